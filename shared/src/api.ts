@@ -1,0 +1,41 @@
+// HTTP contract types (DESIGN.md section 5), shared by web and server.
+import type { EndReason, SessionState } from './terminal-protocol.js';
+
+export interface CreateSessionRequest {
+  lesson?: string;
+  lang?: 'en' | 'zh';
+}
+
+export interface CreateSessionResponse {
+  id: string;
+  token: string;
+  expiresAt: string;
+}
+
+export interface SessionView {
+  id: string;
+  state: SessionState;
+  createdAt: string;
+  expiresAt: string;
+  idleExpiresAt: string;
+  endReason?: EndReason;
+  endMessage?: string;
+}
+
+export interface ApiError {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+export const SESSION_COOKIE = 'berth_session';
+
+/** Human words for why a session ended, shown on the end screen. */
+export const END_REASON_TEXT: Record<EndReason, string> = {
+  expired: 'the session reached its time limit',
+  idle: 'the session was idle for too long',
+  'ended-by-user': 'you ended the session',
+  limit: 'the session hit one of its limits',
+  'host-restart': 'the sandbox host restarted',
+  error: 'the sandbox failed',
+};

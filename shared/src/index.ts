@@ -1,0 +1,2 @@
+export * from './terminal-protocol.js';
+export * from './api.js';

@@ -1,0 +1,85 @@
+// The terminal websocket protocol (DESIGN.md section 5), defined once for web and server.
+//
+// client -> server: text frames holding one JSON ClientMessage.
+// server -> client: binary frames are raw terminal output bytes; text frames are one JSON ServerEvent.
+
+export const TERMINAL_PATH = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}/terminal`;
+
+/** Largest client frame the server accepts; bigger frames close the socket with CLOSE_TOO_BIG. */
+export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+export const MIN_COLS = 2;
+export const MAX_COLS = 500;
+export const MIN_ROWS = 1;
+export const MAX_ROWS = 200;
+
+export type ClientMessage =
+  | { type: 'input'; data: string }
+  | { type: 'resize'; cols: number; rows: number };
+
+export type SessionState = 'starting' | 'ready' | 'ended';
+
+export type EndReason = 'expired' | 'idle' | 'ended-by-user' | 'limit' | 'host-restart' | 'error';
+
+export type ServerEvent =
+  | { type: 'status'; state: SessionState; reason?: EndReason; message?: string }
+  | { type: 'command'; line: string; exit: number; at: number }
+  | { type: 'step'; lesson: string; step: string; done: boolean; message?: string }
+  | { type: 'port'; port: number; url: string }
+  | { type: 'error'; message: string };
+
+/** Websocket close codes Berth uses (4000-4999 is the application range). */
+export const CloseCode = {
+  normal: 1000,
+  badMessage: 4400,
+  unauthorized: 4401,
+  notFound: 4404,
+  tooBig: 4413,
+  sessionEnded: 4410,
+  replaced: 4409,
+} as const;
+
+export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; reason: string };
+
+/** Validates one text frame from a client; never throws. */
+export function parseClientMessage(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'frame is not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: 'frame must be a JSON object' };
+  }
+  const v = value as Record<string, unknown>;
+  if (v.type === 'input') {
+    if (typeof v.data !== 'string') return { ok: false, reason: 'input.data must be a string' };
+    return { ok: true, message: { type: 'input', data: v.data } };
+  }
+  if (v.type === 'resize') {
+    const { cols, rows } = v;
+    if (!isIntIn(cols, MIN_COLS, MAX_COLS)) return { ok: false, reason: `resize.cols must be an integer from ${MIN_COLS} to ${MAX_COLS}` };
+    if (!isIntIn(rows, MIN_ROWS, MAX_ROWS)) return { ok: false, reason: `resize.rows must be an integer from ${MIN_ROWS} to ${MAX_ROWS}` };
+    return { ok: true, message: { type: 'resize', cols, rows } };
+  }
+  return { ok: false, reason: `unknown message type ${JSON.stringify(String(v.type))}` };
+}
+
+function isIntIn(n: unknown, min: number, max: number): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+}
+
+/** Parses a server text frame on the client; returns null for anything that is not a known event. */
+export function parseServerEvent(text: string): ServerEvent | null {
+  try {
+    const v = JSON.parse(text) as { type?: unknown };
+    if (v && typeof v === 'object' && typeof v.type === 'string') return v as ServerEvent;
+  } catch {
+    // fall through
+  }
+  return null;
+}
+
+export const input = (data: string): string => JSON.stringify({ type: 'input', data } satisfies ClientMessage);
+export const resize = (cols: number, rows: number): string =>
+  JSON.stringify({ type: 'resize', cols, rows } satisfies ClientMessage);
