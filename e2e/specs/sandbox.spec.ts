@@ -1,0 +1,37 @@
+import { expect, test } from '@playwright/test';
+
+test('Start gives a terminal where docker run hello-world greets the visitor', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  const status = page.getByTestId('status');
+  await expect(status).toContainText('ready', { timeout: 30_000 });
+  const terminal = page.getByTestId('terminal');
+  await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
+  await terminal.click();
+  await page.keyboard.type('docker run --rm hello-world\n');
+  await expect(terminal.locator('.xterm-rows')).toContainText('Hello from Docker!', { timeout: 30_000 });
+});
+
+test('ending the session says why and offers a new one', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  const status = page.getByTestId('status');
+  await expect(status).toContainText('ready', { timeout: 30_000 });
+  await page.getByTestId('end').click();
+  await expect(status).toContainText('ended');
+  await expect(status).toContainText('you ended the session');
+  await expect(page.getByRole('button', { name: /start a new session/i })).toBeVisible();
+});
+
+test('copy and paste work with the keyboard', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toContainText('ready', { timeout: 30_000 });
+  const rows = page.getByTestId('terminal').locator('.xterm-rows');
+  await page.getByTestId('terminal').click();
+  await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((6*7))'));
+  await page.keyboard.press('Control+Shift+V');
+  await page.keyboard.press('Enter');
+  await expect(rows).toContainText('pasted-42');
+});

@@ -1,0 +1,107 @@
+// Composition root: picks the implementations and wires routes to services.
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import { MAX_CLIENT_FRAME_BYTES } from '@berth/shared';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { HttpError } from './errors.js';
+import { hostPaths, remappedUid } from './host/host-services.js';
+import { httpAnswers, tcpAnswers } from './host/health-probes.js';
+import { DockerRuntime } from './runtime/docker-runtime.js';
+import type { SandboxRuntime } from './runtime/runtime.js';
+import { SessionDisks } from './runtime/session-disk.js';
+import { healthRoutes } from './routes/health.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { terminalRoutes } from './routes/terminal.js';
+import { SessionManager } from './sessions/session-manager.js';
+import { startReaper } from './reaper/expire-sessions.js';
+
+export interface Berth {
+  app: FastifyInstance;
+  sessions: SessionManager;
+  runtime: SandboxRuntime;
+  /** Ends every session and closes the server. */
+  close(): Promise<void>;
+}
+
+export function createRuntime(config: Config): DockerRuntime {
+  const paths = hostPaths(config);
+  return new DockerRuntime({
+    socketPath: config.engineSocket,
+    instance: config.instance,
+    image: config.sessionImage,
+    seccompProfile: paths.seccompProfile,
+    memoryBytes: config.memoryBytes,
+    cpus: config.cpus,
+    pidsLimit: config.pidsLimit,
+    serviceIp: config.serviceIp,
+    readyTimeoutMs: config.readyTimeoutMs,
+    disks: new SessionDisks(path.join(paths.sessions, config.instance), config.diskBytes, remappedUid(1000)),
+  });
+}
+
+export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime; logger?: boolean | object } = {}): Promise<Berth> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    bodyLimit: 64 * 1024,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const runtime = opts.runtime ?? createRuntime(config);
+  const sessions = new SessionManager(runtime, { ttlMs: config.sessionTtlMs, idleTimeoutMs: config.idleTimeoutMs }, app.log);
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    const status = err instanceof HttpError ? err.statusCode : (err.statusCode ?? 500);
+    if (status >= 500) {
+      req.log.error({ err }, 'request failed');
+      return reply.code(status).send({ statusCode: status, error: 'Internal Server Error', message: 'Something went wrong on the server; it has been logged.' });
+    }
+    const message = err.validation ? `Invalid request: ${err.message}` : err.message;
+    return reply.code(status).send({ statusCode: status, error: httpReason(status), message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/')) {
+      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No API route ${req.method} ${req.url.split('?')[0]}` });
+    }
+    // The page is a single-page app: unknown paths get it, so deep links work.
+    if (req.method === 'GET' && fs.existsSync(path.join(config.webDir, 'index.html'))) return reply.sendFile('index.html');
+    return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Not found' });
+  });
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_FRAME_BYTES } });
+  if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
+
+  sessionRoutes(app, { sessions, idleTimeoutMs: config.idleTimeoutMs });
+  terminalRoutes(app, { sessions, runtime });
+  healthRoutes(app, {
+    health: async () => {
+      const [engine, mirror, packageCache] = await Promise.all([
+        runtime.ping(),
+        httpAnswers({ url: `http://${config.serviceIp}:${config.mirrorPort}/v2/` }),
+        tcpAnswers(config.serviceIp, config.aptCachePort),
+      ]);
+      return { ok: engine && mirror && packageCache, engine, mirror, packageCache, sessions: sessions.live().length };
+    },
+  });
+
+  const stopReaper = startReaper(sessions, config.reapIntervalMs);
+  return {
+    app,
+    sessions,
+    runtime,
+    close: async () => {
+      stopReaper();
+      await sessions.shutdown('host-restart');
+      await app.close();
+    },
+  };
+}
+
+function httpReason(status: number): string {
+  return (
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' }[
+      status
+    ] ?? 'Error'
+  );
+}

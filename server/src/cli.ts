@@ -1,0 +1,77 @@
+// `berth <command>`: start, prepare, test, uninstall. Reached through scripts/berth.mjs.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { loadConfig, type Config } from './config.js';
+import { ensureHostPackages, HostNotReadyError } from './host/host-packages.js';
+import { ensureHostServices, hostPaths } from './host/host-services.js';
+import { uninstallHost } from './host/uninstall.js';
+import { startServer } from './server.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+const say = (section: string) => (line: string) => console.log(`[${section}] ${line}`);
+
+export function runStep(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: 'inherit', env });
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('error', () => resolve(127));
+  });
+}
+
+/** Host packages, host services, images, web bundle: everything the server needs. */
+export async function prepare(config: Config): Promise<void> {
+  if (config.manageHost) {
+    if (process.getuid?.() !== 0) {
+      throw new HostNotReadyError('Berth manages a Docker engine, loop disks and firewall rules, so it must run as root (sudo -E npm start).');
+    }
+    await ensureHostPackages(say('host'));
+    await ensureHostServices(config, say('host'));
+  }
+  const paths = hostPaths(config);
+  const images = await runStep('bash', [path.join(repoRoot, 'native', 'build-images.sh')], {
+    ...process.env,
+    BERTH_ENGINE_SOCK: config.engineSocket,
+    BERTH_DATA: config.dataDir,
+    BERTH_SERVICE_IP: config.serviceIp,
+    BERTH_SECCOMP_PROFILE: paths.seccompProfile,
+  });
+  if (images !== 0) throw new Error('building the images failed (see the lines above)');
+  say('web')('building the page (vite)');
+  if ((await runStep('npm', ['run', 'build', '--silent', '-w', 'web'])) !== 0) throw new Error('building the web page failed');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'start', ...rest] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'start':
+      await prepare(config);
+      say('server')(`starting on port ${config.port}`);
+      await startServer();
+      return -1; // keep running
+    case 'prepare':
+      await prepare(config);
+      return 0;
+    case 'test': {
+      const { runTests } = await import('./test-runner.js');
+      if (!rest.includes('--no-prepare')) await prepare(config);
+      return runTests(rest.filter((a) => a !== '--no-prepare'));
+    }
+    case 'uninstall':
+      await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
+      return 0;
+    default:
+      console.error(`Unknown command "${command}". Commands: start, prepare, test, uninstall [--keep-data]`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: Error) => {
+    console.error(`\nberth: ${err.message}`);
+    process.exit(1);
+  },
+);

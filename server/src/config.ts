@@ -1,0 +1,114 @@
+// Configuration from the environment (BERTH_*), validated once at boot.
+import path from 'node:path';
+
+export interface Config {
+  /** HTTP port the server listens on. */
+  port: number;
+  host: string;
+  /** Where Berth keeps its state: engine data-root, session disks, mirror storage, logs. */
+  dataDir: string;
+  /** Docker engine for sessions: a unix socket path. */
+  engineSocket: string;
+  /** True when Berth starts and supervises the session engine and its services itself. */
+  manageHost: boolean;
+  /** Separates the sessions of several Berth servers sharing one engine (tests, staging). */
+  instance: string;
+  sessionImage: string;
+  /** Fixed address on the host's lo where sessions reach the mirror and the package cache. */
+  serviceIp: string;
+  mirrorPort: number;
+  aptCachePort: number;
+  sessionTtlMs: number;
+  idleTimeoutMs: number;
+  memoryBytes: number;
+  cpus: number;
+  pidsLimit: number;
+  diskBytes: number;
+  /** How long an inner engine may take to come up before the session is declared failed. */
+  readyTimeoutMs: number;
+  reapIntervalMs: number;
+  webDir: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${raw} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const size = (name: string, fallback: string): number => {
+    const raw = env[name] || fallback;
+    const bytes = parseSize(raw);
+    if (bytes === null) {
+      problems.push(`${name}=${raw} must be a size like 512m, 1g or 2GiB`);
+      return parseSize(fallback)!;
+    }
+    return bytes;
+  };
+  const minutes = (name: string, fallback: number) => int(name, fallback, 1, 24 * 60) * 60_000;
+
+  const engineEnv = env.BERTH_ENGINE;
+  let engineSocket = '/run/berth/engine.sock';
+  if (engineEnv) {
+    const p = engineEnv.replace(/^unix:\/\//, '');
+    if (!p.startsWith('/')) problems.push(`BERTH_ENGINE=${engineEnv} must be a unix socket path (unix:///path or /path)`);
+    else engineSocket = p;
+  }
+  const instance = env.BERTH_INSTANCE || 'main';
+  if (!/^[a-z0-9][a-z0-9-]{0,20}$/.test(instance)) problems.push(`BERTH_INSTANCE=${instance} must be 1-21 of a-z, 0-9 and -`);
+  const cpus = Number(env.BERTH_SESSION_CPUS || '1');
+  if (!(cpus > 0 && cpus <= 64)) problems.push(`BERTH_SESSION_CPUS=${env.BERTH_SESSION_CPUS} must be a number above 0`);
+
+  const config: Config = {
+    port: int('BERTH_PORT', 8080, 0, 65535),
+    host: env.BERTH_HOST || '0.0.0.0',
+    dataDir: path.resolve(env.BERTH_DATA || '/var/lib/berth'),
+    engineSocket,
+    manageHost: !engineEnv,
+    instance,
+    sessionImage: env.BERTH_SESSION_IMAGE || 'berth/session:latest',
+    serviceIp: env.BERTH_SERVICE_IP || '198.18.0.1',
+    mirrorPort: 5000,
+    aptCachePort: 3142,
+    sessionTtlMs: minutes('BERTH_SESSION_TTL_MIN', 60),
+    idleTimeoutMs: minutes('BERTH_IDLE_TIMEOUT_MIN', 15),
+    memoryBytes: size('BERTH_SESSION_MEMORY', '1g'),
+    cpus,
+    pidsLimit: int('BERTH_SESSION_PIDS', 512, 64, 100_000),
+    diskBytes: size('BERTH_SESSION_DISK', '2g'),
+    readyTimeoutMs: int('BERTH_READY_TIMEOUT_MS', 30_000, 1000, 600_000),
+    reapIntervalMs: int('BERTH_REAP_INTERVAL_MS', 5_000, 100, 600_000),
+    webDir: path.resolve(env.BERTH_WEB_DIR || path.join(repoRoot, 'web', 'dist')),
+    logLevel: env.BERTH_LOG_LEVEL || 'info',
+  };
+  if (config.diskBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_DISK must be at least 256m');
+  if (config.memoryBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_MEMORY must be at least 256m');
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return config;
+}
+
+/** "2g", "512m", "2GiB", "1.5G", plain bytes -> bytes (binary units). */
+export function parseSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = { '': 0, k: 1, m: 2, g: 3, t: 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  return Math.round(Number(m[1]) * 1024 ** unit);
+}
+
+export function formatSize(bytes: number): string {
+  const gib = bytes / 2 ** 30;
+  if (gib >= 1 && Number.isInteger(Math.round(gib * 10) / 10)) return `${Math.round(gib * 10) / 10} GB`;
+  if (gib >= 1) return `${gib.toFixed(1)} GB`;
+  return `${Math.round(bytes / 2 ** 20)} MB`;
+}

@@ -1,0 +1,101 @@
+// Starting and re-starting the host daemons Berth owns (session engine, mirror, package cache).
+// They run detached from the server, so a server restart (even SIGKILL) leaves sessions running.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface DaemonSpec {
+  name: string;
+  command: string;
+  args: string[];
+  /** Berth writes it, unless the daemon writes its own (ownPidFile). */
+  pidFile: string;
+  ownPidFile?: boolean;
+  logFile: string;
+  healthy(): Promise<boolean>;
+  startTimeoutMs?: number;
+}
+
+export type Log = (line: string) => void;
+
+export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running' | 'started'> {
+  if (await spec.healthy()) return 'running';
+  const pid = readPid(spec.pidFile);
+  if (pid && isAlive(pid)) {
+    // Alive but not answering yet: give it the start timeout before replacing it.
+    if (await waitHealthy(spec, spec.startTimeoutMs ?? 30_000)) return 'running';
+    log(`${spec.name}: pid ${pid} does not answer; restarting it`);
+    await stopPid(pid);
+  }
+  fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
+  fs.mkdirSync(path.dirname(spec.pidFile), { recursive: true });
+  const out = fs.openSync(spec.logFile, 'a');
+  const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? -1));
+  child.on('error', () => (exited = 127));
+  child.unref();
+  if (!spec.ownPidFile && child.pid) fs.writeFileSync(spec.pidFile, `${child.pid}\n`);
+  const deadline = Date.now() + (spec.startTimeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    if (await spec.healthy()) return 'started';
+    if (exited !== null) break;
+    await sleep(100);
+  }
+  throw new Error(`${spec.name} did not start (${exited !== null ? `exit ${exited}` : 'timed out'}). Last lines of ${spec.logFile}:\n${tail(spec.logFile, 15)}`);
+}
+
+export async function stopDaemon(spec: Pick<DaemonSpec, 'pidFile'>): Promise<boolean> {
+  const pid = readPid(spec.pidFile);
+  if (!pid || !isAlive(pid)) return false;
+  await stopPid(pid);
+  fs.rmSync(spec.pidFile, { force: true });
+  return true;
+}
+
+async function waitHealthy(spec: DaemonSpec, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await spec.healthy()) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+async function stopPid(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 150 && isAlive(pid); i++) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+export function readPid(file: string): number | null {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

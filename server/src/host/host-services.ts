@@ -1,0 +1,211 @@
+// Everything Berth runs on the host beside its server: the session engine (a dockerd of its own with
+// user-namespace remapping), the registry mirror, the Debian package cache, and the network they share.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { hostAndPath, readHostAptSources } from './apt-sources.js';
+import { type DaemonSpec, type Log, ensureDaemon, stopDaemon } from './daemon.js';
+import { applyFirewall, firewallActive } from './firewall.js';
+import { httpAnswers, tcpAnswers } from './health-probes.js';
+import { run } from './run-command.js';
+
+export const RUN_DIR = '/run/berth';
+/** Default bridge of the session engine; image builds run on it. Matches the firewall's berth+. */
+export const ENGINE_BRIDGE = 'berth0';
+const ENGINE_BRIDGE_CIDR = '10.213.0.1/24';
+export const REMAP_USER = 'dockremap';
+/** 65536 for the session's own ids plus 65536 for the inner rootless engine's subordinate range. */
+const REMAP_RANGE = 131072;
+
+export function hostPaths(config: Config) {
+  const d = config.dataDir;
+  return {
+    engineData: path.join(d, 'engine'),
+    logs: path.join(d, 'logs'),
+    mirrorData: path.join(d, 'mirror'),
+    mirrorConfig: path.join(d, 'mirror.yml'),
+    aptCacheDir: path.join(d, 'apt-cache'),
+    seccompProfile: path.join(d, 'seccomp.json'),
+    sessions: path.join(d, 'sessions'),
+  };
+}
+
+export function engineSpec(config: Config): DaemonSpec {
+  const p = hostPaths(config);
+  return {
+    name: 'session engine',
+    command: 'dockerd',
+    args: [
+      '--userns-remap=default',
+      `--data-root=${p.engineData}`,
+      `--exec-root=${RUN_DIR}/exec`,
+      `--pidfile=${RUN_DIR}/engine.pid`,
+      `--host=unix://${config.engineSocket}`,
+      `--bridge=${ENGINE_BRIDGE}`,
+      '--iptables=false',
+      '--ip-masq=false',
+      '--ip-forward=false',
+      `--insecure-registry=${config.serviceIp}:${config.mirrorPort}`,
+      '--storage-driver=overlay2',
+      '--log-opt=max-size=1m',
+      '--log-opt=max-file=2',
+    ],
+    pidFile: `${RUN_DIR}/engine.pid`,
+    ownPidFile: true,
+    logFile: path.join(p.logs, 'engine.log'),
+    healthy: () => httpAnswers({ socketPath: config.engineSocket, path: '/_ping' }),
+    startTimeoutMs: 60_000,
+  };
+}
+
+export function mirrorSpec(config: Config): DaemonSpec {
+  const p = hostPaths(config);
+  return {
+    name: 'registry mirror',
+    command: 'docker-registry',
+    args: ['serve', p.mirrorConfig],
+    pidFile: `${RUN_DIR}/mirror.pid`,
+    logFile: path.join(p.logs, 'mirror.log'),
+    healthy: () => httpAnswers({ url: `http://${config.serviceIp}:${config.mirrorPort}/v2/` }),
+  };
+}
+
+export function aptCacheSpec(config: Config): DaemonSpec {
+  const p = hostPaths(config);
+  return {
+    name: 'package cache',
+    command: 'apt-cacher-ng',
+    args: ['-c', path.join(p.aptCacheDir, 'conf'), 'ForeGround=1'],
+    pidFile: `${RUN_DIR}/apt-cache.pid`,
+    logFile: path.join(p.logs, 'apt-cache.log'),
+    healthy: () => tcpAnswers(config.serviceIp, config.aptCachePort),
+  };
+}
+
+/** Idempotent: brings every host part up, starting only what is not running. */
+export async function ensureHostServices(config: Config, log: Log): Promise<void> {
+  await ensureHostNetwork(config);
+  writeServiceConfigs(config);
+  for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
+    const how = await ensureDaemon(spec, log);
+    log(`${spec.name}: ${how === 'started' ? 'started' : 'running'}`);
+  }
+  await applyFirewall(firewallOptions(config));
+  log('firewall: session bridges may reach only the mirror and the package cache');
+}
+
+/** The periodic check: restarts a daemon that died and restores the firewall if it was flushed. */
+export async function reviveHostServices(config: Config, log: Log): Promise<void> {
+  for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
+    if (await spec.healthy()) continue;
+    log(`${spec.name} is not answering; starting it again`);
+    await ensureDaemon(spec, log);
+  }
+  if (!(await firewallActive())) {
+    log('firewall rules were missing; restoring them');
+    await applyFirewall(firewallOptions(config));
+  }
+}
+
+const firewallOptions = (config: Config) => ({ serviceIp: config.serviceIp, allowedPorts: [config.mirrorPort, config.aptCachePort] });
+
+export async function stopHostServices(config: Config): Promise<void> {
+  for (const spec of [aptCacheSpec(config), mirrorSpec(config), engineSpec(config)]) await stopDaemon(spec);
+}
+
+async function ensureHostNetwork(config: Config): Promise<void> {
+  fs.mkdirSync(RUN_DIR, { recursive: true, mode: 0o700 });
+  const lo = await run('ip', ['-o', 'addr', 'show', 'dev', 'lo']);
+  if (!lo.stdout.includes(` ${config.serviceIp}/`)) await run('ip', ['addr', 'add', `${config.serviceIp}/32`, 'dev', 'lo']);
+  const bridge = await run('ip', ['link', 'show', ENGINE_BRIDGE], { allowFailure: true });
+  if (bridge.code !== 0) {
+    await run('ip', ['link', 'add', ENGINE_BRIDGE, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', ENGINE_BRIDGE_CIDR, 'dev', ENGINE_BRIDGE]);
+  }
+  await run('ip', ['link', 'set', ENGINE_BRIDGE, 'up']);
+  await ensureRemapUser();
+}
+
+async function ensureRemapUser(): Promise<void> {
+  if ((await run('id', [REMAP_USER], { allowFailure: true })).code !== 0) {
+    await run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', REMAP_USER]);
+  }
+  for (const file of ['/etc/subuid', '/etc/subgid']) {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (new RegExp(`^${REMAP_USER}:`, 'm').test(text)) continue;
+    const start = nextFreeSubordinateStart(text);
+    fs.appendFileSync(file, `${text && !text.endsWith('\n') ? '\n' : ''}${REMAP_USER}:${start}:${REMAP_RANGE}\n`);
+  }
+}
+
+/** First subordinate id above every range already handed out (and above 100000). */
+export function nextFreeSubordinateStart(subidFile: string): number {
+  let next = 231072;
+  for (const line of subidFile.split('\n')) {
+    const [, start, count] = line.split(':');
+    const end = Number(start) + Number(count);
+    if (Number.isFinite(end) && end > next) next = end;
+  }
+  return next;
+}
+
+/** The host uid that a session's uid 1000 maps to: the remap range's start + 1000. */
+export function remappedUid(uid: number, subidFile = '/etc/subuid'): number {
+  const line = fs
+    .readFileSync(subidFile, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${REMAP_USER}:`));
+  if (!line) throw new Error(`${subidFile} has no range for ${REMAP_USER}: run "npm start" once as root to set the host up`);
+  return Number(line.split(':')[1]) + uid;
+}
+
+function writeServiceConfigs(config: Config): void {
+  const p = hostPaths(config);
+  for (const dir of [p.logs, p.mirrorData, p.sessions, ...['cache', 'log', 'conf'].map((d) => path.join(p.aptCacheDir, d))]) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  writeIfChanged(
+    p.mirrorConfig,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${p.mirrorData}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: ${config.serviceIp}:${config.mirrorPort}`,
+      '',
+    ].join('\n'),
+  );
+  const apt = readHostAptSources();
+  const conf = path.join(p.aptCacheDir, 'conf');
+  writeIfChanged(path.join(conf, 'backends_debian'), `${apt.archive}/\n`);
+  writeIfChanged(path.join(conf, 'backends_security'), `${apt.security || apt.archive.replace(/\/debian$/, '/debian-security')}/\n`);
+  // ForceManaged: proxy only the Debian archives, never an arbitrary URL past the firewall.
+  writeIfChanged(
+    path.join(conf, 'acng.conf'),
+    [
+      `CacheDir: ${path.join(p.aptCacheDir, 'cache')}`,
+      `LogDir: ${path.join(p.aptCacheDir, 'log')}`,
+      'SupportDir: /usr/lib/apt-cacher-ng',
+      `BindAddress: ${config.serviceIp}`,
+      `Port: ${config.aptCachePort}`,
+      'ForceManaged: 1',
+      `Remap-debrep: file:deb_mirror*.gz /debian ${hostAndPath(apt.archive)} ; file:backends_debian`,
+      `Remap-secdeb: security.debian.org/debian-security deb.debian.org/debian-security /debian-security${
+        apt.security ? ` ${hostAndPath(apt.security)}` : ''
+      } ; file:backends_security`,
+      'ExThreshold: 4',
+      'PassThroughPattern: ^$',
+      '',
+    ].join('\n'),
+  );
+}
+
+function writeIfChanged(file: string, text: string): void {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
+  fs.writeFileSync(file, text);
+}

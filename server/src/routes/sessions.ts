@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { sessionView } from '../sessions/session.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { cookieValue, sessionToken } from './session-token.js';
+
+export const sessionIdParam = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[a-z0-9]{9}$' } },
+} as const;
+
+export function sessionRoutes(app: FastifyInstance, deps: { sessions: SessionManager; idleTimeoutMs: number }) {
+  const { sessions } = deps;
+
+  app.post<{ Body: { lesson?: string; lang?: 'en' | 'zh' } | undefined }>(
+    '/api/sessions',
+    {
+      schema: {
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: {
+            lesson: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
+            lang: { type: 'string', enum: ['en', 'zh'] },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = sessions.create(req.body ?? {});
+      reply.header('set-cookie', cookieValue(s.id, s.token));
+      return reply.code(201).send({ id: s.id, token: s.token, expiresAt: new Date(s.expiresAt).toISOString() });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: sessionIdParam } }, async (req) => {
+    const s = sessions.authorize(req.params.id, sessionToken(req, req.params.id));
+    return sessionView(s, deps.idleTimeoutMs);
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: sessionIdParam } }, async (req, reply) => {
+    const s = sessions.authorize(req.params.id, sessionToken(req, req.params.id));
+    await sessions.end(s.id, 'ended-by-user');
+    return reply.code(204).send();
+  });
+}

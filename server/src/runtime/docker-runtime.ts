@@ -1,0 +1,253 @@
+// SandboxRuntime on a Docker engine configured as DESIGN.md section 2 says: one unprivileged container
+// per session (uid 1000, own seccomp profile, no devices, read-only root, own bridge, own disk)
+// running a rootless dockerd.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+import { SandboxError, type ExecOptions, type ExecResult, type SandboxRuntime, type ShellStream } from './runtime.js';
+import type { SessionDisks } from './session-disk.js';
+
+export const SESSION_LABEL = 'berth.session';
+export const INSTANCE_LABEL = 'berth.instance';
+const VISITOR = '1000:1000';
+const READY_FILE = '/run/user/1000/engine-ready';
+
+export interface DockerRuntimeOptions {
+  socketPath: string;
+  instance: string;
+  image: string;
+  seccompProfile: string;
+  memoryBytes: number;
+  cpus: number;
+  pidsLimit: number;
+  serviceIp: string;
+  readyTimeoutMs: number;
+  disks: SessionDisks;
+}
+
+export class DockerRuntime implements SandboxRuntime {
+  readonly docker: Docker;
+  private seccomp: string | undefined;
+
+  constructor(private readonly o: DockerRuntimeOptions) {
+    this.docker = new Docker({ socketPath: o.socketPath });
+  }
+
+  private names(id: string) {
+    return { container: `berth-${this.o.instance}-${id}`, network: `berth-${this.o.instance}-${id}`, bridge: `berth-${id}` };
+  }
+
+  private labels(id: string) {
+    return { [SESSION_LABEL]: id, [INSTANCE_LABEL]: this.o.instance };
+  }
+
+  private seccompProfile(): string {
+    if (!this.seccomp) {
+      if (!fs.existsSync(this.o.seccompProfile)) {
+        throw new SandboxError(`seccomp profile ${this.o.seccompProfile} is missing: run "npm start" once to build the images`);
+      }
+      // Compact: the engine takes the profile's content inline.
+      this.seccomp = JSON.stringify(JSON.parse(fs.readFileSync(this.o.seccompProfile, 'utf8')));
+    }
+    return this.seccomp;
+  }
+
+  async createSandbox(id: string): Promise<void> {
+    const n = this.names(id);
+    try {
+      const home = await this.o.disks.create(id);
+      await this.docker.createNetwork({
+        Name: n.network,
+        Driver: 'bridge',
+        Labels: this.labels(id),
+        Options: {
+          'com.docker.network.bridge.name': n.bridge,
+          'com.docker.network.bridge.enable_icc': 'false',
+          'com.docker.network.bridge.enable_ip_masquerade': 'false',
+        },
+      });
+      const container = await this.docker.createContainer({
+        name: n.container,
+        Image: this.o.image,
+        User: VISITOR,
+        Hostname: 'berth',
+        Labels: this.labels(id),
+        HostConfig: {
+          NetworkMode: n.network,
+          Memory: this.o.memoryBytes,
+          MemorySwap: this.o.memoryBytes,
+          NanoCpus: Math.round(this.o.cpus * 1e9),
+          PidsLimit: this.o.pidsLimit,
+          SecurityOpt: [`seccomp=${this.seccompProfile()}`, 'apparmor=unconfined'],
+          // = --security-opt systempaths=unconfined: the kernel refuses the inner engine a new procfs
+          // while paths are masked; harmless here because no uid in a session is a host uid.
+          MaskedPaths: [],
+          ReadonlyPaths: [],
+          ReadonlyRootfs: true,
+          Tmpfs: {
+            '/tmp': 'rw,nosuid,nodev,size=256m',
+            '/run/user/1000': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700',
+          },
+          // /dev/net/tun for slirp4netns: runc's default device rules already allow 10:200, so no --device.
+          Binds: [`${home}:/home/user`, '/dev/net/tun:/dev/net/tun'],
+          ExtraHosts: [`berth-mirror:${this.o.serviceIp}`],
+          RestartPolicy: { Name: 'no' },
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
+        },
+      });
+      await container.start();
+      await this.waitReady(id);
+    } catch (err) {
+      await this.destroySandbox(id).catch(() => {});
+      throw err instanceof SandboxError ? err : new SandboxError(`could not create the sandbox: ${(err as Error).message}`);
+    }
+  }
+
+  private async waitReady(id: string): Promise<void> {
+    const deadline = Date.now() + this.o.readyTimeoutMs;
+    while (Date.now() < deadline) {
+      const r = await this.exec(id, ['test', '-e', READY_FILE], { timeoutMs: 5000 });
+      if (r.exitCode === 0) return;
+      const info = await this.docker.getContainer(this.names(id).container).inspect();
+      if (!info.State.Running) throw new SandboxError(`the sandbox stopped while starting: ${await this.logTail(id)}`);
+      await sleep(50);
+    }
+    throw new SandboxError(`the sandbox's Docker engine did not come up within ${this.o.readyTimeoutMs / 1000} s: ${await this.logTail(id)}`);
+  }
+
+  private async logTail(id: string): Promise<string> {
+    try {
+      const buf = await this.docker.getContainer(this.names(id).container).logs({ stdout: true, stderr: true, tail: 10 });
+      return demuxToString(buf as unknown as Buffer).trim() || '(no output)';
+    } catch {
+      return '(no logs)';
+    }
+  }
+
+  async destroySandbox(id: string): Promise<void> {
+    const n = this.names(id);
+    await ignoreNotFound(this.docker.getContainer(n.container).remove({ force: true, v: true }));
+    await ignoreNotFound(this.docker.getNetwork(n.network).remove());
+    await this.o.disks.remove(id);
+  }
+
+  async openShell(id: string, size: { cols: number; rows: number }): Promise<ShellStream> {
+    const pidFile = `/run/user/1000/.terminal-${crypto.randomBytes(6).toString('hex')}.pid`;
+    const exec = await this.docker.getContainer(this.names(id).container).exec({
+      Cmd: ['sh', '-c', `echo $$ > ${pidFile}; exec bash -l`],
+      User: VISITOR,
+      WorkingDir: '/home/user',
+      Env: ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash'],
+      Tty: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      ConsoleSize: [size.rows, size.cols],
+    } as Docker.ExecCreateOptions);
+    const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as import('node:stream').Duplex;
+    return {
+      stream,
+      resize: async (cols, rows) => {
+        await exec.resize({ w: cols, h: rows }).catch(() => {});
+      },
+      kill: async () => {
+        stream.destroy();
+        // A shell outlives its dropped stream: end it (and its job control group) by pid.
+        await this.exec(id, ['sh', '-c', `p=$(cat ${pidFile} 2>/dev/null) && kill -HUP "$p" 2>/dev/null; sleep 0.2; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile}`], {
+          timeoutMs: 5000,
+        }).catch(() => {});
+      },
+    };
+  }
+
+  async exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutS = Math.max(1, Math.ceil((opts.timeoutMs ?? 30_000) / 1000));
+    const exec = await this.docker.getContainer(this.names(id).container).exec({
+      // timeout(1) inside the sandbox: an exec cannot be killed through the Engine API.
+      Cmd: ['timeout', '-s', 'KILL', String(timeoutS), ...cmd],
+      User: opts.user ?? VISITOR,
+      Env: opts.env,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    this.docker.modem.demuxStream(stream, out, out);
+    await new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', reject);
+    });
+    const info = await exec.inspect();
+    const exitCode = info.ExitCode ?? -1;
+    return { exitCode, output: Buffer.concat(chunks).toString('utf8'), timedOut: exitCode === 137 || exitCode === 124 };
+  }
+
+  async listSandboxes(): Promise<string[]> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=${this.o.instance}`] } });
+    return containers.map((c) => c.Labels[SESSION_LABEL]).filter((x): x is string => !!x);
+  }
+
+  async sweep(keep: Set<string>): Promise<string[]> {
+    const filters = { label: [`${INSTANCE_LABEL}=${this.o.instance}`] };
+    const ids = new Set<string>(await this.listSandboxes());
+    for (const net of await this.docker.listNetworks({ filters })) {
+      const id = net.Labels?.[SESSION_LABEL];
+      if (id) ids.add(id);
+    }
+    for (const id of this.o.disks.list()) ids.add(id);
+    const removed: string[] = [];
+    for (const id of ids) {
+      if (keep.has(id)) continue;
+      await this.destroySandbox(id);
+      removed.push(id);
+    }
+    return removed;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.docker.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== 404) throw err;
+  }
+}
+
+/** Engine log frames (8-byte header + payload) -> text. */
+function demuxToString(buf: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + len).toString('utf8');
+    i += 8 + len;
+  }
+  return out || buf.toString('utf8');
+}
+
+/** Removes every container and network labelled by Berth on an engine, whatever its instance. */
+export async function purgeEngine(socketPath: string): Promise<number> {
+  const docker = new Docker({ socketPath });
+  const filters = { label: [SESSION_LABEL] };
+  const containers = await docker.listContainers({ all: true, filters });
+  for (const c of containers) await ignoreNotFound(docker.getContainer(c.Id).remove({ force: true, v: true }));
+  const networks = await docker.listNetworks({ filters });
+  for (const n of networks) await ignoreNotFound(docker.getNetwork(n.Id).remove());
+  return containers.length + networks.length;
+}

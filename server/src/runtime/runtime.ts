@@ -1,0 +1,45 @@
+// The seam between Berth and a Docker engine. Only runtime/ implements it; everything else uses it.
+import type { Duplex } from 'node:stream';
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+  timedOut: boolean;
+}
+
+export interface ExecOptions {
+  /** Default 1000:1000, the visitor. */
+  user?: string;
+  timeoutMs?: number;
+  env?: string[];
+}
+
+export interface ShellStream {
+  /** Raw TTY bytes both ways. */
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Ends the shell (and its jobs) inside the sandbox. */
+  kill(): Promise<void>;
+}
+
+export interface SandboxUsage {
+  memoryBytes: number;
+  diskUsedBytes: number;
+  diskTotalBytes: number;
+}
+
+export interface SandboxRuntime {
+  /** Resolves once the sandbox's inner engine answers. On failure nothing of it is left behind. */
+  createSandbox(id: string): Promise<void>;
+  /** Removes the sandbox and everything it owns; safe to call twice. */
+  destroySandbox(id: string): Promise<void>;
+  openShell(id: string, size: { cols: number; rows: number }): Promise<ShellStream>;
+  exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Ids of every sandbox this Berth instance has on the engine, live or not. */
+  listSandboxes(): Promise<string[]>;
+  /** Removes sandboxes (and stray disks) whose ids are not in keep. Returns the ids removed. */
+  sweep(keep: Set<string>): Promise<string[]>;
+  ping(): Promise<boolean>;
+}
+
+export class SandboxError extends Error {}

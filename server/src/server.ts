@@ -1,0 +1,35 @@
+// Process edge: config, host services, listen, signals.
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { superviseHost } from './host/supervise-host.js';
+import { sweepOrphans } from './reaper/sweep-orphans.js';
+
+export async function startServer(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(env);
+  const berth = await buildApp(config);
+  const log = berth.app.log;
+  const stopSupervisor = config.manageHost ? await superviseHost(config, (line) => log.info(line)) : () => {};
+  await sweepOrphans(berth.runtime, berth.sessions, log);
+  await berth.app.listen({ port: config.port, host: config.host });
+  log.info(`Berth is ready on http://localhost:${config.port}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: ending sessions and stopping`);
+    stopSupervisor();
+    await berth.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  return berth;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  startServer().catch((err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,86 @@
+// `npm test`: type checks, node:test suites (unit and real-engine), Playwright e2e in Chromium;
+// ends with one line "N passed, N failed" over all of them.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+
+interface SuiteResult {
+  name: string;
+  passed: number;
+  failed: number;
+}
+
+function capture(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const relay = (stream: NodeJS.WriteStream) => (d: Buffer) => {
+      out += d;
+      stream.write(d);
+    };
+    child.stdout.on('data', relay(process.stdout));
+    child.stderr.on('data', relay(process.stderr));
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    child.on('error', (err) => resolve({ code: 127, out: err.message }));
+  });
+}
+
+function findTests(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => path.join(dir, f))
+    .sort();
+}
+
+async function typecheck(): Promise<SuiteResult> {
+  console.log('\n== type checks ==');
+  const { code } = await capture('npm', ['run', '--silent', 'typecheck']);
+  return { name: 'typecheck', passed: 0, failed: code === 0 ? 0 : 1 };
+}
+
+async function nodeSuite(name: string, files: string[]): Promise<SuiteResult> {
+  console.log(`\n== ${name}: ${files.length} files ==`);
+  if (!files.length) return { name, passed: 0, failed: 0 };
+  const { code, out } = await capture(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files]);
+  const count = (word: string) => Number(new RegExp(`ℹ ${word} (\\d+)`).exec(out)?.[1] ?? 0);
+  const failed = count('fail') + count('cancelled');
+  return { name, passed: count('pass'), failed: failed || (code !== 0 ? 1 : 0) };
+}
+
+async function e2eSuite(args: string[]): Promise<SuiteResult> {
+  console.log('\n== e2e (Playwright, Chromium) ==');
+  const report = path.join(os.tmpdir(), `berth-e2e-${process.pid}.json`);
+  const { code } = await capture(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json', ...args],
+    { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+  );
+  try {
+    const stats = JSON.parse(fs.readFileSync(report, 'utf8')).stats as { expected: number; unexpected: number; flaky: number };
+    fs.rmSync(report, { force: true });
+    return { name: 'e2e', passed: stats.expected + stats.flaky, failed: stats.unexpected || (code !== 0 ? 1 : 0) };
+  } catch {
+    return { name: 'e2e', passed: 0, failed: 1 };
+  }
+}
+
+/** args: optional suite names to run (unit, engine, e2e, typecheck); default all. */
+export async function runTests(args: string[]): Promise<number> {
+  const want = (s: string) => args.length === 0 || args.includes(s);
+  const results: SuiteResult[] = [];
+  if (want('typecheck')) results.push(await typecheck());
+  if (want('unit')) results.push(await nodeSuite('unit tests', [...findTests(path.join(repoRoot, 'shared', 'test')), ...findTests(path.join(repoRoot, 'server', 'test', 'unit'))]));
+  if (want('engine')) results.push(await nodeSuite('real-engine tests', findTests(path.join(repoRoot, 'server', 'test', 'engine'))));
+  if (want('e2e')) results.push(await e2eSuite([]));
+  console.log('\n== summary ==');
+  for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}

@@ -1,0 +1,82 @@
+// The HTTP contract of sessions (DESIGN.md section 5) against the real engine.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createSession, eventually, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
+
+describe('session API', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ BERTH_SESSION_TTL_MIN: '30' });
+  });
+  after(async () => server?.close());
+
+  test('POST creates a session that becomes ready; GET shows it; DELETE ends it and removes its sandbox', async () => {
+    const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"lang":"en"}' });
+    assert.equal(res.status, 201);
+    const s = (await res.json()) as { id: string; token: string; expiresAt: string };
+    assert.match(s.id, /^[a-z0-9]{9}$/);
+    assert.ok(s.token.length >= 32);
+    const ttl = Date.parse(s.expiresAt) - Date.now();
+    assert.ok(ttl > 29 * 60_000 && ttl <= 30 * 60_000, `expiresAt ${s.expiresAt}`);
+    assert.match(res.headers.get('set-cookie') ?? '', new RegExp(`berth_session=${s.id}\\.`));
+
+    const auth = { authorization: `Bearer ${s.token}` };
+    const term = await TerminalClient.connect(server, s);
+    await term.ready();
+    const view = await (await fetch(`${server.url}/api/sessions/${s.id}`, { headers: auth })).json();
+    assert.equal(view.state, 'ready');
+    assert.deepEqual(await server.berth.runtime.listSandboxes(), [s.id]);
+
+    const del = await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: auth });
+    assert.equal(del.status, 204);
+    const ended = await term.waitForEvent((e) => e.type === 'status' && e.state === 'ended');
+    assert.equal(ended.type === 'status' && ended.reason, 'ended-by-user');
+    await term.waitFor(() => term.closeInfo, 5000, 'socket close');
+    await eventually(async () => assert.deepEqual(await server.berth.runtime.listSandboxes(), []));
+    const gone = await (await fetch(`${server.url}/api/sessions/${s.id}`, { headers: auth })).json();
+    assert.equal(gone.state, 'ended');
+    assert.equal(gone.endReason, 'ended-by-user');
+  });
+
+  test('a session is reachable only with its own token', async () => {
+    const s = await createSession(server);
+    const other = await createSession(server);
+    const get = (headers: Record<string, string>) => fetch(`${server.url}/api/sessions/${s.id}`, { headers });
+    assert.equal((await get({})).status, 401);
+    assert.equal((await get({ authorization: 'Bearer not-the-token' })).status, 401);
+    assert.equal((await get({ authorization: `Bearer ${other.token}` })).status, 401);
+    assert.equal((await get({ cookie: `berth_session=${s.id}.${s.token}` })).status, 200);
+    assert.equal((await get({ cookie: `berth_session=${other.id}.${other.token}` })).status, 401);
+    const body = await (await get({})).json();
+    assert.match(body.message, /token/);
+    for (const x of [s, other]) await server.berth.sessions.end(x.id, 'ended-by-user');
+  });
+
+  test('bad requests get a 4xx with a reason', async () => {
+    const post = (body: string, type = 'application/json') =>
+      fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': type }, body });
+    const cases: [Response, number, RegExp][] = [
+      [await post('{"lang":"fr"}'), 400, /lang/],
+      [await post('{"surprise":1}'), 400, /additional properties|surprise/i],
+      [await post('{not json'), 400, /JSON/i],
+      [await post('x'.repeat(100_000)), 413, /too large/i],
+      [await fetch(`${server.url}/api/sessions/../../etc/passwd`), 404, /./],
+      [await fetch(`${server.url}/api/sessions/NOT_AN_ID`), 400, /id/],
+      [await fetch(`${server.url}/api/sessions/abcdefghi`), 404, /No such session/],
+      [await fetch(`${server.url}/api/nothing-here`), 404, /No API route/],
+      [await fetch(`${server.url}/api/sessions`, { method: 'PUT' }), 404, /No API route/],
+    ];
+    for (const [res, status, reason] of cases) {
+      assert.equal(res.status, status, `${res.url} -> ${res.status}`);
+      const body = (await res.json()) as { message: string };
+      assert.match(body.message, reason);
+    }
+    assert.equal(server.berth.sessions.live().length, 0);
+  });
+
+  test('health reports the engine, the mirror and the package cache', async () => {
+    const res = await fetch(`${server.url}/api/health`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { ok: true, engine: true, mirror: true, packageCache: true, sessions: 0 });
+  });
+});
