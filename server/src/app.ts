@@ -46,6 +46,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: 64 * 1024,
+    // Unknown fields are an error the client should hear about, not something silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     logController: new LogController({ disableRequestLogging: true }),
   });
   const runtime = opts.runtime ?? createRuntime(config);

@@ -131,7 +131,10 @@ export class TerminalClient {
     this.type(`${command}; echo "${tag.slice(0, 3)}""${tag.slice(3)}:$?"\r`);
     const m = await this.waitFor(() => new RegExp(`\\n${tag}:(\\d+)\\n`).exec(this.text.slice(start)) ?? undefined, timeoutMs, `${command} to finish`);
     const all = this.text.slice(start, start + m.index);
-    const output = all.slice(all.indexOf('\n') + 1);
+    // Output begins on the line after the echo of the typed command.
+    const echoed = all.indexOf(`"${tag.slice(0, 3)}""${tag.slice(3)}:$?"`);
+    const lineEnd = all.indexOf('\n', Math.max(0, echoed));
+    const output = lineEnd < 0 ? '' : all.slice(lineEnd + 1);
     return { output, exit: Number(m[1]) };
   }
 

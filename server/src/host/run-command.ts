@@ -40,6 +40,7 @@ export function run(
       if (result.code !== 0 && !opts.allowFailure) reject(new CommandError([cmd, ...args].join(' '), result));
       else resolve(result);
     });
+    child.stdin.on('error', () => {}); // the command may exit without reading its input
     child.stdin.end(opts.input ?? '');
   });
 }

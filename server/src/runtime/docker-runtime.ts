@@ -144,9 +144,10 @@ export class DockerRuntime implements SandboxRuntime {
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
-      ConsoleSize: [size.rows, size.cols],
-    } as Docker.ExecCreateOptions);
+    });
     const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as import('node:stream').Duplex;
+    // API 1.41 has no ConsoleSize on exec create: size the TTY right after start (bash handles SIGWINCH).
+    await exec.resize({ w: size.cols, h: size.rows }).catch(() => {});
     return {
       stream,
       resize: async (cols, rows) => {

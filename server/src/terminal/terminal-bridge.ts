@@ -53,14 +53,17 @@ export class TerminalBridge {
 
   private async openShell(): Promise<void> {
     let shell: ShellStream;
+    const size = this.size;
     try {
-      shell = await this.runtime.openShell(this.session.id, this.size);
+      shell = await this.runtime.openShell(this.session.id, size);
     } catch (err) {
       this.sendEvent({ type: 'error', message: `Could not open a shell: ${(err as Error).message}` });
       return this.close(CloseCode.normal, 'no shell');
     }
     if (this.closed) return void shell.kill();
     this.shell = shell;
+    // A resize that arrived while the shell was opening.
+    if (this.size !== size) void shell.resize(this.size.cols, this.size.rows);
     const stream: Duplex = shell.stream;
     const flow = new FlowControl(
       () => stream.pause(),

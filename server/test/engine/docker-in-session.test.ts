@@ -36,6 +36,8 @@ describe('docker inside a session', () => {
     assert.match(r.output, /^12\.\d+/m);
     assert.match(r.output, /^0$/m);
     term.type('exit\r');
+    // Back at the session's own prompt before typing on.
+    await term.waitFor(() => /\nexit\n[^]*user@berth:~\$ $/.test(term.text.slice(-300)), 15_000, 'the session prompt');
     const after = await term.run('docker ps -a --filter name=inner --format "{{.Names}}" | wc -l');
     assert.match(after.output, /^0$/m);
   });

@@ -27,7 +27,7 @@ describe('sandbox isolation', () => {
     assert.match((await ta.run('id -u')).output, /^1000$/m);
     const sudo = await ta.run('command -v sudo');
     assert.notEqual(sudo.exit, 0);
-    assert.equal(sudo.output.trim(), '');
+    assert.equal(sudo.output.trim(), '', JSON.stringify(sudo.output));
     const setuid = await ta.run('find / -xdev -perm /6000 -type f 2>/dev/null | wc -l');
     assert.match(setuid.output, /^0$/m);
   });
@@ -43,7 +43,7 @@ describe('sandbox isolation', () => {
 
   test('filling the disk gives ENOSPC in that session only', async () => {
     const hostFreeBefore = fs.statfsSync(server.config.dataDir).bavail;
-    const fill = await ta.run('dd if=/dev/zero of=~/fill bs=1M count=2048 2>&1 | tail -2', 120_000);
+    const fill = await ta.run('dd if=/dev/zero of=~/fill bs=1M count=2048 2>/tmp/dd.txt; s=$?; head -1 /tmp/dd.txt; (exit $s)', 120_000);
     assert.notEqual(fill.exit, 0);
     assert.match(fill.output, /No space left on device/);
     const df = await ta.run("df --output=avail ~ | tail -1");

@@ -60,7 +60,7 @@ describe('session API', () => {
       [await post('{"surprise":1}'), 400, /additional properties|surprise/i],
       [await post('{not json'), 400, /JSON/i],
       [await post('x'.repeat(100_000)), 413, /too large/i],
-      [await fetch(`${server.url}/api/sessions/../../etc/passwd`), 404, /./],
+      [await fetch(`${server.url}/api/sessions/..%2F..%2Fetc%2Fpasswd`), 400, /must match pattern/],
       [await fetch(`${server.url}/api/sessions/NOT_AN_ID`), 400, /id/],
       [await fetch(`${server.url}/api/sessions/abcdefghi`), 404, /No such session/],
       [await fetch(`${server.url}/api/nothing-here`), 404, /No API route/],
