@@ -1,0 +1,141 @@
+// The only code in web/ that talks to the server: HTTP with fetch, the terminal over a WebSocket.
+import {
+  MAX_CLIENT_FRAME_BYTES,
+  TERMINAL_PATH,
+  input,
+  parseServerEvent,
+  resize,
+  type ApiError,
+  type CreateSessionRequest,
+  type CreateSessionResponse,
+  type ServerEvent,
+} from '@berth/shared';
+
+/** A failed HTTP call; `status` is 0 when the server could not be reached at all. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function createSession(body: CreateSessionRequest = {}): Promise<CreateSessionResponse> {
+  const res = await request('/api/sessions', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as CreateSessionResponse;
+}
+
+export async function deleteSession(id: string, token: string): Promise<void> {
+  await request(`/api/sessions/${encodeURIComponent(id)}`, {
+    method: 'DELETE',
+    headers: { Authorization: `Bearer ${token}` },
+  });
+}
+
+async function request(path: string, init: RequestInit): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new HttpError(0, 'Could not reach the Berth server. Check your network connection and try again.');
+  }
+  if (!res.ok) throw new HttpError(res.status, await errorMessage(res));
+  return res;
+}
+
+async function errorMessage(res: Response): Promise<string> {
+  const fallback = `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`;
+  try {
+    const body = (await res.json()) as Partial<ApiError>;
+    return typeof body.message === 'string' && body.message ? body.message : fallback;
+  } catch {
+    return fallback; // not JSON, e.g. a proxy's error page
+  }
+}
+
+export interface TerminalHandlers {
+  onOpen(): void;
+  onOutput(bytes: Uint8Array): void;
+  onEvent(event: ServerEvent): void;
+  /** Called once when the socket closes by itself; never after `close()`. */
+  onClose(info: { code: number; reason: string; opened: boolean }): void;
+}
+
+export interface TerminalConnection {
+  /** Returns false when the socket is not open (the data is dropped). */
+  sendInput(data: string): boolean;
+  sendResize(cols: number, rows: number): boolean;
+  readonly isOpen: boolean;
+  close(): void;
+}
+
+// A JSON-escaped character takes at most 6 bytes ("\u001b"), so this many always fit in one frame.
+const INPUT_CHUNK_CHARS = Math.floor((MAX_CLIENT_FRAME_BYTES - 64) / 6);
+
+export function connectTerminal(id: string, token: string, handlers: TerminalHandlers): TerminalConnection {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const url = `${scheme}//${location.host}${TERMINAL_PATH(id)}?token=${encodeURIComponent(token)}`;
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  let opened = false;
+  let closedByUs = false;
+
+  ws.onopen = () => {
+    opened = true;
+    handlers.onOpen();
+  };
+  ws.onmessage = (msg: MessageEvent<ArrayBuffer | string>) => {
+    if (typeof msg.data !== 'string') {
+      handlers.onOutput(new Uint8Array(msg.data));
+      return;
+    }
+    const event = parseServerEvent(msg.data);
+    if (event) handlers.onEvent(event);
+    else console.warn('berth: ignored an unknown server frame', msg.data.slice(0, 200));
+  };
+  ws.onclose = (ev) => {
+    if (!closedByUs) handlers.onClose({ code: ev.code, reason: ev.reason, opened });
+  };
+
+  const send = (frame: string): boolean => {
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(frame);
+    return true;
+  };
+
+  return {
+    sendInput(data) {
+      for (const chunk of chunks(data, INPUT_CHUNK_CHARS)) {
+        if (!send(input(chunk))) return false;
+      }
+      return true;
+    },
+    sendResize: (cols, rows) => send(resize(cols, rows)),
+    get isOpen() {
+      return ws.readyState === WebSocket.OPEN;
+    },
+    close() {
+      if (closedByUs) return;
+      closedByUs = true;
+      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
+    },
+  };
+}
+
+/** Splits a big paste so no frame exceeds the server's limit, never inside a surrogate pair. */
+function* chunks(data: string, size: number): Generator<string> {
+  let start = 0;
+  while (start < data.length) {
+    let end = Math.min(start + size, data.length);
+    const last = data.charCodeAt(end - 1);
+    if (end < data.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield data.slice(start, end);
+    start = end;
+  }
+}

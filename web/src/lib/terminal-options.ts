@@ -1,0 +1,47 @@
+// Every xterm.js option Berth sets, in one place (a screen-reader toggle will switch them here).
+import type { ITerminalInitOnlyOptions, ITerminalOptions, ITheme } from '@xterm/xterm';
+
+export interface TerminalPreferences {
+  screenReaderMode: boolean;
+}
+
+export const defaultPreferences: TerminalPreferences = { screenReaderMode: false };
+
+const theme: ITheme = {
+  background: '#0f1720',
+  foreground: '#dbe4ee',
+  cursor: '#7cc4fa',
+  cursorAccent: '#0f1720',
+  selectionBackground: '#3b5b7a',
+  black: '#1b2430',
+  red: '#f07178',
+  green: '#a5d6a7',
+  yellow: '#f6d27a',
+  blue: '#7cc4fa',
+  magenta: '#c792ea',
+  cyan: '#89ddff',
+  white: '#dbe4ee',
+  brightBlack: '#5c6b7a',
+  brightRed: '#ff8a8f',
+  brightGreen: '#c3e88d',
+  brightYellow: '#ffe08a',
+  brightBlue: '#a3d8ff',
+  brightMagenta: '#dcb2ff',
+  brightCyan: '#b2ecff',
+  brightWhite: '#ffffff',
+};
+
+export function terminalOptions(prefs: TerminalPreferences = defaultPreferences): ITerminalOptions & ITerminalInitOnlyOptions {
+  return {
+    fontFamily: "ui-monospace, 'SFMono-Regular', 'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+    fontSize: 14,
+    lineHeight: 1.2,
+    cursorBlink: true,
+    scrollback: 5000,
+    theme,
+    // Right-click copies a selection (clipboard.ts); selecting a word on right-click would fight that.
+    rightClickSelectsWord: false,
+    allowProposedApi: false,
+    screenReaderMode: prefs.screenReaderMode,
+  };
+}
