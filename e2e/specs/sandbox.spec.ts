@@ -32,6 +32,17 @@ test('copy and paste work with the keyboard', async ({ page, context }) => {
   await page.getByTestId('terminal').click();
   await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((6*7))'));
   await page.keyboard.press('Control+Shift+V');
+  await expect(rows).toContainText('echo pasted-$((6*7))');
   await page.keyboard.press('Enter');
   await expect(rows).toContainText('pasted-42');
+
+  // Select a word of output with a double click, copy it with Ctrl+Shift+C.
+  await page.keyboard.type('echo copy-me-$((40+2))\n');
+  const word = rows.getByText('copy-me-42', { exact: false }).last();
+  await expect(word).toBeVisible();
+  // xterm's screen layer takes the mouse events; the output line starts at column 0.
+  const box = (await word.boundingBox())!;
+  await page.mouse.dblclick(box.x + 12, box.y + box.height / 2);
+  await page.keyboard.press('Control+Shift+C');
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('copy-me-42');
 });
