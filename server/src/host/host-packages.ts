@@ -17,6 +17,7 @@ export const HOST_REQUIREMENTS: [string, string][] = [
   ['gcc', 'gcc'],
   ['jq', 'jq'],
   ['ip', 'iproute2'],
+  ['curl', 'curl'],
   ['mountpoint', 'util-linux'],
 ];
 

@@ -1,0 +1,335 @@
+#!/bin/bash
+# Berth: build every image from Debian packages on the session engine, and
+# push the starter images to Berth's built-in registry mirror.
+#
+# Idempotent: an image is rebuilt only when its recipe changed. The recipe
+# hash (sha256 of the recipe files + the inputs that end up in the image) is
+# stored as the image label berth.recipe=<hash>.
+#
+# Env:
+#   BERTH_ENGINE_SOCK  session engine socket   (default /run/berth/engine.sock)
+#   BERTH_DATA         Berth's data directory  (default /var/lib/berth)
+#   BERTH_SERVICE_IP   mirror (:5000) + apt cache (:3142) address (default 198.18.0.1)
+#   BERTH_FORCE        "1" or a space separated list of images to rebuild anyway
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SOCK=${BERTH_ENGINE_SOCK:-/run/berth/engine.sock}
+DATA=${BERTH_DATA:-/var/lib/berth}
+SIP=${BERTH_SERVICE_IP:-198.18.0.1}
+MIRROR=$SIP:5000
+APT_PROXY=http://$SIP:3142
+BUILD=$DATA/build
+SUITE=bookworm
+FORCE=${BERTH_FORCE:-}
+# Bump to rebuild everything after a change to this script's build logic.
+RECIPE_VERSION=2
+
+log() { printf '[images] %s\n' "$*"; }
+die() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
+
+DOCKER_BIN=/usr/bin/docker
+[ -x "$DOCKER_BIN" ] || DOCKER_BIN=$(command -v docker || true)
+[ -n "$DOCKER_BIN" ] || die "docker client not found (apt-get install docker.io)"
+dk() { "$DOCKER_BIN" -H "unix://$SOCK" "$@"; }
+
+# ---------------------------------------------------------------- checks --
+[ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot need it)"
+command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"
+command -v curl >/dev/null || die "curl is missing (apt-get install curl)"
+command -v gcc >/dev/null || die "gcc is missing (apt-get install gcc)"
+dpkg -s busybox-static >/dev/null 2>&1 && [ -x /bin/busybox ] \
+  || die "busybox-static is missing (apt-get install busybox-static)"
+[ -S "$SOCK" ] || die "session engine socket $SOCK not found (is Berth's engine running?)"
+dk version >/dev/null 2>&1 || die "session engine at unix://$SOCK does not answer"
+curl -fsS -m 5 -o /dev/null "http://$MIRROR/v2/" \
+  || die "registry mirror http://$MIRROR/v2/ does not answer"
+curl -sS -m 5 -o /dev/null "$APT_PROXY/" 2>/dev/null \
+  || die "apt cache $APT_PROXY does not answer"
+
+mkdir -p "$BUILD"
+chmod 700 "$BUILD"
+
+# ------------------------------------------- Debian mirror from host apt --
+# The mirror URLs come from the host's own apt configuration (deb822
+# *.sources "URIs:" or sources.list "deb" lines); nothing is hard-coded.
+host_apt_uris() { # prints "URI SUITE" pairs
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -r "$f" ] || continue
+    awk '
+      function flush() { if (uris != "" && types ~ /(^| )deb( |$)/) { n = split(uris, u, " "); m = split(suites, s, " ");
+        for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) print u[i], s[j] } uris = suites = types = "" }
+      /^[[:space:]]*$/ { flush(); next }
+      /^[[:space:]]*#/ { next }
+      tolower($1) == "types:"  { $1 = ""; types = $0 }
+      tolower($1) == "uris:"   { $1 = ""; uris = $0 }
+      tolower($1) == "suites:" { $1 = ""; suites = $0 }
+      END { flush() }' "$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -r "$f" ] || continue
+    sed -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" { print $2, $3 }'
+  done
+}
+pairs=$(host_apt_uris)
+DEB_MIRROR=$(awk '$2 !~ /-security/ && $1 ~ /^http:/ { print $1; exit }' <<<"$pairs")
+[ -n "$DEB_MIRROR" ] || DEB_MIRROR=$(awk '$2 !~ /-security/ { print $1; exit }' <<<"$pairs")
+SEC_MIRROR=$(awk '$2 ~ /-security/ { print $1; exit }' <<<"$pairs")
+[ -n "$DEB_MIRROR" ] || die "no Debian mirror found in the host's apt configuration"
+DEB_MIRROR=${DEB_MIRROR%/}
+[ -n "$SEC_MIRROR" ] || SEC_MIRROR=${DEB_MIRROR%/debian}/debian-security
+SEC_MIRROR=${SEC_MIRROR%/}
+case $DEB_MIRROR in
+  http://*) ;;
+  *) die "the host's Debian mirror ($DEB_MIRROR) is not http://; the apt cache only proxies http" ;;
+esac
+
+# ----------------------------------------------------------------- utils --
+# recipe_hash NAME EXTRA-STRING PATH... : sha256 of the recipe files + inputs
+recipe_hash() {
+  local name=$1 extra=$2; shift 2
+  {
+    printf 'berth-recipe v%s %s\n%s\n' "$RECIPE_VERSION" "$name" "$extra"
+    (cd "$HERE" && find "$@" -type f -print0 | sort -z | xargs -0 sha256sum)
+  } | sha256sum | cut -c1-64
+}
+image_hash() { dk image inspect -f '{{index .Config.Labels "berth.recipe"}}' "$1" 2>/dev/null || true; }
+forced() { [ "$FORCE" = 1 ] || [[ " $FORCE " == *" $1 "* ]]; }
+up_to_date() { # NAME REF HASH
+  if ! forced "$1" && [ "$(image_hash "$2")" = "$3" ]; then
+    log "$1: up to date"
+    return 0
+  fi
+  return 1
+}
+T0=0
+start() { T0=$(date +%s.%N); }
+took() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f s", b - a }'; }
+run_logged() { # LOGFILE CMD... : quiet unless it fails
+  local lf=$1; shift
+  if ! "$@" >"$lf" 2>&1; then
+    tail -n 30 "$lf" >&2
+    die "failed: $* (full log: $lf)"
+  fi
+}
+size_of() { dk image inspect -f '{{.Size}}' "$1" | awk '{ if ($1 < 1e6) printf "%.1f kB", $1 / 1e3; else printf "%.1f MB", $1 / 1e6 }'; }
+
+MOUNTED=()
+cleanup() {
+  local m
+  for m in "${MOUNTED[@]}"; do umount -l "$m" 2>/dev/null || true; done
+  dk rm -f berth-build-export >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# Files shared by every debian-based rootfs: slimming + apt proxy + sources.
+write_debian_config() { # ROOTFS
+  local r=$1
+  cp -a "$HERE/images/common/rootfs/." "$r/"
+  printf 'Acquire::http::Proxy "%s";\n' "$APT_PROXY" >"$r/etc/apt/apt.conf.d/01berth-proxy"
+  rm -f "$r/etc/apt/sources.list"
+  mkdir -p "$r/etc/apt/sources.list.d"
+  cat >"$r/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $DEB_MIRROR
+Suites: $SUITE $SUITE-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $SEC_MIRROR
+Suites: $SUITE-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+}
+
+# Remove what the dpkg path-excludes would have kept out, and all caches.
+slim_rootfs() { # ROOTFS
+  local r=$1
+  find "$r/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete 2>/dev/null || true
+  find "$r/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
+  rm -rf "$r"/usr/share/{man,info,groff,lintian,linda}/* 2>/dev/null || true
+  find "$r/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} + 2>/dev/null || true
+  rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin "$r"/var/cache/apt/archives/*.deb \
+         "$r"/var/cache/apt/archives/partial/* "$r"/var/cache/debconf/*-old "$r"/var/lib/dpkg/*-old \
+         "$r"/var/log/apt/* "$r"/var/log/dpkg.log "$r"/var/log/alternatives.log "$r"/var/log/bootstrap.log \
+         "$r"/tmp/* "$r"/var/tmp/* "$r"/root/.bash_history 2>/dev/null || true
+  mkdir -p "$r/var/lib/apt/lists/partial"
+  : >"$r/etc/machine-id" 2>/dev/null || true
+  rm -f "$r/var/lib/dbus/machine-id" "$r/.dockerenv"
+  rm -rf "$r"/dev/* "$r"/proc/* "$r"/sys/* 2>/dev/null || true
+}
+
+chroot_mount() { # ROOTFS
+  local d
+  mount -t proc proc "$1/proc"; MOUNTED+=("$1/proc")
+  mount -t tmpfs -o mode=755,nosuid tmpfs "$1/dev"; MOUNTED+=("$1/dev")
+  for d in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+    mknod -m 666 "$1/dev/${d%%:*}" c "$(cut -d: -f2 <<<"$d")" "$(cut -d: -f3 <<<"$d")"
+  done
+  printf '#!/bin/sh\nexit 101\n' >"$1/usr/sbin/policy-rc.d"; chmod 755 "$1/usr/sbin/policy-rc.d"
+}
+chroot_umount() { # ROOTFS
+  umount "$1/proc" "$1/dev"
+  rm -f "$1/usr/sbin/policy-rc.d"
+}
+
+import_rootfs() { # ROOTFS REF HASH --change...
+  local r=$1 ref=$2 h=$3; shift 3
+  tar --numeric-owner --xattrs --xattrs-include='security.capability' -C "$r" -cf - . \
+    | dk import --change "LABEL berth.recipe=$h" "$@" - "$ref" >/dev/null
+}
+
+push_mirror() { # LOCAL-REF NAME TAG
+  local ref=$1 name=$2 tag=$3 remote have
+  remote=$MIRROR/library/$name:$tag
+  dk tag "$ref" "$remote"
+  have=$(curl -fsS -m 10 -o /dev/null -D - \
+      -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+      "http://$MIRROR/v2/library/$name/manifests/$tag" 2>/dev/null \
+    | awk 'tolower($1) == "docker-content-digest:" { print $2 }' | tr -d '\r' || true)
+  if [ -n "$have" ] && dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" \
+        | grep -qx "$MIRROR/library/$name@$have"; then
+    log "mirror: $name:$tag up to date"
+    return
+  fi
+  start
+  run_logged "$BUILD/push-$name-$tag.log" dk push "$remote"
+  log "mirror: pushed $name:$tag ($(took))"
+}
+
+ENV_PATH='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+log "engine unix://$SOCK, mirror http://$MIRROR, apt cache $APT_PROXY, Debian mirror from host apt config: $DEB_MIRROR (+ $SEC_MIRROR)"
+
+# ---------------------------------------------------------------- seccomp --
+"$HERE/seccomp/make-profile.sh" "$DATA/seccomp.json" \
+  || die "could not write $DATA/seccomp.json (native/seccomp/make-profile.sh)"
+log "seccomp: $DATA/seccomp.json"
+
+# ----------------------------------------------------------------- debian --
+DEBIAN_HASH=$(recipe_hash debian "$SUITE $DEB_MIRROR $SEC_MIRROR $APT_PROXY" images/common images/debian)
+if ! up_to_date debian debian:$SUITE "$DEBIAN_HASH"; then
+  log "debian: building (debootstrap, ~1 min)…"
+  start
+  r=$BUILD/debian/rootfs
+  rm -rf "$BUILD/debian"; mkdir -p "$r"
+  run_logged "$BUILD/debian.log" env http_proxy="$APT_PROXY" \
+    debootstrap --variant=minbase "$SUITE" "$r" "$DEB_MIRROR"
+  write_debian_config "$r"
+  # Like Docker Hub's images: include the point-release and security updates.
+  chroot_mount "$r"
+  run_logged "$BUILD/debian-upgrade.log" chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update && apt-get -y upgrade && apt-get clean'
+  chroot_umount "$r"
+  slim_rootfs "$r"
+  import_rootfs "$r" debian:$SUITE "$DEBIAN_HASH" --change "$ENV_PATH" --change 'CMD ["bash"]'
+  rm -rf "$BUILD/debian"
+  log "debian: built in $(took), $(size_of debian:$SUITE)"
+fi
+dk tag debian:$SUITE debian:12
+dk tag debian:$SUITE debian:latest
+
+# ---------------------------------------------------------------- busybox --
+h=$(recipe_hash busybox "$(sha256sum /bin/busybox)" images/busybox)
+if ! up_to_date busybox busybox:latest "$h"; then
+  log "busybox: building (busybox-static)…"
+  start
+  r=$BUILD/busybox/rootfs
+  rm -rf "$BUILD/busybox"; mkdir -p "$r"/{bin,etc,root,tmp,var/spool/mail,var/www,home,dev,proc,sys,usr/bin,usr/sbin,sbin}
+  cp /bin/busybox "$r/bin/busybox"
+  for a in $(/bin/busybox --list); do
+    [ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"
+  done
+  cp -a "$HERE/images/busybox/rootfs/." "$r/"
+  chmod 1777 "$r/tmp"; chmod 700 "$r/root"
+  import_rootfs "$r" busybox:latest "$h" --change "$ENV_PATH" --change 'CMD ["sh"]'
+  rm -rf "$BUILD/busybox"
+  log "busybox: built in $(took), $(size_of busybox:latest)"
+fi
+
+# ------------------------------------------------------------ hello-world --
+h=$(recipe_hash hello-world "$(gcc --version | head -1)" images/hello-world)
+if ! up_to_date hello-world hello-world:latest "$h"; then
+  log "hello-world: building (static C, no libc)…"
+  start
+  r=$BUILD/hello-world/rootfs
+  rm -rf "$BUILD/hello-world"; mkdir -p "$r"
+  gcc -nostdlib -static -Os -fno-asynchronous-unwind-tables -fno-stack-protector \
+      -Wl,--build-id=none -Wl,-z,norelro -Wl,-n -s \
+      -o "$r/hello" "$HERE/images/hello-world/hello.c"
+  "$r/hello" | grep -qx 'Hello from Docker!' || die "hello-world: the program does not print its greeting"
+  import_rootfs "$r" hello-world:latest "$h" --change 'CMD ["/hello"]'
+  rm -rf "$BUILD/hello-world"
+  log "hello-world: built in $(took), $(size_of hello-world:latest)"
+fi
+
+# ----------------------------------------- nginx, redis, registry (FROM debian) --
+for name in nginx redis registry; do
+  h=$(recipe_hash "$name" "FROM $DEBIAN_HASH" "images/$name")
+  up_to_date "$name" "$name:latest" "$h" && continue
+  log "$name: building (docker build FROM debian:$SUITE, apt-get install)…"
+  start
+  run_logged "$BUILD/$name.log" dk build --label "berth.recipe=$h" -t "$name:latest" "$HERE/images/$name"
+  log "$name: built in $(took), $(size_of "$name:latest")"
+done
+
+# ---------------------------------------------------------- berth/session --
+SESSION_HASH=$(recipe_hash session "FROM $DEBIAN_HASH $SIP $(gcc --version | head -1)" images/session session bash)
+if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
+  log "session: building (debian + docker.io, rootless tools; ~1 min)…"
+  start
+  r=$BUILD/session/rootfs
+  rm -rf "$BUILD/session"; mkdir -p "$r"
+  # Start from the debian image just built (same slimming, sources, proxy).
+  dk rm -f berth-build-export >/dev/null 2>&1 || true
+  dk create --name berth-build-export debian:$SUITE true >/dev/null 2>&1
+  dk export berth-build-export | tar --numeric-owner -xf - -C "$r"
+  dk rm -f berth-build-export >/dev/null
+  chroot_mount "$r"
+  mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HERE/images/session/packages")
+  run_logged "$BUILD/session.log" chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update && apt-get install -y --no-install-recommends "$@"' \
+    sh "${pkgs[@]}"
+  install -D -m 755 "$HERE/session/berth-entrypoint" "$r/usr/local/bin/berth-entrypoint"
+  install -D -m 755 "$HERE/session/engine-child" "$r/usr/local/lib/berth/engine-child"
+  gcc -Os -Wall -s -o "$BUILD/session/berth-dns" "$HERE/session/berth-dns.c"
+  install -D -m 755 "$BUILD/session/berth-dns" "$r/usr/local/lib/berth/berth-dns"
+  install -D -m 644 /dev/null "$r/etc/berth/daemon.json"
+  sed "s/198\.18\.0\.1/$SIP/g" "$HERE/session/daemon.json" >"$r/etc/berth/daemon.json"
+  install -D -m 644 "$HERE/bash/berth.sh" "$r/etc/profile.d/berth.sh"
+  install -D -m 755 "$HERE/images/session/setup.sh" "$r/tmp/berth-setup.sh"
+  run_logged "$BUILD/session-setup.log" chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    bash /tmp/berth-setup.sh
+  chroot "$r" apt-get clean >/dev/null
+  chroot_umount "$r"
+  slim_rootfs "$r"
+  leftover=$(find "$r" -xdev -perm /6000 | sed "s|^$r||")
+  [ -z "$leftover" ] || die "session: setuid/setgid files remain: $leftover"
+  import_rootfs "$r" berth/session:latest "$SESSION_HASH" \
+    --change 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/berth-entrypoint"]' \
+    --change 'USER 1000:1000' \
+    --change 'WORKDIR /home/user' \
+    --change 'ENV HOME=/home/user' \
+    --change 'ENV XDG_RUNTIME_DIR=/run/user/1000' \
+    --change 'ENV DOCKER_HOST=unix:///run/user/1000/docker.sock' \
+    --change "$ENV_PATH"
+  rm -rf "$BUILD/session"
+  log "session: built in $(took), $(size_of berth/session:latest)"
+fi
+
+# ---------------------------------------------------------------- mirror --
+push_mirror debian:$SUITE debian $SUITE
+push_mirror debian:$SUITE debian 12
+push_mirror debian:$SUITE debian latest
+push_mirror busybox:latest busybox latest
+push_mirror hello-world:latest hello-world latest
+push_mirror nginx:latest nginx latest
+push_mirror redis:latest redis latest
+push_mirror registry:latest registry latest
+
+# Old versions of our images, now untagged.
+dk image prune -f --filter label=berth.recipe >/dev/null 2>&1 || true
+
+log "ready"
