@@ -1,2 +1,3 @@
 export * from './terminal-protocol.js';
 export * from './api.js';
+export * from './lessons.js';

@@ -1,0 +1,58 @@
+// Lesson API types (GET /api/lessons, GET /api/lessons/:id, progress), shared by web and server.
+
+export const LANGS = ['en', 'zh'] as const;
+export type Lang = (typeof LANGS)[number];
+export const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
+export type Level = (typeof LEVELS)[number];
+
+export interface LessonSummary {
+  id: string;
+  title: string;
+  level: Level;
+  minutes: number;
+  stepCount: number;
+}
+
+export interface LessonStepView {
+  id: string;
+  title: string;
+  /** The step's text as HTML. Runnable code blocks are `<pre data-runnable="true"><code>…</code></pre>`. */
+  html: string;
+  /** The hint section as HTML ('' when the step has none). */
+  hintHtml: string;
+  /** Commands that meet the step's goals, in order. */
+  solution: string[];
+}
+
+export interface LessonView {
+  id: string;
+  title: string;
+  level: Level;
+  minutes: number;
+  /** Shown before the first step ('' when none). */
+  introHtml: string;
+  /** Shown on the finish page ('' when none). */
+  finishHtml: string;
+  steps: LessonStepView[];
+}
+
+export interface LessonProgress {
+  lesson: string;
+  /** Ids of the steps whose goals were met, in the order they were met. */
+  done: string[];
+  /** The step the learner is on (null before they start). */
+  current: string | null;
+  finished: boolean;
+}
+
+/** GET /api/progress: the learner's progress in every lesson they started, by lesson id. */
+export type ProgressMap = Record<string, LessonProgress>;
+
+/** PUT /api/sessions/:id/lesson: which lesson and step the session's learner is on now. */
+export interface SetLessonRequest {
+  lesson: string;
+  step: string;
+  lang?: Lang;
+}
+
+export const LEARNER_COOKIE = 'berth_learner';
