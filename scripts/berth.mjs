@@ -21,7 +21,9 @@ if (stale) {
   const env = { ...process.env };
   // Native addons compile against the system's Node headers; they cannot be downloaded here.
   if (!env.npm_config_nodedir && fs.existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
-  const args = fs.existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
+  // A fresh checkout gets exactly the locked versions; an existing one is brought up to date in place.
+  const fresh = !fs.existsSync(path.join(root, 'node_modules'));
+  const args = fresh && fs.existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
   const r = spawnSync('npm', args, { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) {
     console.error('berth: npm install failed (see above).');

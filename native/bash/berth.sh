@@ -22,6 +22,49 @@ if ! shopt -oq posix; then
 fi
 
 # --- berth: shell-integration marks -------------------------------------
-# Reserved: OSC 133 (prompt / command start / end with exit code) and
-# OSC 633;E (command line) hooks are added here by the terminal task.
+# Berth learns what the learner ran from marks in the terminal output (read and removed by the server,
+# server/src/terminal/shell-integration.ts): OSC 633;E (the command line, VS Code's escaping), OSC 133;C
+# (it starts), OSC 133;D (its exit status), OSC 133;A/B (prompt). E and D carry a nonce the server gave this
+# shell, so text a learner prints cannot pass for a command. The marks do not live in PS1: a learner who
+# replaces their prompt is still seen.
+__berth_nonce=${BERTH_SHELL_NONCE:-${__berth_nonce:-}}
+unset BERTH_SHELL_NONCE
+if [ -n "$__berth_nonce" ] && [ -z "${__berth_hooked:-}" ]; then
+  __berth_hooked=1
+  # A command typed with a leading space must still reach the history, where the marks read it from.
+  HISTCONTROL=ignoredups
+
+  __berth_escape() {
+    local v=$1
+    v=${v//\\/\\\\}
+    v=${v//;/\\x3b}
+    v=${v//$'\n'/\\x0a}
+    v=${v//$'\r'/\\x0d}
+    v=${v//$'\e'/\\x1b}
+    v=${v//$'\a'/\\x07}
+    printf '%s' "$v"
+  }
+
+  # Runs in PS0's command substitution: after a line is read, before it runs.
+  __berth_preexec() {
+    local entry
+    entry=$(HISTTIMEFORMAT='' builtin history 1)
+    [[ $entry =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+(.*)$ ]] && entry=${BASH_REMATCH[1]}
+    printf '\e]633;E;%s;%s\a\e]133;C\a' "$(__berth_escape "$entry")" "$__berth_nonce"
+  }
+
+  __berth_precmd() {
+    local status=$?
+    [ "${HISTCONTROL:-}" = ignoredups ] || HISTCONTROL=ignoredups
+    printf '\e]133;D;%s;%s\a\e]133;A\a' "$status" "$__berth_nonce"
+    return $status
+  }
+
+  PS0='$(__berth_preexec)'"${PS0:-}"
+  if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
+    PROMPT_COMMAND=(__berth_precmd "${PROMPT_COMMAND[@]}")
+  else
+    PROMPT_COMMAND="__berth_precmd${PROMPT_COMMAND:+; $PROMPT_COMMAND}"
+  fi
+fi
 # ------------------------------------------------------------------------

@@ -17,11 +17,16 @@ import { sessionRoutes } from './routes/sessions.js';
 import { terminalRoutes } from './routes/terminal.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { startReaper } from './reaper/expire-sessions.js';
+import { LessonService } from './lessons/lesson-service.js';
+import { loadLessons } from './lessons/load-lessons.js';
+import { lessonRoutes } from './routes/lessons.js';
+import { ProgressStore } from './store/progress-store.js';
 
 export interface Berth {
   app: FastifyInstance;
   sessions: SessionManager;
   runtime: SandboxRuntime;
+  lessons: LessonService;
   /** Ends every session and closes the server. */
   close(): Promise<void>;
 }
@@ -43,6 +48,8 @@ export function createRuntime(config: Config): DockerRuntime {
 }
 
 export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime; logger?: boolean | object } = {}): Promise<Berth> {
+  // Before anything else: an invalid lesson stops the server with every problem's file and line.
+  const lessonList = loadLessons(config.lessonsDir);
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: 64 * 1024,
@@ -52,6 +59,14 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   const runtime = opts.runtime ?? createRuntime(config);
   const sessions = new SessionManager(runtime, { ttlMs: config.sessionTtlMs, idleTimeoutMs: config.idleTimeoutMs }, app.log);
+  const store = new ProgressStore(config.databaseFile);
+  const lessons = new LessonService(lessonList, store, {
+    runScript: async (id, script, timeoutMs) => (await runtime.exec(id, ['bash', '-c', script], { timeoutMs })).exitCode,
+    emit: (id, event) => sessions.emit('event', id, event),
+  });
+  sessions.on('event', (id, event) => {
+    if (event.type === 'status' && event.state === 'ended') lessons.forget(id);
+  });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err instanceof HttpError ? err.statusCode : (err.statusCode ?? 500);
@@ -75,7 +90,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
 
   sessionRoutes(app, { sessions, idleTimeoutMs: config.idleTimeoutMs });
-  terminalRoutes(app, { sessions, runtime });
+  terminalRoutes(app, { sessions, runtime, onCommand: (id, command) => void lessons.onCommand(id, command) });
+  lessonRoutes(app, { lessons, sessions });
   healthRoutes(app, {
     health: async () => {
       const [engine, mirror, packageCache] = await Promise.all([
@@ -92,10 +108,12 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     app,
     sessions,
     runtime,
+    lessons,
     close: async () => {
       stopReaper();
       await sessions.shutdown('host-restart');
       await app.close();
+      store.close();
     },
   };
 }

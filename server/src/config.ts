@@ -28,6 +28,9 @@ export interface Config {
   readyTimeoutMs: number;
   reapIntervalMs: number;
   webDir: string;
+  lessonsDir: string;
+  /** The SQLite file holding learners' progress. */
+  databaseFile: string;
   logLevel: string;
 }
 
@@ -90,8 +93,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readyTimeoutMs: int('BERTH_READY_TIMEOUT_MS', 30_000, 1000, 600_000),
     reapIntervalMs: int('BERTH_REAP_INTERVAL_MS', 5_000, 100, 600_000),
     webDir: path.resolve(env.BERTH_WEB_DIR || path.join(repoRoot, 'web', 'dist')),
+    lessonsDir: path.resolve(env.BERTH_LESSONS || path.join(repoRoot, 'lessons')),
+    databaseFile: '',
     logLevel: env.BERTH_LOG_LEVEL || 'info',
   };
+  config.databaseFile = path.join(config.dataDir, 'berth.db');
   if (config.diskBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_DISK must be at least 256m');
   if (config.memoryBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_MEMORY must be at least 256m');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);

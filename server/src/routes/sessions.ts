@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sessionView } from '../sessions/session.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import { addCookie, learnerId } from './learner.js';
 import { cookieValue, sessionToken } from './session-token.js';
 
 export const sessionIdParam = {
@@ -27,8 +28,8 @@ export function sessionRoutes(app: FastifyInstance, deps: { sessions: SessionMan
       },
     },
     async (req, reply) => {
-      const s = sessions.create(req.body ?? {});
-      reply.header('set-cookie', cookieValue(s.id, s.token));
+      const s = sessions.create({ ...req.body, learner: learnerId(req, reply) });
+      addCookie(reply, cookieValue(s.id, s.token));
       return reply.code(201).send({ id: s.id, token: s.token, expiresAt: new Date(s.expiresAt).toISOString() });
     },
   );

@@ -133,13 +133,13 @@ export class DockerRuntime implements SandboxRuntime {
     await this.o.disks.remove(id);
   }
 
-  async openShell(id: string, size: { cols: number; rows: number }): Promise<ShellStream> {
+  async openShell(id: string, size: { cols: number; rows: number }, env: string[] = []): Promise<ShellStream> {
     const pidFile = `/run/user/1000/.terminal-${crypto.randomBytes(6).toString('hex')}.pid`;
     const exec = await this.docker.getContainer(this.names(id).container).exec({
       Cmd: ['sh', '-c', `echo $$ > ${pidFile}; exec bash -l`],
       User: VISITOR,
       WorkingDir: '/home/user',
-      Env: ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash'],
+      Env: ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash', ...env],
       Tty: true,
       AttachStdin: true,
       AttachStdout: true,

@@ -33,7 +33,8 @@ export interface SandboxRuntime {
   createSandbox(id: string): Promise<void>;
   /** Removes the sandbox and everything it owns; safe to call twice. */
   destroySandbox(id: string): Promise<void>;
-  openShell(id: string, size: { cols: number; rows: number }): Promise<ShellStream>;
+  /** A login shell as the visitor, with a TTY; env adds variables to its environment. */
+  openShell(id: string, size: { cols: number; rows: number }, env?: string[]): Promise<ShellStream>;
   exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Ids of every sandbox this Berth instance has on the engine, live or not. */
   listSandboxes(): Promise<string[]>;

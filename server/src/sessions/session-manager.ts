@@ -19,7 +19,8 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
-type SessionEvents = { status: [id: string, event: Extract<ServerEvent, { type: 'status' }>] };
+/** Events for a session's terminals: its status, lesson verdicts. */
+type SessionEvents = { event: [id: string, event: ServerEvent] };
 
 export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly sessions = new Map<string, Session>();
@@ -35,7 +36,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   }
 
   /** Returns at once with the session in state 'starting'; its sandbox comes up in the background. */
-  create(opts: { lesson?: string; lang?: 'en' | 'zh' } = {}): Session {
+  create(opts: { learner: string; lesson?: string; lang?: 'en' | 'zh' }): Session {
     const id = newSessionId();
     const now = Date.now();
     let settle!: (ok: boolean) => void;
@@ -56,7 +57,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
         if (session.state !== 'starting') return settle(false);
         session.state = 'ready';
         this.log.info({ session: id, startMs: Date.now() - started }, 'session ready');
-        this.emit('status', id, { type: 'status', state: 'ready' });
+        this.emit('event', id, { type: 'status', state: 'ready' });
         settle(true);
       },
       (err: Error) => {
@@ -103,7 +104,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     s.endReason = reason;
     s.endMessage = message ?? END_REASON_TEXT[reason];
     this.log.info({ session: id, reason }, 'session ended');
-    this.emit('status', id, { type: 'status', state: 'ended', reason, message: s.endMessage });
+    this.emit('event', id, { type: 'status', state: 'ended', reason, message: s.endMessage });
     const work = s.ready.then(() => this.runtime.destroySandbox(id)).catch((err: Error) => {
       this.log.error({ session: id, err: err.message }, 'could not remove the sandbox');
     });

@@ -3,6 +3,8 @@ import type { EndReason, SessionState, SessionView } from '@berth/shared';
 export interface Session {
   id: string;
   token: string;
+  /** Whose progress this session's lesson steps count towards. */
+  learner: string;
   state: SessionState;
   createdAt: number;
   expiresAt: number;

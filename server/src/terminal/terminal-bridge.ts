@@ -1,4 +1,5 @@
 // One browser websocket <-> one shell in the session's sandbox (protocol in @berth/shared).
+import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { CloseCode, parseClientMessage, type ServerEvent } from '@berth/shared';
 import type { WebSocket } from 'ws';
@@ -6,6 +7,10 @@ import type { SandboxRuntime, ShellStream } from '../runtime/runtime.js';
 import type { Logger, SessionManager } from '../sessions/session-manager.js';
 import type { Session } from '../sessions/session.js';
 import { FlowControl } from './flow-control.js';
+import { ShellIntegrationParser, type CommandEvent } from './shell-integration.js';
+
+/** Told of every command a learner's shell finished (shell-integration marks). */
+export type CommandListener = (sessionId: string, command: CommandEvent) => void;
 
 /** A client sending this many invalid frames in a row is closed: it is not a Berth page. */
 const MAX_BAD_FRAMES = 20;
@@ -19,7 +24,7 @@ export class TerminalBridge {
   private closed = false;
   private badFrames = 0;
   private restarts: number[] = [];
-  private readonly onStatus: (id: string, e: Extract<ServerEvent, { type: 'status' }>) => void;
+  private readonly onSessionEvent: (id: string, e: ServerEvent) => void;
 
   constructor(
     private readonly ws: WebSocket,
@@ -27,16 +32,17 @@ export class TerminalBridge {
     private readonly sessions: SessionManager,
     private readonly runtime: SandboxRuntime,
     private readonly log: Logger,
+    private readonly onCommand: CommandListener = () => {},
   ) {
-    this.onStatus = (id, event) => {
+    this.onSessionEvent = (id, event) => {
       if (id !== session.id) return;
       this.sendEvent(event);
-      if (event.state === 'ended') this.close(CloseCode.sessionEnded, 'session ended');
+      if (event.type === 'status' && event.state === 'ended') this.close(CloseCode.sessionEnded, 'session ended');
     };
   }
 
   async start(): Promise<void> {
-    this.sessions.on('status', this.onStatus);
+    this.sessions.on('event', this.onSessionEvent);
     this.ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     this.ws.on('close', () => this.dispose());
     this.ws.on('error', () => this.dispose());
@@ -54,8 +60,10 @@ export class TerminalBridge {
   private async openShell(): Promise<void> {
     let shell: ShellStream;
     const size = this.size;
+    // The shell's marks carry this nonce, so output a learner prints cannot pass for a command.
+    const nonce = crypto.randomBytes(12).toString('hex');
     try {
-      shell = await this.runtime.openShell(this.session.id, size);
+      shell = await this.runtime.openShell(this.session.id, size, [`BERTH_SHELL_NONCE=${nonce}`]);
     } catch (err) {
       this.sendEvent({ type: 'error', message: `Could not open a shell: ${(err as Error).message}` });
       return this.close(CloseCode.normal, 'no shell');
@@ -69,10 +77,16 @@ export class TerminalBridge {
       () => stream.pause(),
       () => stream.resume(),
     );
+    const parser = new ShellIntegrationParser(nonce, (command) => {
+      this.sendEvent({ type: 'command', ...command });
+      this.onCommand(this.session.id, command);
+    });
     stream.on('data', (chunk: Buffer) => {
       if (this.closed) return;
-      const written = flow.sent(chunk.length);
-      this.ws.send(chunk, { binary: true }, written);
+      const out = parser.push(chunk);
+      if (!out.length) return;
+      const written = flow.sent(out.length);
+      this.ws.send(out, { binary: true }, written);
     });
     stream.on('close', () => this.onShellExit(shell));
     stream.on('end', () => this.onShellExit(shell));
@@ -125,7 +139,7 @@ export class TerminalBridge {
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.sessions.off('status', this.onStatus);
+    this.sessions.off('event', this.onSessionEvent);
     const shell = this.shell;
     this.shell = undefined;
     if (shell && this.session.state !== 'ended') {

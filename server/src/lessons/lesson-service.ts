@@ -1,0 +1,149 @@
+// Lessons for the API (catalog, texts, progress) and the live coaching of each session: after every
+// command the learner runs, the current step's goals are evaluated and a `step` event goes out.
+import type { Lang, LessonProgress, LessonSummary, LessonView, ProgressMap, ServerEvent } from '@berth/shared';
+import { HttpError } from '../errors.js';
+import type { ProgressStore } from '../store/progress-store.js';
+import type { CommandEvent } from '../terminal/shell-integration.js';
+import { goalsMet, matchMistake, type ScriptRunner } from './goals.js';
+import type { Lesson, Step } from './lesson.js';
+
+export class LessonNotFoundError extends HttpError {
+  constructor(id: string) {
+    super(404, `No lesson "${id}". GET /api/lessons lists them.`);
+  }
+}
+
+export interface LessonHost {
+  /** Runs a script in the session's sandbox as the learner; resolves to its exit status. */
+  runScript(sessionId: string, script: string, timeoutMs: number): Promise<number>;
+  /** Sends an event to the session's terminals. */
+  emit(sessionId: string, event: Extract<ServerEvent, { type: 'step' }>): void;
+}
+
+interface Coaching {
+  learner: string;
+  lang: Lang;
+  lesson: Lesson;
+  stepIndex: number;
+  /** Commands run since the current step began. */
+  commands: CommandEvent[];
+  setupRun: Set<string>;
+  /** Evaluations run one at a time, in command order. */
+  queue: Promise<void>;
+}
+
+export class LessonService {
+  private readonly byId: Map<string, Lesson>;
+  private readonly coaching = new Map<string, Coaching>();
+
+  constructor(
+    readonly lessons: Lesson[],
+    private readonly store: ProgressStore,
+    private readonly host: LessonHost,
+  ) {
+    this.byId = new Map(lessons.map((l) => [l.id, l]));
+  }
+
+  get(id: string): Lesson {
+    const lesson = this.byId.get(id);
+    if (!lesson) throw new LessonNotFoundError(id);
+    return lesson;
+  }
+
+  catalog(lang: Lang): LessonSummary[] {
+    return this.lessons.map((l) => ({ id: l.id, title: l.title[lang], level: l.level, minutes: l.minutes, stepCount: l.steps.length }));
+  }
+
+  view(id: string, lang: Lang): LessonView {
+    const l = this.get(id);
+    return {
+      id: l.id,
+      title: l.title[lang],
+      level: l.level,
+      minutes: l.minutes,
+      introHtml: l.introHtml[lang],
+      finishHtml: l.finishHtml[lang],
+      steps: l.steps.map((s) => ({ id: s.id, title: s.text[lang].title, html: s.text[lang].html, hintHtml: s.text[lang].hintHtml, solution: s.solution })),
+    };
+  }
+
+  progress(learner: string): ProgressMap {
+    const out: ProgressMap = {};
+    for (const [id, p] of this.store.learner(learner)) {
+      const lesson = this.byId.get(id);
+      if (lesson) out[id] = this.progressOf(lesson, p.done, p.current);
+    }
+    return out;
+  }
+
+  private progressOf(lesson: Lesson, done: string[], current: string | null): LessonProgress {
+    const known = done.filter((s) => lesson.steps.some((st) => st.id === s));
+    return { lesson: lesson.id, done: known, current, finished: lesson.steps.every((s) => known.includes(s.id)) };
+  }
+
+  /** The learner in this session is now on `stepId` of `lessonId`: watch that step from here on. */
+  async setLesson(sessionId: string, learner: string, lessonId: string, stepId: string, lang: Lang): Promise<LessonProgress> {
+    const lesson = this.get(lessonId);
+    const stepIndex = lesson.steps.findIndex((s) => s.id === stepId);
+    if (stepIndex < 0) throw new HttpError(404, `Lesson "${lessonId}" has no step "${stepId}".`);
+    const previous = this.coaching.get(sessionId);
+    const c: Coaching = {
+      learner,
+      lang,
+      lesson,
+      stepIndex,
+      commands: [],
+      setupRun: previous?.setupRun ?? new Set(),
+      queue: previous?.queue ?? Promise.resolve(),
+    };
+    this.coaching.set(sessionId, c);
+    this.store.setPosition(learner, lessonId, stepId);
+    if (lesson.setup && !c.setupRun.has(lesson.id)) {
+      c.setupRun.add(lesson.id);
+      const status = await this.host.runScript(sessionId, lesson.setup, 120_000);
+      if (status !== 0) throw new HttpError(502, `The set-up of lesson "${lesson.id}" failed in your sandbox (exit ${status}); try again or start a new session.`);
+    }
+    return this.progressOf(lesson, this.store.learner(learner).get(lessonId)?.done ?? [], stepId);
+  }
+
+  /** A command finished in the session's terminal. Resolves once its verdict (if any) was emitted. */
+  onCommand(sessionId: string, cmd: CommandEvent): Promise<void> {
+    const c = this.coaching.get(sessionId);
+    if (!c) return Promise.resolve();
+    c.queue = c.queue.then(() => this.evaluate(sessionId, c, cmd)).catch(() => {});
+    return c.queue;
+  }
+
+  /** Whether the current step's goals are met right now (used by lessons:test before the solution). */
+  async currentStepMet(sessionId: string): Promise<boolean> {
+    const c = this.coaching.get(sessionId);
+    if (!c) return false;
+    return goalsMet(c.lesson.steps[c.stepIndex]!, c.commands, this.runner(sessionId));
+  }
+
+  forget(sessionId: string): void {
+    this.coaching.delete(sessionId);
+  }
+
+  private async evaluate(sessionId: string, c: Coaching, cmd: CommandEvent): Promise<void> {
+    if (this.coaching.get(sessionId) !== c) return; // the learner moved on meanwhile
+    const step: Step | undefined = c.lesson.steps[c.stepIndex];
+    if (!step) return;
+    c.commands.push(cmd);
+    if (await goalsMet(step, c.commands, this.runner(sessionId))) {
+      this.store.markDone(c.learner, c.lesson.id, step.id);
+      this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: true });
+      const next = c.lesson.steps[c.stepIndex + 1];
+      c.stepIndex += 1;
+      c.commands = [];
+      if (next) this.store.setPosition(c.learner, c.lesson.id, next.id);
+      return;
+    }
+    const mistake = matchMistake(step, cmd.line);
+    if (mistake) this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: false, message: mistake.message[c.lang] });
+  }
+
+  private runner(sessionId: string): ScriptRunner {
+    return (script, timeoutMs) => this.host.runScript(sessionId, script, timeoutMs);
+  }
+}

@@ -1,0 +1,53 @@
+// A lesson as loaded from lessons/<NN>-<id>/ (see lessons/README.md).
+import type { Lang, Level } from '@berth/shared';
+
+export type Goal =
+  | { type: 'ran'; pattern: RegExp; exit: number | 'any' }
+  | { type: 'check'; script: string; timeoutMs: number };
+
+export interface Mistake {
+  pattern: RegExp;
+  message: Record<Lang, string>;
+}
+
+export interface StepText {
+  title: string;
+  html: string;
+  hintHtml: string;
+}
+
+export interface Step {
+  id: string;
+  goals: Goal[];
+  solution: string[];
+  mistakes: Mistake[];
+  text: Record<Lang, StepText>;
+}
+
+export interface Lesson {
+  id: string;
+  /** The folder, relative to the lessons root. */
+  dir: string;
+  title: Record<Lang, string>;
+  level: Level;
+  minutes: number;
+  setup?: string;
+  steps: Step[];
+  introHtml: Record<Lang, string>;
+  finishHtml: Record<Lang, string>;
+}
+
+/** One problem in a lesson's files, located for `file:line: what is wrong`. */
+export interface LessonProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export const formatProblem = (p: LessonProblem) => `${p.file}:${p.line}: ${p.message}`;
+
+export class InvalidLessonsError extends Error {
+  constructor(readonly problems: LessonProblem[]) {
+    super(`${problems.length} problem(s) in the lessons:\n${problems.map(formatProblem).join('\n')}`);
+  }
+}

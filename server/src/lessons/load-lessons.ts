@@ -1,0 +1,261 @@
+// Loads and validates every lesson folder. Every problem is collected with its file and line, so an
+// author sees all of them at once (`berth lessons check`), and the server refuses to start on any.
+import fs from 'node:fs';
+import path from 'node:path';
+import { LANGS, LEVELS, type Lang, type Level } from '@berth/shared';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { InvalidLessonsError, type Goal, type Lesson, type LessonProblem, type Mistake, type Step, type StepText } from './lesson.js';
+import { parseStepMarkdown, renderMarkdown } from './step-markdown.js';
+
+const LESSON_DIR = /^(\d{2,3})-([a-z0-9][a-z0-9-]*)$/;
+const STEP_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const OPTIONAL_PAGES = ['intro', 'finish'];
+
+/** Loads every lesson under root; throws InvalidLessonsError listing every problem. */
+export function loadLessons(root: string): Lesson[] {
+  const { lessons, problems } = checkLessons(root);
+  if (problems.length) throw new InvalidLessonsError(problems);
+  return lessons;
+}
+
+export function checkLessons(root: string): { lessons: Lesson[]; problems: LessonProblem[] } {
+  const problems: LessonProblem[] = [];
+  const lessons: Lesson[] = [];
+  if (!fs.existsSync(root)) return { lessons, problems: [{ file: root, line: 0, message: 'no such lessons folder' }] };
+  const seen = new Map<string, string>();
+  for (const name of fs.readdirSync(root).sort()) {
+    const dir = path.join(root, name);
+    if (!fs.statSync(dir).isDirectory()) continue;
+    const m = LESSON_DIR.exec(name);
+    if (!m) {
+      problems.push({ file: dir, line: 0, message: 'a lesson folder is named <NN>-<id> (e.g. 03-ports), id in a-z, 0-9 and -' });
+      continue;
+    }
+    const id = m[2]!;
+    if (seen.has(id)) problems.push({ file: dir, line: 0, message: `lesson id "${id}" is also used by ${seen.get(id)}` });
+    seen.set(id, dir);
+    const lesson = loadLesson(root, name, id, problems);
+    if (lesson) lessons.push(lesson);
+  }
+  return { lessons, problems };
+}
+
+function loadLesson(root: string, name: string, id: string, problems: LessonProblem[]): Lesson | null {
+  const dir = path.join(root, name);
+  const manifest = path.join(dir, 'lesson.yaml');
+  if (!fs.existsSync(manifest)) {
+    problems.push({ file: manifest, line: 0, message: 'missing: every lesson has a lesson.yaml' });
+    return null;
+  }
+  const lc = new LineCounter();
+  const doc = parseDocument(fs.readFileSync(manifest, 'utf8'), { lineCounter: lc, uniqueKeys: true });
+  const at = (node: Node | null | undefined) => (node?.range ? lc.linePos(node.range[0]).line : 1);
+  const problem = (node: Node | null | undefined, message: string) => problems.push({ file: manifest, line: at(node), message });
+  for (const err of doc.errors) problems.push({ file: manifest, line: err.linePos?.[0].line ?? 1, message: `YAML: ${err.message.split('\n')[0]}` });
+  if (doc.errors.length) return null;
+  const rootNode = doc.contents;
+  if (!isMap(rootNode)) {
+    problem(rootNode, 'lesson.yaml must be a mapping with title, level, minutes and steps');
+    return null;
+  }
+  const before = problems.length;
+  const f = fields(rootNode, ['title', 'level', 'minutes', 'setup', 'steps'], problem, 'lesson.yaml');
+  const title = langStrings(f.title, 'title', problem, rootNode);
+  const level = scalarOf(f.level);
+  if (!LEVELS.includes(level as Level)) problem(f.level ?? rootNode, `level must be one of ${LEVELS.join(', ')}`);
+  const minutes = scalarOf(f.minutes);
+  if (!(Number.isInteger(minutes) && (minutes as number) >= 1 && (minutes as number) <= 600)) {
+    problem(f.minutes ?? rootNode, 'minutes must be a whole number of minutes (1-600)');
+  }
+  const setup = scalarOf(f.setup);
+  if (f.setup && typeof setup !== 'string') problem(f.setup, 'setup must be a shell script (a string)');
+
+  const steps: Omit<Step, 'text'>[] = [];
+  const stepNodes = new Map<string, Node>();
+  if (!isSeq(f.steps) || !f.steps.items.length) problem(f.steps ?? rootNode, 'steps must be a non-empty list');
+  else {
+    for (const item of f.steps.items as Node[]) {
+      const step = parseStep(item, problem);
+      if (!step) continue;
+      if (stepNodes.has(step.id)) problem(item, `step id "${step.id}" is used twice (first at line ${at(stepNodes.get(step.id))})`);
+      else {
+        stepNodes.set(step.id, item);
+        steps.push(step);
+      }
+    }
+  }
+
+  const texts = readLanguageFiles(dir, name, steps, stepNodes, manifest, at, problems);
+  if (problems.length > before) return null;
+  return {
+    id,
+    dir: name,
+    title,
+    level: level as Level,
+    minutes: minutes as number,
+    ...(typeof setup === 'string' && setup.trim() ? { setup } : {}),
+    steps: steps.map((s) => ({ ...s, text: texts.steps.get(s.id)! })),
+    introHtml: texts.intro,
+    finishHtml: texts.finish,
+  };
+}
+
+type Problem = (node: Node | null | undefined, message: string) => void;
+
+function parseStep(node: Node, problem: Problem): Omit<Step, 'text'> | null {
+  if (!isMap(node)) {
+    problem(node, 'a step is a mapping with id, goals and solution');
+    return null;
+  }
+  const f = fields(node, ['id', 'goals', 'solution', 'mistakes'], problem, 'a step');
+  const id = scalarOf(f.id);
+  if (typeof id !== 'string' || !STEP_ID.test(id)) {
+    problem(f.id ?? node, 'a step needs an id of a-z, 0-9 and - (it names the step\'s Markdown files)');
+    return null;
+  }
+  const goals: Goal[] = [];
+  if (!isSeq(f.goals) || !f.goals.items.length) problem(f.goals ?? node, `step "${id}": goals must be a non-empty list`);
+  else for (const g of f.goals.items as Node[]) {
+    const goal = parseGoal(g, id, problem);
+    if (goal) goals.push(goal);
+  }
+  const solution: string[] = [];
+  if (!isSeq(f.solution) || !f.solution.items.length) problem(f.solution ?? node, `step "${id}": solution must be a non-empty list of commands`);
+  else for (const c of f.solution.items as Node[]) {
+    const cmd = scalarOf(c);
+    if (typeof cmd !== 'string' || !cmd.trim()) problem(c, `step "${id}": each solution item is a command (a string)`);
+    else solution.push(cmd.replace(/\n+$/, ''));
+  }
+  const mistakes: Mistake[] = [];
+  if (f.mistakes && !isSeq(f.mistakes)) problem(f.mistakes, `step "${id}": mistakes must be a list`);
+  else for (const m of (f.mistakes && isSeq(f.mistakes) ? f.mistakes.items : []) as Node[]) {
+    if (!isMap(m)) {
+      problem(m, `step "${id}": a mistake is a mapping with match and message`);
+      continue;
+    }
+    const mf = fields(m, ['match', 'message'], problem, 'a mistake');
+    const pattern = regexOf(mf.match, `step "${id}": mistake match`, problem, m);
+    const message = langStrings(mf.message, 'message', problem, m);
+    if (pattern) mistakes.push({ pattern, message });
+  }
+  return { id, goals, solution, mistakes };
+}
+
+function parseGoal(node: Node, stepId: string, problem: Problem): Goal | null {
+  if (!isMap(node)) {
+    problem(node, `step "${stepId}": a goal is a mapping: {ran: <regex>} or {check: <script>}`);
+    return null;
+  }
+  const keys = node.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key));
+  const type = keys.find((k) => k === 'ran' || k === 'check');
+  if (!type) {
+    problem(node, `step "${stepId}": unknown goal type "${keys[0] ?? ''}": a goal is ran (a command line regex) or check (a script)`);
+    return null;
+  }
+  if (type === 'ran') {
+    const f = fields(node, ['ran', 'exit'], problem, 'a ran goal');
+    const pattern = regexOf(f.ran, `step "${stepId}": ran`, problem, node);
+    const exit = f.exit ? scalarOf(f.exit) : 0;
+    if (exit !== 'any' && !(Number.isInteger(exit) && (exit as number) >= 0 && (exit as number) <= 255)) {
+      problem(f.exit, `step "${stepId}": exit must be an exit status (0-255) or "any"`);
+      return null;
+    }
+    return pattern ? { type: 'ran', pattern, exit: exit as number | 'any' } : null;
+  }
+  const f = fields(node, ['check', 'timeout'], problem, 'a check goal');
+  const script = scalarOf(f.check);
+  if (typeof script !== 'string' || !script.trim()) {
+    problem(f.check ?? node, `step "${stepId}": check must be a shell script`);
+    return null;
+  }
+  const timeout = f.timeout ? scalarOf(f.timeout) : 10;
+  if (!(typeof timeout === 'number' && timeout > 0 && timeout <= 120)) {
+    problem(f.timeout, `step "${stepId}": timeout is in seconds, from 1 to 120`);
+    return null;
+  }
+  return { type: 'check', script, timeoutMs: timeout * 1000 };
+}
+
+function readLanguageFiles(
+  dir: string,
+  name: string,
+  steps: Omit<Step, 'text'>[],
+  stepNodes: Map<string, Node>,
+  manifest: string,
+  at: (n: Node | undefined) => number,
+  problems: LessonProblem[],
+) {
+  const stepTexts = new Map<string, Record<Lang, StepText>>();
+  const intro = {} as Record<Lang, string>;
+  const finish = {} as Record<Lang, string>;
+  for (const lang of LANGS) {
+    const langDir = path.join(dir, lang);
+    const present = fs.existsSync(langDir) ? fs.readdirSync(langDir) : [];
+    for (const file of present) {
+      const base = file.replace(/\.md$/, '');
+      if (!file.endsWith('.md') || (!stepNodes.has(base) && !OPTIONAL_PAGES.includes(base))) {
+        problems.push({ file: path.join(langDir, file), line: 0, message: `belongs to no step of ${name}/lesson.yaml (steps: ${[...stepNodes.keys()].join(', ')})` });
+      }
+    }
+    for (const step of steps) {
+      const file = path.join(langDir, `${step.id}.md`);
+      if (!fs.existsSync(file)) {
+        problems.push({ file: manifest, line: at(stepNodes.get(step.id)), message: `step "${step.id}" has no ${lang} text: ${name}/${lang}/${step.id}.md is missing` });
+        continue;
+      }
+      const text = parseStepMarkdown(file, fs.readFileSync(file, 'utf8'), problems);
+      stepTexts.set(step.id, { ...(stepTexts.get(step.id) ?? ({} as Record<Lang, StepText>)), [lang]: text });
+    }
+    const page = (p: string) => {
+      const file = path.join(langDir, `${p}.md`);
+      return fs.existsSync(file) ? renderMarkdown(fs.readFileSync(file, 'utf8')) : '';
+    };
+    intro[lang] = page('intro');
+    finish[lang] = page('finish');
+  }
+  return { steps: stepTexts, intro, finish };
+}
+
+/** The map's values by key; unknown keys are problems (a typo must not be silently ignored). */
+function fields(map: YAMLMap, allowed: string[], problem: Problem, what: string): Record<string, Node | undefined> {
+  const out: Record<string, Node | undefined> = {};
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (!allowed.includes(key)) problem(pair.key as Node, `unknown field "${key}" in ${what} (allowed: ${allowed.join(', ')})`);
+    else out[key] = (pair.value ?? undefined) as Node | undefined;
+  }
+  return out;
+}
+
+function scalarOf(node: Node | undefined): unknown {
+  return node && isScalar(node) ? node.value : undefined;
+}
+
+function langStrings(node: Node | undefined, what: string, problem: Problem, parent: Node): Record<Lang, string> {
+  const out = {} as Record<Lang, string>;
+  if (!node || !isMap(node)) {
+    problem(node ?? parent, `${what} needs a text per language: ${LANGS.join(', ')}`);
+    return out;
+  }
+  const f = fields(node, [...LANGS], problem, what);
+  for (const lang of LANGS) {
+    const v = scalarOf(f[lang]);
+    if (typeof v !== 'string' || !v.trim()) problem(f[lang] ?? node, `${what} has no ${lang} text`);
+    else out[lang] = v.trim();
+  }
+  return out;
+}
+
+function regexOf(node: Node | undefined, what: string, problem: Problem, parent: Node): RegExp | null {
+  const source = scalarOf(node);
+  if (typeof source !== 'string' || !source) {
+    problem(node ?? parent, `${what} must be a regular expression (a string)`);
+    return null;
+  }
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    problem(node, `${what}: the regular expression does not compile: ${(err as Error).message}`);
+    return null;
+  }
+}

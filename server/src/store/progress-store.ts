@@ -1,0 +1,58 @@
+// Learners' lesson progress in an embedded SQLite file (BERTH_DATA/berth.db): survives reloads and restarts.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export interface StoredProgress {
+  lesson: string;
+  done: string[];
+  current: string | null;
+}
+
+export class ProgressStore {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS step_done (
+        learner TEXT NOT NULL, lesson TEXT NOT NULL, step TEXT NOT NULL, done_at INTEGER NOT NULL,
+        PRIMARY KEY (learner, lesson, step));
+      CREATE TABLE IF NOT EXISTS lesson_position (
+        learner TEXT NOT NULL, lesson TEXT NOT NULL, step TEXT NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (learner, lesson));`);
+    this.stmts = {
+      done: this.db.prepare('INSERT OR IGNORE INTO step_done (learner, lesson, step, done_at) VALUES (?, ?, ?, ?)'),
+      position: this.db.prepare(
+        'INSERT INTO lesson_position (learner, lesson, step, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (learner, lesson) DO UPDATE SET step = excluded.step, updated_at = excluded.updated_at',
+      ),
+      doneOf: this.db.prepare('SELECT lesson, step FROM step_done WHERE learner = ? ORDER BY done_at, rowid'),
+      positionsOf: this.db.prepare('SELECT lesson, step FROM lesson_position WHERE learner = ?'),
+    };
+  }
+
+  markDone(learner: string, lesson: string, step: string): void {
+    this.stmts.done.run(learner, lesson, step, Date.now());
+  }
+
+  setPosition(learner: string, lesson: string, step: string): void {
+    this.stmts.position.run(learner, lesson, step, Date.now());
+  }
+
+  /** Everything this learner did, by lesson. */
+  learner(learner: string): Map<string, StoredProgress> {
+    const out = new Map<string, StoredProgress>();
+    const entry = (lesson: string) => out.get(lesson) ?? out.set(lesson, { lesson, done: [], current: null }).get(lesson)!;
+    for (const row of this.stmts.doneOf.all(learner) as { lesson: string; step: string }[]) entry(row.lesson).done.push(row.step);
+    for (const row of this.stmts.positionsOf.all(learner) as { lesson: string; step: string }[]) entry(row.lesson).current = row.step;
+    return out;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
