@@ -57,11 +57,22 @@ async function main(argv: string[]): Promise<number> {
       if (!rest.includes('--no-prepare')) await prepare(config);
       return runTests(rest.filter((a) => a !== '--no-prepare'));
     }
+    case 'lessons': {
+      const [sub, ...args] = rest;
+      const { lessonsCheck, lessonsTest } = await import('./lessons/lessons-cli.js');
+      if (sub === 'check') return lessonsCheck(args[0] ?? config.lessonsDir);
+      if (sub === 'test') {
+        if (!args.includes('--no-prepare')) await prepare(config);
+        return lessonsTest(config, args.filter((a) => a !== '--no-prepare'));
+      }
+      console.error('Usage: berth lessons check [dir] | berth lessons test [lesson ids] [--no-prepare]');
+      return 2;
+    }
     case 'uninstall':
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, prepare, test, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, prepare, test, lessons check|test, uninstall [--keep-data]`);
       return 2;
   }
 }

@@ -1,4 +1,4 @@
-// `npm test`: type checks, node:test suites (unit and real-engine), Playwright e2e in Chromium;
+// `npm test`: type checks, node:test suites (unit and real-engine), every lesson auto-played, Playwright e2e;
 // ends with one line "N passed, N failed" over all of them.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -69,13 +69,21 @@ async function e2eSuite(args: string[]): Promise<SuiteResult> {
   }
 }
 
-/** args: optional suite names to run (unit, engine, e2e, typecheck); default all. */
+async function lessonSuite(): Promise<SuiteResult> {
+  console.log('\n== lessons: every lesson auto-played in a real sandbox ==');
+  const { code, out } = await capture(process.execPath, [path.join(repoRoot, 'scripts', 'berth.mjs'), 'lessons', 'test', '--no-prepare']);
+  const m = /^(\d+) passed, (\d+) failed$/m.exec(out);
+  return { name: 'lessons', passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0) };
+}
+
+/** args: optional suite names to run (typecheck, unit, engine, lessons, e2e); default all. */
 export async function runTests(args: string[]): Promise<number> {
   const want = (s: string) => args.length === 0 || args.includes(s);
   const results: SuiteResult[] = [];
   if (want('typecheck')) results.push(await typecheck());
   if (want('unit')) results.push(await nodeSuite('unit tests', [...findTests(path.join(repoRoot, 'shared', 'test')), ...findTests(path.join(repoRoot, 'server', 'test', 'unit'))]));
   if (want('engine')) results.push(await nodeSuite('real-engine tests', findTests(path.join(repoRoot, 'server', 'test', 'engine'))));
+  if (want('lessons')) results.push(await lessonSuite());
   if (want('e2e')) results.push(await e2eSuite([]));
   console.log('\n== summary ==');
   for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);

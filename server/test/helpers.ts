@@ -1,10 +1,10 @@
 // Test helpers: a real Berth server on a random port (its own instance name, so it never touches a
 // running Berth's sessions) and a terminal client that speaks the websocket protocol like the page.
 import crypto from 'node:crypto';
-import { input, parseServerEvent, resize, TERMINAL_PATH, type ServerEvent } from '@berth/shared';
-import WebSocket from 'ws';
 import { buildApp, type Berth } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+
+export { createSession, stripAnsi, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
 
 export interface TestServer {
   berth: Berth;
@@ -29,123 +29,6 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return { berth, config, url: `http://127.0.0.1:${port}`, close: () => berth.close() };
 }
 
-export interface CreatedSession {
-  id: string;
-  token: string;
-  expiresAt: string;
-}
-
-export async function createSession(server: TestServer): Promise<CreatedSession> {
-  const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  if (res.status !== 201) throw new Error(`POST /api/sessions: ${res.status} ${await res.text()}`);
-  return (await res.json()) as CreatedSession;
-}
-
-const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Z0-9]|\x1b[=>]|\r/g;
-export const stripAnsi = (s: string) => s.replace(ANSI, '');
-
-export class TerminalClient {
-  readonly events: ServerEvent[] = [];
-  private raw = '';
-  private readonly decoder = new TextDecoder();
-  private waiters: (() => void)[] = [];
-  closeInfo: { code: number; reason: string } | undefined;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) this.raw += this.decoder.decode(data as Buffer, { stream: true });
-      else {
-        const e = parseServerEvent(String(data));
-        if (e) this.events.push(e);
-      }
-      this.wake();
-    });
-    ws.on('close', (code, reason) => {
-      this.closeInfo = { code, reason: reason.toString() };
-      this.wake();
-    });
-  }
-
-  static async connect(server: TestServer, s: { id: string; token: string }, opts: { cols?: number; rows?: number } = {}) {
-    const url = `${server.url.replace('http', 'ws')}${TERMINAL_PATH(s.id)}?token=${encodeURIComponent(s.token)}`;
-    const ws = new WebSocket(url);
-    const client = new TerminalClient(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.send(resize(opts.cols ?? 200, opts.rows ?? 50));
-    return client;
-  }
-
-  private wake() {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  /** Everything the terminal printed so far, without escape sequences. */
-  get text(): string {
-    return stripAnsi(this.raw);
-  }
-
-  async waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = probe();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; screen ends with:\n${this.text.slice(-1500)}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(250, Math.max(1, deadline - Date.now())));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
-  waitForText(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
-    return this.waitFor(() => pattern.exec(this.text) ?? undefined, timeoutMs, String(pattern));
-  }
-
-  waitForEvent(pred: (e: ServerEvent) => boolean, timeoutMs = 30_000, what = 'an event'): Promise<ServerEvent> {
-    return this.waitFor(() => this.events.find(pred), timeoutMs, what);
-  }
-
-  async ready(timeoutMs = 30_000): Promise<void> {
-    await this.waitForEvent((e) => e.type === 'status' && e.state === 'ready', timeoutMs, 'status ready');
-    await this.waitForText(/\$ $/m, timeoutMs);
-  }
-
-  type(text: string): void {
-    this.ws.send(input(text));
-  }
-
-  private runs = 0;
-  /** Types a command as a learner would and returns its output and exit status. */
-  async run(command: string, timeoutMs = 30_000): Promise<{ output: string; exit: number }> {
-    const tag = `END${++this.runs}x${crypto.randomBytes(2).toString('hex')}`;
-    const start = this.text.length;
-    // The tag is split in the typed line so only the echo's output can match it.
-    this.type(`${command}; echo "${tag.slice(0, 3)}""${tag.slice(3)}:$?"\r`);
-    const m = await this.waitFor(() => new RegExp(`\\n${tag}:(\\d+)\\n`).exec(this.text.slice(start)) ?? undefined, timeoutMs, `${command} to finish`);
-    const all = this.text.slice(start, start + m.index);
-    // Output begins on the line after the echo of the typed command.
-    const echoed = all.indexOf(`"${tag.slice(0, 3)}""${tag.slice(3)}:$?"`);
-    const lineEnd = all.indexOf('\n', Math.max(0, echoed));
-    const output = lineEnd < 0 ? '' : all.slice(lineEnd + 1);
-    return { output, exit: Number(m[1]) };
-  }
-
-  close(): Promise<void> {
-    if (this.closeInfo) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
-}
 
 /** Polls an async check until it passes or the time is up (then throws its last error). */
 export async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {

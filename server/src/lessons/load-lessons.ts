@@ -51,7 +51,7 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
   const doc = parseDocument(fs.readFileSync(manifest, 'utf8'), { lineCounter: lc, uniqueKeys: true });
   const at = (node: Node | null | undefined) => (node?.range ? lc.linePos(node.range[0]).line : 1);
   const problem = (node: Node | null | undefined, message: string) => problems.push({ file: manifest, line: at(node), message });
-  for (const err of doc.errors) problems.push({ file: manifest, line: err.linePos?.[0].line ?? 1, message: `YAML: ${err.message.split('\n')[0]}` });
+  for (const err of doc.errors) problems.push({ file: manifest, line: err.linePos?.[0].line ?? 1, message: `YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` });
   if (doc.errors.length) return null;
   const rootNode = doc.contents;
   if (!isMap(rootNode)) {

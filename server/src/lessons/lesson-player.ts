@@ -1,0 +1,62 @@
+// `berth lessons test`: plays every lesson in a real sandbox through the real terminal path, as a learner
+// would: for each step, assert its goals are NOT met, type its solution, and wait for the step to tick.
+import type { ServerEvent } from '@berth/shared';
+import type { Berth } from '../app.js';
+import { createSession, TerminalClient } from '../tools/terminal-client.js';
+import type { Lesson } from './lesson.js';
+
+export interface PlayResult {
+  lesson: string;
+  ok: boolean;
+  steps: number;
+  ms: number;
+  failure?: string;
+}
+
+const STEP_TIMEOUT_MS = 60_000;
+
+export async function playLesson(berth: Berth, url: string, lesson: Lesson): Promise<PlayResult> {
+  const started = Date.now();
+  const result = (ok: boolean, steps: number, failure?: string): PlayResult => ({ lesson: lesson.id, ok, steps, ms: Date.now() - started, ...(failure ? { failure } : {}) });
+  const s = await createSession({ url }, { lesson: lesson.id, lang: 'en' });
+  const term = await TerminalClient.connect({ url }, s);
+  let stepsDone = 0;
+  try {
+    await term.ready(60_000);
+    for (const step of lesson.steps) {
+      const res = await fetch(`${url}/api/sessions/${s.id}/lesson`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+        body: JSON.stringify({ lesson: lesson.id, step: step.id, lang: 'en' }),
+      });
+      if (res.status !== 200) return result(false, stepsDone, `step ${step.id}: PUT lesson answered ${res.status} ${await res.text()}`);
+      if (await berth.lessons.currentStepMet(s.id)) return result(false, stepsDone, `step ${step.id}: its goals are met before its solution ran`);
+      const seen = term.events.length;
+      for (const command of step.solution) {
+        const before = term.events.length;
+        term.type(`${command}\r`);
+        await term.waitForEvent(
+          (e) => term.events.indexOf(e) >= before && e.type === 'command' && sameCommand(e.line, command),
+          STEP_TIMEOUT_MS,
+          `the solution command "${command}" to finish`,
+        );
+      }
+      const isTick = (e: ServerEvent) => e.type === 'step' && e.step === step.id && e.done;
+      try {
+        await term.waitFor(() => term.events.slice(seen).find(isTick), STEP_TIMEOUT_MS, 'the step to tick');
+      } catch {
+        const last = term.events.slice(seen).filter((e) => e.type === 'command').map((e) => (e.type === 'command' ? `${e.line} -> exit ${e.exit}` : ''));
+        return result(false, stepsDone, `step ${step.id}: goals not met after its solution (commands seen: ${last.join('; ') || 'none'})`);
+      }
+      stepsDone++;
+    }
+    return result(true, stepsDone);
+  } catch (err) {
+    return result(false, stepsDone, (err as Error).message.split('\n')[0]);
+  } finally {
+    await term.close();
+    await berth.sessions.end(s.id, 'ended-by-user');
+  }
+}
+
+const sameCommand = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();

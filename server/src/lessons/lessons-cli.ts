@@ -1,0 +1,45 @@
+// `berth lessons check [dir]` and `berth lessons test [ids]`.
+import path from 'node:path';
+import { buildApp } from '../app.js';
+import type { Config } from '../config.js';
+import { formatProblem } from './lesson.js';
+import { checkLessons } from './load-lessons.js';
+import { playLesson } from './lesson-player.js';
+
+export function lessonsCheck(dir: string): number {
+  const { lessons, problems } = checkLessons(path.resolve(dir));
+  for (const p of problems) console.log(formatProblem({ ...p, file: path.relative(process.cwd(), p.file) || p.file }));
+  if (problems.length) {
+    console.log(`\n${problems.length} problem(s) found in ${path.relative(process.cwd(), path.resolve(dir)) || '.'}`);
+    return 1;
+  }
+  const steps = lessons.reduce((n, l) => n + l.steps.length, 0);
+  console.log(`${lessons.length} lessons, ${steps} steps, en and zh: no problems`);
+  return 0;
+}
+
+export async function lessonsTest(config: Config, ids: string[]): Promise<number> {
+  const berth = await buildApp({ ...config, instance: 'lessons', port: 0, host: '127.0.0.1', logLevel: 'warn' });
+  await berth.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = berth.app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const unknown = ids.filter((id) => !berth.lessons.lessons.some((l) => l.id === id));
+  if (unknown.length) console.log(`unknown lesson(s): ${unknown.join(', ')}`);
+  const chosen = berth.lessons.lessons.filter((l) => !ids.length || ids.includes(l.id));
+  let passed = 0;
+  let failed = unknown.length;
+  for (const lesson of chosen) {
+    const r = await playLesson(berth, url, lesson);
+    const secs = (r.ms / 1000).toFixed(1);
+    if (r.ok) {
+      passed++;
+      console.log(`✔ ${lesson.id}: ${r.steps} steps played (${secs} s)`);
+    } else {
+      failed++;
+      console.log(`✖ ${lesson.id}: ${r.failure} (${secs} s)`);
+    }
+  }
+  await berth.close();
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}

@@ -1,0 +1,110 @@
+// `berth lessons check DIR` on lessons broken on purpose: every problem with file:line, exit non-zero.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/app.js';
+import { loadLessons } from '../../src/lessons/load-lessons.js';
+
+const repo = path.resolve(import.meta.dirname, '..', '..', '..');
+
+function writeLesson(root: string, name: string, yaml: string, files: Record<string, string>) {
+  const dir = path.join(root, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'lesson.yaml'), yaml);
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+}
+
+const stepMd = (title: string) => `# ${title}\n\nDo it.\n\n\`\`\`sh run\ndocker ps\n\`\`\`\n\n## Hint\n\nTry harder.\n`;
+
+test('a broken lesson: each problem printed as file:line, exit status 1', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lessons-'));
+  writeLesson(
+    root,
+    '01-broken',
+    [
+      'title:', //                                     1
+      '  en: Broken', //                               2
+      '  zh: 坏了', //                                  3
+      'level: beginner', //                            4
+      'minutes: 5', //                                 5
+      'steps:', //                                     6
+      '  - id: one', //                                7
+      '    goals:', //                                 8
+      "      - ran: '^docker (ps'", //                 9  bad regex
+      '    solution: [docker ps]', //                  10
+      '  - id: two', //                                11
+      '    goals:', //                                 12
+      '      - typed: docker images', //               13 unknown goal type
+      '    solution: [docker images]', //              14
+      '  - id: one', //                                15 duplicate id
+      '    goals:', //                                 16
+      '      - check: "true"', //                      17
+      '    solution: ["true"]', //                     18
+      '',
+    ].join('\n'),
+    { 'en/one.md': stepMd('One'), 'en/two.md': stepMd('Two'), 'zh/one.md': stepMd('一') },
+  );
+  const r = spawnSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'lessons', 'check', root], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  const out = r.stdout;
+  assert.match(out, /01-broken\/lesson\.yaml:9: step "one": ran: the regular expression does not compile/);
+  assert.match(out, /01-broken\/lesson\.yaml:13: step "two": unknown goal type "typed"/);
+  assert.match(out, /01-broken\/lesson\.yaml:15: step id "one" is used twice \(first at line 7\)/);
+  assert.match(out, /01-broken\/lesson\.yaml:11: step "two" has no zh text: 01-broken\/zh\/two\.md is missing/);
+  assert.match(out, /problem\(s\) found/);
+  fs.rmSync(root, { recursive: true });
+});
+
+test('Markdown problems point at the file: no title, no hint, stray files, bad YAML', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lessons-'));
+  writeLesson(root, '01-md', 'title: {en: A, zh: 甲}\nlevel: beginner\nminutes: 3\nsteps:\n  - id: s\n    goals: [{ran: "^ls"}]\n    solution: [ls]\n', {
+    'en/s.md': 'No title here.\n\n## Hint\n\nx\n',
+    'zh/s.md': '# 标题\n\n正文。\n',
+    'zh/extra.md': '# ?\n',
+  });
+  writeLesson(root, '02-yaml', 'title: {en: A, zh: 甲}\nlevel: expert\nminutes: [3\n', {});
+  writeLesson(root, '03-fields', 'title: {en: A}\nlevel: expert\nminutes: 0\nsteps: []\ncolour: red\n', {});
+  const { problems } = (() => {
+    try {
+      loadLessons(root);
+      return { problems: [] };
+    } catch (err) {
+      return err as { problems: { file: string; line: number; message: string }[] };
+    }
+  })();
+  const lines = problems.map((p) => `${path.relative(root, p.file)}:${p.line}: ${p.message}`);
+  const has = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re} in\n${lines.join('\n')}`);
+  has(/^01-md\/en\/s\.md:1: the step has no title/);
+  has(/^01-md\/zh\/s\.md:\d+: the step has no hint/);
+  has(/^01-md\/zh\/extra\.md:0: belongs to no step/);
+  has(/^02-yaml\/lesson\.yaml:[34]: YAML: Flow sequence/);
+  has(/^03-fields\/lesson\.yaml:1: title has no zh text/);
+  has(/^03-fields\/lesson\.yaml:2: level must be one of beginner, intermediate, advanced/);
+  has(/^03-fields\/lesson\.yaml:3: minutes must be a whole number/);
+  has(/^03-fields\/lesson\.yaml:4: steps must be a non-empty list/);
+  has(/^03-fields\/lesson\.yaml:5: unknown field "colour"/);
+  fs.rmSync(root, { recursive: true });
+});
+
+test('the server refuses to start on an invalid lesson and says which', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lessons-'));
+  writeLesson(root, '01-bad', 'title: {en: A, zh: 甲}\nlevel: beginner\nminutes: 3\nsteps:\n  - id: s\n    goals: [{ran: "("}]\n    solution: [ls]\n', {
+    'en/s.md': stepMd('S'),
+    'zh/s.md': stepMd('S'),
+  });
+  const config = loadConfig({ BERTH_LESSONS: root, BERTH_INSTANCE: 'refuse' });
+  await assert.rejects(buildApp(config), /01-bad\/lesson\.yaml:6: step "s": ran: the regular expression does not compile/);
+  fs.rmSync(root, { recursive: true });
+});
+
+test('the lessons in the repository are valid', () => {
+  const lessons = loadLessons(path.join(repo, 'lessons'));
+  assert.ok(lessons.length >= 3);
+});
