@@ -8,7 +8,13 @@ import {
   type ApiError,
   type CreateSessionRequest,
   type CreateSessionResponse,
+  type Lang,
+  type LessonProgress,
+  type LessonSummary,
+  type LessonView,
+  type ProgressMap,
   type ServerEvent,
+  type SetLessonRequest,
 } from '@berth/shared';
 
 /** A failed HTTP call; `status` is 0 when the server could not be reached at all. */
@@ -36,6 +42,32 @@ export async function deleteSession(id: string, token: string): Promise<void> {
     method: 'DELETE',
     headers: { Authorization: `Bearer ${token}` },
   });
+}
+
+export async function listLessons(lang: Lang): Promise<LessonSummary[]> {
+  const res = await request(`/api/lessons?lang=${encodeURIComponent(lang)}`, {});
+  return (await res.json()) as LessonSummary[];
+}
+
+export async function getLesson(id: string, lang: Lang): Promise<LessonView> {
+  const res = await request(`/api/lessons/${encodeURIComponent(id)}?lang=${encodeURIComponent(lang)}`, {});
+  return (await res.json()) as LessonView;
+}
+
+/** This browser's learner is known by an HttpOnly cookie the server sets; the page never sees it. */
+export async function getProgress(): Promise<ProgressMap> {
+  const res = await request('/api/progress', {});
+  return (await res.json()) as ProgressMap;
+}
+
+/** Tells the server which lesson step the session's learner is on, so it watches that step's goals. */
+export async function setSessionLesson(id: string, token: string, body: SetLessonRequest): Promise<LessonProgress> {
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}/lesson`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as LessonProgress;
 }
 
 async function request(path: string, init: RequestInit): Promise<Response> {

@@ -5,6 +5,7 @@
 //   Ctrl+V (not macOS), Cmd+V (macOS): the browser's native paste event, which xterm handles
 //   Ctrl+C without a selection: ^C to the shell, as always
 import type { Terminal } from '@xterm/xterm';
+import type { Messages } from './i18n.js';
 
 export type ClipboardAction =
   | 'copy' // copy the selection and keep it
@@ -47,6 +48,8 @@ export function clipboardAction(ev: KeyLike, hasSelection: boolean, isMac: boole
 export interface ClipboardOptions {
   /** Short feedback such as "Copied" or why a paste did not work. */
   notify(message: string): void;
+  /** The UI strings in the visitor's language. */
+  messages(): Messages;
 }
 
 /** Wires copy/paste into `term`; `host` is the element the terminal was opened in. Returns a cleanup. */
@@ -56,8 +59,9 @@ export function installClipboard(term: Terminal, host: HTMLElement, options: Cli
   const copySelection = async (clear: boolean): Promise<void> => {
     const text = term.getSelection();
     if (!text) return;
-    if (await writeClipboard(text)) options.notify('Copied to the clipboard');
-    else options.notify('The browser did not allow copying. Use its Copy menu instead.');
+    const m = options.messages();
+    if (await writeClipboard(text)) options.notify(m.copied);
+    else options.notify(m.copyFailed);
     if (clear) term.clearSelection();
   };
 
@@ -79,7 +83,7 @@ export function installClipboard(term: Terminal, host: HTMLElement, options: Cli
           ev.preventDefault(); // or the browser pastes a second time through its own paste event
           void readClipboard().then(
             (text) => text && term.paste(text),
-            () => options.notify(`The browser did not allow reading the clipboard. Press ${isMac ? 'Cmd' : 'Ctrl'}+V instead.`),
+            () => options.notify(options.messages().pasteFailed(isMac ? 'Cmd' : 'Ctrl')),
           );
         }
         break;
@@ -106,7 +110,8 @@ const canReadClipboard = (): boolean => window.isSecureContext && typeof navigat
 
 const readClipboard = (): Promise<string> => navigator.clipboard.readText();
 
-async function writeClipboard(text: string): Promise<boolean> {
+/** Puts `text` on the clipboard; false when the browser refused. Used by the terminal and code blocks. */
+export async function writeClipboard(text: string): Promise<boolean> {
   if (window.isSecureContext && typeof navigator.clipboard?.writeText === 'function') {
     try {
       await navigator.clipboard.writeText(text);
@@ -115,6 +120,21 @@ async function writeClipboard(text: string): Promise<boolean> {
       // fall through to the copy command
     }
   }
-  // xterm's own 'copy' listener fills the clipboard with its selection when the command fires.
-  return document.execCommand('copy');
+  // Without the async API (plain http), copy from a throwaway textarea, then give focus back.
+  const active = document.activeElement as HTMLElement | null;
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.cssText = 'position:fixed;top:0;left:0;opacity:0;pointer-events:none';
+  document.body.append(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = document.execCommand('copy');
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  active?.focus();
+  return ok;
 }

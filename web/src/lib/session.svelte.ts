@@ -1,16 +1,27 @@
 // One visitor's sandbox session as reactive state: what the status line shows and what the buttons do.
 import {
-  END_REASON_TEXT,
   MAX_COLS,
   MAX_ROWS,
   MIN_COLS,
   MIN_ROWS,
+  type CreateSessionRequest,
   type CreateSessionResponse,
   type EndReason,
+  type LessonProgress,
   type ServerEvent,
+  type SetLessonRequest,
 } from '@berth/shared';
-import { HttpError, connectTerminal, createSession, deleteSession, type TerminalConnection } from './api.js';
+import {
+  HttpError,
+  connectTerminal,
+  createSession,
+  deleteSession,
+  setSessionLesson,
+  type TerminalConnection,
+} from './api.js';
 import { closeMessage, isOrderlyClose } from './close-messages.js';
+import { errorText } from './error-text.js';
+import type { Messages, Text } from './i18n.js';
 
 /** 'idle' exists only before the first Start; the status line shows no state word then. */
 export type Phase = 'idle' | 'starting' | 'ready' | 'ended';
@@ -25,12 +36,19 @@ export interface TerminalSink {
 
 export type EventListener = (event: ServerEvent) => void;
 
+export interface SessionOptions {
+  /** The UI strings in the visitor's language, read whenever a text is shown. */
+  messages(): Messages;
+  /** What to tell the server when a session starts (the open lesson, the language). */
+  startRequest?(): CreateSessionRequest;
+}
+
 export class Session {
   phase = $state<Phase>('idle');
-  /** Words after the state word in the status line. */
-  detail = $state('');
-  /** A failure to show, in words a visitor can act on; null when all is well. */
-  error = $state<string | null>(null);
+  /** The session's id once created; null before and after. */
+  id = $state<string | null>(null);
+  #detail = $state<Text>(() => '');
+  #error = $state<Text | null>(null);
   expiresAt = $state<Date | null>(null);
   /** True while an End request is in flight. */
   ending = $state(false);
@@ -45,6 +63,21 @@ export class Session {
   #sentSize = '';
   /** Bumped on every start and end, so late answers from an older attempt are ignored. */
   #attempt = 0;
+  #options: SessionOptions;
+
+  constructor(options: SessionOptions) {
+    this.#options = options;
+  }
+
+  /** Words after the state word in the status line. */
+  get detail(): string {
+    return this.#detail(this.#options.messages());
+  }
+
+  /** A failure to show, in words a visitor can act on; null when all is well. */
+  get error(): string | null {
+    return this.#error?.(this.#options.messages()) ?? null;
+  }
 
   attachTerminal(sink: TerminalSink): () => void {
     this.#sink = sink;
@@ -65,15 +98,15 @@ export class Session {
     this.#sink?.reset();
     this.#sentSize = '';
     this.phase = 'starting';
-    this.detail = 'creating your sandbox';
-    this.error = null;
+    this.#detail = (m) => m.creating;
+    this.#error = null;
     this.expiresAt = null;
 
     let created: CreateSessionResponse;
     try {
-      created = await createSession({});
+      created = await createSession(this.#options.startRequest?.() ?? {});
     } catch (err) {
-      if (attempt === this.#attempt) this.#disconnect({ detail: 'could not start a session', error: errorText(err) });
+      if (attempt === this.#attempt) this.#disconnect({ detail: (m) => m.couldNotStart, error: errorText(err) });
       return;
     }
     if (attempt !== this.#attempt) {
@@ -83,14 +116,15 @@ export class Session {
     }
 
     this.#creds = created;
+    this.id = created.id;
     const expires = new Date(created.expiresAt);
     this.expiresAt = Number.isNaN(expires.getTime()) ? null : expires;
-    this.detail = 'connecting to your engine';
+    this.#detail = (m) => m.connecting;
     this.#conn = connectTerminal(created.id, created.token, {
       onOpen: () => {
         if (attempt !== this.#attempt) return;
         this.#sendSize();
-        this.detail = 'waiting for your engine';
+        this.#detail = (m) => m.waiting;
       },
       onOutput: (bytes) => {
         if (attempt === this.#attempt) this.#sink?.write(bytes);
@@ -100,8 +134,8 @@ export class Session {
       },
       onClose: ({ code, reason, opened }) => {
         if (attempt !== this.#attempt || this.phase === 'ended') return;
-        if (isOrderlyClose(code)) this.#disconnect({ detail: reason || 'the server closed the terminal' });
-        else this.#disconnect({ detail: 'the terminal disconnected', error: closeMessage(code, reason, opened) });
+        if (isOrderlyClose(code)) this.#disconnect({ detail: reason ? () => reason : (m) => m.serverClosed });
+        else this.#disconnect({ detail: (m) => m.disconnected, error: (m) => closeMessage(m, code, reason, opened) });
       },
     });
   }
@@ -121,8 +155,11 @@ export class Session {
       if (attempt === this.#attempt) this.#disconnect({ reason: 'ended-by-user' });
     } catch (err) {
       if (attempt !== this.#attempt) return;
-      if (err instanceof HttpError && err.status === 404) this.#disconnect({ detail: 'this session no longer exists' });
-      else this.error = `Could not end the session: ${errorText(err)}`;
+      if (err instanceof HttpError && err.status === 404) this.#disconnect({ detail: (m) => m.noLongerExists });
+      else {
+        const why = errorText(err);
+        this.#error = (m) => m.couldNotEnd(why(m));
+      }
     } finally {
       this.ending = false;
     }
@@ -130,6 +167,17 @@ export class Session {
 
   sendInput(data: string): void {
     if (this.phase === 'ready') this.#conn?.sendInput(data);
+  }
+
+  focusTerminal(): void {
+    this.#sink?.focus();
+  }
+
+  /** Tells the server which lesson step to watch; null when there is no live session to tell. */
+  async setLesson(body: SetLessonRequest): Promise<LessonProgress | null> {
+    const creds = this.#creds;
+    if (!creds || this.phase !== 'ready') return null;
+    return setSessionLesson(creds.id, creds.token, body);
   }
 
   /** The terminal's size after a fit; sent now if connected, else right after the socket opens. */
@@ -149,36 +197,37 @@ export class Session {
   #handleEvent(event: ServerEvent): void {
     if (event.type === 'status') {
       if (event.state === 'ended') {
-        this.#disconnect(event.message ? { detail: event.message } : { reason: event.reason ?? 'error' });
+        const message = event.message;
+        this.#disconnect(message ? { detail: () => message } : { reason: event.reason ?? 'error' });
       } else if (event.state === 'ready') {
         this.phase = 'ready';
-        this.detail = event.message ?? 'your Docker engine is running';
+        const message = event.message;
+        this.#detail = message ? () => message : (m) => m.engineRunning;
         this.#sink?.focus();
       } else {
         this.phase = 'starting';
-        this.detail = event.message ?? 'your engine is starting';
+        const message = event.message;
+        this.#detail = message ? () => message : (m) => m.engineStarting;
       }
     } else if (event.type === 'error') {
-      this.error = event.message;
+      const message = event.message;
+      this.#error = () => message;
     }
     for (const listener of this.#listeners) listener(event);
   }
 
   /** Every way a session ends goes through here, exactly once per attempt. */
-  #disconnect(end: { reason?: EndReason; detail?: string; error?: string }): void {
+  #disconnect(end: { reason?: EndReason; detail?: Text; error?: Text }): void {
     this.#attempt++;
     this.#conn?.close();
     this.#conn = null;
     this.#creds = null;
+    this.id = null;
     this.phase = 'ended';
-    this.detail = end.detail ?? (end.reason ? END_REASON_TEXT[end.reason] : 'the session is over');
-    this.error = end.error ?? null;
+    const reason = end.reason;
+    this.#detail = end.detail ?? (reason ? (m) => m.endReason[reason] : (m) => m.sessionOver);
+    this.#error = end.error ?? null;
   }
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error && err.message) return err.message;
-  return 'Something went wrong. Try again.';
 }
 
 function clamp(n: number, min: number, max: number): number {

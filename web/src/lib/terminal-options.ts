@@ -1,4 +1,4 @@
-// Every xterm.js option Berth sets, in one place (a screen-reader toggle will switch them here).
+// Every xterm.js option Berth sets, in one place, including those the visitor's preferences switch.
 import type { ITerminalInitOnlyOptions, ITerminalOptions, ITheme } from '@xterm/xterm';
 
 export interface TerminalPreferences {
@@ -31,6 +31,14 @@ const theme: ITheme = {
   brightWhite: '#ffffff',
 };
 
+/** The options that follow the visitor's preferences; set at start and again whenever they change. */
+export function preferenceOptions(prefs: TerminalPreferences): ITerminalOptions {
+  return {
+    // xterm then keeps an accessible live mirror of the rows that screen readers can read.
+    screenReaderMode: prefs.screenReaderMode,
+  };
+}
+
 export function terminalOptions(prefs: TerminalPreferences = defaultPreferences): ITerminalOptions & ITerminalInitOnlyOptions {
   return {
     fontFamily: "ui-monospace, 'SFMono-Regular', 'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
@@ -42,6 +50,6 @@ export function terminalOptions(prefs: TerminalPreferences = defaultPreferences)
     // Right-click copies a selection (clipboard.ts); selecting a word on right-click would fight that.
     rightClickSelectsWord: false,
     allowProposedApi: false,
-    screenReaderMode: prefs.screenReaderMode,
+    ...preferenceOptions(prefs),
   };
 }
