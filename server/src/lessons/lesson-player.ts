@@ -14,6 +14,7 @@ export interface PlayResult {
 }
 
 const STEP_TIMEOUT_MS = 60_000;
+const QUIET_MS = 2_500;
 
 export async function playLesson(berth: Berth, url: string, lesson: Lesson): Promise<PlayResult> {
   const started = Date.now();
@@ -35,8 +36,10 @@ export async function playLesson(berth: Berth, url: string, lesson: Lesson): Pro
       for (const command of step.solution) {
         const before = term.events.length;
         term.type(`${command}\r`);
-        await term.waitForEvent(
-          (e) => term.events.indexOf(e) >= before && e.type === 'command' && sameCommand(e.line, command),
+        // A command typed inside a nested shell (docker run -it, docker attach) reports nothing of its
+        // own: like a learner, move on once it finished or the screen has been still for a moment.
+        await term.waitFor(
+          () => term.events.slice(before).some((e) => e.type === 'command' && sameCommand(e.line, command)) || term.quietFor(QUIET_MS),
           STEP_TIMEOUT_MS,
           `the solution command "${command}" to finish`,
         );

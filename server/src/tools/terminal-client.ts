@@ -22,13 +22,17 @@ export const stripAnsi = (s: string) => s.replace(ANSI, '');
 export class TerminalClient {
   readonly events: ServerEvent[] = [];
   private raw = '';
+  private lastOutputAt = Date.now();
   private readonly decoder = new TextDecoder();
   private waiters: (() => void)[] = [];
   closeInfo: { code: number; reason: string } | undefined;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
-      if (isBinary) this.raw += this.decoder.decode(data as Buffer, { stream: true });
+      if (isBinary) {
+        this.raw += this.decoder.decode(data as Buffer, { stream: true });
+        this.lastOutputAt = Date.now();
+      }
       else {
         const e = parseServerEvent(String(data));
         if (e) this.events.push(e);
@@ -57,6 +61,11 @@ export class TerminalClient {
     const w = this.waiters;
     this.waiters = [];
     for (const f of w) f();
+  }
+
+  /** True when nothing was typed or printed for ms milliseconds. */
+  quietFor(ms: number): boolean {
+    return Date.now() - this.lastOutputAt >= ms;
   }
 
   /** Everything the terminal printed so far, without escape sequences. */
@@ -94,6 +103,7 @@ export class TerminalClient {
   }
 
   type(text: string): void {
+    this.lastOutputAt = Date.now(); // quiet is counted from the last keystroke or output, whichever is later
     this.ws.send(input(text));
   }
 
