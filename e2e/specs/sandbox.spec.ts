@@ -46,3 +46,19 @@ test('copy and paste work with the keyboard', async ({ page, context }) => {
   await page.keyboard.press('Control+Shift+C');
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('copy-me-42');
 });
+
+test('a reload brings back the same session and shell, with the screen as it was', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  const rows = page.getByTestId('terminal').locator('.xterm-rows');
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('export MARK=kept-$((20+3)); echo before-reload\n');
+  await expect(rows).toContainText('before-reload');
+  await page.reload();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 15_000 });
+  await expect(rows).toContainText('before-reload');
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('echo "$MARK"\n');
+  await expect(rows).toContainText('kept-23');
+});

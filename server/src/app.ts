@@ -21,6 +21,7 @@ import { LessonService } from './lessons/lesson-service.js';
 import { loadLessons } from './lessons/load-lessons.js';
 import { lessonRoutes } from './routes/lessons.js';
 import { ProgressStore } from './store/progress-store.js';
+import { TerminalHosts } from './terminal/terminal-hosts.js';
 
 export interface Berth {
   app: FastifyInstance;
@@ -64,8 +65,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     runScript: async (id, script, timeoutMs) => (await runtime.exec(id, ['bash', '-c', script], { timeoutMs })).exitCode,
     emit: (id, event) => sessions.emit('event', id, event),
   });
+  const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs);
   sessions.on('event', (id, event) => {
-    if (event.type === 'status' && event.state === 'ended') lessons.forget(id);
+    if (event.type !== 'status' || event.state !== 'ended') return;
+    lessons.forget(id);
+    hosts.end(id);
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -90,7 +94,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
 
   sessionRoutes(app, { sessions, idleTimeoutMs: config.idleTimeoutMs });
-  terminalRoutes(app, { sessions, runtime, onCommand: (id, command) => void lessons.onCommand(id, command) });
+  terminalRoutes(app, { sessions, hosts });
   lessonRoutes(app, { lessons, sessions });
   healthRoutes(app, {
     health: async () => {

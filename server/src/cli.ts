@@ -68,11 +68,16 @@ async function main(argv: string[]): Promise<number> {
       console.error('Usage: berth lessons check [dir] | berth lessons test [lesson ids] [--no-prepare]');
       return 2;
     }
+    case 'bench': {
+      const { runBench } = await import('./bench/run-bench.js');
+      if (!rest.includes('--no-prepare')) await prepare(config);
+      return runBench(config);
+    }
     case 'uninstall':
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, prepare, test, lessons check|test, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, prepare, test, bench, lessons check|test, uninstall [--keep-data]`);
       return 2;
   }
 }

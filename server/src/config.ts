@@ -27,6 +27,8 @@ export interface Config {
   /** How long an inner engine may take to come up before the session is declared failed. */
   readyTimeoutMs: number;
   reapIntervalMs: number;
+  /** How long a terminal whose socket dropped keeps its shell for the visitor to come back. */
+  resumeGraceMs: number;
   webDir: string;
   lessonsDir: string;
   /** The SQLite file holding learners' progress. */
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     diskBytes: size('BERTH_SESSION_DISK', '2g'),
     readyTimeoutMs: int('BERTH_READY_TIMEOUT_MS', 30_000, 1000, 600_000),
     reapIntervalMs: int('BERTH_REAP_INTERVAL_MS', 5_000, 100, 600_000),
+    resumeGraceMs: int('BERTH_RESUME_GRACE_S', 120, 1, 3600) * 1000,
     webDir: path.resolve(env.BERTH_WEB_DIR || path.join(repoRoot, 'web', 'dist')),
     lessonsDir: path.resolve(env.BERTH_LESSONS || path.join(repoRoot, 'lessons')),
     databaseFile: '',

@@ -16,7 +16,13 @@ export interface PlayResult {
 const STEP_TIMEOUT_MS = 60_000;
 const QUIET_MS = 2_500;
 
-export async function playLesson(berth: Berth, url: string, lesson: Lesson): Promise<PlayResult> {
+/** onVerdict: for each step, ms from its last command's end to its tick (both as the client saw them). */
+export async function playLesson(
+  berth: Berth,
+  url: string,
+  lesson: Lesson,
+  onVerdict: (step: string, latencyMs: number) => void = () => {},
+): Promise<PlayResult> {
   const started = Date.now();
   const result = (ok: boolean, steps: number, failure?: string): PlayResult => ({ lesson: lesson.id, ok, steps, ms: Date.now() - started, ...(failure ? { failure } : {}) });
   const s = await createSession({ url }, { lesson: lesson.id, lang: 'en' });
@@ -46,7 +52,9 @@ export async function playLesson(berth: Berth, url: string, lesson: Lesson): Pro
       }
       const isTick = (e: ServerEvent) => e.type === 'step' && e.step === step.id && e.done;
       try {
-        await term.waitFor(() => term.events.slice(seen).find(isTick), STEP_TIMEOUT_MS, 'the step to tick');
+        const tick = await term.waitFor(() => term.events.slice(seen).find(isTick), STEP_TIMEOUT_MS, 'the step to tick');
+        const lastCommand = term.events.slice(seen, term.events.indexOf(tick)).filter((e) => e.type === 'command').at(-1);
+        if (lastCommand) onVerdict(step.id, term.arrivedAt.get(tick)! - term.arrivedAt.get(lastCommand)!);
       } catch {
         const last = term.events.slice(seen).filter((e) => e.type === 'command').map((e) => (e.type === 'command' ? `${e.line} -> exit ${e.exit}` : ''));
         return result(false, stepsDone, `step ${step.id}: goals not met after its solution (commands seen: ${last.join('; ') || 'none'})`);

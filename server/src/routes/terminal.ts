@@ -1,14 +1,14 @@
 import { CloseCode } from '@berth/shared';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
-import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { TerminalBridge, type CommandListener } from '../terminal/terminal-bridge.js';
+import { TerminalBridge } from '../terminal/terminal-bridge.js';
+import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { sessionIdParam } from './sessions.js';
 import { sessionToken } from './session-token.js';
 
 
-export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionManager; runtime: SandboxRuntime; onCommand: CommandListener }) {
+export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionManager; hosts: TerminalHosts }) {
   app.get<{ Params: { id: string } }>(
     '/api/sessions/:id/terminal',
     { websocket: true, schema: { params: sessionIdParam } },
@@ -25,7 +25,7 @@ export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionMa
         const status = err instanceof HttpError ? err.statusCode : 500;
         return socket.close(status === 404 ? CloseCode.notFound : CloseCode.unauthorized, (err as Error).message.slice(0, 120));
       }
-      void new TerminalBridge(socket, session, deps.sessions, deps.runtime, req.log, deps.onCommand).start();
+      void new TerminalBridge(socket, session, deps.sessions, deps.hosts).start();
     },
   );
 }

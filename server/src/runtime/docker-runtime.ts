@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { SandboxError, type ExecOptions, type ExecResult, type SandboxRuntime, type ShellStream } from './runtime.js';
+import { SandboxError, type ExecOptions, type ExecResult, type SandboxRuntime, type SandboxUsage, type ShellStream } from './runtime.js';
 import type { SessionDisks } from './session-disk.js';
 
 export const SESSION_LABEL = 'berth.session';
@@ -209,6 +209,15 @@ export class DockerRuntime implements SandboxRuntime {
       removed.push(id);
     }
     return removed;
+  }
+
+  async usage(id: string): Promise<SandboxUsage> {
+    const stats = (await this.docker.getContainer(this.names(id).container).stats({ stream: false })) as unknown as {
+      memory_stats: { usage?: number; stats?: { cache?: number; total_inactive_file?: number } };
+    };
+    const m = stats.memory_stats;
+    const disk = await this.o.disks.usage(id);
+    return { memoryBytes: (m.usage ?? 0) - (m.stats?.cache ?? m.stats?.total_inactive_file ?? 0), diskUsedBytes: disk.used, diskTotalBytes: disk.total };
   }
 
   async ping(): Promise<boolean> {

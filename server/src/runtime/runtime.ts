@@ -40,6 +40,8 @@ export interface SandboxRuntime {
   listSandboxes(): Promise<string[]>;
   /** Removes sandboxes (and stray disks) whose ids are not in keep. Returns the ids removed. */
   sweep(keep: Set<string>): Promise<string[]>;
+  /** Memory the sandbox uses now (page cache excluded) and its disk. */
+  usage(id: string): Promise<SandboxUsage>;
   ping(): Promise<boolean>;
 }
 

@@ -21,6 +21,8 @@ export const stripAnsi = (s: string) => s.replace(ANSI, '');
 
 export class TerminalClient {
   readonly events: ServerEvent[] = [];
+  /** When each event arrived (performance.now()), for latency figures. */
+  readonly arrivedAt = new Map<ServerEvent, number>();
   private raw = '';
   private lastOutputAt = Date.now();
   private readonly decoder = new TextDecoder();
@@ -35,7 +37,10 @@ export class TerminalClient {
       }
       else {
         const e = parseServerEvent(String(data));
-        if (e) this.events.push(e);
+        if (e) {
+          this.events.push(e);
+          this.arrivedAt.set(e, performance.now());
+        }
       }
       this.wake();
     });
@@ -116,8 +121,9 @@ export class TerminalClient {
     this.type(`${command}; echo "${tag.slice(0, 3)}""${tag.slice(3)}:$?"\r`);
     const m = await this.waitFor(() => new RegExp(`\\n${tag}:(\\d+)\\n`).exec(this.text.slice(start)) ?? undefined, timeoutMs, `${command} to finish`);
     const all = this.text.slice(start, start + m.index);
-    // Output begins on the line after the echo of the typed command.
-    const echoed = all.indexOf(`"${tag.slice(0, 3)}""${tag.slice(3)}:$?"`);
+    // Output begins on the line after the echo of the typed command. Typed ahead of the prompt, the line
+    // is echoed twice (by the TTY, then by readline): take the last echo.
+    const echoed = all.lastIndexOf(`"${tag.slice(0, 3)}""${tag.slice(3)}:$?"`);
     const lineEnd = all.indexOf('\n', Math.max(0, echoed));
     const output = lineEnd < 0 ? '' : all.slice(lineEnd + 1);
     return { output, exit: Number(m[1]) };

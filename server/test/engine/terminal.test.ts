@@ -24,16 +24,46 @@ describe('terminal', () => {
     await term.close();
   });
 
-  test('the shell is ended when its socket closes', async () => {
-    const term = await TerminalClient.connect(server, s);
-    await term.ready();
-    const pid = /^(\d+)$/m.exec((await term.run('echo $$')).output)?.[1];
-    assert.ok(pid);
-    await term.close();
-    await eventually(async () => {
-      const r = await server.berth.runtime.exec(s.id, ['kill', '-0', pid]);
-      assert.notEqual(r.exitCode, 0, `shell ${pid} still alive`);
-    }, 10_000);
+  test('a dropped socket gets the same shell back with its recent output; after the grace period the shell ends', async () => {
+    const quick = await startTestServer({ BERTH_RESUME_GRACE_S: '2' });
+    try {
+      const session = await createSession(quick);
+      const first = await TerminalClient.connect(quick, session);
+      await first.ready();
+      const pid = /^(\d+)$/m.exec((await first.run('echo $$')).output)?.[1];
+      assert.ok(pid, 'shell pid');
+      await first.run('echo remember-this-line');
+      await first.close();
+
+      // A reload: the same shell, and the screen shows what was there.
+      const again = await TerminalClient.connect(quick, session);
+      await again.waitForText(/remember-this-line/, 5000);
+      assert.match((await again.run('echo $$')).output, new RegExp(`^${pid}$`, 'm'));
+      await again.close();
+
+      // Gone for longer than the grace period: the shell is ended.
+      await eventually(async () => {
+        const r = await quick.berth.runtime.exec(session.id, ['kill', '-0', pid]);
+        assert.notEqual(r.exitCode, 0, `shell ${pid} still alive`);
+      }, 15_000);
+      const fresh = await TerminalClient.connect(quick, session);
+      await fresh.ready();
+      assert.doesNotMatch((await fresh.run('echo $$')).output, new RegExp(`^${pid}$`, 'm'));
+      await fresh.close();
+    } finally {
+      await quick.close();
+    }
+  });
+
+  test('a second socket takes the terminal over and the first is told why', async () => {
+    const a = await TerminalClient.connect(server, s);
+    await a.ready();
+    const b = await TerminalClient.connect(server, s);
+    await a.waitFor(() => a.closeInfo, 5000, 'the first socket to close');
+    assert.equal(a.closeInfo!.code, CloseCode.replaced);
+    assert.match(a.closeInfo!.reason, /another tab/);
+    assert.match((await b.run('echo still-here')).output, /^still-here$/m);
+    await b.close();
   });
 
   test('a flood of output to a client that does not read keeps server memory bounded', async () => {

@@ -14,6 +14,7 @@ import {
   type LessonView,
   type ProgressMap,
   type ServerEvent,
+  type SessionView,
   type SetLessonRequest,
 } from '@berth/shared';
 
@@ -35,6 +36,11 @@ export async function createSession(body: CreateSessionRequest = {}): Promise<Cr
     body: JSON.stringify(body),
   });
   return (await res.json()) as CreateSessionResponse;
+}
+
+export async function getSession(id: string, token: string): Promise<SessionView> {
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${token}` } });
+  return (await res.json()) as SessionView;
 }
 
 export async function deleteSession(id: string, token: string): Promise<void> {

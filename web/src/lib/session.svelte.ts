@@ -15,6 +15,7 @@ import {
   HttpError,
   connectTerminal,
   createSession,
+  getSession,
   deleteSession,
   setSessionLesson,
   type TerminalConnection,
@@ -115,14 +116,47 @@ export class Session {
       return;
     }
 
-    this.#creds = created;
-    this.id = created.id;
-    const expires = new Date(created.expiresAt);
-    this.expiresAt = Number.isNaN(expires.getTime()) ? null : expires;
+    this.#attach(created, attempt);
+  }
+
+  /** After a reload: back to this tab's session if it is still alive (same shell, recent output replayed). */
+  async resume(): Promise<void> {
+    const saved = loadCreds();
+    if (!saved || this.live) return;
+    const attempt = ++this.#attempt;
+    this.phase = 'starting';
     this.#detail = (m) => m.connecting;
-    this.#conn = connectTerminal(created.id, created.token, {
+    try {
+      const view = await getSession(saved.id, saved.token);
+      if (attempt !== this.#attempt) return;
+      if (view.state === 'ended') {
+        saveCreds(null);
+        this.phase = 'idle';
+        return;
+      }
+    } catch {
+      if (attempt !== this.#attempt) return;
+      saveCreds(null);
+      this.phase = 'idle';
+      return;
+    }
+    this.#attach(saved, attempt);
+  }
+
+  /** retry: set while reconnecting after the network dropped (how many tries, since when). */
+  #attach(creds: CreateSessionResponse, attempt: number, retry?: { count: number; since: number }): void {
+    this.#creds = creds;
+    saveCreds(creds);
+    this.id = creds.id;
+    const expires = new Date(creds.expiresAt);
+    this.expiresAt = Number.isNaN(expires.getTime()) ? null : expires;
+    if (!retry) this.#detail = (m) => m.connecting;
+    this.#conn = connectTerminal(creds.id, creds.token, {
       onOpen: () => {
         if (attempt !== this.#attempt) return;
+        // The server replays the terminal's recent output: start from a clean screen.
+        this.#sink?.reset();
+        this.#sentSize = '';
         this.#sendSize();
         this.#detail = (m) => m.waiting;
       },
@@ -134,8 +168,18 @@ export class Session {
       },
       onClose: ({ code, reason, opened }) => {
         if (attempt !== this.#attempt || this.phase === 'ended') return;
-        if (isOrderlyClose(code)) this.#disconnect({ detail: reason ? () => reason : (m) => m.serverClosed });
-        else this.#disconnect({ detail: (m) => m.disconnected, error: (m) => closeMessage(m, code, reason, opened) });
+        if (isOrderlyClose(code)) return this.#disconnect({ detail: reason ? () => reason : (m) => m.serverClosed });
+        // The network dropped: keep trying for as long as the server keeps the shell (2 minutes).
+        const next = opened || !retry ? { count: 0, since: Date.now() } : { count: retry.count + 1, since: retry.since };
+        if (Date.now() - next.since > RECONNECT_FOR_MS) {
+          return this.#disconnect({ detail: (m) => m.disconnected, error: (m) => closeMessage(m, code, reason, opened) });
+        }
+        this.phase = 'starting';
+        this.#detail = (m) => m.connecting;
+        const delay = Math.min(10_000, 1000 * 2 ** Math.min(next.count, 4));
+        setTimeout(() => {
+          if (attempt === this.#attempt) this.#attach(creds, attempt, next);
+        }, delay);
       },
     });
   }
@@ -222,11 +266,34 @@ export class Session {
     this.#conn?.close();
     this.#conn = null;
     this.#creds = null;
+    saveCreds(null);
     this.id = null;
     this.phase = 'ended';
     const reason = end.reason;
     this.#detail = end.detail ?? (reason ? (m) => m.endReason[reason] : (m) => m.sessionOver);
     this.#error = end.error ?? null;
+  }
+}
+
+const RECONNECT_FOR_MS = 2 * 60_000;
+const CREDS_KEY = 'berth.session';
+
+/** This tab's session, kept across reloads (sessionStorage: per tab, gone when the tab closes). */
+function saveCreds(creds: CreateSessionResponse | null): void {
+  try {
+    if (creds) sessionStorage.setItem(CREDS_KEY, JSON.stringify(creds));
+    else sessionStorage.removeItem(CREDS_KEY);
+  } catch {
+    // storage disabled: no resume after a reload, everything else works
+  }
+}
+
+function loadCreds(): CreateSessionResponse | null {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(CREDS_KEY) ?? 'null') as Partial<CreateSessionResponse> | null;
+    return v && typeof v.id === 'string' && typeof v.token === 'string' && typeof v.expiresAt === 'string' ? (v as CreateSessionResponse) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -1,0 +1,159 @@
+// A session's shell, kept alive across websocket reconnects: a reload or a short network loss gets the
+// same shell back with its recent output replayed. One browser socket is attached at a time.
+import crypto from 'node:crypto';
+import type { SandboxRuntime, ShellStream } from '../runtime/runtime.js';
+import type { Logger } from '../sessions/session-manager.js';
+import { FlowControl } from './flow-control.js';
+import { ShellIntegrationParser, type CommandEvent } from './shell-integration.js';
+
+/** What the attached socket gets from the shell. */
+export interface TerminalSink {
+  output(bytes: Buffer, written: () => void): void;
+  command(event: CommandEvent): void;
+  notice(message: string): void;
+  /** The socket should close: another one took the terminal over (replaced), or the shell cannot be kept. */
+  gone(message: string, replaced?: boolean): void;
+}
+
+export const SCROLLBACK_BYTES = 64 * 1024;
+/** How long a shell waits for its socket to come back (reload, network loss) before it is ended. */
+export const DETACHED_GRACE_MS = 2 * 60_000;
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 10_000;
+
+export class TerminalHost {
+  private shell: ShellStream | undefined;
+  private opening: Promise<void> | undefined;
+  private sink: TerminalSink | undefined;
+  private scrollback: Buffer[] = [];
+  private scrollbackBytes = 0;
+  /** Output flow control towards the attached socket (a `yes` flood stays bounded). */
+  private flow: FlowControl | undefined;
+  private restarts: number[] = [];
+  private detachTimer: NodeJS.Timeout | undefined;
+  private size = { cols: 80, rows: 24 };
+  private disposed = false;
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly runtime: SandboxRuntime,
+    private readonly onCommand: (e: CommandEvent) => void,
+    private readonly log: Logger,
+    /** Called once the host has ended its shell for good (not reattached in time, or session over). */
+    private readonly onDisposed: () => void,
+    private readonly graceMs = DETACHED_GRACE_MS,
+  ) {}
+
+  /** Attaches a socket (replacing any other); replays recent output; opens the shell if needed. */
+  async attach(sink: TerminalSink, size: { cols: number; rows: number } | undefined): Promise<void> {
+    clearTimeout(this.detachTimer);
+    const previous = this.sink;
+    this.sink = sink;
+    if (previous) previous.gone('the terminal was opened in another tab or window', true);
+    if (size) this.size = size;
+    const flow: FlowControl = new FlowControl(
+      () => this.shell?.stream.pause(),
+      () => {
+        if (this.flow === flow) this.shell?.stream.resume();
+      },
+    );
+    this.flow = flow;
+    if (this.scrollbackBytes) sink.output(Buffer.concat(this.scrollback), flow.sent(this.scrollbackBytes));
+    if (this.shell) {
+      void this.shell.resize(this.size.cols, this.size.rows);
+      if (!flow.isPaused) this.shell.stream.resume();
+      return;
+    }
+    await this.open();
+  }
+
+  detach(sink: TerminalSink): void {
+    if (this.sink !== sink) return;
+    this.sink = undefined;
+    this.flow = undefined;
+    // Nobody reads: stop reading from the shell so it blocks instead of filling memory.
+    this.shell?.stream.pause();
+    clearTimeout(this.detachTimer);
+    this.detachTimer = setTimeout(() => {
+      this.log.info({ session: this.sessionId }, 'terminal not reattached in time; ending its shell');
+      this.dispose();
+    }, this.graceMs);
+    this.detachTimer.unref();
+  }
+
+  write(data: string): void {
+    if (data.length) this.shell?.stream.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.size = { cols, rows };
+    void this.shell?.resize(cols, rows);
+  }
+
+  get attached(): boolean {
+    return !!this.sink;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.detachTimer);
+    this.onDisposed();
+    const shell = this.shell;
+    this.shell = undefined;
+    if (shell) void shell.kill().catch((err: Error) => this.log.warn({ session: this.sessionId, err: err.message }, 'could not end a shell'));
+  }
+
+  private open(): Promise<void> {
+    this.opening ??= this.openShell().finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private async openShell(): Promise<void> {
+    // The shell's marks carry this nonce, so output a learner prints cannot pass for a command.
+    const nonce = crypto.randomBytes(12).toString('hex');
+    const size = this.size;
+    const shell = await this.runtime.openShell(this.sessionId, size, [`BERTH_SHELL_NONCE=${nonce}`]);
+    if (this.disposed) return void shell.kill();
+    this.shell = shell;
+    if (this.size !== size) void shell.resize(this.size.cols, this.size.rows);
+    const parser = new ShellIntegrationParser(nonce, (command) => {
+      this.sink?.command(command);
+      this.onCommand(command);
+    });
+    shell.stream.on('data', (chunk: Buffer) => this.onOutput(parser.push(chunk)));
+    const exited = () => this.onExit(shell);
+    shell.stream.on('close', exited);
+    shell.stream.on('end', exited);
+    shell.stream.on('error', exited);
+    if (!this.sink) shell.stream.pause();
+  }
+
+  private onOutput(out: Buffer): void {
+    if (!out.length) return;
+    this.remember(out);
+    if (this.sink && this.flow) this.sink.output(out, this.flow.sent(out.length));
+  }
+
+  private remember(out: Buffer): void {
+    this.scrollback.push(out);
+    this.scrollbackBytes += out.length;
+    while (this.scrollbackBytes - (this.scrollback[0]?.length ?? 0) >= SCROLLBACK_BYTES && this.scrollback.length > 1) {
+      this.scrollbackBytes -= this.scrollback.shift()!.length;
+    }
+  }
+
+  private onExit(shell: ShellStream): void {
+    if (this.shell !== shell || this.disposed) return;
+    this.shell = undefined;
+    const now = Date.now();
+    this.restarts = [...this.restarts.filter((t) => now - t < RESTART_WINDOW_MS), now];
+    if (this.restarts.length > MAX_RESTARTS) {
+      this.sink?.gone('The shell keeps exiting; reload the page to open a new one.');
+      return;
+    }
+    if (!this.sink) return; // a new shell opens when a socket attaches again
+    this.sink.notice('[the shell exited; here is a new one]');
+    void this.open().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
+  }
+}
