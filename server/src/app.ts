@@ -22,6 +22,8 @@ import { loadLessons } from './lessons/load-lessons.js';
 import { lessonRoutes } from './routes/lessons.js';
 import { ProgressStore } from './store/progress-store.js';
 import { TerminalHosts } from './terminal/terminal-hosts.js';
+import { Metrics } from './metrics/metrics.js';
+import { metricsRoutes } from './routes/metrics.js';
 
 export interface Berth {
   app: FastifyInstance;
@@ -66,8 +68,13 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     emit: (id, event) => sessions.emit('event', id, event),
   });
   const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs);
+  const metrics = new Metrics();
   sessions.on('event', (id, event) => {
-    if (event.type !== 'status' || event.state !== 'ended') return;
+    if (event.type !== 'status') return;
+    const s = sessions.get(id);
+    if (event.state === 'ready' && s) metrics.observeStart((Date.now() - s.createdAt) / 1000);
+    if (event.state !== 'ended') return;
+    metrics.observeEnd(event.reason ?? 'error');
     lessons.forget(id);
     hosts.end(id);
   });
@@ -96,6 +103,19 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   sessionRoutes(app, { sessions, idleTimeoutMs: config.idleTimeoutMs });
   terminalRoutes(app, { sessions, hosts });
   lessonRoutes(app, { lessons, sessions });
+  metricsRoutes(app, {
+    render: async () => {
+      const live = sessions.live();
+      const ready = live.filter((s) => s.state === 'ready');
+      const usage = await Promise.all(ready.map((s) => runtime.usage(s.id).then((u) => ({ id: s.id, ...u }), () => null)));
+      return metrics.render({
+        live: live.length,
+        starting: live.length - ready.length,
+        terminals: hosts.size,
+        sessions: usage.filter((u) => u !== null),
+      });
+    },
+  });
   healthRoutes(app, {
     health: async () => {
       const [engine, mirror, packageCache] = await Promise.all([

@@ -74,6 +74,22 @@ describe('session API', () => {
     assert.equal(server.berth.sessions.live().length, 0);
   });
 
+  test('/metrics shows live sessions, start latency, memory and disk per session, and ends by reason', async () => {
+    const s = await createSession(server);
+    assert.equal(await server.berth.sessions.get(s.id)!.ready, true);
+    const live = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(live, /^berth_sessions_live 1$/m);
+    assert.match(live, /^berth_session_start_seconds_count [1-9]\d*$/m);
+    const memory = Number(new RegExp(`^berth_session_memory_bytes\\{session="${s.id}"\\} (\\d+)$`, 'm').exec(live)?.[1]);
+    assert.ok(memory > 5 * 2 ** 20 && memory < 1024 * 2 ** 20, `memory ${memory}`);
+    const disk = Number(new RegExp(`^berth_session_disk_size_bytes\\{session="${s.id}"\\} (\\d+)$`, 'm').exec(live)?.[1]);
+    assert.ok(disk > 1.5 * 2 ** 30 && disk <= 2 * 2 ** 30, `disk ${disk}`);
+    await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } });
+    const after = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(after, /^berth_sessions_live 0$/m);
+    assert.match(after, /^berth_session_ends_total\{reason="ended-by-user"\} [1-9]\d*$/m);
+  });
+
   test('health reports the engine, the mirror and the package cache', async () => {
     const res = await fetch(`${server.url}/api/health`);
     assert.equal(res.status, 200);

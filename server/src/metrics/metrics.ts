@@ -1,0 +1,49 @@
+// Prometheus text exposition of Berth's own figures (GET /metrics), without a client library.
+import type { EndReason } from '@berth/shared';
+
+const START_BUCKETS = [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30];
+
+export interface SessionGauge {
+  id: string;
+  memoryBytes: number;
+  diskUsedBytes: number;
+  diskTotalBytes: number;
+}
+
+export class Metrics {
+  private readonly startBuckets = START_BUCKETS.map(() => 0);
+  private startCount = 0;
+  private startSum = 0;
+  private readonly ends = new Map<EndReason, number>();
+
+  observeStart(seconds: number): void {
+    this.startCount++;
+    this.startSum += seconds;
+    START_BUCKETS.forEach((le, i) => {
+      if (seconds <= le) this.startBuckets[i]!++;
+    });
+  }
+
+  observeEnd(reason: EndReason): void {
+    this.ends.set(reason, (this.ends.get(reason) ?? 0) + 1);
+  }
+
+  render(now: { live: number; starting: number; terminals: number; sessions: SessionGauge[] }): string {
+    const out: string[] = [];
+    const metric = (name: string, type: string, help: string, lines: string[]) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
+    metric('berth_sessions_live', 'gauge', 'Sessions not ended (starting or ready).', [`berth_sessions_live ${now.live}`]);
+    metric('berth_sessions_starting', 'gauge', 'Sessions whose sandbox is still starting.', [`berth_sessions_starting ${now.starting}`]);
+    metric('berth_terminals', 'gauge', 'Shells kept for sessions (attached or waiting for a reconnect).', [`berth_terminals ${now.terminals}`]);
+    metric('berth_session_start_seconds', 'histogram', 'From POST /api/sessions to the inner engine answering.', [
+      ...START_BUCKETS.map((le, i) => `berth_session_start_seconds_bucket{le="${le}"} ${this.startBuckets[i]}`),
+      `berth_session_start_seconds_bucket{le="+Inf"} ${this.startCount}`,
+      `berth_session_start_seconds_sum ${this.startSum.toFixed(3)}`,
+      `berth_session_start_seconds_count ${this.startCount}`,
+    ]);
+    metric('berth_session_ends_total', 'counter', 'Sessions ended, by reason.', [...this.ends].map(([r, n]) => `berth_session_ends_total{reason="${r}"} ${n}`));
+    metric('berth_session_memory_bytes', 'gauge', 'Memory used by each session (page cache excluded).', now.sessions.map((s) => `berth_session_memory_bytes{session="${s.id}"} ${s.memoryBytes}`));
+    metric('berth_session_disk_used_bytes', 'gauge', 'Disk used on each session\'s own disk.', now.sessions.map((s) => `berth_session_disk_used_bytes{session="${s.id}"} ${s.diskUsedBytes}`));
+    metric('berth_session_disk_size_bytes', 'gauge', 'Size of each session\'s own disk.', now.sessions.map((s) => `berth_session_disk_size_bytes{session="${s.id}"} ${s.diskTotalBytes}`));
+    return `${out.join('\n')}\n`;
+  }
+}
