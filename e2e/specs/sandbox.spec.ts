@@ -62,3 +62,18 @@ test('a reload brings back the same session and shell, with the screen as it was
   await page.keyboard.type('echo "$MARK"\n');
   await expect(rows).toContainText('kept-23');
 });
+
+test('publishing a port shows a link that opens nginx through Berth', async ({ page, context }) => {
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('docker run -d -p 8080:80 nginx\n');
+  const link = page.getByTestId('port-8080');
+  await expect(link).toBeVisible({ timeout: 30_000 });
+  const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
+  await expect(async () => {
+    await tab.reload();
+    await expect(tab).toHaveTitle('Welcome to nginx!', { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+});

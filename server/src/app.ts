@@ -24,6 +24,8 @@ import { ProgressStore } from './store/progress-store.js';
 import { TerminalHosts } from './terminal/terminal-hosts.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { portProxyRoutes } from './routes/port-proxy.js';
+import { PortWatcher } from './sessions/port-watcher.js';
 
 export interface Berth {
   app: FastifyInstance;
@@ -101,8 +103,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
 
   sessionRoutes(app, { sessions, idleTimeoutMs: config.idleTimeoutMs });
-  terminalRoutes(app, { sessions, hosts });
+  const ports = new PortWatcher(sessions, runtime);
+  ports.start();
+  terminalRoutes(app, { sessions, hosts, initialEvents: (id) => ports.current(id) });
   lessonRoutes(app, { lessons, sessions });
+  portProxyRoutes(app, { sessions, runtime });
   metricsRoutes(app, {
     render: async () => {
       const live = sessions.live();
@@ -135,6 +140,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     lessons,
     close: async () => {
       stopReaper();
+      ports.stop();
       await sessions.shutdown('host-restart');
       await app.close();
       store.close();

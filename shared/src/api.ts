@@ -39,3 +39,6 @@ export const END_REASON_TEXT: Record<EndReason, string> = {
   'host-restart': 'the sandbox host restarted',
   error: 'the sandbox failed',
 };
+
+/** Where the page links to a port published in a session (proxied by the server, needs the session cookie). */
+export const PORT_PATH = (sessionId: string, port: number) => `/s/${encodeURIComponent(sessionId)}/ports/${port}/`;

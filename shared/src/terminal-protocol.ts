@@ -24,7 +24,8 @@ export type ServerEvent =
   | { type: 'status'; state: SessionState; reason?: EndReason; message?: string }
   | { type: 'command'; line: string; exit: number; at: number }
   | { type: 'step'; lesson: string; step: string; done: boolean; message?: string }
-  | { type: 'port'; port: number; url: string }
+  /** Something in the session listens on `port` (closed: stopped listening); `url` proxies to it. */
+  | { type: 'port'; port: number; url: string; closed?: boolean }
   | { type: 'error'; message: string };
 
 /** Websocket close codes Berth uses (4000-4999 is the application range). */

@@ -1,4 +1,4 @@
-import { CloseCode } from '@berth/shared';
+import { CloseCode, type ServerEvent } from '@berth/shared';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
@@ -8,7 +8,7 @@ import { sessionIdParam } from './sessions.js';
 import { sessionToken } from './session-token.js';
 
 
-export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionManager; hosts: TerminalHosts }) {
+export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionManager; hosts: TerminalHosts; initialEvents: (sessionId: string) => ServerEvent[] }) {
   app.get<{ Params: { id: string } }>(
     '/api/sessions/:id/terminal',
     { websocket: true, schema: { params: sessionIdParam } },
@@ -25,7 +25,7 @@ export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionMa
         const status = err instanceof HttpError ? err.statusCode : 500;
         return socket.close(status === 404 ? CloseCode.notFound : CloseCode.unauthorized, (err as Error).message.slice(0, 120));
       }
-      void new TerminalBridge(socket, session, deps.sessions, deps.hosts).start();
+      void new TerminalBridge(socket, session, deps.sessions, deps.hosts, deps.initialEvents).start();
     },
   );
 }

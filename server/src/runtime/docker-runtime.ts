@@ -128,6 +128,7 @@ export class DockerRuntime implements SandboxRuntime {
 
   async destroySandbox(id: string): Promise<void> {
     const n = this.names(id);
+    this.hostFacts.delete(id);
     await ignoreNotFound(this.docker.getContainer(n.container).remove({ force: true, v: true }));
     await ignoreNotFound(this.docker.getNetwork(n.network).remove());
     await this.o.disks.remove(id);
@@ -209,6 +210,46 @@ export class DockerRuntime implements SandboxRuntime {
       removed.push(id);
     }
     return removed;
+  }
+
+  private readonly hostFacts = new Map<string, { pid: number; ip: string }>();
+
+  private async facts(id: string): Promise<{ pid: number; ip: string }> {
+    const known = this.hostFacts.get(id);
+    if (known) return known;
+    const info = await this.docker.getContainer(this.names(id).container).inspect();
+    const ip = info.NetworkSettings.Networks[this.names(id).network]?.IPAddress ?? '';
+    if (!info.State.Running || !info.State.Pid || !ip) throw new SandboxError('the sandbox is not running');
+    const facts = { pid: info.State.Pid, ip };
+    this.hostFacts.set(id, facts);
+    return facts;
+  }
+
+  async address(id: string): Promise<string> {
+    return (await this.facts(id)).ip;
+  }
+
+  async listeningPorts(id: string): Promise<number[]> {
+    // Read from the host (the engine is local): no exec, so watching ports every second costs next to nothing.
+    const { pid } = await this.facts(id);
+    const ports = new Set<number>();
+    for (const file of ['tcp', 'tcp6']) {
+      let text = '';
+      try {
+        text = await fs.promises.readFile(`/proc/${pid}/net/${file}`, 'utf8');
+      } catch {
+        this.hostFacts.delete(id);
+        throw new SandboxError('the sandbox is not running');
+      }
+      for (const line of text.split('\n').slice(1)) {
+        const [, local, , state] = line.trim().split(/\s+/);
+        if (state !== '0A' || !local) continue; // 0A = LISTEN
+        const [addr, portHex] = local.split(':');
+        if (/^0100007F$|^0{24}01000000$/.test(addr ?? '')) continue; // loopback only: unreachable from outside
+        ports.add(parseInt(portHex!, 16));
+      }
+    }
+    return [...ports].sort((a, b) => a - b);
   }
 
   async usage(id: string): Promise<SandboxUsage> {

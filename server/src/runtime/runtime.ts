@@ -40,6 +40,10 @@ export interface SandboxRuntime {
   listSandboxes(): Promise<string[]>;
   /** Removes sandboxes (and stray disks) whose ids are not in keep. Returns the ids removed. */
   sweep(keep: Set<string>): Promise<string[]>;
+  /** TCP ports something listens on in the sandbox (its own address, or all), ascending. */
+  listeningPorts(id: string): Promise<number[]>;
+  /** Where the host reaches the sandbox's ports (its address on its own bridge). */
+  address(id: string): Promise<string>;
   /** Memory the sandbox uses now (page cache excluded) and its disk. */
   usage(id: string): Promise<SandboxUsage>;
   ping(): Promise<boolean>;

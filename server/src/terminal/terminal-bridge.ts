@@ -22,6 +22,8 @@ export class TerminalBridge {
     private readonly session: Session,
     private readonly sessions: SessionManager,
     private readonly hosts: TerminalHosts,
+    /** Events a socket needs on arrival beyond the status (the ports open now). */
+    private readonly initialEvents: (sessionId: string) => ServerEvent[] = () => [],
   ) {
     this.onSessionEvent = (id, event) => {
       if (id !== session.id) return;
@@ -48,6 +50,7 @@ export class TerminalBridge {
     this.sendEvent({ type: 'status', state: s.state, ...(s.state === 'ended' ? { reason: s.endReason, message: s.endMessage } : {}) });
     if (s.state === 'ended') return this.close(CloseCode.sessionEnded, 'session ended');
     if (!(await s.ready) || this.closed || s.state !== 'ready') return;
+    for (const event of this.initialEvents(s.id)) this.sendEvent(event);
     this.host = this.hosts.get(s.id);
     try {
       await this.host.attach(this.sink, this.size);

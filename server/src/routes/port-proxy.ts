@@ -1,0 +1,87 @@
+// /s/:id/ports/:port/... -> HTTP on that port in the session's sandbox, for the session's own visitor only.
+import http from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '../errors.js';
+import type { SandboxRuntime } from '../runtime/runtime.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { addCookie } from './learner.js';
+import { cookieValue, sessionToken } from './session-token.js';
+
+const params = {
+  type: 'object',
+  required: ['id', 'port'],
+  properties: { id: { type: 'string', pattern: '^[a-z0-9]{9}$' }, port: { type: 'string', pattern: '^[1-9][0-9]{0,4}$' } },
+} as const;
+
+type ProxyRequest = FastifyRequest<{ Params: { id: string; port: string; '*'?: string } }>;
+
+export function portProxyRoutes(app: FastifyInstance, deps: { sessions: SessionManager; runtime: SandboxRuntime }) {
+  void app.register(async (proxy) => {
+    // Bodies pass through untouched: no parsing here.
+    proxy.removeAllContentTypeParsers();
+    proxy.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    proxy.all('/s/:id/ports/:port', { schema: { params } }, async (req, reply) =>
+      reply.redirect(`${req.url.split('?')[0]}/${query(req.url)}`),
+    );
+    proxy.all('/s/:id/ports/:port/*', { schema: { params } }, (req, reply) => forward(req as ProxyRequest, reply, deps));
+  });
+}
+
+async function forward(req: ProxyRequest, reply: FastifyReply, deps: { sessions: SessionManager; runtime: SandboxRuntime }) {
+  const { id } = req.params;
+  const port = Number(req.params.port);
+  if (port > 65535) throw new HttpError(400, 'A TCP port is a number from 1 to 65535.');
+  const s = deps.sessions.requireLive(id, sessionToken(req, id));
+  const q = new URLSearchParams(query(req.url).slice(1));
+  if (q.has('token')) {
+    // A shared link carried the token: keep it in a cookie instead of the address bar.
+    addCookie(reply, cookieValue(s.id, s.token));
+    q.delete('token');
+    const rest = q.toString();
+    return reply.redirect(`${req.url.split('?')[0]}${rest ? `?${rest}` : ''}`);
+  }
+  if (s.state !== 'ready') throw new HttpError(409, 'The session is still starting; try again in a moment.');
+  const host = await deps.runtime.address(id);
+  const path = `/${req.params['*'] ?? ''}${query(req.url)}`;
+  const headers = { ...req.headers, host: `localhost:${port}` };
+  delete headers.cookie; // the visitor's Berth cookies are not the sandboxed app's business
+  delete headers.authorization;
+  reply.hijack();
+  const upstream = http.request({ host, port, method: req.method, path, headers, timeout: 10_000 }, (res) => {
+    reply.raw.writeHead(res.statusCode ?? 502, res.statusMessage, res.headers);
+    res.pipe(reply.raw);
+  });
+  upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
+  upstream.on('error', (err: NodeJS.ErrnoException) => {
+    if (reply.raw.headersSent) return reply.raw.destroy();
+    reply.raw.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });
+    reply.raw.end(nothingAnswers(port, err.code ?? err.message));
+  });
+  req.raw.pipe(upstream);
+}
+
+function query(url: string): string {
+  const i = url.indexOf('?');
+  return i < 0 ? '' : url.slice(i);
+}
+
+/** Instead of a bare 502: what probably went wrong, in words a learner can act on. */
+function nothingAnswers(port: number, code: string): string {
+  const why =
+    code === 'ECONNREFUSED'
+      ? `Nothing in your session accepts connections on port ${port}.`
+      : code === 'ECONNRESET' || code === 'EPIPE'
+        ? `Something on port ${port} accepted the connection and dropped it.`
+        : `Port ${port} did not answer in time.`;
+  return `<!doctype html><meta charset="utf-8"><title>Port ${port}: no answer</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2733}code{background:#eef2f6;padding:0 .3em;border-radius:4px}</style>
+<h1>Port ${port} did not answer</h1>
+<p>${why} The usual causes:</p>
+<ul>
+<li><b>Not started yet</b> or it exited: check with <code>docker ps</code> and <code>docker logs &lt;name&gt;</code>.</li>
+<li><b>Listening on 127.0.0.1 inside its container</b>: a server must listen on <code>0.0.0.0</code> to be reachable through a published port.</li>
+<li><b>Not published</b>: run the container with <code>-p ${port}:&lt;container port&gt;</code>.</li>
+<li><b>Not HTTP</b>: this link speaks HTTP; a database or a raw TCP service cannot be opened in a browser.</li>
+</ul>
+<p>Reload this page once it is running.</p>`;
+}
