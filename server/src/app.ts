@@ -21,17 +21,24 @@ import { LessonService } from './lessons/lesson-service.js';
 import { loadLessons } from './lessons/load-lessons.js';
 import { lessonRoutes } from './routes/lessons.js';
 import { ProgressStore } from './store/progress-store.js';
+import { openDatabase } from './store/database.js';
+import { SessionStore } from './store/session-store.js';
+import { SandboxPool } from './sessions/sandbox-pool.js';
+import { newSessionId } from './sessions/session-manager.js';
+import { sweepOrphans } from './reaper/sweep-orphans.js';
 import { TerminalHosts } from './terminal/terminal-hosts.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portProxyRoutes } from './routes/port-proxy.js';
-import { PortWatcher } from './sessions/port-watcher.js';
+import { SessionWatcher } from './sessions/session-watcher.js';
 
 export interface Berth {
   app: FastifyInstance;
   sessions: SessionManager;
   runtime: SandboxRuntime;
   lessons: LessonService;
+  /** At start: takes back the sessions of a previous run (even after SIGKILL), removes orphans, fills the pool. */
+  recover(): Promise<void>;
   /** Ends every session and closes the server. */
   close(): Promise<void>;
 }
@@ -63,9 +70,26 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     logController: new LogController({ disableRequestLogging: true }),
   });
   const runtime = opts.runtime ?? createRuntime(config);
-  const sessions = new SessionManager(runtime, { ttlMs: config.sessionTtlMs, idleTimeoutMs: config.idleTimeoutMs }, app.log);
-  const store = new ProgressStore(config.databaseFile);
-  const lessons = new LessonService(lessonList, store, {
+  const db = openDatabase(config.databaseFile);
+  const pool = new SandboxPool(runtime, config.poolSize, newSessionId, () => sessions.activeCount() < config.maxSessions, app.log);
+  const sessions: SessionManager = new SessionManager(
+    runtime,
+    {
+      instance: config.instance,
+      ttlMs: config.sessionTtlMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+      maxSessions: config.maxSessions,
+      maxPerClient: config.maxPerClient,
+      maxQueue: config.maxQueue,
+      extendMs: config.extendMs,
+      maxExtensions: config.maxExtensions,
+      warnBeforeMs: config.warnBeforeMs,
+    },
+    app.log,
+    new SessionStore(db),
+    pool,
+  );
+  const lessons = new LessonService(lessonList, new ProgressStore(db), {
     runScript: async (id, script, timeoutMs) => (await runtime.exec(id, ['bash', '-c', script], { timeoutMs })).exitCode,
     emit: (id, event) => sessions.emit('event', id, event),
   });
@@ -103,9 +127,17 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
 
   sessionRoutes(app, { sessions, idleTimeoutMs: config.idleTimeoutMs });
-  const ports = new PortWatcher(sessions, runtime);
-  ports.start();
-  terminalRoutes(app, { sessions, hosts, initialEvents: (id) => ports.current(id) });
+  const watcher = new SessionWatcher(sessions, runtime, config.diskBytes);
+  watcher.start();
+  terminalRoutes(app, {
+    sessions,
+    hosts,
+    initialEvents: (id) => {
+      const s = sessions.get(id)!;
+      const queue = sessions.queueEvent(s);
+      return [...(queue ? [queue] : []), ...(s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id)] : [])];
+    },
+  });
   lessonRoutes(app, { lessons, sessions });
   portProxyRoutes(app, { sessions, runtime });
   metricsRoutes(app, {
@@ -140,10 +172,15 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     lessons,
     close: async () => {
       stopReaper();
-      ports.stop();
+      watcher.stop();
       await sessions.shutdown('host-restart');
       await app.close();
-      store.close();
+      db.close();
+    },
+    recover: async () => {
+      await sessions.adopt();
+      await sweepOrphans(runtime, sessions, app.log);
+      pool.refill();
     },
   };
 }

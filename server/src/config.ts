@@ -1,4 +1,5 @@
 // Configuration from the environment (BERTH_*), validated once at boot.
+import os from 'node:os';
 import path from 'node:path';
 
 export interface Config {
@@ -27,6 +28,14 @@ export interface Config {
   /** How long an inner engine may take to come up before the session is declared failed. */
   readyTimeoutMs: number;
   reapIntervalMs: number;
+  /** Sandboxes the host may hold at once (live sessions + warm pool). */
+  maxSessions: number;
+  maxPerClient: number;
+  maxQueue: number;
+  poolSize: number;
+  extendMs: number;
+  maxExtensions: number;
+  warnBeforeMs: number;
   /** How long a terminal whose socket dropped keeps its shell for the visitor to come back. */
   resumeGraceMs: number;
   webDir: string;
@@ -95,12 +104,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readyTimeoutMs: int('BERTH_READY_TIMEOUT_MS', 30_000, 1000, 600_000),
     reapIntervalMs: int('BERTH_REAP_INTERVAL_MS', 5_000, 100, 600_000),
     resumeGraceMs: int('BERTH_RESUME_GRACE_S', 120, 1, 3600) * 1000,
+    maxSessions: 0,
+    maxPerClient: int('BERTH_MAX_SESSIONS_PER_CLIENT', 3, 1, 1000),
+    maxQueue: int('BERTH_MAX_QUEUE', 100, 0, 100_000),
+    poolSize: int('BERTH_POOL_SIZE', 1, 0, 1000),
+    extendMs: minutes('BERTH_EXTEND_MIN', 30),
+    maxExtensions: int('BERTH_MAX_EXTENSIONS', 2, 0, 100),
+    warnBeforeMs: minutes('BERTH_WARN_BEFORE_MIN', 5),
     webDir: path.resolve(env.BERTH_WEB_DIR || path.join(repoRoot, 'web', 'dist')),
     lessonsDir: path.resolve(env.BERTH_LESSONS || path.join(repoRoot, 'lessons')),
     databaseFile: '',
     logLevel: env.BERTH_LOG_LEVEL || 'info',
   };
   config.databaseFile = path.join(config.dataDir, 'berth.db');
+  // Default capacity: what the host's memory holds if every session used its whole limit (2 GiB kept back).
+  const byMemory = Math.max(1, Math.floor((os.totalmem() - 2 * 2 ** 30) / config.memoryBytes));
+  config.maxSessions = int('BERTH_MAX_SESSIONS', byMemory, 1, 100_000);
   if (config.diskBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_DISK must be at least 256m');
   if (config.memoryBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_MEMORY must be at least 256m');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);

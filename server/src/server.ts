@@ -2,14 +2,13 @@
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { superviseHost } from './host/supervise-host.js';
-import { sweepOrphans } from './reaper/sweep-orphans.js';
 
 export async function startServer(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(env);
   const berth = await buildApp(config);
   const log = berth.app.log;
   const stopSupervisor = config.manageHost ? await superviseHost(config, (line) => log.info(line)) : () => {};
-  await sweepOrphans(berth.runtime, berth.sessions, log);
+  await berth.recover();
   await berth.app.listen({ port: config.port, host: config.host });
   log.info(`Berth is ready on http://localhost:${config.port}`);
 

@@ -20,6 +20,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     BERTH_PORT: '0',
     BERTH_HOST: '127.0.0.1',
     BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn',
+    BERTH_POOL_SIZE: '0',
     ...env,
   });
   const berth = await buildApp(config);

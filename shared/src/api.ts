@@ -22,6 +22,12 @@ export interface SessionView {
   endMessage?: string;
 }
 
+/** POST /api/sessions/:id/extend -> the new end time. */
+export interface ExtendResponse {
+  expiresAt: string;
+  extensionsLeft: number;
+}
+
 export interface ApiError {
   statusCode: number;
   error: string;

@@ -16,7 +16,8 @@ export type ClientMessage =
   | { type: 'input'; data: string }
   | { type: 'resize'; cols: number; rows: number };
 
-export type SessionState = 'starting' | 'ready' | 'ended';
+/** queued: waiting for a free slot on a full host; starting: the sandbox is being made. */
+export type SessionState = 'queued' | 'starting' | 'ready' | 'ended';
 
 export type EndReason = 'expired' | 'idle' | 'ended-by-user' | 'limit' | 'host-restart' | 'error';
 
@@ -26,6 +27,14 @@ export type ServerEvent =
   | { type: 'step'; lesson: string; step: string; done: boolean; message?: string }
   /** Something in the session listens on `port` (closed: stopped listening); `url` proxies to it. */
   | { type: 'port'; port: number; url: string; closed?: boolean }
+  /** While queued: place in line (1 = next) and a rough wait. */
+  | { type: 'queue'; position: number; etaSeconds: number }
+  /** On connect and whenever it changes: when the session ends unless extended, and whether it can be now. */
+  | { type: 'lifetime'; expiresAt: string; idleExpiresAt: string; canExtend: boolean; extensionsLeft: number }
+  /** A few minutes before an end: `expiring` (time limit) or `idle` (no keystroke for a while). */
+  | { type: 'warning'; kind: 'expiring' | 'idle'; secondsLeft: number; message: string }
+  /** The session's own disk: sent when its use changes; `full` once writes fail for lack of space. */
+  | { type: 'disk'; usedBytes: number; totalBytes: number; full: boolean; message?: string }
   | { type: 'error'; message: string };
 
 /** Websocket close codes Berth uses (4000-4999 is the application range). */

@@ -35,7 +35,7 @@ async function forward(req: ProxyRequest, reply: FastifyReply, deps: { sessions:
   const q = new URLSearchParams(query(req.url).slice(1));
   if (q.has('token')) {
     // A shared link carried the token: keep it in a cookie instead of the address bar.
-    addCookie(reply, cookieValue(s.id, s.token));
+    addCookie(reply, cookieValue(s.id, q.get('token')!));
     q.delete('token');
     const rest = q.toString();
     return reply.redirect(`${req.url.split('?')[0]}${rest ? `?${rest}` : ''}`);

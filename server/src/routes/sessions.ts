@@ -28,15 +28,20 @@ export function sessionRoutes(app: FastifyInstance, deps: { sessions: SessionMan
       },
     },
     async (req, reply) => {
-      const s = sessions.create({ ...req.body, learner: learnerId(req, reply) });
-      addCookie(reply, cookieValue(s.id, s.token));
-      return reply.code(201).send({ id: s.id, token: s.token, expiresAt: new Date(s.expiresAt).toISOString() });
+      const { session: s, token } = sessions.create({ ...req.body, learner: learnerId(req, reply), client: req.ip });
+      addCookie(reply, cookieValue(s.id, token));
+      return reply.code(201).send({ id: s.id, token, expiresAt: new Date(s.expiresAt).toISOString() });
     },
   );
 
   app.get<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: sessionIdParam } }, async (req) => {
     const s = sessions.authorize(req.params.id, sessionToken(req, req.params.id));
     return sessionView(s, deps.idleTimeoutMs);
+  });
+
+  app.post<{ Params: { id: string } }>('/api/sessions/:id/extend', { schema: { params: sessionIdParam } }, async (req) => {
+    const s = sessions.extend(req.params.id, sessionToken(req, req.params.id));
+    return { expiresAt: new Date(s.expiresAt).toISOString(), extensionsLeft: sessions.lifetime(s).extensionsLeft };
   });
 
   app.delete<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: sessionIdParam } }, async (req, reply) => {

@@ -252,6 +252,11 @@ export class DockerRuntime implements SandboxRuntime {
     return [...ports].sort((a, b) => a - b);
   }
 
+  async diskUsage(id: string): Promise<{ usedBytes: number; totalBytes: number }> {
+    const d = await this.o.disks.usage(id);
+    return { usedBytes: d.used, totalBytes: d.total };
+  }
+
   async usage(id: string): Promise<SandboxUsage> {
     // one-shot: one sample at once, instead of waiting a second for a CPU delta.
     const stats = (await this.docker.getContainer(this.names(id).container).stats({ stream: false, 'one-shot': true } as { stream: false })) as unknown as {

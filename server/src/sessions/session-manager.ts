@@ -1,14 +1,26 @@
-// Session lifecycle: create (sandbox in the background), authorize, keep alive, end with a reason.
+// Session lifecycle: admit (at once, from the warm pool, or after a queue), authorize, keep alive,
+// extend, end with a reason. Every live session is written through to the store for re-adoption.
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { END_REASON_TEXT, type EndReason, type ServerEvent } from '@berth/shared';
-import { SessionEndedError, SessionNotFoundError, UnauthorizedError } from '../errors.js';
+import { END_REASON_TEXT, type EndReason, type Lang, type ServerEvent } from '@berth/shared';
+import { HttpError, SessionEndedError, SessionNotFoundError, UnauthorizedError } from '../errors.js';
 import type { SandboxRuntime } from '../runtime/runtime.js';
-import type { Session } from './session.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { SandboxPool } from './sandbox-pool.js';
+import { hashToken, tokenMatches, type Session } from './session.js';
 
 export interface SessionManagerOptions {
+  instance: string;
   ttlMs: number;
   idleTimeoutMs: number;
+  /** Live sessions (starting or ready) plus pooled sandboxes the host may hold at once. */
+  maxSessions: number;
+  maxPerClient: number;
+  maxQueue: number;
+  extendMs: number;
+  maxExtensions: number;
+  /** An extension is offered, and warnings given, this long before an end. */
+  warnBeforeMs: number;
   /** How long an ended session is remembered, so its page can still say why it ended. */
   rememberEndedMs?: number;
 }
@@ -19,62 +31,113 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
-/** Events for a session's terminals: its status, lesson verdicts. */
+/** Events for a session's terminals: its status, queue place, lifetime, lesson verdicts, ports, disk. */
 type SessionEvents = { event: [id: string, event: ServerEvent] };
 
 export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly sessions = new Map<string, Session>();
+  private readonly queue: Session[] = [];
+  private readonly settlers = new Map<string, (ok: boolean) => void>();
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly persistedActivity = new Map<string, number>();
 
   constructor(
     private readonly runtime: SandboxRuntime,
     private readonly o: SessionManagerOptions,
     private readonly log: Logger,
+    private readonly store?: SessionStore,
+    private readonly pool?: SandboxPool,
   ) {
     super();
     this.setMaxListeners(0);
   }
 
-  /** Returns at once with the session in state 'starting'; its sandbox comes up in the background. */
-  create(opts: { learner: string; lesson?: string; lang?: 'en' | 'zh' }): Session {
-    const id = newSessionId();
+  /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
+  create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): { session: Session; token: string } {
+    const mine = this.live().filter((s) => s.client === opts.client).length;
+    if (mine >= this.o.maxPerClient) {
+      throw new HttpError(429, `You already have ${mine} live session${mine === 1 ? '' : 's'} (the limit per visitor is ${this.o.maxPerClient}). End one before starting another.`);
+    }
+    const pooledId = this.pool?.take();
+    const canStart = pooledId !== undefined || this.activeCount() < this.o.maxSessions;
+    if (!canStart && this.queue.length >= this.o.maxQueue) {
+      throw new HttpError(503, 'The sandbox host is full and its waiting line too. Please try again in a few minutes.');
+    }
+    const token = crypto.randomBytes(24).toString('base64url');
     const now = Date.now();
-    let settle!: (ok: boolean) => void;
     const session: Session = {
-      id,
-      token: crypto.randomBytes(24).toString('base64url'),
-      state: 'starting',
+      id: pooledId ?? newSessionId(),
+      tokenHash: hashToken(token),
+      state: 'queued',
       createdAt: now,
       expiresAt: now + this.o.ttlMs,
       lastActivityAt: now,
+      extensionsUsed: 0,
+      warned: { expiring: false, idleAt: null },
       ...opts,
-      ready: new Promise<boolean>((resolve) => (settle = resolve)),
+      ready: Promise.resolve(false),
     };
-    this.sessions.set(id, session);
-    const started = Date.now();
-    const work = this.runtime.createSandbox(id).then(
-      () => {
-        if (session.state !== 'starting') return settle(false);
-        session.state = 'ready';
-        this.log.info({ session: id, startMs: Date.now() - started }, 'session ready');
-        this.emit('event', id, { type: 'status', state: 'ready' });
-        settle(true);
-      },
-      (err: Error) => {
-        this.log.error({ session: id, err: err.message }, 'session failed to start');
-        settle(false);
-        void this.end(id, 'error', `The sandbox could not start: ${err.message}`);
-      },
-    );
-    this.track(work);
-    return session;
+    session.ready = new Promise<boolean>((resolve) => this.settlers.set(session.id, resolve));
+    this.sessions.set(session.id, session);
+    if (pooledId !== undefined) this.handOver(session);
+    else if (canStart) this.startSandbox(session);
+    else {
+      this.queue.push(session);
+      this.log.info({ session: session.id, position: this.queue.length }, 'host full: session queued');
+      this.persist(session);
+    }
+    this.pool?.refill();
+    return { session, token };
   }
 
-  /** The session if the token matches; throws a 404/401/410 the routes can show. */
+  /** Sandboxes held now: sessions starting or ready, and the warm pool. */
+  activeCount(): number {
+    return this.live().filter((s) => s.state === 'starting' || s.state === 'ready').length + (this.pool?.size ?? 0);
+  }
+
+  private handOver(session: Session): void {
+    // A pooled sandbox was never seen by anyone: the session takes it over with a fresh token and clock.
+    session.state = 'ready';
+    session.expiresAt = Date.now() + this.o.ttlMs;
+    this.persist(session);
+    this.log.info({ session: session.id, startMs: 0, pooled: true }, 'session ready');
+    this.becameReady(session);
+  }
+
+  private startSandbox(session: Session): void {
+    session.state = 'starting';
+    session.expiresAt = Date.now() + this.o.ttlMs;
+    this.persist(session);
+    this.emit('event', session.id, { type: 'status', state: 'starting' });
+    const started = Date.now();
+    this.track(
+      this.runtime.createSandbox(session.id).then(
+        () => {
+          if (session.state !== 'starting') return this.settlers.get(session.id)?.(false);
+          session.state = 'ready';
+          this.log.info({ session: session.id, startMs: Date.now() - started }, 'session ready');
+          this.becameReady(session);
+        },
+        (err: Error) => {
+          this.log.error({ session: session.id, err: err.message }, 'session failed to start');
+          this.settlers.get(session.id)?.(false);
+          void this.end(session.id, 'error', `The sandbox could not start: ${err.message}`);
+        },
+      ),
+    );
+  }
+
+  private becameReady(session: Session): void {
+    this.emit('event', session.id, { type: 'status', state: 'ready' });
+    this.emit('event', session.id, this.lifetime(session));
+    this.settlers.get(session.id)?.(true);
+  }
+
+  /** The session if the token matches; throws a 404/401 the routes can show. */
   authorize(id: string, token: string | undefined): Session {
     const s = this.sessions.get(id);
     if (!s) throw new SessionNotFoundError();
-    if (!token || !timingSafeEqual(token, s.token)) throw new UnauthorizedError();
+    if (!tokenMatches(s, token)) throw new UnauthorizedError();
     return s;
   }
 
@@ -92,41 +155,160 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return [...this.sessions.values()].filter((s) => s.state !== 'ended');
   }
 
+  /** Place in line (1 = next) and a rough wait: when the sessions ahead would reach their time limit. */
+  queueEvent(s: Session): Extract<ServerEvent, { type: 'queue' }> | null {
+    const position = this.queue.indexOf(s) + 1;
+    if (position < 1) return null;
+    const ends = this.live()
+      .filter((x) => x.state === 'ready')
+      .map((x) => x.expiresAt)
+      .sort((a, b) => a - b);
+    const slotAt = ends[position - 1] ?? ends.at(-1) ?? Date.now();
+    return { type: 'queue', position, etaSeconds: Math.max(0, Math.round((slotAt - Date.now()) / 1000)) };
+  }
+
+  lifetime(s: Session): Extract<ServerEvent, { type: 'lifetime' }> {
+    const left = this.o.maxExtensions - s.extensionsUsed;
+    return {
+      type: 'lifetime',
+      expiresAt: new Date(s.expiresAt).toISOString(),
+      idleExpiresAt: new Date(s.lastActivityAt + this.o.idleTimeoutMs).toISOString(),
+      canExtend: s.state === 'ready' && left > 0 && s.expiresAt - Date.now() <= this.o.warnBeforeMs * 2,
+      extensionsLeft: left,
+    };
+  }
+
   touch(id: string): void {
     const s = this.sessions.get(id);
-    if (s && s.state !== 'ended') s.lastActivityAt = Date.now();
+    if (!s || s.state === 'ended') return;
+    s.lastActivityAt = Date.now();
+    s.warned.idleAt = null;
+    // Keystrokes are frequent: the store hears of them at most every 30 s.
+    if (s.lastActivityAt - (this.persistedActivity.get(id) ?? 0) > 30_000) this.persist(s);
+  }
+
+  extend(id: string, token: string | undefined): Session {
+    const s = this.requireLive(id, token);
+    const ev = this.lifetime(s);
+    if (!ev.extensionsLeft) throw new HttpError(409, 'This session has used all its extensions.');
+    if (!ev.canExtend) throw new HttpError(409, `A session can be extended in its last ${Math.round((this.o.warnBeforeMs * 2) / 60_000)} minutes.`);
+    s.extensionsUsed++;
+    s.expiresAt += this.o.extendMs;
+    s.warned.expiring = false;
+    this.persist(s);
+    this.emit('event', s.id, this.lifetime(s));
+    return s;
   }
 
   async end(id: string, reason: EndReason, message?: string): Promise<void> {
     const s = this.sessions.get(id);
     if (!s || s.state === 'ended') return;
+    const hadSandbox = s.state === 'starting' || s.state === 'ready';
+    const queued = this.queue.indexOf(s);
+    if (queued >= 0) this.queue.splice(queued, 1);
     s.state = 'ended';
     s.endReason = reason;
     s.endMessage = message ?? END_REASON_TEXT[reason];
+    this.store?.remove(id);
+    this.persistedActivity.delete(id);
     this.log.info({ session: id, reason }, 'session ended');
     this.emit('event', id, { type: 'status', state: 'ended', reason, message: s.endMessage });
-    const work = s.ready.then(() => this.runtime.destroySandbox(id)).catch((err: Error) => {
-      this.log.error({ session: id, err: err.message }, 'could not remove the sandbox');
-    });
+    this.settlers.get(id)?.(false);
+    this.settlers.delete(id);
+    const work = hadSandbox
+      ? s.ready.then(() => this.runtime.destroySandbox(id)).catch((err: Error) => {
+          this.log.error({ session: id, err: err.message }, 'could not remove the sandbox');
+        })
+      : Promise.resolve();
     this.track(work);
     await work;
+    this.admitFromQueue();
     setTimeout(() => this.sessions.delete(id), this.o.rememberEndedMs ?? 10 * 60_000).unref();
   }
 
-  /** Ends sessions past their TTL or idle timeout. */
+  /** A slot is free: the first in line starts; everyone else hears their new place. */
+  admitFromQueue(): void {
+    while (this.queue.length && this.activeCount() < this.o.maxSessions) this.startSandbox(this.queue.shift()!);
+    for (const s of this.queue) this.emit('event', s.id, this.queueEvent(s)!);
+    this.pool?.refill();
+  }
+
+  /** TTL and idle timeout: warn a few minutes before, then end. */
   async expire(now = Date.now()): Promise<void> {
     const ends: Promise<void>[] = [];
     for (const s of this.live()) {
+      if (s.state !== 'ready') continue;
+      const idleEnd = s.lastActivityAt + this.o.idleTimeoutMs;
       if (now >= s.expiresAt) ends.push(this.end(s.id, 'expired'));
-      else if (now >= s.lastActivityAt + this.o.idleTimeoutMs) ends.push(this.end(s.id, 'idle'));
+      else if (now >= idleEnd) ends.push(this.end(s.id, 'idle'));
+      else if (!s.warned.expiring && s.expiresAt - now <= this.o.warnBeforeMs) {
+        s.warned.expiring = true;
+        const secondsLeft = Math.round((s.expiresAt - now) / 1000);
+        this.emit('event', s.id, { type: 'warning', kind: 'expiring', secondsLeft, message: `This session ends in ${Math.ceil(secondsLeft / 60)} min.` });
+        this.emit('event', s.id, this.lifetime(s));
+      } else if (s.warned.idleAt === null && idleEnd - now <= this.o.warnBeforeMs) {
+        s.warned.idleAt = now;
+        const secondsLeft = Math.round((idleEnd - now) / 1000);
+        this.emit('event', s.id, { type: 'warning', kind: 'idle', secondsLeft, message: `Nothing typed for a while: this session ends in ${Math.ceil(secondsLeft / 60)} min unless you press a key.` });
+      }
     }
     await Promise.all(ends);
+  }
+
+  /** After a restart: takes back the sessions the store lists whose sandboxes still exist. */
+  async adopt(): Promise<string[]> {
+    if (!this.store) return [];
+    const sandboxes = new Set(await this.runtime.listSandboxes());
+    const adopted: string[] = [];
+    for (const row of this.store.all(this.o.instance)) {
+      if (!sandboxes.has(row.id) || this.sessions.has(row.id)) {
+        this.store.remove(row.id);
+        continue;
+      }
+      const s: Session = {
+        id: row.id,
+        tokenHash: row.tokenHash,
+        learner: row.learner,
+        client: row.client,
+        state: 'ready',
+        createdAt: row.createdAt,
+        expiresAt: row.expiresAt,
+        lastActivityAt: row.lastActivityAt,
+        extensionsUsed: row.extensionsUsed,
+        warned: { expiring: false, idleAt: null },
+        ready: Promise.resolve(true),
+        ...(row.lesson ? { lesson: row.lesson } : {}),
+        ...(row.lang === 'en' || row.lang === 'zh' ? { lang: row.lang } : {}),
+      };
+      this.sessions.set(s.id, s);
+      adopted.push(s.id);
+    }
+    if (adopted.length) this.log.info({ adopted }, `re-adopted ${adopted.length} session(s)`);
+    return adopted;
   }
 
   /** Ends every live session and waits for all sandbox work to finish. */
   async shutdown(reason: EndReason): Promise<void> {
     await Promise.all(this.live().map((s) => this.end(s.id, reason)));
+    await this.pool?.drain();
     await Promise.all([...this.pending]);
+  }
+
+  private persist(s: Session): void {
+    this.persistedActivity.set(s.id, s.lastActivityAt);
+    this.store?.put({
+      id: s.id,
+      instance: this.o.instance,
+      tokenHash: s.tokenHash,
+      learner: s.learner,
+      client: s.client,
+      createdAt: s.createdAt,
+      expiresAt: s.expiresAt,
+      lastActivityAt: s.lastActivityAt,
+      extensionsUsed: s.extensionsUsed,
+      lesson: s.lesson ?? null,
+      lang: s.lang ?? null,
+    });
   }
 
   private track(p: Promise<unknown>): void {
@@ -138,12 +320,5 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 /** 9 characters of [a-z0-9]: short enough for a bridge name ("berth-" + id fits Linux's 15). */
 export function newSessionId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = crypto.randomBytes(9);
-  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
+  return Array.from(crypto.randomBytes(9), (b) => alphabet[b % alphabet.length]).join('');
 }

@@ -1,7 +1,5 @@
-// Learners' lesson progress in an embedded SQLite file (BERTH_DATA/berth.db): survives reloads and restarts.
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+// Learners' lesson progress (BERTH_DATA/berth.db): survives reloads and restarts.
+import type Database from 'better-sqlite3';
 
 export interface StoredProgress {
   lesson: string;
@@ -13,11 +11,8 @@ export class ProgressStore {
   private readonly db: Database.Database;
   private readonly stmts;
 
-  constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+  constructor(db: Database.Database) {
+    this.db = db;
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS step_done (
         learner TEXT NOT NULL, lesson TEXT NOT NULL, step TEXT NOT NULL, done_at INTEGER NOT NULL,
@@ -50,9 +45,5 @@ export class ProgressStore {
     for (const row of this.stmts.doneOf.all(learner) as { lesson: string; step: string }[]) entry(row.lesson).done.push(row.step);
     for (const row of this.stmts.positionsOf.all(learner) as { lesson: string; step: string }[]) entry(row.lesson).current = row.step;
     return out;
-  }
-
-  close(): void {
-    this.db.close();
   }
 }
