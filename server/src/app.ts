@@ -147,7 +147,9 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       const usage = await Promise.all(ready.map((s) => runtime.usage(s.id).then((u) => ({ id: s.id, ...u }), () => null)));
       return metrics.render({
         live: live.length,
-        starting: live.length - ready.length,
+        starting: live.filter((s) => s.state === 'starting').length,
+        queued: live.filter((s) => s.state === 'queued').length,
+        pooled: pool.readyCount,
         terminals: hosts.size,
         sessions: usage.filter((u) => u !== null),
       });

@@ -28,11 +28,13 @@ export class Metrics {
     this.ends.set(reason, (this.ends.get(reason) ?? 0) + 1);
   }
 
-  render(now: { live: number; starting: number; terminals: number; sessions: SessionGauge[] }): string {
+  render(now: { live: number; starting: number; queued: number; pooled: number; terminals: number; sessions: SessionGauge[] }): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, lines: string[]) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
     metric('berth_sessions_live', 'gauge', 'Sessions not ended (starting or ready).', [`berth_sessions_live ${now.live}`]);
     metric('berth_sessions_starting', 'gauge', 'Sessions whose sandbox is still starting.', [`berth_sessions_starting ${now.starting}`]);
+    metric('berth_sessions_queued', 'gauge', 'Visitors waiting for a free slot.', [`berth_sessions_queued ${now.queued}`]);
+    metric('berth_pool_ready', 'gauge', 'Warm sandboxes ready to hand over.', [`berth_pool_ready ${now.pooled}`]);
     metric('berth_terminals', 'gauge', 'Shells kept for sessions (attached or waiting for a reconnect).', [`berth_terminals ${now.terminals}`]);
     metric('berth_session_start_seconds', 'histogram', 'From POST /api/sessions to the inner engine answering.', [
       ...START_BUCKETS.map((le, i) => `berth_session_start_seconds_bucket{le="${le}"} ${this.startBuckets[i]}`),

@@ -49,6 +49,8 @@ export class TerminalBridge {
     const s = this.session;
     this.sendEvent({ type: 'status', state: s.state, ...(s.state === 'ended' ? { reason: s.endReason, message: s.endMessage } : {}) });
     if (s.state === 'ended') return this.close(CloseCode.sessionEnded, 'session ended');
+    // A queued visitor learns their place at once; the rest comes once the sandbox is ready.
+    if (s.state === 'queued') for (const event of this.initialEvents(s.id)) this.sendEvent(event);
     if (!(await s.ready) || this.closed || s.state !== 'ready') return;
     for (const event of this.initialEvents(s.id)) this.sendEvent(event);
     this.host = this.hosts.get(s.id);
