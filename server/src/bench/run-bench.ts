@@ -1,5 +1,6 @@
 // `npm run bench`: measures against the real engine and prints a table. Targets are printed beside
 // the figures; nothing here fails a build (speed is never asserted in tests).
+import fs from 'node:fs';
 import { buildApp, type Berth } from '../app.js';
 import type { Config } from '../config.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
@@ -61,15 +62,99 @@ async function keystrokeEcho(berth: Berth, url: string, rows: Row[]) {
   const samples: number[] = [];
   for (let i = 0; i < 200; i++) {
     const ch = String.fromCharCode(97 + (i % 26));
-    const before = term.text.length;
+    const before = term.rawLength;
     const t0 = performance.now();
     term.type(ch);
-    await term.waitFor(() => term.text.length > before || undefined, 5000, 'echo');
+    await term.waitFor(() => term.rawLength > before || undefined, 5000, 'echo');
     samples.push(performance.now() - t0);
   }
   rows.push({ what: 'keystroke echo through the websocket, one terminal, p50 / p99 (200 keys)', figure: `${samples.length ? pct(samples, 50).toFixed(1) : '-'} / ${pct(samples, 99).toFixed(1)} ms`, target: 'p99 ≤ 15 ms (issue 5, with 100 terminals)' });
   await term.close();
   await berth.sessions.end(s.id, 'ended-by-user');
+}
+
+function memAvailable(): number {
+  const m = /^MemAvailable:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
+  return Number(m?.[1] ?? 0) * 1024;
+}
+
+async function warmStart(config: Config, rows: Row[]) {
+  const warm = await buildApp({ ...config, instance: 'bench-warm', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 1, maxPerClient: 1000 });
+  await warm.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = warm.app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const poolReady = async () => /^berth_pool_ready 1$/m.test(await (await fetch(`${url}/metrics`)).text());
+  const ready: number[] = [];
+  try {
+    await warm.recover();
+    for (let i = 0; i < 5; i++) {
+      const deadline = Date.now() + 60_000;
+      while (!(await poolReady()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const r = await startSession(url);
+      ready.push(r.prompt);
+      await r.term.close();
+      await warm.sessions.end(r.s.id, 'ended-by-user');
+    }
+  } finally {
+    await warm.close();
+  }
+  rows.push({ what: 'warm start (pool of 1): Start to shell prompt, p50 / max (5 sessions)', figure: `${ms(pct(ready, 50))} / ${ms(Math.max(...ready))}`, target: 'p50 ≤ 300 ms (issue 5)' });
+}
+
+/** Starts idle sessions in batches up to `max` (or the first failure); then all of them type at once. */
+async function manySessions(berth: Berth, url: string, max: number, rows: Row[]) {
+  const before = memAvailable();
+  const held: Awaited<ReturnType<typeof startSession>>[] = [];
+  let failure = '';
+  const t0 = performance.now();
+  while (held.length < max && !failure) {
+    const batch = await Promise.allSettled(Array.from({ length: Math.min(10, max - held.length) }, () => startSession(url)));
+    for (const b of batch) {
+      if (b.status === 'fulfilled') held.push(b.value);
+      else failure ||= String((b.reason as Error).message).split('\n')[0]!;
+    }
+  }
+  const startedIn = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 10_000));
+  const used = before - memAvailable();
+  rows.push({
+    what: `idle sessions held at once (asked for ${max}${failure ? `; stopped: ${failure}` : ''})`,
+    figure: `${held.length} in ${(startedIn / 1000).toFixed(0)} s, host memory +${(used / 2 ** 30).toFixed(2)} GiB (${mib(used / Math.max(1, held.length))} each)`,
+    target: 'measured (issue 5)',
+  });
+
+  // Every terminal types 10 keys a second into `cat` for 10 seconds; each key's echo is timed.
+  for (const h of held) h.term.type('cat\r');
+  await new Promise((r) => setTimeout(r, 1000));
+  const samples: number[] = [];
+  await Promise.all(
+    held.map(async (h, n) => {
+      await new Promise((r) => setTimeout(r, (n * 7) % 100));
+      for (let i = 0; i < 100; i++) {
+        const started = performance.now();
+        const before = h.term.rawLength;
+        h.term.type('x');
+        try {
+          await h.term.waitFor(() => h.term.rawLength > before || undefined, 5000, 'echo');
+          samples.push(performance.now() - started);
+        } catch {
+          samples.push(5000);
+        }
+        await new Promise((r) => setTimeout(r, Math.max(0, 100 - (performance.now() - started))));
+      }
+    }),
+  );
+  rows.push({
+    what: `keystroke echo with ${held.length} terminals typing 10 keys/s each, p50 / p99 (${samples.length} keys)`,
+    figure: `${pct(samples, 50).toFixed(1)} / ${pct(samples, 99).toFixed(1)} ms`,
+    target: 'p99 ≤ 15 ms (issue 5)',
+  });
+  for (let i = 0; i < held.length; i += 10) {
+    await Promise.all(held.slice(i, i + 10).map(async (h) => {
+      await h.term.close();
+      await berth.sessions.end(h.s.id, 'ended-by-user');
+    }));
+  }
 }
 
 async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
@@ -92,15 +177,17 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
 }
 
 export async function runBench(config: Config): Promise<number> {
-  const berth = await buildApp({ ...config, instance: 'bench', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 1000 });
+  const berth = await buildApp({ ...config, instance: 'bench', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 100_000, maxSessions: 100_000 });
   await berth.app.listen({ port: 0, host: '127.0.0.1' });
   const address = berth.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const rows: Row[] = [];
   try {
     await coldStart(berth, url, rows);
+    await warmStart(config, rows);
     await keystrokeEcho(berth, url, rows);
     await verdictLatency(berth, url, rows);
+    await manySessions(berth, url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows);
   } finally {
     await berth.close();
   }

@@ -68,6 +68,11 @@ export class TerminalClient {
     for (const f of w) f();
   }
 
+  /** Characters received so far (cheap: no escape stripping), for timing echoes. */
+  get rawLength(): number {
+    return this.raw.length;
+  }
+
   /** True when nothing was typed or printed for ms milliseconds. */
   quietFor(ms: number): boolean {
     return Date.now() - this.lastOutputAt >= ms;
