@@ -68,6 +68,9 @@ export class DockerRuntime implements SandboxRuntime {
           'com.docker.network.bridge.enable_ip_masquerade': 'false',
         },
       });
+      // Traffic from the session to anything but the host is forwarded only so that the firewall's
+      // BERTH-FORWARD chain can REJECT it at once; with forwarding off it would vanish and time out.
+      await fs.promises.writeFile(`/proc/sys/net/ipv4/conf/${n.bridge}/forwarding`, '1').catch(() => {});
       const container = await this.docker.createContainer({
         name: n.container,
         Image: this.o.image,
