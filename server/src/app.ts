@@ -127,7 +127,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
 
   sessionRoutes(app, { sessions, idleTimeoutMs: config.idleTimeoutMs });
-  const watcher = new SessionWatcher(sessions, runtime, config.diskBytes);
+  const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   terminalRoutes(app, {
     sessions,

@@ -148,7 +148,10 @@ export class DockerRuntime implements SandboxRuntime {
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
-    });
+      // The engine would otherwise take Ctrl-P Ctrl-Q itself and end the shell: it belongs to the
+      // learner's own `docker run -it` / `docker attach`. This sequence is one nobody types.
+      DetachKeys: 'ctrl-^,ctrl-@,ctrl-^,ctrl-@',
+    } as Docker.ExecCreateOptions);
     const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as import('node:stream').Duplex;
     // API 1.41 has no ConsoleSize on exec create: size the TTY right after start (bash handles SIGWINCH).
     await exec.resize({ w: size.cols, h: size.rows }).catch(() => {});
@@ -215,15 +218,15 @@ export class DockerRuntime implements SandboxRuntime {
     return removed;
   }
 
-  private readonly hostFacts = new Map<string, { pid: number; ip: string }>();
+  private readonly hostFacts = new Map<string, { pid: number; ip: string; containerId: string }>();
 
-  private async facts(id: string): Promise<{ pid: number; ip: string }> {
+  private async facts(id: string): Promise<{ pid: number; ip: string; containerId: string }> {
     const known = this.hostFacts.get(id);
     if (known) return known;
     const info = await this.docker.getContainer(this.names(id).container).inspect();
     const ip = info.NetworkSettings.Networks[this.names(id).network]?.IPAddress ?? '';
     if (!info.State.Running || !info.State.Pid || !ip) throw new SandboxError('the sandbox is not running');
-    const facts = { pid: info.State.Pid, ip };
+    const facts = { pid: info.State.Pid, ip, containerId: info.Id };
     this.hostFacts.set(id, facts);
     return facts;
   }
@@ -253,6 +256,17 @@ export class DockerRuntime implements SandboxRuntime {
       }
     }
     return [...ports].sort((a, b) => a - b);
+  }
+
+  async limitHits(id: string): Promise<{ oomKills: number; forksRefused: number }> {
+    // The session engine uses cgroupfs (v1): the counters are plain files on the host.
+    const { containerId } = await this.facts(id);
+    const read = (file: string) => fs.promises.readFile(file, 'utf8').catch(() => '');
+    const [memory, pids] = await Promise.all([
+      read(`/sys/fs/cgroup/memory/docker/${containerId}/memory.oom_control`),
+      read(`/sys/fs/cgroup/pids/docker/${containerId}/pids.events`),
+    ]);
+    return { oomKills: Number(/^oom_kill (\d+)/m.exec(memory)?.[1] ?? 0), forksRefused: Number(/^max (\d+)/m.exec(pids)?.[1] ?? 0) };
   }
 
   async diskUsage(id: string): Promise<{ usedBytes: number; totalBytes: number }> {

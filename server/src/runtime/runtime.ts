@@ -44,6 +44,8 @@ export interface SandboxRuntime {
   listeningPorts(id: string): Promise<number[]>;
   /** Where the host reaches the sandbox's ports (its address on its own bridge). */
   address(id: string): Promise<string>;
+  /** How often the sandbox has hit its limits so far: processes killed for memory, forks refused. */
+  limitHits(id: string): Promise<{ oomKills: number; forksRefused: number }>;
   /** The sandbox's own disk: bytes used and its size. */
   diskUsage(id: string): Promise<{ usedBytes: number; totalBytes: number }>;
   /** Memory the sandbox uses now (page cache excluded) and its disk. */

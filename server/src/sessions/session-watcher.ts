@@ -15,6 +15,7 @@ const FULL_BELOW_BYTES = 16 * 2 ** 20;
 export class SessionWatcher {
   private readonly known = new Map<string, Set<number>>();
   private readonly disks = new Map<string, DiskEvent>();
+  private readonly limits = new Map<string, { oomKills: number; forksRefused: number }>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
@@ -23,6 +24,8 @@ export class SessionWatcher {
     private readonly runtime: SandboxRuntime,
     /** The disk quota as configured, named in the message (the file system shows a little less). */
     private readonly quotaBytes: number,
+    /** The session's other limits, named in messages. */
+    private readonly sessionLimits: { memoryBytes: number; pids: number },
     private readonly intervalMs = 1000,
   ) {}
 
@@ -48,10 +51,35 @@ export class SessionWatcher {
     try {
       const live = this.sessions.live().filter((s) => s.state === 'ready');
       for (const id of this.known.keys()) if (!live.some((s) => s.id === id)) this.known.delete(id);
-      for (const id of this.disks.keys()) if (!live.some((s) => s.id === id)) this.disks.delete(id);
-      await Promise.all(live.map((s) => Promise.all([this.scanPorts(s.id), this.scanDisk(s.id)])));
+      for (const map of [this.disks, this.limits]) for (const id of map.keys()) if (!live.some((s) => s.id === id)) map.delete(id);
+      await Promise.all(live.map((s) => Promise.all([this.scanPorts(s.id), this.scanDisk(s.id), this.scanLimits(s.id)])));
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** A process killed for memory, or forks refused: the learner hears which limit and what it means. */
+  private async scanLimits(id: string): Promise<void> {
+    let now: { oomKills: number; forksRefused: number };
+    try {
+      now = await this.runtime.limitHits(id);
+    } catch {
+      return;
+    }
+    const before = this.limits.get(id);
+    this.limits.set(id, now);
+    if (!before) return;
+    if (now.oomKills > before.oomKills) {
+      this.sessions.emit('event', id, {
+        type: 'error',
+        message: `This session hit its memory limit (${formatSize(this.sessionLimits.memoryBytes)}): the kernel stopped its largest process. Your session goes on.`,
+      });
+    }
+    if (now.forksRefused > before.forksRefused) {
+      this.sessions.emit('event', id, {
+        type: 'error',
+        message: `This session hit its limit of ${this.sessionLimits.pids} processes: new processes are refused until some end (Ctrl-C, or docker rm -f a container).`,
+      });
     }
   }
 

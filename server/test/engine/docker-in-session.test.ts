@@ -42,6 +42,17 @@ describe('docker inside a session', () => {
     assert.match(after.output, /^0$/m);
   });
 
+  test('Ctrl-P Ctrl-Q detaches from docker run -it and docker attach gets back in', async () => {
+    term.type('docker run -it --name detachable debian bash\r');
+    await term.waitForText(/root@[0-9a-f]{12}:\/# $/m, 30_000);
+    term.type('\x10\x11');
+    await term.waitFor(() => /root@[0-9a-f]{12}:\/# (read escape sequence)?\s*user@berth:~\$ $/.test(term.text.slice(-300)), 10_000, 'back at the session prompt');
+    const running = await term.run('docker inspect -f "{{.State.Running}}" detachable');
+    assert.match(running.output, /^true$/m, 'the container kept running');
+    assert.doesNotMatch(term.text, /the shell exited/);
+    await term.run('docker rm -f detachable');
+  });
+
   test('docker run -d -p 8080:80 nginx is reachable with curl localhost:8080', async () => {
     const started = await term.run('docker run -d -p 8080:80 --name web nginx');
     assert.equal(started.exit, 0, started.output);
