@@ -8,6 +8,7 @@ import {
   type ApiError,
   type CreateSessionRequest,
   type CreateSessionResponse,
+  type ExtendResponse,
   type Lang,
   type LessonProgress,
   type LessonSummary,
@@ -48,6 +49,15 @@ export async function deleteSession(id: string, token: string): Promise<void> {
     method: 'DELETE',
     headers: { Authorization: `Bearer ${token}` },
   });
+}
+
+/** More time for a session; 409 (too early, or no extensions left) comes back as an HttpError with the server's words. */
+export async function extendSession(id: string, token: string): Promise<ExtendResponse> {
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}/extend`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  return (await res.json()) as ExtendResponse;
 }
 
 export async function listLessons(lang: Lang): Promise<LessonSummary[]> {

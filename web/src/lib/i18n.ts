@@ -19,7 +19,7 @@ const en = {
   portsLabel: 'Open ports',
   portLinkTitle: (port: number) => `Open what listens on port ${port} in your session, in a new tab`,
   statusIdle: 'Press Start to get a Docker engine of your own.',
-  statusWord: { idle: '', starting: 'starting…', ready: 'ready', ended: 'ended' },
+  statusWord: { idle: '', queued: 'queued', starting: 'starting…', ready: 'ready', ended: 'ended' },
   openUntil: (time: string) => `, open until ${time}`,
   creating: 'creating your sandbox',
   connecting: 'connecting to your engine',
@@ -33,6 +33,62 @@ const en = {
   disconnected: 'the terminal disconnected',
   couldNotEnd: (why: string) => `Could not end the session: ${why}`,
   endReason: END_REASON_TEXT as Record<EndReason, string>,
+  /** A status-line fragment as a sentence of its own. */
+  sentence: (text: string) => {
+    const t = text.trim();
+    return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
+  },
+
+  // durations
+  countdown: (seconds: number) => {
+    const s = Math.max(0, Math.round(seconds));
+    return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
+  },
+  aboutMinutes: (seconds: number) => {
+    const n = Math.ceil(seconds / 60);
+    return seconds < 60 ? 'less than a minute' : `about ${n} ${n === 1 ? 'minute' : 'minutes'}`;
+  },
+
+  // queue
+  waitingForSlot: 'waiting for a free sandbox',
+  inLine: (n: number) => `number ${n} in line`,
+  queueTitle: 'The sandbox host is full.',
+  queuePlace: (n: number, eta: string) => `You are number ${n} in line; ${eta}.`,
+  queueJoining: 'Finding your place in line…',
+  queueHint: 'Keep this tab open: your sandbox starts here as soon as a place is free. “End session” leaves the line.',
+
+  // time left and extension
+  timeLeft: (seconds: number) => {
+    if (seconds < 60) return 'less than 1 min left';
+    const min = Math.round(seconds / 60);
+    return min >= 60 ? `${Math.floor(min / 60)} h ${min % 60} min left` : `${min} min left`;
+  },
+  endsAt: (time: string) => `The session ends at ${time}.`,
+  extensionsLeft: (n: number) => (n === 1 ? 'It can be extended once more.' : `It can be extended ${n} more times.`),
+  extend: 'Extend',
+  extending: 'Extending…',
+  extendTitle: 'Give this session more time',
+  extended: (time: string) => `Extended: the session now ends at ${time}.`,
+  couldNotExtend: (why: string) => `Could not extend: ${why}`,
+
+  // warnings before an end
+  warningExpiring: (left: string) => `Your session reaches its time limit in ${left}. Everything in it is then deleted.`,
+  warningExpiringLast: 'Copy anything you want to keep.',
+  warningIdle: (left: string) => `You have not typed for a while: your session ends in ${left}.`,
+  warningIdleStay: 'Press any key in the terminal to stay.',
+
+  // disk
+  diskLabel: 'Disk',
+  diskUse: (used: string, total: string) => `Disk ${used} / ${total} GB`,
+  diskTitle: (percent: number) => `Your session's own disk is ${percent}% full.`,
+  diskFull: (total: string) => `Your session used its ${total} GB of disk.`,
+  diskFreeBefore: 'Free space with',
+  diskFreeAfter: '(or delete files in your home).',
+
+  // end screen
+  endedTitle: 'This session has ended',
+  startFailedTitle: 'Could not start a session',
+  endedKept: 'The sandbox and everything in it were deleted. Its last output stays above, so you can still copy from it.',
   network: 'Could not reach the Berth server. Check your network connection and try again.',
   somethingWrong: 'Something went wrong. Try again.',
   close: {
@@ -127,7 +183,7 @@ const zh: Messages = {
   portsLabel: '已开放端口',
   portLinkTitle: (port: number) => `在新标签页中打开会话里监听 ${port} 端口的服务`,
   statusIdle: '点“开始”，获得一个属于你的 Docker 引擎。',
-  statusWord: { idle: '', starting: '启动中…', ready: '就绪', ended: '已结束' },
+  statusWord: { idle: '', queued: '排队中', starting: '启动中…', ready: '就绪', ended: '已结束' },
   openUntil: (time: string) => `，可用到 ${time}`,
   creating: '正在创建你的沙箱',
   connecting: '正在连接你的引擎',
@@ -148,6 +204,52 @@ const zh: Messages = {
     'host-restart': '沙箱主机重启了',
     error: '沙箱出错了',
   },
+  sentence: (text: string) => {
+    const t = text.trim();
+    return t + (/[。！？.!?]$/.test(t) ? '' : '。');
+  },
+
+  countdown: (seconds: number) => {
+    const s = Math.max(0, Math.round(seconds));
+    return s >= 60 ? `${Math.floor(s / 60)} 分 ${String(s % 60).padStart(2, '0')} 秒` : `${s} 秒`;
+  },
+  aboutMinutes: (seconds: number) => (seconds < 60 ? '不到一分钟' : `大约 ${Math.ceil(seconds / 60)} 分钟`),
+
+  waitingForSlot: '正在等待空闲的沙箱',
+  inLine: (n: number) => `排在第 ${n} 位`,
+  queueTitle: '沙箱主机已满。',
+  queuePlace: (n: number, eta: string) => `你排在第 ${n} 位，预计还要等${eta}。`,
+  queueJoining: '正在为你排队…',
+  queueHint: '请保持这个标签页打开：一有空位，你的沙箱就会在这里启动。点“结束会话”可以离开队列。',
+
+  timeLeft: (seconds: number) => {
+    if (seconds < 60) return '剩余不到 1 分钟';
+    const min = Math.round(seconds / 60);
+    return min >= 60 ? `剩余 ${Math.floor(min / 60)} 小时 ${min % 60} 分钟` : `剩余 ${min} 分钟`;
+  },
+  endsAt: (time: string) => `会话将在 ${time} 结束。`,
+  extensionsLeft: (n: number) => `还可以延长 ${n} 次。`,
+  extend: '延长',
+  extending: '正在延长…',
+  extendTitle: '给这个会话延长时间',
+  extended: (time: string) => `已延长：会话将在 ${time} 结束。`,
+  couldNotExtend: (why: string) => `无法延长：${why}`,
+
+  warningExpiring: (left: string) => `你的会话将在 ${left}后到达时间上限，届时里面的一切都会被删除。`,
+  warningExpiringLast: '请复制你想保留的内容。',
+  warningIdle: (left: string) => `你有一阵子没有输入了：会话将在 ${left}后结束。`,
+  warningIdleStay: '在终端里按任意键即可继续使用。',
+
+  diskLabel: '磁盘',
+  diskUse: (used: string, total: string) => `磁盘 ${used} / ${total} GB`,
+  diskTitle: (percent: number) => `会话自己的磁盘已用 ${percent}%。`,
+  diskFull: (total: string) => `你的会话已用完 ${total} GB 磁盘空间。`,
+  diskFreeBefore: '可以运行',
+  diskFreeAfter: '释放空间（或删除主目录里的文件）。',
+
+  endedTitle: '会话已结束',
+  startFailedTitle: '无法开始会话',
+  endedKept: '沙箱和里面的一切都已删除。终端最后的输出还留在上面，你仍然可以从中复制。',
   network: '连不上 Berth 服务器。请检查网络后重试。',
   somethingWrong: '出了点问题，请重试。',
   close: {

@@ -15,8 +15,9 @@ import {
   HttpError,
   connectTerminal,
   createSession,
-  getSession,
   deleteSession,
+  extendSession,
+  getSession,
   setSessionLesson,
   type TerminalConnection,
 } from './api.js';
@@ -24,8 +25,39 @@ import { closeMessage, isOrderlyClose } from './close-messages.js';
 import { errorText } from './error-text.js';
 import type { Messages, Text } from './i18n.js';
 
-/** 'idle' exists only before the first Start; the status line shows no state word then. */
-export type Phase = 'idle' | 'starting' | 'ready' | 'ended';
+/** 'idle' exists only before the first Start; the status line shows no state word then.
+ *  'queued': the host is full and the session waits in line for a slot. */
+export type Phase = 'idle' | 'queued' | 'starting' | 'ready' | 'ended';
+
+/** Place in the line while queued (1 = next) and the server's rough wait. */
+export interface QueuePlace {
+  position: number;
+  etaSeconds: number;
+}
+
+/** When the session ends unless extended (from `lifetime` events and extend answers). */
+export interface Lifetime {
+  expiresAt: Date;
+  idleExpiresAt: Date | null;
+  canExtend: boolean;
+  extensionsLeft: number;
+}
+
+export type WarningKind = 'expiring' | 'idle';
+
+/** A coming end the server warned about; `endsAt` is on this browser's clock (received + secondsLeft). */
+export interface SessionWarning {
+  kind: WarningKind;
+  endsAt: number;
+  message: string;
+}
+
+export interface DiskUse {
+  usedBytes: number;
+  totalBytes: number;
+  full: boolean;
+  message?: string;
+}
 
 /** What the session needs from the terminal widget; TerminalPane provides it. */
 export interface TerminalSink {
@@ -53,8 +85,32 @@ export class Session {
   expiresAt = $state<Date | null>(null);
   /** True while an End request is in flight. */
   ending = $state(false);
+  /** While queued: place in line, once the server said it. */
+  queue = $state<QueuePlace | null>(null);
+  lifetime = $state<Lifetime | null>(null);
+  disk = $state<DiskUse | null>(null);
+  /** True while an Extend request is in flight. */
+  extending = $state(false);
+  #extendError = $state<Text | null>(null);
+  /** The last extension that worked (for a short "extended" note); null until one does. */
+  lastExtension = $state<{ expiresAt: Date; at: number } | null>(null);
+  #warnings = $state<Record<WarningKind, SessionWarning | null>>({ expiring: null, idle: null });
+  /** After an end: why, when the server or the visitor said (null for a lost connection or a failed start). */
+  endReason = $state<EndReason | null>(null);
+  /** After an end: true when no session was ever made (the Start request failed, e.g. 429 or 503). */
+  startFailed = $state(false);
 
-  readonly live = $derived(this.phase === 'starting' || this.phase === 'ready');
+  readonly live = $derived(this.phase === 'queued' || this.phase === 'starting' || this.phase === 'ready');
+
+  /** The warning to show: the one whose end comes first. */
+  readonly warning = $derived.by((): SessionWarning | null => {
+    const { expiring, idle } = this.#warnings;
+    if (!expiring || !idle) return expiring ?? idle;
+    return idle.endsAt < expiring.endsAt ? idle : expiring;
+  });
+
+  /** The server says more time can be asked for now. */
+  readonly canExtend = $derived(this.phase === 'ready' && (this.lifetime?.canExtend ?? false));
 
   #creds: CreateSessionResponse | null = null;
   #conn: TerminalConnection | null = null;
@@ -80,6 +136,11 @@ export class Session {
     return this.#error?.(this.#options.messages()) ?? null;
   }
 
+  /** Why the last Extend failed (the server's words for a 409), until the next try. */
+  get extendError(): string | null {
+    return this.#extendError?.(this.#options.messages()) ?? null;
+  }
+
   attachTerminal(sink: TerminalSink): () => void {
     this.#sink = sink;
     return () => {
@@ -102,12 +163,13 @@ export class Session {
     this.#detail = (m) => m.creating;
     this.#error = null;
     this.expiresAt = null;
+    this.#clearSessionState();
 
     let created: CreateSessionResponse;
     try {
       created = await createSession(this.#options.startRequest?.() ?? {});
     } catch (err) {
-      if (attempt === this.#attempt) this.#disconnect({ detail: (m) => m.couldNotStart, error: errorText(err) });
+      if (attempt === this.#attempt) this.#disconnect({ detail: (m) => m.couldNotStart, error: errorText(err), startFailed: true });
       return;
     }
     if (attempt !== this.#attempt) {
@@ -126,6 +188,7 @@ export class Session {
     const attempt = ++this.#attempt;
     this.phase = 'starting';
     this.#detail = (m) => m.connecting;
+    this.#clearSessionState();
     try {
       const view = await getSession(saved.id, saved.token);
       if (attempt !== this.#attempt) return;
@@ -148,8 +211,7 @@ export class Session {
     this.#creds = creds;
     saveCreds(creds);
     this.id = creds.id;
-    const expires = new Date(creds.expiresAt);
-    this.expiresAt = Number.isNaN(expires.getTime()) ? null : expires;
+    this.expiresAt = parseDate(creds.expiresAt);
     if (!retry) this.#detail = (m) => m.connecting;
     this.#conn = connectTerminal(creds.id, creds.token, {
       onOpen: () => {
@@ -174,7 +236,8 @@ export class Session {
         if (Date.now() - next.since > RECONNECT_FOR_MS) {
           return this.#disconnect({ detail: (m) => m.disconnected, error: (m) => closeMessage(m, code, reason, opened) });
         }
-        this.phase = 'starting';
+        // A queued session keeps its place in line while the socket comes back.
+        if (this.phase !== 'queued') this.phase = 'starting';
         this.#detail = (m) => m.connecting;
         const delay = Math.min(10_000, 1000 * 2 ** Math.min(next.count, 4));
         setTimeout(() => {
@@ -210,7 +273,43 @@ export class Session {
   }
 
   sendInput(data: string): void {
-    if (this.phase === 'ready') this.#conn?.sendInput(data);
+    if (this.phase !== 'ready') return;
+    // A keystroke is what the idle warning asks for; the server moves the idle end on its own.
+    if (this.#conn?.sendInput(data) && this.#warnings.idle) this.#warnings = { ...this.#warnings, idle: null };
+  }
+
+  /** Asks for more time. Success moves `lifetime`/`expiresAt`; a refusal (409) becomes `extendError`. */
+  async extend(): Promise<boolean> {
+    const creds = this.#creds;
+    if (!creds || this.phase !== 'ready' || this.extending) return false;
+    const attempt = this.#attempt;
+    this.extending = true;
+    this.#extendError = null;
+    try {
+      const res = await extendSession(creds.id, creds.token);
+      if (attempt !== this.#attempt) return false;
+      this.#creds = { ...creds, expiresAt: res.expiresAt };
+      saveCreds(this.#creds);
+      const expires = parseDate(res.expiresAt);
+      if (expires) {
+        this.expiresAt = expires;
+        this.lifetime = {
+          expiresAt: expires,
+          idleExpiresAt: this.lifetime?.idleExpiresAt ?? null,
+          extensionsLeft: res.extensionsLeft,
+          // Until the server's next lifetime event says otherwise, by its own rule.
+          canExtend: res.extensionsLeft > 0 && expires.getTime() - Date.now() < EXTEND_WINDOW_MS,
+        };
+      }
+      this.#warnings = { ...this.#warnings, expiring: null };
+      if (expires) this.lastExtension = { expiresAt: expires, at: Date.now() };
+      return true;
+    } catch (err) {
+      if (attempt === this.#attempt) this.#extendError = errorText(err);
+      return false;
+    } finally {
+      if (attempt === this.#attempt) this.extending = false;
+    }
   }
 
   focusTerminal(): void {
@@ -242,17 +341,41 @@ export class Session {
     if (event.type === 'status') {
       if (event.state === 'ended') {
         const message = event.message;
-        this.#disconnect(message ? { detail: () => message } : { reason: event.reason ?? 'error' });
+        const reason = event.reason ?? 'error';
+        this.#disconnect(message ? { reason, detail: () => message } : { reason });
+      } else if (event.state === 'queued') {
+        this.phase = 'queued';
+        const message = event.message;
+        const place = this.queue;
+        this.#detail = message ? () => message : place ? (m) => m.inLine(place.position) : (m) => m.waitingForSlot;
       } else if (event.state === 'ready') {
         this.phase = 'ready';
+        this.queue = null;
         const message = event.message;
         this.#detail = message ? () => message : (m) => m.engineRunning;
         this.#sink?.focus();
       } else {
         this.phase = 'starting';
+        this.queue = null;
         const message = event.message;
         this.#detail = message ? () => message : (m) => m.engineStarting;
       }
+    } else if (event.type === 'queue') {
+      const place = { position: event.position, etaSeconds: event.etaSeconds };
+      this.queue = place;
+      this.phase = 'queued';
+      this.#detail = (m) => m.inLine(place.position);
+    } else if (event.type === 'lifetime') {
+      this.#setLifetime(event);
+    } else if (event.type === 'warning') {
+      const warning: SessionWarning = {
+        kind: event.kind,
+        endsAt: Date.now() + Math.max(0, event.secondsLeft) * 1000,
+        message: event.message,
+      };
+      this.#warnings = { ...this.#warnings, [event.kind]: warning };
+    } else if (event.type === 'disk') {
+      this.disk = { usedBytes: event.usedBytes, totalBytes: event.totalBytes, full: event.full, message: event.message };
     } else if (event.type === 'error') {
       const message = event.message;
       this.#error = () => message;
@@ -260,8 +383,35 @@ export class Session {
     for (const listener of this.#listeners) listener(event);
   }
 
+  #setLifetime(event: Extract<ServerEvent, { type: 'lifetime' }>): void {
+    const expires = parseDate(event.expiresAt);
+    if (!expires) return;
+    const idle = parseDate(event.idleExpiresAt);
+    const before = this.lifetime;
+    // An end that moved later (extended, or a keystroke) makes its warning stale; both times are the server's.
+    const warnings = { ...this.#warnings };
+    if (warnings.expiring && before && expires > before.expiresAt) warnings.expiring = null;
+    if (warnings.idle && before?.idleExpiresAt && idle && idle > before.idleExpiresAt) warnings.idle = null;
+    this.#warnings = warnings;
+    this.lifetime = { expiresAt: expires, idleExpiresAt: idle, canExtend: event.canExtend, extensionsLeft: event.extensionsLeft };
+    this.expiresAt = expires;
+  }
+
+  /** What belongs to one session only: gone on a new start and on every end. */
+  #clearSessionState(): void {
+    this.queue = null;
+    this.lifetime = null;
+    this.disk = null;
+    this.extending = false;
+    this.#extendError = null;
+    this.lastExtension = null;
+    this.#warnings = { expiring: null, idle: null };
+    this.endReason = null;
+    this.startFailed = false;
+  }
+
   /** Every way a session ends goes through here, exactly once per attempt. */
-  #disconnect(end: { reason?: EndReason; detail?: Text; error?: Text }): void {
+  #disconnect(end: { reason?: EndReason; detail?: Text; error?: Text; startFailed?: boolean }): void {
     this.#attempt++;
     this.#conn?.close();
     this.#conn = null;
@@ -269,6 +419,9 @@ export class Session {
     saveCreds(null);
     this.id = null;
     this.phase = 'ended';
+    this.#clearSessionState();
+    this.startFailed = end.startFailed ?? false;
+    this.endReason = end.reason ?? null;
     const reason = end.reason;
     this.#detail = end.detail ?? (reason ? (m) => m.endReason[reason] : (m) => m.sessionOver);
     this.#error = end.error ?? null;
@@ -276,6 +429,8 @@ export class Session {
 }
 
 const RECONNECT_FOR_MS = 2 * 60_000;
+/** The server allows an extension only when less than this is left. */
+const EXTEND_WINDOW_MS = 10 * 60_000;
 const CREDS_KEY = 'berth.session';
 
 /** This tab's session, kept across reloads (sessionStorage: per tab, gone when the tab closes). */
@@ -295,6 +450,12 @@ function loadCreds(): CreateSessionResponse | null {
   } catch {
     return null;
   }
+}
+
+function parseDate(text: string | undefined): Date | null {
+  if (!text) return null;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 function clamp(n: number, min: number, max: number): number {
