@@ -14,10 +14,10 @@ export async function goalsMet(step: Step, commands: CommandEvent[], run: Script
   for (const goal of step.goals) {
     if (goal.type === 'ran' && !ranGoalMet(goal, commands)) return false;
   }
-  for (const goal of step.goals) {
-    if (goal.type === 'check' && (await run(goal.script, goal.timeoutMs)) !== 0) return false;
-  }
-  return true;
+  // Checks run side by side: the verdict waits for the slowest one, not for their sum.
+  const checks = step.goals.filter((g) => g.type === 'check');
+  const results = await Promise.all(checks.map((g) => run(g.script, g.timeoutMs)));
+  return results.every((status) => status === 0);
 }
 
 export function matchMistake(step: Step, line: string): Mistake | undefined {
