@@ -1,6 +1,22 @@
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.BERTH_E2E_PORT ?? 8181);
+export const smallPort = port + 1;
+
+function server(p: number, env: Record<string, string>) {
+  return {
+    // Started without the npx wrapper chain, so SIGTERM reaches the server and it ends its sessions.
+    command: 'node --import tsx server/src/server.ts',
+    cwd: '..',
+    url: `http://127.0.0.1:${p}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 30_000 },
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    env: { BERTH_PORT: String(p), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', ...env },
+  };
+}
 
 export default defineConfig({
   testDir: './specs',
@@ -16,16 +32,16 @@ export default defineConfig({
     },
     trace: 'retain-on-failure',
   },
-  webServer: {
-    // Compiled-free start without the npx wrapper chain, so SIGTERM reaches the server and it ends its sessions.
-    command: 'node --import tsx server/src/server.ts',
-    cwd: '..',
-    url: `http://127.0.0.1:${port}/api/health`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: { BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_INSTANCE: 'e2e', BERTH_LOG_LEVEL: 'warn' },
-  },
+  webServer: [
+    // Every browser here is the same visitor address: allow it many sessions.
+    server(port, { BERTH_INSTANCE: 'e2e', BERTH_MAX_SESSIONS_PER_CLIENT: '50' }),
+    // A host that holds one session, each 8 minutes long: the queue and the extension are reachable at once.
+    server(smallPort, {
+      BERTH_INSTANCE: 'e2e-small',
+      BERTH_MAX_SESSIONS: '1',
+      BERTH_POOL_SIZE: '0',
+      BERTH_MAX_SESSIONS_PER_CLIENT: '5',
+      BERTH_SESSION_TTL_MIN: '8',
+    }),
+  ],
 });

@@ -20,7 +20,7 @@ test('ending the session says why and offers a new one', async ({ page }) => {
   await page.getByTestId('end').click();
   await expect(status).toContainText('ended');
   await expect(status).toContainText('you ended the session');
-  await expect(page.getByRole('button', { name: /start a new session/i })).toBeVisible();
+  await expect(page.getByTestId('ended').getByTestId('start-again')).toBeVisible();
 });
 
 test('copy and paste work with the keyboard', async ({ page, context }) => {

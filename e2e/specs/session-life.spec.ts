@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+import { smallPort } from '../playwright.config.js';
+
+const small = `http://127.0.0.1:${smallPort}`;
+
+test('on a full host the next visitor sees their place in line and gets in when a slot frees', async ({ browser }) => {
+  const first = await (await browser.newContext()).newPage();
+  await first.goto(small);
+  await first.getByTestId('start').click();
+  await expect(first.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+
+  const second = await (await browser.newContext()).newPage();
+  await second.goto(small);
+  await second.getByTestId('start').click();
+  await expect(second.getByTestId('status')).toHaveAttribute('data-state', 'queued');
+  await expect(second.getByTestId('queue')).toContainText('number 1 in line');
+
+  await first.getByTestId('end').click();
+  await expect(second.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await second.getByTestId('terminal').click();
+  await second.keyboard.type('echo in-after-waiting\n');
+  await expect(second.getByTestId('terminal').locator('.xterm-rows')).toContainText('in-after-waiting');
+  await second.getByTestId('end').click();
+  await expect(second.getByTestId('ended')).toHaveAttribute('data-reason', 'ended-by-user');
+});
+
+test('near its end a session offers an extension that buys more time', async ({ page }) => {
+  await page.goto(small);
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  const timeLeft = page.getByTestId('time-left');
+  await expect(timeLeft).toContainText(/\b[78] min/);
+  await page.getByTestId('extend').click();
+  await expect(page.getByTestId('extended')).toContainText(/Extended/);
+  await expect(timeLeft).toContainText(/\b3[78] min/);
+  await page.getByTestId('end').click();
+});
+
+test('the end screen says why the session ended and offers a new one', async ({ page }) => {
+  await page.goto(small);
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await page.getByTestId('end').click();
+  const ended = page.getByTestId('ended');
+  await expect(ended).toHaveAttribute('data-reason', 'ended-by-user');
+  await expect(ended).toContainText('You ended the session.');
+  await ended.getByTestId('start-again').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await page.getByTestId('end').click();
+});
