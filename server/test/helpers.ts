@@ -1,8 +1,11 @@
 // Test helpers: a real Berth server on a random port (its own instance name, so it never touches a
 // running Berth's sessions) and a terminal client that speaks the websocket protocol like the page.
 import crypto from 'node:crypto';
+import { after, before } from 'node:test';
 import { buildApp, type Berth } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+
+import { createSession, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
 
 export { createSession, stripAnsi, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
 
@@ -42,4 +45,23 @@ export async function eventually(check: () => Promise<void> | void, timeoutMs = 
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/**
+ * For a describe() block: a test server with one session and its terminal ready before the tests,
+ * both removed after them. Read the fields inside tests (they are set by the before hook).
+ */
+export function useSessionTerminal(env: Record<string, string> = {}) {
+  const ctx = {} as { server: TestServer; session: CreatedSession; term: TerminalClient };
+  before(async () => {
+    ctx.server = await startTestServer(env);
+    ctx.session = await createSession(ctx.server);
+    ctx.term = await TerminalClient.connect(ctx.server, ctx.session);
+    await ctx.term.ready();
+  });
+  after(async () => {
+    await ctx.term?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }

@@ -66,9 +66,9 @@ export class SessionWatcher {
     } catch {
       return;
     }
-    const before = this.limits.get(id);
+    // A sandbox starts with no hits: one that happens before the first scan still counts.
+    const before = this.limits.get(id) ?? { oomKills: 0, forksRefused: 0 };
     this.limits.set(id, now);
-    if (!before) return;
     if (now.oomKills > before.oomKills) {
       this.sessions.emit('event', id, {
         type: 'error',

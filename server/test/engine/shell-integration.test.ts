@@ -1,54 +1,43 @@
 // The session's bash reports each command it ran, and the server turns that into `command` events.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { ServerEvent } from '@berth/shared';
-import { createSession, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
+import { useSessionTerminal } from '../helpers.js';
 
 type Command = Extract<ServerEvent, { type: 'command' }>;
 
 describe('shell integration', () => {
-  let server: TestServer;
-  let term: TerminalClient;
-  const commands = () => term.events.filter((e): e is Command => e.type === 'command');
-  const waitCommand = (line: string) => term.waitForEvent((e) => e.type === 'command' && e.line === line, 15_000, `command ${line}`) as Promise<Command>;
-
-  before(async () => {
-    server = await startTestServer();
-    term = await TerminalClient.connect(server, await createSession(server));
-    await term.ready();
-  });
-  after(async () => {
-    await term?.close();
-    await server?.close();
-  });
+  const ctx = useSessionTerminal();
+  const commands = () => ctx.term.events.filter((e): e is Command => e.type === 'command');
+  const waitCommand = (line: string) => ctx.term.waitForEvent((e) => e.type === 'command' && e.line === line, 15_000, `command ${line}`) as Promise<Command>;
 
   test('a command is reported with its line and exit status, and the marks never reach the screen', async () => {
-    term.type('docker run --rm hello-world\r');
+    ctx.term.type('docker run --rm hello-world\r');
     const ok = await waitCommand('docker run --rm hello-world');
     assert.equal(ok.exit, 0);
-    term.type('ls /nonexistent\r');
+    ctx.term.type('ls /nonexistent\r');
     assert.equal((await waitCommand('ls /nonexistent')).exit, 2);
-    assert.doesNotMatch(term.text, /133;|633;/);
+    assert.doesNotMatch(ctx.term.text, /133;|633;/);
   });
 
   test('a multi-line command arrives whole', async () => {
-    term.type("cat > /tmp/Dockerfile <<'EOF'\rFROM busybox\rCMD [\"echo\", \"a;b\"]\rEOF\r");
+    ctx.term.type("cat > /tmp/Dockerfile <<'EOF'\rFROM busybox\rCMD [\"echo\", \"a;b\"]\rEOF\r");
     const c = await waitCommand("cat > /tmp/Dockerfile <<'EOF'\nFROM busybox\nCMD [\"echo\", \"a;b\"]\nEOF");
     assert.equal(c.exit, 0);
   });
 
   test('a learner who replaces their prompt, or types a leading space, is still seen', async () => {
-    term.type("PS1='> '\r");
+    ctx.term.type("PS1='> '\r");
     await waitCommand("PS1='> '");
-    term.type(' docker ps -q\r');
+    ctx.term.type(' docker ps -q\r');
     assert.equal((await waitCommand('docker ps -q')).exit, 0);
-    term.type('source /etc/profile.d/berth.sh\r');
+    ctx.term.type('source /etc/profile.d/berth.sh\r');
     await waitCommand('source /etc/profile.d/berth.sh');
   });
 
   test('printing a fake mark does not count as running a command', async () => {
     const before = commands().length;
-    term.type("printf '\\e]633;E;docker run nginx;guess\\a\\e]133;D;0;guess\\a'; echo spoofed\r");
+    ctx.term.type("printf '\\e]633;E;docker run nginx;guess\\a\\e]133;D;0;guess\\a'; echo spoofed\r");
     const c = await waitCommand("printf '\\e]633;E;docker run nginx;guess\\a\\e]133;D;0;guess\\a'; echo spoofed");
     assert.equal(c.exit, 0);
     assert.deepEqual(commands().slice(before).map((e) => e.line), [c.line]);
