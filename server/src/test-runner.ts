@@ -85,6 +85,7 @@ export async function runTests(args: string[]): Promise<number> {
   if (want('engine')) results.push(await nodeSuite('real-engine tests', findTests(path.join(repoRoot, 'server', 'test', 'engine'))));
   if (want('lessons')) results.push(await lessonSuite());
   if (want('e2e')) results.push(await e2eSuite([]));
+  if (args.length === 0) results.push(await nodeSuite('leftovers', findTests(path.join(repoRoot, 'server', 'test', 'final'))));
   console.log('\n== summary ==');
   for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);
   const passed = results.reduce((n, r) => n + r.passed, 0);
