@@ -40,6 +40,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly settlers = new Map<string, (ok: boolean) => void>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly persistedActivity = new Map<string, number>();
+  /** Sandboxes being made: an end waits for its sandbox to exist before removing it. */
+  private readonly creating = new Map<string, Promise<void>>();
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -110,8 +112,11 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.persist(session);
     this.emit('event', session.id, { type: 'status', state: 'starting' });
     const started = Date.now();
+    const creation = this.runtime.createSandbox(session.id);
+    this.creating.set(session.id, creation.catch(() => {}));
+    void creation.finally(() => this.creating.delete(session.id)).catch(() => {});
     this.track(
-      this.runtime.createSandbox(session.id).then(
+      creation.then(
         () => {
           if (session.state !== 'starting') return this.settlers.get(session.id)?.(false);
           session.state = 'ready';
@@ -216,7 +221,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.settlers.get(id)?.(false);
     this.settlers.delete(id);
     const work = hadSandbox
-      ? s.ready.then(() => this.runtime.destroySandbox(id)).catch((err: Error) => {
+      ? (this.creating.get(id) ?? Promise.resolve()).then(() => this.runtime.destroySandbox(id)).catch((err: Error) => {
           this.log.error({ session: id, err: err.message }, 'could not remove the sandbox');
         })
       : Promise.resolve();
