@@ -76,8 +76,25 @@ async function lessonSuite(): Promise<SuiteResult> {
   return { name: 'lessons', passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0) };
 }
 
+/** Test servers use instances of their own (t-…, lessons, bench, e2e…): a run that was killed leaves its
+ * sandboxes behind, and nobody else would ever sweep them. A server of yours (instance main) is left alone. */
+async function sweepInterruptedRuns(): Promise<void> {
+  const { loadConfig } = await import('./config.js');
+  const { createRuntime } = await import('./app.js');
+  const config = loadConfig();
+  const dir = path.join(config.dataDir, 'sessions');
+  const instances = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => /^(t-|lessons$|bench|e2e|refuse$)/.test(name)) : [];
+  let removed = 0;
+  for (const instance of instances) {
+    removed += (await createRuntime({ ...config, instance }).sweep(new Set())).length;
+    fs.rmSync(path.join(dir, instance), { recursive: true, force: true });
+  }
+  if (removed) console.log(`removed ${removed} sandbox(es) left by an earlier, interrupted test run`);
+}
+
 /** args: optional suite names to run (typecheck, unit, engine, lessons, e2e); default all. */
 export async function runTests(args: string[]): Promise<number> {
+  await sweepInterruptedRuns();
   const want = (s: string) => args.length === 0 || args.includes(s);
   const results: SuiteResult[] = [];
   if (want('typecheck')) results.push(await typecheck());

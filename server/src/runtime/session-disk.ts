@@ -48,6 +48,12 @@ export class SessionDisks {
       if (r.code !== 0) await run('umount', ['-l', mnt], { allowFailure: true });
     }
     fs.rmSync(this.dir(id), { recursive: true, force: true });
+    // The instance's folder goes too once its last session is gone (test servers each have one).
+    try {
+      fs.rmdirSync(this.root);
+    } catch {
+      // not empty, or already gone
+    }
   }
 
   /** Ids that have a disk folder, mounted or not. */
