@@ -12,6 +12,8 @@ export interface DaemonSpec {
   /** Berth writes it, unless the daemon writes its own (ownPidFile). */
   pidFile: string;
   ownPidFile?: boolean;
+  /** Where the running daemon's arguments are noted: a daemon started with other arguments is restarted. */
+  argsFile?: string;
   logFile: string;
   healthy(): Promise<boolean>;
   startTimeoutMs?: number;
@@ -20,7 +22,15 @@ export interface DaemonSpec {
 export type Log = (line: string) => void;
 
 export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running' | 'started'> {
-  if (await spec.healthy()) return 'running';
+  const args = JSON.stringify([spec.command, ...spec.args]);
+  const noted = spec.argsFile && fs.existsSync(spec.argsFile) ? fs.readFileSync(spec.argsFile, 'utf8') : null;
+  const healthy = await spec.healthy();
+  // Running with other arguments, or with arguments nobody noted (an older Berth started it): restart.
+  const outdated = spec.argsFile !== undefined && noted !== args && (noted !== null || healthy);
+  if (outdated) {
+    log(`${spec.name}: its configuration changed; restarting it (sandboxes running on it stop)`);
+    await stopDaemon(spec);
+  } else if (healthy) return 'running';
   const pid = readPid(spec.pidFile);
   if (pid && isAlive(pid)) {
     // Alive but not answering yet: give it the start timeout before replacing it.
@@ -38,6 +48,7 @@ export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running
   child.on('error', () => (exited = 127));
   child.unref();
   if (!spec.ownPidFile && child.pid) fs.writeFileSync(spec.pidFile, `${child.pid}\n`);
+  if (spec.argsFile) fs.writeFileSync(spec.argsFile, args);
   const deadline = Date.now() + (spec.startTimeoutMs ?? 30_000);
   while (Date.now() < deadline) {
     if (await spec.healthy()) return 'started';

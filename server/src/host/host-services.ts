@@ -46,12 +46,16 @@ export function engineSpec(config: Config): DaemonSpec {
       '--ip-masq=false',
       '--ip-forward=false',
       `--insecure-registry=${config.serviceIp}:${config.mirrorPort}`,
+      // One small network per session: Docker's default pools hold only ~31 networks, which would cap
+      // the host at ~31 sessions. A /29 each, from a /12 kept clear of the inner engines' pools.
+      '--default-address-pool=base=10.224.0.0/12,size=29',
       '--storage-driver=overlay2',
       '--log-opt=max-size=1m',
       '--log-opt=max-file=2',
     ],
     pidFile: `${RUN_DIR}/engine.pid`,
     ownPidFile: true,
+    argsFile: `${RUN_DIR}/engine.args`,
     logFile: path.join(p.logs, 'engine.log'),
     healthy: () => httpAnswers({ socketPath: config.engineSocket, path: '/_ping' }),
     startTimeoutMs: 60_000,
