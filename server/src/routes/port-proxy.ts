@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { addCookie } from './learner.js';
+import { addCookie } from './cookies.js';
 import { cookieValue, sessionToken } from './session-token.js';
 
 const params = {

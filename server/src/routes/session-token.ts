@@ -1,5 +1,6 @@
 import { SESSION_COOKIE } from '@berth/shared';
 import type { FastifyRequest } from 'fastify';
+import { readCookies } from './cookies.js';
 
 /** The session token from `Authorization: Bearer`, `?token=` (websockets) or the session cookie. */
 export function sessionToken(req: FastifyRequest, sessionId: string): string | undefined {
@@ -16,10 +17,7 @@ export function cookieValue(id: string, token: string): string {
 }
 
 function cookieToken(header: string | undefined, sessionId: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name !== SESSION_COOKIE) continue;
-    const value = rest.join('=');
+  for (const value of readCookies(header, SESSION_COOKIE)) {
     const dot = value.indexOf('.');
     if (dot > 0 && value.slice(0, dot) === sessionId) return value.slice(dot + 1);
   }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { sessionView } from '../sessions/session.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { addCookie, learnerId } from './learner.js';
+import { addCookie } from './cookies.js';
+import { learnerId } from './learner.js';
 import { cookieValue, sessionToken } from './session-token.js';
 
 export const sessionIdParam = {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ServerEvent } from '@berth/shared';
-import { createSession, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
+import { startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 const lessonsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-lessons-'));
 function fixture() {
