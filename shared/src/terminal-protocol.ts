@@ -14,7 +14,9 @@ export const MAX_ROWS = 200;
 
 export type ClientMessage =
   | { type: 'input'; data: string }
-  | { type: 'resize'; cols: number; rows: number };
+  | { type: 'resize'; cols: number; rows: number }
+  /** End this terminal's shell and everything started from it (a runaway loop), then open a new one. */
+  | { type: 'restart-shell' };
 
 /** queued: waiting for a free slot on a full host; starting: the sandbox is being made. */
 export type SessionState = 'queued' | 'starting' | 'ready' | 'ended';
@@ -72,6 +74,7 @@ export function parseClientMessage(text: string): ParseResult {
     if (!isIntIn(rows, MIN_ROWS, MAX_ROWS)) return { ok: false, reason: `resize.rows must be an integer from ${MIN_ROWS} to ${MAX_ROWS}` };
     return { ok: true, message: { type: 'resize', cols, rows } };
   }
+  if (v.type === 'restart-shell') return { ok: true, message: { type: 'restart-shell' } };
   return { ok: false, reason: `unknown message type ${JSON.stringify(String(v.type))}` };
 }
 
@@ -91,5 +94,6 @@ export function parseServerEvent(text: string): ServerEvent | null {
 }
 
 export const input = (data: string): string => JSON.stringify({ type: 'input', data } satisfies ClientMessage);
+export const restartShell = (): string => JSON.stringify({ type: 'restart-shell' } satisfies ClientMessage);
 export const resize = (cols: number, rows: number): string =>
   JSON.stringify({ type: 'resize', cols, rows } satisfies ClientMessage);

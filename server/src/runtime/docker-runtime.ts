@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { SandboxError, type ExecOptions, type ExecResult, type SandboxRuntime, type SandboxUsage, type ShellStream } from './runtime.js';
+import { SandboxError, type ExecOptions, type ExecResult, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
 import type { SessionDisks } from './session-disk.js';
 
 export const SESSION_LABEL = 'berth.session';
@@ -76,6 +76,7 @@ export class DockerRuntime implements SandboxRuntime {
         Image: this.o.image,
         User: VISITOR,
         Hostname: 'berth',
+        Env: [`BERTH_NESTED_PROCESSES=${processBudget(this.o.pidsLimit).nested}`],
         Labels: this.labels(id),
         HostConfig: {
           NetworkMode: n.network,
@@ -140,7 +141,8 @@ export class DockerRuntime implements SandboxRuntime {
   async openShell(id: string, size: { cols: number; rows: number }, env: string[] = []): Promise<ShellStream> {
     const pidFile = `/run/user/1000/.terminal-${crypto.randomBytes(6).toString('hex')}.pid`;
     const exec = await this.docker.getContainer(this.names(id).container).exec({
-      Cmd: ['sh', '-c', `echo $$ > ${pidFile}; exec bash -l`],
+      // ulimit -u sets the hard limit too: the learner cannot raise it again.
+      Cmd: ['bash', '-c', `ulimit -u ${processBudget(this.o.pidsLimit).shell} && echo $$ > ${pidFile} && exec bash -l`],
       User: VISITOR,
       WorkingDir: '/home/user',
       Env: ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash', ...env],
@@ -162,8 +164,9 @@ export class DockerRuntime implements SandboxRuntime {
       },
       kill: async () => {
         stream.destroy();
-        // A shell outlives its dropped stream: end it (and its job control group) by pid.
-        await this.exec(id, ['sh', '-c', `p=$(cat ${pidFile} 2>/dev/null) && kill -HUP "$p" 2>/dev/null; sleep 0.2; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile}`], {
+        // A shell outlives its dropped stream: end it by pid, then everything still in its process
+        // session (the TTY made it a session leader): background jobs, a runaway fork loop.
+        await this.exec(id, ['sh', '-c', `p=$(cat ${pidFile} 2>/dev/null) && kill -HUP "$p" 2>/dev/null; sleep 0.2; for i in 1 2 3 4 5; do pkill -KILL -s "$p" || break; done; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile}`], {
           timeoutMs: 5000,
         }).catch(() => {});
       },
@@ -258,15 +261,20 @@ export class DockerRuntime implements SandboxRuntime {
     return [...ports].sort((a, b) => a - b);
   }
 
-  async limitHits(id: string): Promise<{ oomKills: number; forksRefused: number }> {
+  async limitHits(id: string): Promise<LimitHits> {
     // The session engine uses cgroupfs (v1): the counters are plain files on the host.
     const { containerId } = await this.facts(id);
     const read = (file: string) => fs.promises.readFile(file, 'utf8').catch(() => '');
-    const [memory, pids] = await Promise.all([
+    const [memory, pids, processes] = await Promise.all([
       read(`/sys/fs/cgroup/memory/docker/${containerId}/memory.oom_control`),
       read(`/sys/fs/cgroup/pids/docker/${containerId}/pids.events`),
+      read(`/sys/fs/cgroup/pids/docker/${containerId}/pids.current`),
     ]);
-    return { oomKills: Number(/^oom_kill (\d+)/m.exec(memory)?.[1] ?? 0), forksRefused: Number(/^max (\d+)/m.exec(pids)?.[1] ?? 0) };
+    return {
+      oomKills: Number(/^oom_kill (\d+)/m.exec(memory)?.[1] ?? 0),
+      forksRefused: Number(/^max (\d+)/m.exec(pids)?.[1] ?? 0),
+      processes: Number(processes.trim() || 0),
+    };
   }
 
   async diskUsage(id: string): Promise<{ usedBytes: number; totalBytes: number }> {

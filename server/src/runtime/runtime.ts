@@ -22,6 +22,15 @@ export interface ShellStream {
   kill(): Promise<void>;
 }
 
+export interface LimitHits {
+  /** Processes the kernel killed for memory so far. */
+  oomKills: number;
+  /** Forks refused at the session's process limit so far. */
+  forksRefused: number;
+  /** Processes (threads included) running now. */
+  processes: number;
+}
+
 export interface SandboxUsage {
   memoryBytes: number;
   diskUsedBytes: number;
@@ -44,8 +53,8 @@ export interface SandboxRuntime {
   listeningPorts(id: string): Promise<number[]>;
   /** Where the host reaches the sandbox's ports (its address on its own bridge). */
   address(id: string): Promise<string>;
-  /** How often the sandbox has hit its limits so far: processes killed for memory, forks refused. */
-  limitHits(id: string): Promise<{ oomKills: number; forksRefused: number }>;
+  /** How often the sandbox has hit its limits so far, and how many processes it runs now. */
+  limitHits(id: string): Promise<LimitHits>;
   /** The sandbox's own disk: bytes used and its size. */
   diskUsage(id: string): Promise<{ usedBytes: number; totalBytes: number }>;
   /** Memory the sandbox uses now (page cache excluded) and its disk. */
@@ -54,3 +63,13 @@ export interface SandboxRuntime {
 }
 
 export class SandboxError extends Error {}
+
+/**
+ * How the session's process limit (the container's pids cgroup) is shared out. The learner's shell and
+ * the containers they start each get a per-user process ceiling (RLIMIT_NPROC) below it, so a fork bomb
+ * in either stops there and leaves the inner engine room to fork: Go daemons die when they cannot start
+ * a thread. The ceilings count the session's processes of one user, the engine's own included.
+ */
+export function processBudget(pidsLimit: number): { shell: number; nested: number } {
+  return { shell: Math.floor(pidsLimit * 0.75), nested: Math.floor(pidsLimit * 0.5) };
+}

@@ -3,7 +3,7 @@
 // and says plainly when it is full).
 import { PORT_PATH, type ServerEvent } from '@berth/shared';
 import { formatSize } from '../config.js';
-import type { SandboxRuntime } from '../runtime/runtime.js';
+import { processBudget, type LimitHits, type SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionManager } from './session-manager.js';
 
 type PortEvent = Extract<ServerEvent, { type: 'port' }>;
@@ -15,7 +15,7 @@ const FULL_BELOW_BYTES = 16 * 2 ** 20;
 export class SessionWatcher {
   private readonly known = new Map<string, Set<number>>();
   private readonly disks = new Map<string, DiskEvent>();
-  private readonly limits = new Map<string, { oomKills: number; forksRefused: number }>();
+  private readonly limits = new Map<string, LimitHits & { crowded: boolean }>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
@@ -58,28 +58,34 @@ export class SessionWatcher {
     }
   }
 
-  /** A process killed for memory, or forks refused: the learner hears which limit and what it means. */
+  /**
+   * A process killed for memory, or forks refused: the learner hears which limit and what it means.
+   * A runaway loop is usually stopped by the lower per-user ceilings (processBudget) before the session's
+   * own limit, which the kernel does not count as a refusal: so a crowd of processes is reported too.
+   */
   private async scanLimits(id: string): Promise<void> {
-    let now: { oomKills: number; forksRefused: number };
+    let now: LimitHits;
     try {
       now = await this.runtime.limitHits(id);
     } catch {
       return;
     }
     // A sandbox starts with no hits: one that happens before the first scan still counts.
-    const before = this.limits.get(id) ?? { oomKills: 0, forksRefused: 0 };
-    this.limits.set(id, now);
+    const before = this.limits.get(id) ?? { oomKills: 0, forksRefused: 0, processes: 0, crowded: false };
+    const crowdAt = processBudget(this.sessionLimits.pids).nested;
+    // Crowded from the ceiling on, calm again below half of it: one message per runaway, not one a second.
+    const crowded = before.crowded ? now.processes >= crowdAt / 2 : now.processes >= crowdAt;
+    this.limits.set(id, { ...now, crowded });
+    const tell = (message: string) => this.sessions.emit('event', id, { type: 'error', message });
     if (now.oomKills > before.oomKills) {
-      this.sessions.emit('event', id, {
-        type: 'error',
-        message: `This session hit its memory limit (${formatSize(this.sessionLimits.memoryBytes)}): the kernel stopped its largest process. Your session goes on.`,
-      });
+      tell(`This session hit its memory limit (${formatSize(this.sessionLimits.memoryBytes)}): the kernel stopped its largest process. Your session goes on.`);
     }
-    if (now.forksRefused > before.forksRefused) {
-      this.sessions.emit('event', id, {
-        type: 'error',
-        message: `This session hit its limit of ${this.sessionLimits.pids} processes: new processes are refused until some end (Ctrl-C, or docker rm -f a container).`,
-      });
+    if (now.forksRefused > before.forksRefused || (crowded && !before.crowded)) {
+      tell(
+        `This session hit its process limit (${now.processes} running, at most ${this.sessionLimits.pids}): new processes are refused. ` +
+          'Stop a runaway loop with Ctrl-C or "Restart shell" (ends everything started in this terminal; files, images and containers stay); ' +
+          'stop a container with docker rm -f.',
+      );
     }
   }
 

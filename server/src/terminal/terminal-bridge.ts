@@ -74,6 +74,7 @@ export class TerminalBridge {
       return;
     }
     this.sessions.touch(this.session.id);
+    if (msg.type === 'restart-shell') return void this.host?.restart();
     // Input before the shell is attached is dropped: nothing could have echoed it yet.
     this.host?.write(msg.data);
   }

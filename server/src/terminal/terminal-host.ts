@@ -90,6 +90,17 @@ export class TerminalHost {
     void this.shell?.resize(cols, rows);
   }
 
+  /** Ends the shell and every process started from it, then opens a new one for the attached socket. */
+  async restart(): Promise<void> {
+    const shell = this.shell;
+    if (!shell || this.disposed) return;
+    this.shell = undefined; // its exit is ours, not a crash to count
+    await shell.kill().catch((err: Error) => this.log.warn({ session: this.sessionId, err: err.message }, 'could not end a shell'));
+    if (this.disposed || !this.sink) return;
+    this.sink.notice('[Berth ended this shell and everything started from it; here is a new one]');
+    await this.open().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
+  }
+
   get attached(): boolean {
     return !!this.sink;
   }

@@ -1,7 +1,7 @@
 // A terminal client that speaks the websocket protocol like the page does: used by the tests and by
 // `berth lessons test`, which plays lessons through the real terminal path.
 import crypto from 'node:crypto';
-import { input, parseServerEvent, resize, TERMINAL_PATH, type ServerEvent } from '@berth/shared';
+import { input, parseServerEvent, resize, restartShell, TERMINAL_PATH, type ServerEvent } from '@berth/shared';
 import WebSocket from 'ws';
 
 export interface CreatedSession {
@@ -115,6 +115,11 @@ export class TerminalClient {
   type(text: string): void {
     this.lastOutputAt = Date.now(); // quiet is counted from the last keystroke or output, whichever is later
     this.ws.send(input(text));
+  }
+
+  /** Like the page's "Restart shell": ends this terminal's shell and all it started, opens a new one. */
+  restartShell(): void {
+    this.ws.send(restartShell());
   }
 
   private runs = 0;

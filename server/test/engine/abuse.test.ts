@@ -1,11 +1,27 @@
 // Resource abuse inside one session is stopped by its limits, the learner is told which limit, and the
 // session goes on.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServerEvent } from '@berth/shared';
+import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { useSessionTerminal } from '../helpers.js';
+
+const FORK_BOMB = 'bomb(){ bomb | bomb & }; bomb';
 
 describe('abuse inside a session', () => {
   const ctx = useSessionTerminal({ BERTH_SESSION_MEMORY: '512m' });
+  /** Waits for an event that arrived after `since` events. */
+  const nextEvent = (since: number, pred: (e: ServerEvent) => boolean, what: string, timeoutMs = 60_000) =>
+    ctx.term.waitForEvent((e) => ctx.term.events.indexOf(e) >= since && pred(e), timeoutMs, what);
+  /** The learner's "Restart shell": returns once the new shell's prompt is there. */
+  const restartShell = async () => {
+    const screen = ctx.term.text.length;
+    ctx.term.restartShell();
+    await ctx.term.waitFor(() => /here is a new one[^]*\$ $/.test(ctx.term.text.slice(screen)), 30_000, 'the new shell\'s prompt');
+  };
+  const processLimitMessage = (e: ServerEvent) => e.type === 'error' && /process limit \(\d+ running, at most 512\)/.test(e.message);
 
   test('a memory hog is killed at the session\'s limit, the learner is told, the shell lives on', async () => {
     const r = await ctx.term.run('tail /dev/zero', 60_000);
@@ -18,7 +34,45 @@ describe('abuse inside a session', () => {
   test('a memory hog in a nested container is stopped the same way', async () => {
     const before = ctx.term.events.length;
     await ctx.term.run('docker run --rm busybox tail /dev/zero; true', 90_000);
-    await ctx.term.waitForEvent((e) => ctx.term.events.indexOf(e) >= before && e.type === 'error' && /memory limit/.test(e.message), 10_000, 'the memory message');
+    await nextEvent(before, (e) => e.type === 'error' && /memory limit/.test(e.message), 'the memory message', 10_000);
     assert.match((await ctx.term.run('docker run --rm busybox echo engine-fine')).output, /^engine-fine$/m);
+  });
+
+  test('a fork bomb in the shell stops below the session\'s limit; the learner is told; Restart shell ends it and the engine never stopped', async () => {
+    const before = ctx.term.events.length;
+    ctx.term.type(`${FORK_BOMB}\r`);
+    const told = await nextEvent(before, processLimitMessage, 'the process-limit message');
+    assert.match((told as { message: string }).message, /Restart shell/);
+    await restartShell();
+    // The inner engine kept its share of the process limit: its containers run at once.
+    assert.match((await ctx.term.run('docker run --rm busybox echo engine-fine', 60_000)).output, /^engine-fine$/m);
+    assert.match((await ctx.term.run('pgrep -c -x bash')).output, /^[1-3]$/m, 'the bomb\'s shells are gone');
+  });
+
+  test('a fork bomb in a nested container is stopped; docker rm -f ends it and the engine goes on', async () => {
+    const before = ctx.term.events.length;
+    const started = await ctx.term.run(`docker run -d --name bomb busybox sh -c '${FORK_BOMB}; sleep 1d'`, 60_000);
+    assert.equal(started.exit, 0, started.output);
+    await nextEvent(before, processLimitMessage, 'the process-limit message');
+    // The learner's shell still starts commands while the bomb runs.
+    assert.equal((await ctx.term.run('docker rm -f bomb', 60_000)).exit, 0);
+    assert.match((await ctx.term.run('docker run --rm busybox echo engine-fine', 60_000)).output, /^engine-fine$/m);
+  });
+
+  test('a CPU burn on every core gets the session\'s share of CPU, no more', async () => {
+    const runtime = ctx.server.berth.runtime as DockerRuntime;
+    const info = await runtime.docker.getContainer(`berth-${ctx.server.config.instance}-${ctx.session.id}`).inspect();
+    const usageFile = `/sys/fs/cgroup/cpuacct/docker/${info.Id}/cpuacct.usage`;
+    const cpuNs = () => Number(fs.readFileSync(usageFile, 'utf8'));
+    ctx.term.type('for i in 1 2 3 4; do (while :; do :; done) & done\r');
+    await sleep(1000); // the loops are running
+    const [t0, u0] = [process.hrtime.bigint(), cpuNs()];
+    await sleep(3000);
+    const [t1, u1] = [process.hrtime.bigint(), cpuNs()];
+    const cores = (u1 - u0) / Number(t1 - t0);
+    await restartShell();
+    // BERTH_SESSION_CPUS defaults to 1: four busy loops share one core (a little over from scheduling slack).
+    assert.ok(cores > 0.2 && cores < 1.15, `the session used ${cores.toFixed(2)} cores`);
+    assert.match((await ctx.term.run('echo calm')).output, /^calm$/m);
   });
 });
