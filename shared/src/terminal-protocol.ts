@@ -14,7 +14,12 @@ export const MAX_ROWS = 200;
 
 export type ClientMessage =
   | { type: 'input'; data: string }
-  | { type: 'resize'; cols: number; rows: number };
+  | { type: 'resize'; cols: number; rows: number }
+  /** The page is on screen (sent when it becomes visible and every VISIBLE_REPORT_MS while it stays so). */
+  | { type: 'visible' };
+
+/** How often a visible page says so; the server counts a visible tab as activity, up to its own cap. */
+export const VISIBLE_REPORT_MS = 30_000;
 
 /** queued: waiting for a free slot on a full host; starting: the sandbox is being made. */
 export type SessionState = 'queued' | 'starting' | 'ready' | 'ended';
@@ -72,6 +77,10 @@ export function parseClientMessage(text: string): ParseResult {
     if (!isIntIn(rows, MIN_ROWS, MAX_ROWS)) return { ok: false, reason: `resize.rows must be an integer from ${MIN_ROWS} to ${MAX_ROWS}` };
     return { ok: true, message: { type: 'resize', cols, rows } };
   }
+  if (v.type === 'visible') {
+    if (Object.keys(v).length !== 1) return { ok: false, reason: 'visible takes no other fields' };
+    return { ok: true, message: { type: 'visible' } };
+  }
   return { ok: false, reason: `unknown message type ${JSON.stringify(String(v.type))}` };
 }
 
@@ -93,3 +102,4 @@ export function parseServerEvent(text: string): ServerEvent | null {
 export const input = (data: string): string => JSON.stringify({ type: 'input', data } satisfies ClientMessage);
 export const resize = (cols: number, rows: number): string =>
   JSON.stringify({ type: 'resize', cols, rows } satisfies ClientMessage);
+export const visible = (): string => JSON.stringify({ type: 'visible' } satisfies ClientMessage);

@@ -73,6 +73,7 @@ export class TerminalBridge {
       this.host?.resize(msg.cols, msg.rows);
       return;
     }
+    if (msg.type === 'visible') return this.sessions.sawVisible(this.session.id);
     this.sessions.touch(this.session.id);
     // Input before the shell is attached is dropped: nothing could have echoed it yet.
     this.host?.write(msg.data);
