@@ -72,7 +72,7 @@ async function forward(req: ProxyRequest, reply: FastifyReply, deps: Deps) {
 
 /** A websocket upgrade: the same visitor check as HTTP, refused with a status (and its reason) before any 101. */
 async function upgrade(req: ProxyRequest, reply: FastifyReply, deps: Deps, tunnels: PortTunnels) {
-  if (req.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpError(400, 'Only websocket upgrades are proxied.');
+  if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpError(400, 'Only websocket upgrades are proxied.');
   // Like the terminal: another site's page must not reach the visitor's apps with their cookie.
   const origin = req.headers.origin;
   if (origin && originHost(origin) !== req.headers.host) throw new HttpError(403, 'Cross-origin websocket connections to a session port are refused.');

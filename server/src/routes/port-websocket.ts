@@ -45,7 +45,7 @@ export function forwardUpgrade(client: Duplex, target: UpgradeTarget, tunnels: P
   client.on('error', () => client.destroy());
   const upstream = http.request({ host: target.host, port: target.port, method: 'GET', path: target.path, headers: target.headers, timeout: 10_000 });
   upstream.on('upgrade', (res, socket, head) => {
-    upstream.setTimeout(0);
+    socket.setTimeout(0); // the connect timeout above must not end a quiet websocket
     if (client.destroyed) return socket.destroy();
     client.write(responseHead(res));
     if (head.length) client.write(head);

@@ -9,11 +9,19 @@ import { createSession, eventually, useSessionTerminal } from '../helpers.js';
 /** A websocket server in busybox sh (nc -e): greets, echoes one text frame, closes with 1000. */
 const echoServer = fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'websocket-echo.sh'));
 
-/** Opens a websocket; resolves with it once open, or with the status and body that refused the upgrade. */
-function openWebSocket(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket } | { status: number; body: string }> {
+type Seen = { messages: string[]; close: { code: number; reason: string } | undefined };
+
+/**
+ * Opens a websocket; resolves with it once open (and what it receives, recorded from the start: the app's
+ * first frame may come in the same packet as the 101), or with the status and body that refused the upgrade.
+ */
+function openWebSocket(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; seen: Seen } | { status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
-    ws.once('open', () => resolve({ ws }));
+    const seen: Seen = { messages: [], close: undefined };
+    ws.on('message', (data) => seen.messages.push(String(data)));
+    ws.on('close', (code, reason) => (seen.close = { code, reason: String(reason) }));
+    ws.once('open', () => resolve({ ws, seen }));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk));
@@ -24,13 +32,6 @@ function openWebSocket(url: string, headers: Record<string, string> = {}): Promi
   });
 }
 
-/** Collects a socket's text messages and its close, to wait on. */
-function record(ws: WebSocket) {
-  const seen = { messages: [] as string[], close: undefined as { code: number; reason: string } | undefined };
-  ws.on('message', (data) => seen.messages.push(String(data)));
-  ws.on('close', (code, reason) => (seen.close = { code, reason: String(reason) }));
-  return seen;
-}
 
 describe('port links', () => {
   const ctx = useSessionTerminal();
@@ -93,14 +94,13 @@ describe('port links', () => {
     assert.match('body' in foreign ? foreign.body : '', /Cross-origin/);
 
     // The container may still be starting: until it listens, the upgrade gets the "did not answer" page.
-    let opened: WebSocket | undefined;
+    let opened: { ws: WebSocket; seen: Seen } | undefined;
     await eventually(async () => {
       const attempt = await openWebSocket(url, { cookie, authorization: 'Basic bm90OmZvci10aGUtYXBw' });
       if ('status' in attempt) assert.fail(`upgrade answered ${attempt.status}: ${attempt.body.slice(0, 200)}`);
-      opened = attempt.ws;
+      opened = attempt;
     }, 20_000);
-    const ws = opened!;
-    const seen = record(ws);
+    const { ws, seen } = opened!;
     await eventually(() => assert.deepEqual(seen.messages, ['hello from the sandbox; credentials seen: 0']));
     ws.send('ping through berth');
     await eventually(() => assert.deepEqual(seen.messages.slice(1), ['echo: ping through berth']));
@@ -110,7 +110,7 @@ describe('port links', () => {
     // The ?token= link form works for an upgrade too (a websocket cannot follow the HTTP form's redirect).
     const viaToken = await openWebSocket(`${url}&token=${encodeURIComponent(ctx.session.token)}`);
     assert.ok('ws' in viaToken, 'the token in the address opens it');
-    const seenViaToken = record(viaToken.ws);
+    const seenViaToken = viaToken.seen;
     await eventually(() => assert.deepEqual(seenViaToken.messages, ['hello from the sandbox; credentials seen: 0']));
     viaToken.ws.close();
     await eventually(() => assert.ok(seenViaToken.close));
