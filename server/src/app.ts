@@ -78,6 +78,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       instance: config.instance,
       ttlMs: config.sessionTtlMs,
       idleTimeoutMs: config.idleTimeoutMs,
+      idleVisibleTimeoutMs: config.idleVisibleTimeoutMs,
       maxSessions: config.maxSessions,
       maxPerClient: config.maxPerClient,
       maxQueue: config.maxQueue,
@@ -126,7 +127,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_FRAME_BYTES } });
   if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
 
-  sessionRoutes(app, { sessions, idleTimeoutMs: config.idleTimeoutMs });
+  sessionRoutes(app, { sessions, idle: config });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   terminalRoutes(app, {

@@ -21,6 +21,8 @@ export interface Config {
   aptCachePort: number;
   sessionTtlMs: number;
   idleTimeoutMs: number;
+  /** A visible tab counts as activity for up to this long after the last keystroke. */
+  idleVisibleTimeoutMs: number;
   memoryBytes: number;
   cpus: number;
   pidsLimit: number;
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     aptCachePort: 3142,
     sessionTtlMs: minutes('BERTH_SESSION_TTL_MIN', 60),
     idleTimeoutMs: minutes('BERTH_IDLE_TIMEOUT_MIN', 15),
+    idleVisibleTimeoutMs: minutes('BERTH_IDLE_VISIBLE_TIMEOUT_MIN', 30),
     memoryBytes: size('BERTH_SESSION_MEMORY', '1g'),
     cpus,
     pidsLimit: int('BERTH_SESSION_PIDS', 512, 64, 100_000),

@@ -16,7 +16,12 @@ export type ClientMessage =
   | { type: 'input'; data: string }
   | { type: 'resize'; cols: number; rows: number }
   /** End this terminal's shell and everything started from it (a runaway loop), then open a new one. */
-  | { type: 'restart-shell' };
+  | { type: 'restart-shell' }
+  /** The page is on screen (sent when it becomes visible and every VISIBLE_REPORT_MS while it stays so). */
+  | { type: 'visible' };
+
+/** How often a visible page says so; the server counts a visible tab as activity, up to its own cap. */
+export const VISIBLE_REPORT_MS = 30_000;
 
 /** queued: waiting for a free slot on a full host; starting: the sandbox is being made. */
 export type SessionState = 'queued' | 'starting' | 'ready' | 'ended';
@@ -75,6 +80,10 @@ export function parseClientMessage(text: string): ParseResult {
     return { ok: true, message: { type: 'resize', cols, rows } };
   }
   if (v.type === 'restart-shell') return { ok: true, message: { type: 'restart-shell' } };
+  if (v.type === 'visible') {
+    if (Object.keys(v).length !== 1) return { ok: false, reason: 'visible takes no other fields' };
+    return { ok: true, message: { type: 'visible' } };
+  }
   return { ok: false, reason: `unknown message type ${JSON.stringify(String(v.type))}` };
 }
 
@@ -97,3 +106,4 @@ export const input = (data: string): string => JSON.stringify({ type: 'input', d
 export const restartShell = (): string => JSON.stringify({ type: 'restart-shell' } satisfies ClientMessage);
 export const resize = (cols: number, rows: number): string =>
   JSON.stringify({ type: 'resize', cols, rows } satisfies ClientMessage);
+export const visible = (): string => JSON.stringify({ type: 'visible' } satisfies ClientMessage);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { input, parseClientMessage, parseServerEvent, resize } from '../src/index.js';
+import { input, parseClientMessage, parseServerEvent, resize, visible } from '../src/index.js';
 
 test('valid input and resize frames parse', () => {
   assert.deepEqual(parseClientMessage(input('ls\r')), { ok: true, message: { type: 'input', data: 'ls\r' } });
   assert.deepEqual(parseClientMessage(resize(80, 24)), { ok: true, message: { type: 'resize', cols: 80, rows: 24 } });
+  assert.deepEqual(parseClientMessage(visible()), { ok: true, message: { type: 'visible' } });
 });
 
 test('garbage frames are refused with a reason, never thrown', () => {
@@ -23,6 +24,10 @@ test('garbage frames are refused with a reason, never thrown', () => {
     ['{"type":"resize","cols":"80","rows":24}', /cols/],
     ['{"type":"exec","cmd":"rm -rf /"}', /unknown message type "exec"/],
     ['{"__proto__":{"type":"input"}}', /unknown message type/],
+    ['{"type":"visible","visible":false}', /visible takes no other fields/],
+    ['{"type":"Visible"}', /unknown message type "Visible"/],
+    ['{"type":"visibility","state":"visible"}', /unknown message type "visibility"/],
+    ['"visible"', /JSON object/],
   ];
   for (const [frame, reason] of cases) {
     const r = parseClientMessage(frame);

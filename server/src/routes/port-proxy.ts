@@ -1,10 +1,11 @@
-// /s/:id/ports/:port/... -> HTTP on that port in the session's sandbox, for the session's own visitor only.
+// /s/:id/ports/:port/... -> HTTP and websockets on that port in the session's sandbox, for the session's own visitor only.
 import http from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { addCookie } from './cookies.js';
+import { forwardUpgrade, PortTunnels } from './port-websocket.js';
 import { cookieValue, sessionToken } from './session-token.js';
 
 const params = {
@@ -14,12 +15,23 @@ const params = {
 } as const;
 
 type ProxyRequest = FastifyRequest<{ Params: { id: string; port: string; '*'?: string } }>;
+type Deps = { sessions: SessionManager; runtime: SandboxRuntime };
 
-export function portProxyRoutes(app: FastifyInstance, deps: { sessions: SessionManager; runtime: SandboxRuntime }) {
+export function portProxyRoutes(app: FastifyInstance, deps: Deps) {
+  const tunnels = new PortTunnels();
+  deps.sessions.on('event', (id, e) => {
+    if (e.type === 'status' && e.state === 'ended') tunnels.closeSession(id);
+  });
   void app.register(async (proxy) => {
     // Bodies pass through untouched: no parsing here.
     proxy.removeAllContentTypeParsers();
     proxy.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    // @fastify/websocket routes every upgrade through the router and would answer it itself (accept, then
+    // close) in the route handler; a hook before that hands this path's upgrades to the sandbox instead.
+    proxy.addHook('preHandler', async (req, reply) => {
+      if (req.ws) await upgrade(req as ProxyRequest, reply, deps, tunnels);
+    });
+    proxy.addHook('preClose', async () => tunnels.closeAll());
     proxy.all('/s/:id/ports/:port', { schema: { params } }, async (req, reply) =>
       reply.redirect(`${req.url.split('?')[0]}/${query(req.url)}`),
     );
@@ -27,7 +39,7 @@ export function portProxyRoutes(app: FastifyInstance, deps: { sessions: SessionM
   });
 }
 
-async function forward(req: ProxyRequest, reply: FastifyReply, deps: { sessions: SessionManager; runtime: SandboxRuntime }) {
+async function forward(req: ProxyRequest, reply: FastifyReply, deps: Deps) {
   const { id } = req.params;
   const port = Number(req.params.port);
   if (port > 65535) throw new HttpError(400, 'A TCP port is a number from 1 to 65535.');
@@ -43,9 +55,7 @@ async function forward(req: ProxyRequest, reply: FastifyReply, deps: { sessions:
   if (s.state !== 'ready') throw new HttpError(409, 'The session is still starting; try again in a moment.');
   const host = await deps.runtime.address(id);
   const path = `/${req.params['*'] ?? ''}${query(req.url)}`;
-  const headers = { ...req.headers, host: `localhost:${port}` };
-  delete headers.cookie; // the visitor's Berth cookies are not the sandboxed app's business
-  delete headers.authorization;
+  const headers = upstreamHeaders(req, port);
   reply.hijack();
   const upstream = http.request({ host, port, method: req.method, path, headers, timeout: 10_000 }, (res) => {
     reply.raw.writeHead(res.statusCode ?? 502, res.statusMessage, res.headers);
@@ -58,6 +68,42 @@ async function forward(req: ProxyRequest, reply: FastifyReply, deps: { sessions:
     reply.raw.end(nothingAnswers(port, err.code ?? err.message));
   });
   req.raw.pipe(upstream);
+}
+
+/** A websocket upgrade: the same visitor check as HTTP, refused with a status (and its reason) before any 101. */
+async function upgrade(req: ProxyRequest, reply: FastifyReply, deps: Deps, tunnels: PortTunnels) {
+  if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpError(400, 'Only websocket upgrades are proxied.');
+  // Like the terminal: another site's page must not reach the visitor's apps with their cookie.
+  const origin = req.headers.origin;
+  if (origin && originHost(origin) !== req.headers.host) throw new HttpError(403, 'Cross-origin websocket connections to a session port are refused.');
+  const { id } = req.params;
+  const port = Number(req.params.port);
+  if (port > 65535) throw new HttpError(400, 'A TCP port is a number from 1 to 65535.');
+  const s = deps.sessions.requireLive(id, sessionToken(req, id));
+  if (s.state !== 'ready') throw new HttpError(409, 'The session is still starting; try again in a moment.');
+  const host = await deps.runtime.address(id);
+  // A websocket cannot follow a redirect, so a `?token=` authenticates here and is kept from the app.
+  const q = new URLSearchParams(query(req.url).slice(1));
+  q.delete('token');
+  const rest = q.toString();
+  const path = `/${req.params['*'] ?? ''}${rest ? `?${rest}` : ''}`;
+  reply.hijack();
+  forwardUpgrade(req.raw.socket, { sessionId: id, host, port, path, headers: upstreamHeaders(req, port) }, tunnels, (code) => nothingAnswers(port, code));
+}
+
+function upstreamHeaders(req: FastifyRequest, port: number): http.OutgoingHttpHeaders {
+  const headers = { ...req.headers, host: `localhost:${port}` };
+  delete headers.cookie; // the visitor's Berth cookies are not the sandboxed app's business
+  delete headers.authorization;
+  return headers;
+}
+
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
 
 function query(url: string): string {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { IdleLimits } from '../sessions/idle-deadline.js';
 import { sessionView } from '../sessions/session.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { addCookie } from './cookies.js';
@@ -11,7 +12,7 @@ export const sessionIdParam = {
   properties: { id: { type: 'string', pattern: '^[a-z0-9]{9}$' } },
 } as const;
 
-export function sessionRoutes(app: FastifyInstance, deps: { sessions: SessionManager; idleTimeoutMs: number }) {
+export function sessionRoutes(app: FastifyInstance, deps: { sessions: SessionManager; idle: IdleLimits }) {
   const { sessions } = deps;
 
   app.post<{ Body: { lesson?: string; lang?: 'en' | 'zh' } | undefined }>(
@@ -37,7 +38,7 @@ export function sessionRoutes(app: FastifyInstance, deps: { sessions: SessionMan
 
   app.get<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: sessionIdParam } }, async (req) => {
     const s = sessions.authorize(req.params.id, sessionToken(req, req.params.id));
-    return sessionView(s, deps.idleTimeoutMs);
+    return sessionView(s, deps.idle);
   });
 
   app.post<{ Params: { id: string } }>('/api/sessions/:id/extend', { schema: { params: sessionIdParam } }, async (req) => {

@@ -6,6 +6,7 @@ import { END_REASON_TEXT, type EndReason, type Lang, type ServerEvent } from '@b
 import { HttpError, SessionEndedError, SessionNotFoundError, UnauthorizedError } from '../errors.js';
 import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionStore } from '../store/session-store.js';
+import { idleEndsAt } from './idle-deadline.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import { hashToken, tokenMatches, type Session } from './session.js';
 
@@ -13,6 +14,8 @@ export interface SessionManagerOptions {
   instance: string;
   ttlMs: number;
   idleTimeoutMs: number;
+  /** How long after the last keystroke a visible tab still keeps the session (see idle-deadline.ts). */
+  idleVisibleTimeoutMs: number;
   /** Live sessions (starting or ready) plus pooled sandboxes the host may hold at once. */
   maxSessions: number;
   maxPerClient: number;
@@ -74,6 +77,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       createdAt: now,
       expiresAt: now + this.o.ttlMs,
       lastActivityAt: now,
+      lastVisibleAt: 0,
       extensionsUsed: 0,
       warned: { expiring: false, idleAt: null },
       ...opts,
@@ -177,7 +181,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return {
       type: 'lifetime',
       expiresAt: new Date(s.expiresAt).toISOString(),
-      idleExpiresAt: new Date(s.lastActivityAt + this.o.idleTimeoutMs).toISOString(),
+      idleExpiresAt: new Date(idleEndsAt(s, this.o)).toISOString(),
       canExtend: s.state === 'ready' && left > 0 && s.expiresAt - Date.now() <= this.o.warnBeforeMs * 2,
       extensionsLeft: left,
     };
@@ -190,6 +194,18 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     s.warned.idleAt = null;
     // Keystrokes are frequent: the store hears of them at most every 30 s.
     if (s.lastActivityAt - (this.persistedActivity.get(id) ?? 0) > 30_000) this.persist(s);
+  }
+
+  /** The page says it is on screen: that counts as activity, up to the visible allowance. */
+  sawVisible(id: string): void {
+    const s = this.sessions.get(id);
+    if (!s || s.state === 'ended') return;
+    s.lastVisibleAt = Date.now();
+    // An idle warning the visible tab has made stale: the page drops it when the idle end moves later.
+    if (s.warned.idleAt !== null && idleEndsAt(s, this.o) - s.lastVisibleAt > this.o.warnBeforeMs) {
+      s.warned.idleAt = null;
+      this.emit('event', s.id, this.lifetime(s));
+    }
   }
 
   extend(id: string, token: string | undefined): Session {
@@ -243,7 +259,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     const ends: Promise<void>[] = [];
     for (const s of this.live()) {
       if (s.state !== 'ready') continue;
-      const idleEnd = s.lastActivityAt + this.o.idleTimeoutMs;
+      const idleEnd = idleEndsAt(s, this.o);
       if (now >= s.expiresAt) ends.push(this.end(s.id, 'expired'));
       else if (now >= idleEnd) ends.push(this.end(s.id, 'idle'));
       else if (!s.warned.expiring && s.expiresAt - now <= this.o.warnBeforeMs) {
@@ -279,6 +295,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
         createdAt: row.createdAt,
         expiresAt: row.expiresAt,
         lastActivityAt: row.lastActivityAt,
+        lastVisibleAt: 0,
         extensionsUsed: row.extensionsUsed,
         warned: { expiring: false, idleAt: null },
         ready: Promise.resolve(true),

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { EndReason, Lang, SessionState, SessionView } from '@berth/shared';
+import { idleEndsAt, type IdleLimits } from './idle-deadline.js';
 
 export interface Session {
   id: string;
@@ -13,7 +14,10 @@ export interface Session {
   createdAt: number;
   /** Set when the sandbox is started (a queued session's clock has not started yet). */
   expiresAt: number;
+  /** The last keystroke. */
   lastActivityAt: number;
+  /** The page's last "visible" report (0: none); not stored, the page reports again when it reconnects. */
+  lastVisibleAt: number;
   extensionsUsed: number;
   lesson?: string;
   lang?: Lang;
@@ -34,13 +38,13 @@ export function tokenMatches(s: Session, token: string | undefined): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-export function sessionView(s: Session, idleTimeoutMs: number): SessionView {
+export function sessionView(s: Session, idle: IdleLimits): SessionView {
   return {
     id: s.id,
     state: s.state,
     createdAt: new Date(s.createdAt).toISOString(),
     expiresAt: new Date(s.expiresAt).toISOString(),
-    idleExpiresAt: new Date(s.lastActivityAt + idleTimeoutMs).toISOString(),
+    idleExpiresAt: new Date(idleEndsAt(s, idle)).toISOString(),
     ...(s.endReason ? { endReason: s.endReason } : {}),
     ...(s.endMessage ? { endMessage: s.endMessage } : {}),
   };

@@ -73,6 +73,7 @@ export class TerminalBridge {
       this.host?.resize(msg.cols, msg.rows);
       return;
     }
+    if (msg.type === 'visible') return this.sessions.sawVisible(this.session.id);
     this.sessions.touch(this.session.id);
     if (msg.type === 'restart-shell') return void this.host?.restart();
     // Input before the shell is attached is dropped: nothing could have echoed it yet.

@@ -1,7 +1,15 @@
 // TTL, idle timeout and the start-up sweep, with the real engine.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { visible } from '@berth/shared';
 import { createSession, eventually, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
+
+/** Frames on one socket are handled in order: once the invalid frame sent last is answered, those before it were heard. */
+async function fence(term: TerminalClient): Promise<void> {
+  const errors = term.events.filter((e) => e.type === 'error').length;
+  term.ws.send('fence');
+  await term.waitForEvent((e) => e === term.events.filter((x) => x.type === 'error')[errors], 10_000, 'the fence frame refused');
+}
 
 describe('session lifetime', () => {
   const servers: TestServer[] = [];
@@ -20,6 +28,44 @@ describe('session lifetime', () => {
     const ended = await term.waitForEvent((e) => e.type === 'status' && e.state === 'ended', 10_000, 'ended');
     assert.equal(ended.type === 'status' && ended.reason, 'idle');
     assert.match((ended.type === 'status' && ended.message) || '', /idle/);
+    await eventually(async () => assert.deepEqual(await server.berth.runtime.listSandboxes(), []));
+  });
+
+  test('a tab that keeps saying it is visible outlives the keystroke idle timeout, up to its own cap; garbage "visible" frames count for nothing', async () => {
+    const server = await startTestServer({ BERTH_IDLE_TIMEOUT_MIN: '1', BERTH_IDLE_VISIBLE_TIMEOUT_MIN: '3', BERTH_REAP_INTERVAL_MS: '200' });
+    servers.push(server);
+    const [a, b] = await Promise.all([createSession(server), createSession(server)]);
+    const reader = await TerminalClient.connect(server, a);
+    const garbage = await TerminalClient.connect(server, b);
+    await Promise.all([reader.ready(), garbage.ready()]);
+
+    // The reader's page reports the tab visible, as the page does on screen.
+    const reporting = setInterval(() => reader.ws.readyState === reader.ws.OPEN && reader.ws.send(visible()), 500);
+    try {
+      reader.ws.send(visible());
+      await fence(reader);
+      const variants = ['{"type":"visible","visible":true}', '{"type":"Visible"}', '{"type":"visibility","state":"visible"}', '"visible"', 'visible'];
+      for (const frame of variants) garbage.ws.send(frame);
+      await fence(garbage);
+      assert.equal(garbage.events.filter((e) => e.type === 'error').length, variants.length + 1, 'each garbage frame is refused with a reason');
+
+      // Neither typed for over the keystroke idle timeout (1 min).
+      for (const id of [a.id, b.id]) server.berth.sessions.get(id)!.lastActivityAt -= 61_000;
+      const ended = await garbage.waitForEvent((e) => e.type === 'status' && e.state === 'ended', 10_000, 'the garbage sender ended');
+      assert.equal(ended.type === 'status' && ended.reason, 'idle');
+      // The same sweep of the reaper passed over the reader: its session is still there and usable.
+      const view = await fetch(`${server.url}/api/sessions/${a.id}`, { headers: { authorization: `Bearer ${a.token}` } });
+      assert.equal((await view.json()).state, 'ready');
+      assert.equal(reader.events.some((e) => e.type === 'status' && e.state === 'ended'), false);
+      assert.equal((await reader.run('echo still-here')).output.trim(), 'still-here');
+
+      // A tab left visible still ends: past the visible allowance (3 min) after the last keystroke.
+      server.berth.sessions.get(a.id)!.lastActivityAt -= 181_000;
+      const capped = await reader.waitForEvent((e) => e.type === 'status' && e.state === 'ended', 10_000, 'the reader ended at the cap');
+      assert.equal(capped.type === 'status' && capped.reason, 'idle');
+    } finally {
+      clearInterval(reporting);
+    }
     await eventually(async () => assert.deepEqual(await server.berth.runtime.listSandboxes(), []));
   });
 

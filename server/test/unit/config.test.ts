@@ -9,6 +9,7 @@ test('defaults match the documented ones', () => {
   assert.equal(c.manageHost, true);
   assert.equal(c.sessionTtlMs, 60 * 60_000);
   assert.equal(c.idleTimeoutMs, 15 * 60_000);
+  assert.equal(c.idleVisibleTimeoutMs, 30 * 60_000);
   assert.equal(c.diskBytes, 2 * 2 ** 30);
   assert.equal(c.memoryBytes, 2 ** 30);
 });

@@ -5,6 +5,7 @@ import {
   input,
   parseServerEvent,
   resize,
+  visible,
   type ApiError,
   type CreateSessionRequest,
   type CreateSessionResponse,
@@ -119,6 +120,8 @@ export interface TerminalConnection {
   /** Returns false when the socket is not open (the data is dropped). */
   sendInput(data: string): boolean;
   sendResize(cols: number, rows: number): boolean;
+  /** Tells the server the page is on screen. */
+  sendVisible(): boolean;
   readonly isOpen: boolean;
   close(): void;
 }
@@ -165,6 +168,7 @@ export function connectTerminal(id: string, token: string, handlers: TerminalHan
       return true;
     },
     sendResize: (cols, rows) => send(resize(cols, rows)),
+    sendVisible: () => send(visible()),
     get isOpen() {
       return ws.readyState === WebSocket.OPEN;
     },

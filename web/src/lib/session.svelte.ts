@@ -23,6 +23,7 @@ import {
 } from './api.js';
 import { closeMessage, isOrderlyClose } from './close-messages.js';
 import { errorText } from './error-text.js';
+import { reportVisibility } from './visibility-reports.js';
 import type { Messages, Text } from './i18n.js';
 
 /** 'idle' exists only before the first Start; the status line shows no state word then.
@@ -118,6 +119,8 @@ export class Session {
   #listeners = new Set<EventListener>();
   #size: { cols: number; rows: number } | null = null;
   #sentSize = '';
+  /** Stops telling the server this tab is visible; set while a terminal socket is open. */
+  #stopVisibleReports: (() => void) | null = null;
   /** Bumped on every start and end, so late answers from an older attempt are ignored. */
   #attempt = 0;
   #options: SessionOptions;
@@ -220,6 +223,8 @@ export class Session {
         this.#sink?.reset();
         this.#sentSize = '';
         this.#sendSize();
+        this.#stopVisibleReporting();
+        this.#stopVisibleReports = reportVisibility(() => this.#conn?.sendVisible());
         this.#detail = (m) => m.waiting;
       },
       onOutput: (bytes) => {
@@ -230,6 +235,7 @@ export class Session {
       },
       onClose: ({ code, reason, opened }) => {
         if (attempt !== this.#attempt || this.phase === 'ended') return;
+        this.#stopVisibleReporting();
         if (isOrderlyClose(code)) return this.#disconnect({ detail: reason ? () => reason : (m) => m.serverClosed });
         // The network dropped: keep trying for as long as the server keeps the shell (2 minutes).
         const next = opened || !retry ? { count: 0, since: Date.now() } : { count: retry.count + 1, since: retry.since };
@@ -397,6 +403,11 @@ export class Session {
     this.expiresAt = expires;
   }
 
+  #stopVisibleReporting(): void {
+    this.#stopVisibleReports?.();
+    this.#stopVisibleReports = null;
+  }
+
   /** What belongs to one session only: gone on a new start and on every end. */
   #clearSessionState(): void {
     this.queue = null;
@@ -413,6 +424,7 @@ export class Session {
   /** Every way a session ends goes through here, exactly once per attempt. */
   #disconnect(end: { reason?: EndReason; detail?: Text; error?: Text; startFailed?: boolean }): void {
     this.#attempt++;
+    this.#stopVisibleReporting();
     this.#conn?.close();
     this.#conn = null;
     this.#creds = null;
