@@ -77,3 +77,23 @@ test('publishing a port shows a link that opens nginx through Berth', async ({ p
     await expect(tab).toHaveTitle('Welcome to nginx!', { timeout: 1000 });
   }).toPass({ timeout: 15_000 });
 });
+
+test('Restart shell ends a runaway loop and gives a new prompt; the session goes on', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  const rows = page.getByTestId('terminal').locator('.xterm-rows');
+  await page.getByTestId('terminal').click();
+  // A loop Ctrl-C does not reach: it runs in the background and prints forever.
+  await page.keyboard.type('(while :; do echo runaway-$((1+1)); sleep 0.2; done) &\n');
+  await expect(rows).toContainText('runaway-2');
+  await page.getByTestId('restart-shell').click();
+  await expect(rows).toContainText('here is a new one', { timeout: 15_000 });
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('clear; echo calm-$((2+3))\n');
+  await expect(rows).toContainText('calm-5');
+  // The loop died with its shell: nothing prints it any more.
+  await page.keyboard.type('clear\n');
+  await page.waitForTimeout(1000);
+  await expect(rows).not.toContainText('runaway-2');
+});

@@ -5,6 +5,7 @@ import {
   input,
   parseServerEvent,
   resize,
+  restartShell,
   visible,
   type ApiError,
   type CreateSessionRequest,
@@ -122,6 +123,8 @@ export interface TerminalConnection {
   sendResize(cols: number, rows: number): boolean;
   /** Tells the server the page is on screen. */
   sendVisible(): boolean;
+  /** Ends the shell and everything started from it; the server opens a new one. */
+  sendRestartShell(): boolean;
   readonly isOpen: boolean;
   close(): void;
 }
@@ -169,6 +172,7 @@ export function connectTerminal(id: string, token: string, handlers: TerminalHan
     },
     sendResize: (cols, rows) => send(resize(cols, rows)),
     sendVisible: () => send(visible()),
+    sendRestartShell: () => send(restartShell()),
     get isOpen() {
       return ws.readyState === WebSocket.OPEN;
     },

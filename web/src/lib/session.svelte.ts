@@ -253,6 +253,11 @@ export class Session {
     });
   }
 
+  /** A runaway loop the learner cannot stop with Ctrl-C: a new shell, files, images and containers kept. */
+  restartShell(): void {
+    this.#conn?.sendRestartShell();
+  }
+
   async end(): Promise<void> {
     if (!this.live || this.ending) return;
     const creds = this.#creds;
