@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { instanceLeftovers } from '../runtime/instance-leftovers.js';
 import { seededRandom, type Random } from '../tools/seeded-random.js';
 import type { SoakServerMessage, SoakServerRequest } from './soak-server.js';
-import { endByDelete, visit, type Abandoned, type Leaving, type VisitTally } from './soak-visitor.js';
+import { at, endByDelete, visit, type Abandoned, type Leaving, type VisitTally } from './soak-visitor.js';
 
 export interface SoakOptions {
   durationMs: number;
@@ -66,7 +66,12 @@ class SoakServer {
     if (this.child.exitCode !== null) return;
     this.child.send({ type: 'close' } satisfies SoakServerRequest);
     await this.next('closed', 120_000);
-    await new Promise((r) => (this.child.exitCode !== null ? r(null) : this.child.once('exit', r)));
+    // Everything is ended and closed by now: a process that still does not exit holds a stray handle.
+    const exited = new Promise((r) => (this.child.exitCode !== null ? r(true) : this.child.once('exit', () => r(true))));
+    if (!(await Promise.race([exited, new Promise((r) => setTimeout(() => r(false), 10_000).unref())]))) {
+      this.child.kill('SIGKILL');
+      throw new Error('the soak server closed but did not exit within 10 s (a timer or socket still open)');
+    }
   }
 }
 
@@ -92,17 +97,15 @@ async function settleAbandoned(url: string, abandoned: Abandoned[], tally: Visit
   for (const a of [...abandoned]) {
     if (a.droppedAt > due && !final) continue;
     abandoned.splice(abandoned.indexOf(a), 1);
-    if (a.droppedAt > due) {
-      const failed = await endByDelete(url, a.session);
-      if (failed) tally.errors.push(failed);
-      else tally.endedAtEnd++;
-      continue;
-    }
     const res = await fetch(`${url}/api/sessions/${a.session.id}`, { headers: { authorization: `Bearer ${a.session.token}` } });
     const view = (await res.json()) as { state?: string; endReason?: string };
     if (view.state === 'ended' && view.endReason === 'idle') tally.idleEnded++;
-    else {
-      tally.errors.push(`session ${a.session.id}: left ${Math.round((Date.now() - a.droppedAt) / 1000)} s ago, yet ${res.status} ${JSON.stringify(view)}`);
+    else if (a.droppedAt > due) {
+      const failed = await endByDelete(url, a.session);
+      if (failed) tally.errors.push(`${at()} ${failed}`);
+      else tally.endedAtEnd++;
+    } else {
+      tally.errors.push(`${at()} session ${a.session.id}: left ${Math.round((Date.now() - a.droppedAt) / 1000)} s ago, yet ${res.status} ${JSON.stringify(view)}`);
       await endByDelete(url, a.session).catch(() => {});
     }
   }
@@ -150,7 +153,7 @@ export async function runSoak(config: Config, o: SoakOptions): Promise<number> {
     memory = { start, end: await server.memory() };
     ends = new Map([...(await metrics(url))].filter(([k]) => k.startsWith('berth_session_ends_total')));
   } catch (err) {
-    tally.errors.push(`soak stopped: ${(err as Error).message.split('\n')[0]}`);
+    tally.errors.push(`${at()} soak stopped: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     await server.close().catch((err: Error) => tally.errors.push(`stopping the server: ${err.message}`));
   }

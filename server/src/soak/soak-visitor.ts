@@ -15,8 +15,11 @@ export interface Abandoned {
 export interface VisitTally {
   created: number;
   commands: number;
+  /** Each with the time it happened, to set beside the host's logs. */
   errors: string[];
 }
+
+export const at = () => new Date().toISOString().slice(11, 19);
 
 interface Command {
   line: string;
@@ -44,7 +47,7 @@ async function typeCommands(term: TerminalClient, rand: Random, count: number, t
     const r = await term.run(cmd.line, 90_000);
     tally.commands++;
     const wrong = cmd.check(r.output, r.exit);
-    if (wrong) tally.errors.push(`session ${sessionId}: \`${cmd.line}\`: ${wrong}`);
+    if (wrong) tally.errors.push(`${at()} session ${sessionId}: \`${cmd.line}\`: ${wrong.trim().replace(/\s*\n\s*/g, ' | ')}`);
   }
 }
 
@@ -73,12 +76,12 @@ export async function visit(url: string, rand: Random, leaving: Leaving, tally: 
       await typeCommands(term, rand, 1, tally, s.id);
     }
     const failed = await endByDelete(url, s);
-    if (failed) tally.errors.push(failed);
+    if (failed) tally.errors.push(`${at()} ${failed}`);
     const closed = await term.waitFor(() => term!.closeInfo, 30_000, 'the terminal to close after DELETE');
-    if (closed.code !== CloseCode.sessionEnded) tally.errors.push(`session ${s.id}: terminal closed with ${closed.code} ${closed.reason} after DELETE, not ${CloseCode.sessionEnded}`);
+    if (closed.code !== CloseCode.sessionEnded) tally.errors.push(`${at()} session ${s.id}: terminal closed with ${closed.code} ${closed.reason} after DELETE, not ${CloseCode.sessionEnded}`);
     return null;
   } catch (err) {
-    tally.errors.push(`session ${s.id}: ${(err as Error).message.split('\n')[0]}`);
+    tally.errors.push(`${at()} session ${s.id}: ${(err as Error).message.split('\n')[0]}`);
     term?.ws.terminate();
     await endByDelete(url, s).catch(() => {});
     return null;
