@@ -118,7 +118,8 @@ function judge(r: FuzzRequest, a: Answer, own: CreatedSession): string | null {
   // A port link of the visitor's own session with nothing listening answers 502 with a page saying so:
   // that is the sandboxed app's answer, not the server failing.
   const ownLink = r.path.startsWith(`/s/${own.id}/ports/`) && a.status === 502 && /did not answer/.test(a.body);
-  if (a.status >= 500 && !ownLink) return `${a.status} ${a.body.slice(0, 300)}`;
+  if (ownLink) return null;
+  if (a.status >= 500) return `${a.status} ${a.body.slice(0, 300)}`;
   if (a.status < 200) return `status ${a.status}`;
   if (a.status >= 400 && r.method !== 'HEAD') {
     if (!a.type.startsWith('application/json')) return `${a.status} without a JSON reason (${a.type}): ${a.body.slice(0, 200)}`;
