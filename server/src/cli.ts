@@ -1,4 +1,4 @@
-// `berth <command>`: start, prepare, test, uninstall. Reached through scripts/berth.mjs.
+// `berth <command>`: start, prepare, test, bench, soak, lessons, uninstall. Reached through scripts/berth.mjs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
@@ -73,11 +73,23 @@ async function main(argv: string[]): Promise<number> {
       if (!rest.includes('--no-prepare')) await prepare(config);
       return runBench(config);
     }
+    case 'soak': {
+      const { runSoak } = await import('./soak/run-soak.js');
+      const flag = (name: string) => {
+        const i = rest.indexOf(name);
+        const n = i < 0 ? undefined : Number(rest[i + 1]);
+        if (n !== undefined && !(n > 0)) throw new Error(`${name} needs a number above 0`);
+        return n;
+      };
+      const seconds = flag('--seconds') ?? (flag('--minutes') ?? 10) * 60;
+      if (!rest.includes('--no-prepare')) await prepare(config);
+      return runSoak(config, { durationMs: seconds * 1000, visitors: flag('--visitors') ?? 3, seed: flag('--seed') });
+    }
     case 'uninstall':
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, prepare, test, bench, lessons check|test, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, prepare, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test, uninstall [--keep-data]`);
       return 2;
   }
 }

@@ -1,5 +1,5 @@
-// `npm test`: type checks, node:test suites (unit and real-engine), every lesson auto-played, Playwright e2e;
-// ends with one line "N passed, N failed" over all of them.
+// `npm test`: type checks, node:test suites (unit and real-engine), every lesson auto-played, Playwright e2e,
+// a 75-second soak; ends with one line "N passed, N failed" over all of them.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -76,6 +76,14 @@ async function lessonSuite(): Promise<SuiteResult> {
   return { name: 'lessons', passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0) };
 }
 
+/** The soak in its short form: its own server, sessions made and ended for a while, then no leftovers
+ * and no memory growth. One check: passed or failed. */
+async function soakSuite(seconds: number): Promise<SuiteResult> {
+  console.log(`\n== soak (short): ${seconds} s of sessions made and ended ==`);
+  const { code } = await capture(process.execPath, [path.join(repoRoot, 'scripts', 'berth.mjs'), 'soak', '--seconds', String(seconds), '--no-prepare']);
+  return { name: 'soak (short)', passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+}
+
 /** Test servers use instances of their own (t-…, lessons, bench, e2e…): a run that was killed leaves its
  * sandboxes behind, and nobody else would ever sweep them. A server of yours (instance main) is left alone. */
 async function sweepInterruptedRuns(): Promise<void> {
@@ -83,7 +91,7 @@ async function sweepInterruptedRuns(): Promise<void> {
   const { createRuntime } = await import('./app.js');
   const config = loadConfig();
   const dir = path.join(config.dataDir, 'sessions');
-  const instances = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => /^(t-|lessons$|bench|e2e|refuse$)/.test(name)) : [];
+  const instances = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => /^(t-|lessons$|bench|e2e|refuse$|soak-)/.test(name)) : [];
   let removed = 0;
   for (const instance of instances) {
     removed += (await createRuntime({ ...config, instance }).sweep(new Set())).length;
@@ -92,7 +100,7 @@ async function sweepInterruptedRuns(): Promise<void> {
   if (removed) console.log(`removed ${removed} sandbox(es) left by an earlier, interrupted test run`);
 }
 
-/** args: optional suite names to run (typecheck, unit, engine, lessons, e2e); default all. */
+/** args: optional suite names to run (typecheck, unit, engine, lessons, e2e, soak); default all. */
 export async function runTests(args: string[]): Promise<number> {
   await sweepInterruptedRuns();
   const want = (s: string) => args.length === 0 || args.includes(s);
@@ -102,6 +110,7 @@ export async function runTests(args: string[]): Promise<number> {
   if (want('engine')) results.push(await nodeSuite('real-engine tests', findTests(path.join(repoRoot, 'server', 'test', 'engine'))));
   if (want('lessons')) results.push(await lessonSuite());
   if (want('e2e')) results.push(await e2eSuite([]));
+  if (want('soak')) results.push(await soakSuite(75));
   if (args.length === 0) results.push(await nodeSuite('leftovers', findTests(path.join(repoRoot, 'server', 'test', 'final'))));
   console.log('\n== summary ==');
   for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);

@@ -9,13 +9,18 @@ import { sessionToken } from './session-token.js';
 
 
 export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionManager; hosts: TerminalHosts; initialEvents: (sessionId: string) => ServerEvent[] }) {
-  app.get<{ Params: { id: string } }>(
-    '/api/sessions/:id/terminal',
-    { websocket: true, schema: { params: sessionIdParam } },
-    (socket, req) => {
+  app.route<{ Params: { id: string } }>({
+    method: 'GET',
+    url: '/api/sessions/:id/terminal',
+    schema: { params: sessionIdParam },
+    handler: async (_req, reply) => {
+      reply.header('upgrade', 'websocket');
+      throw new HttpError(426, "This is a session's terminal: it speaks the websocket protocol (see @berth/shared), not plain HTTP.");
+    },
+    wsHandler: (socket, req) => {
       // Another site's page must not open a visitor's terminal with their cookie.
       const origin = req.headers.origin;
-      if (origin && new URL(origin).host !== req.headers.host) {
+      if (origin && originHost(origin) !== req.headers.host) {
         return socket.close(CloseCode.unauthorized, 'cross-origin terminal connections are refused');
       }
       let session;
@@ -27,5 +32,14 @@ export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionMa
       }
       void new TerminalBridge(socket, session, deps.sessions, deps.hosts, deps.initialEvents).start();
     },
-  );
+  });
+}
+
+/** host[:port] of an Origin header; null for one that is not a URL (e.g. "null" from a sandboxed frame). */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
