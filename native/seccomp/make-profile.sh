@@ -9,6 +9,9 @@
 #   cleanly on ENOSYS; the kernel keyring is not namespaced).
 # Those syscalls are first removed from every rule of the default profile,
 # so exactly one rule decides each of them.
+#
+# BERTH_SECCOMP_WITHOUT=NAME leaves one of the added syscalls to Docker's own
+# rule (for the test that proves each addition is needed).
 set -euo pipefail
 
 out=${1:?usage: make-profile.sh OUTPUT.json}
@@ -30,8 +33,8 @@ fi
 
 tmp=$(mktemp "${out}.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
-jq '
-  ["unshare","setns","clone","mount","umount2","pivot_root","sethostname"] as $allow
+jq --arg without "${BERTH_SECCOMP_WITHOUT:-}" '
+  (["unshare","setns","clone","mount","umount2","pivot_root","sethostname"] - [$without]) as $allow
   | ["keyctl","add_key","request_key"] as $enosys
   | ($allow + $enosys) as $ours
   | .syscalls |= (

@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import { HttpError } from './errors.js';
 import { hostPaths, remappedUid } from './host/host-services.js';
 import { httpAnswers, tcpAnswers } from './host/health-probes.js';
-import { DockerRuntime } from './runtime/docker-runtime.js';
+import { DockerRuntime, type DockerRuntimeOptions } from './runtime/docker-runtime.js';
 import type { SandboxRuntime } from './runtime/runtime.js';
 import { SessionDisks } from './runtime/session-disk.js';
 import { healthRoutes } from './routes/health.js';
@@ -43,7 +43,7 @@ export interface Berth {
   close(): Promise<void>;
 }
 
-export function createRuntime(config: Config): DockerRuntime {
+export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOptions> = {}): DockerRuntime {
   const paths = hostPaths(config);
   return new DockerRuntime({
     socketPath: config.engineSocket,
@@ -56,6 +56,7 @@ export function createRuntime(config: Config): DockerRuntime {
     serviceIp: config.serviceIp,
     readyTimeoutMs: config.readyTimeoutMs,
     disks: new SessionDisks(path.join(paths.sessions, config.instance), config.diskBytes, remappedUid(1000)),
+    ...overrides,
   });
 }
 
