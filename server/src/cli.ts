@@ -71,7 +71,8 @@ async function main(argv: string[]): Promise<number> {
     case 'bench': {
       const { runBench } = await import('./bench/run-bench.js');
       if (!rest.includes('--no-prepare')) await prepare(config);
-      return runBench(config);
+      // Names pick parts: berth bench exhaustion, berth bench cold warm echo verdict many.
+      return runBench(config, rest.filter((a) => !a.startsWith('--')));
     }
     case 'soak': {
       const { runSoak } = await import('./soak/run-soak.js');

@@ -6,16 +6,8 @@ import type { Config } from '../config.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
 import { playLesson } from '../lessons/lesson-player.js';
 
-interface Row {
-  what: string;
-  figure: string;
-  target: string;
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-};
+import { pct, type Row } from './bench-table.js';
+import { exhaustion } from './exhaustion.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -189,18 +181,21 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
   }
 }
 
-export async function runBench(config: Config): Promise<number> {
+/** parts: names of the parts to run (cold, warm, echo, verdict, many, exhaustion); none = all. */
+export async function runBench(config: Config, parts: string[] = []): Promise<number> {
+  const want = (part: string) => parts.length === 0 || parts.includes(part);
   const berth = await buildApp({ ...config, instance: 'bench', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 100_000, maxSessions: 100_000 });
   await berth.app.listen({ port: 0, host: '127.0.0.1' });
   const address = berth.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const rows: Row[] = [];
   try {
-    await coldStart(berth, url, rows);
-    await warmStart(config, rows);
-    await keystrokeEcho(berth, url, rows);
-    await verdictLatency(berth, url, rows);
-    await manySessions(berth, url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows);
+    if (want('cold')) await coldStart(berth, url, rows);
+    if (want('warm')) await warmStart(config, rows);
+    if (want('echo')) await keystrokeEcho(berth, url, rows);
+    if (want('verdict')) await verdictLatency(berth, url, rows);
+    if (want('exhaustion')) await exhaustion(berth, url, rows);
+    if (want('many')) await manySessions(berth, url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows);
   } finally {
     await berth.close();
   }

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import type { SandboxRuntime, ShellStream } from '../runtime/runtime.js';
 import type { Logger } from '../sessions/session-manager.js';
 import { FlowControl } from './flow-control.js';
+import { OutputRate } from './output-rate.js';
 import { ShellIntegrationParser, type CommandEvent } from './shell-integration.js';
 
 /** What the attached socket gets from the shell. */
@@ -33,6 +34,10 @@ export class TerminalHost {
   private detachTimer: NodeJS.Timeout | undefined;
   private size = { cols: 80, rows: 24 };
   private disposed = false;
+  private readonly rate = new OutputRate(
+    () => this.shell?.stream.pause(),
+    () => this.resumeIfFree(),
+  );
 
   constructor(
     private readonly sessionId: string,
@@ -54,14 +59,14 @@ export class TerminalHost {
     const flow: FlowControl = new FlowControl(
       () => this.shell?.stream.pause(),
       () => {
-        if (this.flow === flow) this.shell?.stream.resume();
+        if (this.flow === flow) this.resumeIfFree();
       },
     );
     this.flow = flow;
     if (this.scrollbackBytes) sink.output(Buffer.concat(this.scrollback), flow.sent(this.scrollbackBytes));
     if (this.shell) {
       void this.shell.resize(this.size.cols, this.size.rows);
-      if (!flow.isPaused) this.shell.stream.resume();
+      this.resumeIfFree();
       return;
     }
     await this.open();
@@ -109,6 +114,7 @@ export class TerminalHost {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.detachTimer);
+    this.rate.dispose();
     this.onDisposed();
     const shell = this.shell;
     this.shell = undefined;
@@ -140,7 +146,13 @@ export class TerminalHost {
     if (!this.sink) shell.stream.pause();
   }
 
+  /** Reads from the shell again unless a socket is missing, behind, or the output rate holds it. */
+  private resumeIfFree(): void {
+    if (this.sink && this.flow && !this.flow.isPaused && !this.rate.holding) this.shell?.stream.resume();
+  }
+
   private onOutput(out: Buffer): void {
+    this.rate.took(out.length);
     if (!out.length) return;
     this.remember(out);
     if (this.sink && this.flow) this.sink.output(out, this.flow.sent(out.length));

@@ -1,0 +1,95 @@
+// The exhaustion benchmark (issue 6): one session attacks its own limits while another session's
+// terminal is timed. Each attack gets a fresh attacker session (ended after it), so one attack's
+// leftovers never weigh on the next. Figures only; nothing here passes or fails.
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Berth } from '../app.js';
+import { createSession, TerminalClient } from '../tools/terminal-client.js';
+import { pct, type Row } from './bench-table.js';
+
+interface Attack {
+  name: string;
+  /** Typed into the attacker's shell. */
+  command: string;
+  /** The attacker's terminal prints without end: count its output instead of keeping it. */
+  flood?: boolean;
+}
+
+const ATTACKS: Attack[] = [
+  { name: 'fork bomb in the shell', command: 'bomb(){ bomb | bomb & }; bomb' },
+  { name: 'fork bomb in a nested container', command: "docker run -d busybox sh -c 'b(){ b | b & }; b; sleep 1d'" },
+  { name: 'memory hog, again and again', command: 'while :; do tail /dev/zero; done' },
+  { name: 'disk fill, again and again', command: 'while :; do dd if=/dev/zero of=~/fill bs=1M count=4000 2>/dev/null; rm -f ~/fill; done' },
+  { name: 'CPU burn on every core', command: `for i in $(seq ${os.cpus().length * 2}); do (while :; do :; done) & done` },
+  { name: 'terminal flood (yes)', command: 'yes berth-flood', flood: true },
+  { name: 'a thousand nested containers', command: 'for i in $(seq 1000); do docker run -d busybox sleep 1d >/dev/null; done' },
+];
+
+/** How long each attack runs before and while the victim is timed. */
+const WARM_UP_MS = 5000;
+const KEYS = 150;
+const KEY_GAP_MS = 50;
+
+/** Share of all CPUs busy between two /proc/stat readings. */
+function cpuTimes(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Types keys into the victim's `cat` at a steady pace and times each echo. */
+async function timeEcho(term: TerminalClient): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    const before = term.rawLength;
+    const t0 = performance.now();
+    term.type(String.fromCharCode(97 + (i % 26)));
+    await term.waitFor(() => term.rawLength > before || undefined, 10_000, 'echo');
+    samples.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, KEY_GAP_MS));
+  }
+  return samples;
+}
+
+export async function exhaustion(berth: Berth, url: string, rows: Row[]): Promise<void> {
+  const victim = await createSession({ url });
+  const term = await TerminalClient.connect({ url }, victim);
+  await term.ready(60_000);
+  term.type('cat\r');
+  await new Promise((r) => setTimeout(r, 500));
+  const measure = async () => {
+    const c0 = cpuTimes();
+    const samples = await timeEcho(term);
+    const c1 = cpuTimes();
+    return { p50: pct(samples, 50), p99: pct(samples, 99), cpu: (c1.busy - c0.busy) / Math.max(1, c1.total - c0.total) };
+  };
+  const base = await measure();
+  const fmt = (m: { p50: number; p99: number; cpu: number }) => `${m.p50.toFixed(1)} / ${m.p99.toFixed(1)} ms, host CPU ${Math.round(m.cpu * 100)}%`;
+  rows.push({ what: 'second session\'s keystroke echo, p50 / p99, no attack (baseline)', figure: fmt(base), target: '-' });
+  try {
+    for (const attack of ATTACKS) {
+      const s = await createSession({ url });
+      const attacker = await TerminalClient.connect({ url }, s);
+      try {
+        await attacker.ready(60_000);
+        attacker.keepOutput = !attack.flood;
+        attacker.type(`${attack.command}\r`);
+        await new Promise((r) => setTimeout(r, WARM_UP_MS));
+        const m = await measure();
+        const ratio = m.p99 / base.p99;
+        rows.push({
+          what: `second session's keystroke echo during: ${attack.name}`,
+          figure: `${fmt(m)}; p99 ${ratio.toFixed(1)}× baseline`,
+          target: 'p99 ≤ 2× baseline (issue 6)',
+        });
+      } finally {
+        await attacker.close();
+        await berth.sessions.end(s.id, 'ended-by-user');
+      }
+    }
+  } finally {
+    await term.close();
+    await berth.sessions.end(victim.id, 'ended-by-user');
+  }
+}
