@@ -31,12 +31,16 @@ import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portProxyRoutes } from './routes/port-proxy.js';
 import { SessionWatcher } from './sessions/session-watcher.js';
+import { HostWatch } from './host/host-watch.js';
+import { HostNotices } from './sessions/host-notices.js';
 
 export interface Berth {
   app: FastifyInstance;
   sessions: SessionManager;
   runtime: SandboxRuntime;
   lessons: LessonService;
+  /** The engine, mirror and package cache, probed every second. */
+  hostWatch: HostWatch;
   /** At start: takes back the sessions of a previous run (even after SIGKILL), removes orphans, fills the pool. */
   recover(): Promise<void>;
   /** Ends every session and closes the server. */
@@ -129,13 +133,21 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   sessionRoutes(app, { sessions, idleTimeoutMs: config.idleTimeoutMs });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
+  const hostWatch = new HostWatch({
+    engine: () => runtime.ping(),
+    mirror: () => httpAnswers({ url: `http://${config.serviceIp}:${config.mirrorPort}/v2/` }),
+    packageCache: () => tcpAnswers(config.serviceIp, config.aptCachePort),
+  });
+  const notices = new HostNotices(sessions, hostWatch);
+  notices.start();
+  hostWatch.start();
   terminalRoutes(app, {
     sessions,
     hosts,
     initialEvents: (id) => {
       const s = sessions.get(id)!;
       const queue = sessions.queueEvent(s);
-      return [...(queue ? [queue] : []), ...(s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id)] : [])];
+      return [...(queue ? [queue] : []), ...(s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id)] : []), ...notices.current()];
     },
   });
   lessonRoutes(app, { lessons, sessions });
@@ -157,11 +169,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   healthRoutes(app, {
     health: async () => {
-      const [engine, mirror, packageCache] = await Promise.all([
-        runtime.ping(),
-        httpAnswers({ url: `http://${config.serviceIp}:${config.mirrorPort}/v2/` }),
-        tcpAnswers(config.serviceIp, config.aptCachePort),
-      ]);
+      const { engine, mirror, packageCache } = await hostWatch.check();
       return { ok: engine && mirror && packageCache, engine, mirror, packageCache, sessions: sessions.live().length };
     },
   });
@@ -172,9 +180,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     sessions,
     runtime,
     lessons,
+    hostWatch,
     close: async () => {
       stopReaper();
       watcher.stop();
+      hostWatch.stop();
       await sessions.shutdown('host-restart');
       await app.close();
       db.close();

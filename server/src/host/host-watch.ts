@@ -1,0 +1,52 @@
+// Probes the parts sessions depend on (the session engine, the registry mirror, the package cache) every
+// second, and says when one goes down or comes back: sessions are told, the supervisor revives it at once.
+import { EventEmitter } from 'node:events';
+import type { HostPart } from '@berth/shared';
+
+export type HostParts = Record<HostPart, boolean>;
+export type HostProbes = { [K in HostPart]: () => Promise<boolean> };
+
+type HostWatchEvents = { change: [now: HostParts, before: HostParts] };
+
+export class HostWatch extends EventEmitter<HostWatchEvents> {
+  /** Until the first probe: assumed up, so a server starting on a healthy host says nothing. */
+  private last: HostParts = { engine: true, mirror: true, packageCache: true };
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<HostParts> | undefined;
+
+  constructor(
+    private readonly probes: HostProbes,
+    private readonly intervalMs = 1000,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  get current(): HostParts {
+    return this.last;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.check(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Probes every part now (one probe at a time in flight); listeners hear of any change. */
+  check(): Promise<HostParts> {
+    this.checking ??= this.probe().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async probe(): Promise<HostParts> {
+    const [engine, mirror, packageCache] = await Promise.all([this.probes.engine(), this.probes.mirror(), this.probes.packageCache()]);
+    const now = { engine, mirror, packageCache };
+    const before = this.last;
+    this.last = now;
+    if (now.engine !== before.engine || now.mirror !== before.mirror || now.packageCache !== before.packageCache) this.emit('change', now, before);
+    return now;
+  }
+}
