@@ -33,6 +33,7 @@ import { portProxyRoutes } from './routes/port-proxy.js';
 import { SessionWatcher } from './sessions/session-watcher.js';
 import { HostWatch } from './host/host-watch.js';
 import { HostNotices } from './sessions/host-notices.js';
+import { DataDisk, isDiskFull } from './host/data-disk.js';
 
 export interface Berth {
   app: FastifyInstance;
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   const runtime = opts.runtime ?? createRuntime(config);
   const db = openDatabase(config.databaseFile);
+  const dataDisk = new DataDisk(config.dataDir);
   const pool = new SandboxPool(runtime, config.poolSize, newSessionId, () => sessions.activeCount() < config.maxSessions, app.log);
   const sessions: SessionManager = new SessionManager(
     runtime,
@@ -88,6 +90,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       extendMs: config.extendMs,
       maxExtensions: config.maxExtensions,
       warnBeforeMs: config.warnBeforeMs,
+      requireRoom: () => dataDisk.requireRoomToStart(),
     },
     app.log,
     new SessionStore(db),
@@ -109,13 +112,17 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     hosts.end(id);
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+  app.setErrorHandler((caught: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    // A write that failed for lack of space is the data disk's fault, and the visitor hears which disk.
+    const err: typeof caught = isDiskFull(caught) ? dataDisk.fullError() : caught;
+    if (err !== caught) req.log.error({ err: caught.message }, 'the data disk is full');
     const status = err instanceof HttpError ? err.statusCode : (err.statusCode ?? 500);
-    if (status >= 500) {
+    // A 5xx Berth raised on purpose (host full, disk full) says what happened; any other hides its details.
+    if (status >= 500 && !(err instanceof HttpError)) {
       req.log.error({ err }, 'request failed');
       return reply.code(status).send({ statusCode: status, error: 'Internal Server Error', message: 'Something went wrong on the server; it has been logged.' });
     }
-    const message = err.validation ? `Invalid request: ${err.message}` : err.message;
+    const message = caught.validation ? `Invalid request: ${caught.message}` : err.message;
     return reply.code(status).send({ statusCode: status, error: httpReason(status), message });
   });
   app.setNotFoundHandler((req, reply) => {
@@ -199,7 +206,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
 
 function httpReason(status: number): string {
   return (
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' }[
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable', 507: 'Insufficient Storage' }[
       status
     ] ?? 'Error'
   );

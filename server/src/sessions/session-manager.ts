@@ -23,6 +23,8 @@ export interface SessionManagerOptions {
   warnBeforeMs: number;
   /** How long an ended session is remembered, so its page can still say why it ended. */
   rememberEndedMs?: number;
+  /** Throws (an HttpError) when the host has no room for another session, e.g. its data disk is full. */
+  requireRoom?: () => void;
 }
 
 export interface Logger {
@@ -56,6 +58,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
   create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): { session: Session; token: string } {
+    this.o.requireRoom?.();
     const mine = this.live().filter((s) => s.client === opts.client).length;
     if (mine >= this.o.maxPerClient) {
       throw new HttpError(429, `You already have ${mine} live session${mine === 1 ? '' : 's'} (the limit per visitor is ${this.o.maxPerClient}). End one before starting another.`);
@@ -214,7 +217,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     s.state = 'ended';
     s.endReason = reason;
     s.endMessage = message ?? END_REASON_TEXT[reason];
-    this.store?.remove(id);
+    this.write(() => this.store?.remove(id));
     this.persistedActivity.delete(id);
     this.log.info({ session: id, reason }, 'session ended');
     this.emit('event', id, { type: 'status', state: 'ended', reason, message: s.endMessage });
@@ -267,7 +270,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     const adopted: string[] = [];
     for (const row of this.store.all(this.o.instance)) {
       if (!sandboxes.has(row.id) || this.sessions.has(row.id)) {
-        this.store.remove(row.id);
+        this.write(() => this.store?.remove(row.id));
         continue;
       }
       const s: Session = {
@@ -301,7 +304,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   private persist(s: Session): void {
     this.persistedActivity.set(s.id, s.lastActivityAt);
-    this.store?.put({
+    this.write(() => this.store?.put({
       id: s.id,
       instance: this.o.instance,
       tokenHash: s.tokenHash,
@@ -313,7 +316,16 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       extensionsUsed: s.extensionsUsed,
       lesson: s.lesson ?? null,
       lang: s.lang ?? null,
-    });
+    }));
+  }
+
+  /** A store write that fails (e.g. the disk is full) is logged: the session lives on, though a restart would not find it. */
+  private write(change: () => void): void {
+    try {
+      change();
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'could not write the session store; live sessions go on');
+    }
   }
 
   private track(p: Promise<unknown>): void {
