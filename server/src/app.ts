@@ -32,7 +32,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { portProxyRoutes } from './routes/port-proxy.js';
 import { SessionWatcher } from './sessions/session-watcher.js';
 import { HostWatch } from './host/host-watch.js';
-import { HostNotices } from './sessions/host-notices.js';
+import { hostEvent, HostNotices } from './sessions/host-notices.js';
 import { DataDisk, isDiskFull } from './host/data-disk.js';
 
 export interface Berth {
@@ -90,7 +90,10 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       extendMs: config.extendMs,
       maxExtensions: config.maxExtensions,
       warnBeforeMs: config.warnBeforeMs,
-      requireRoom: () => dataDisk.requireRoomToStart(),
+      requireRoom: () => {
+        if (!hostWatch.current.engine) throw new HttpError(503, 'The sandbox host is restarting: try again in a moment.');
+        dataDisk.requireRoomToStart();
+      },
     },
     app.log,
     new SessionStore(db),
@@ -147,6 +150,17 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   const notices = new HostNotices(sessions, hostWatch);
   notices.start();
+  hostWatch.on('change', (now, before) => {
+    if (!now.engine || before.engine) return;
+    // The engine is back: sessions whose sandbox survived get a fresh shell, the others end ("host restart").
+    void sessions
+      .recoverFromEngineRestart()
+      .then((kept) => {
+        hosts.engineBack(kept);
+        notices.tell(hostEvent('engine', true), kept);
+      })
+      .catch((err: Error) => app.log.error({ err: err.message }, 'could not check the sessions after an engine restart'));
+  });
   hostWatch.start();
   terminalRoutes(app, {
     sessions,
@@ -177,7 +191,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   healthRoutes(app, {
     health: async () => {
       const { engine, mirror, packageCache } = await hostWatch.check();
-      return { ok: engine && mirror && packageCache, engine, mirror, packageCache, sessions: sessions.live().length };
+      const down = [!engine && 'session engine', !mirror && 'registry mirror', !packageCache && 'package cache'].filter((x): x is string => !!x);
+      return { ok: !down.length, engine, mirror, packageCache, down, sessions: sessions.live().length };
     },
   });
 

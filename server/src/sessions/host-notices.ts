@@ -30,7 +30,8 @@ export class HostNotices {
   start(): void {
     this.watch.on('change', (now, before) => {
       for (const part of Object.keys(now) as HostPart[]) {
-        if (now[part] === before[part]) continue;
+        // The engine's return is told once its sessions were checked (recoverFromEngineRestart).
+        if (now[part] === before[part] || (part === 'engine' && now.engine)) continue;
         this.tell(hostEvent(part, now[part]));
       }
     });
@@ -42,7 +43,7 @@ export class HostNotices {
     return (Object.keys(parts) as HostPart[]).filter((p) => !parts[p]).map((p) => hostEvent(p, false));
   }
 
-  tell(event: HostEvent): void {
-    for (const s of this.sessions.live()) this.sessions.emit('event', s.id, event);
+  tell(event: HostEvent, ids = this.sessions.live().map((s) => s.id)): void {
+    for (const id of ids) this.sessions.emit('event', id, event);
   }
 }

@@ -295,6 +295,22 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return adopted;
   }
 
+  /**
+   * After the engine restarted: sessions whose sandbox still runs (an engine with live-restore) go on;
+   * the others end with the reason "host restart". Returns the ids that go on.
+   */
+  async recoverFromEngineRestart(): Promise<string[]> {
+    const kept: string[] = [];
+    for (const s of this.live()) {
+      if (s.state !== 'ready') continue;
+      if (await this.runtime.isRunning(s.id).catch(() => false)) kept.push(s.id);
+      else await this.end(s.id, 'host-restart');
+    }
+    await this.pool?.dropStopped();
+    this.log.info({ kept }, 'the engine restarted: sessions checked');
+    return kept;
+  }
+
   /** Ends every live session and waits for all sandbox work to finish. */
   async shutdown(reason: EndReason): Promise<void> {
     await Promise.all(this.live().map((s) => this.end(s.id, reason)));
