@@ -1,5 +1,5 @@
 // The session engine restarts under a running session (Berth's dockerd on /run/berth/engine.sock, stopped
-// and started again with the same arguments, as an operator or a crash and the supervisor would).
+// and started again with the same arguments, as an operator would, or a crash and then the supervisor).
 // While it is down /api/health is red and names it, the page hears that the sandbox host is restarting and
 // Start says so; once it is back the session goes on with a fresh shell if its sandbox survived (an
 // engine with live-restore), or ends with the reason "host restart" shown on the end screen.
@@ -17,7 +17,10 @@ const LOCK = '/tmp/berth-engine-restart.lock';
 
 test('an engine restart: health turns red naming the engine, the page says the sandbox host is restarting, the session recovers or ends with "host restart"', async () => {
   const server = await startTestServer();
-  const spec = engineSpec(server.config);
+  // Restarted with the arguments it runs with now (noted by whoever started it), so that nothing else
+  // restarts it afterwards for a change of configuration.
+  const [, ...args] = JSON.parse(fs.readFileSync(engineSpec(server.config).argsFile!, 'utf8')) as string[];
+  const spec = { ...engineSpec(server.config), args };
   const auth = (s: { token: string }) => ({ authorization: `Bearer ${s.token}` });
   try {
     const s = await createSession(server);
@@ -43,7 +46,6 @@ test('an engine restart: health turns red naming the engine, the page says the s
       assert.equal(start.status, 503);
       assert.equal((await start.json()).message, 'The sandbox host is restarting: try again in a moment.');
     } finally {
-      // The same arguments as before: Berth's own spec, so nothing restarts it again for a change.
       await ensureDaemon(spec, () => {});
       fs.rmSync(LOCK, { force: true });
     }
