@@ -56,7 +56,8 @@ test('an engine restart: health turns red naming the engine, the page says the s
     }, 30_000)).engine, true);
 
     if (liveRestore) {
-      await term.waitForText(/the sandbox host restarted; here is a new shell/, 30_000);
+      // Typed only once the new shell's prompt shows, as a learner would (keys before it are dropped).
+      await term.waitForText(/the sandbox host restarted; here is a new shell\][^]*\$ $/, 30_000);
       await term.waitForEvent((e) => e.type === 'host' && e.part === 'engine' && e.up, 10_000, 'the page to hear the engine is back');
       const r = await term.run('echo still mine && docker info --format "{{.ServerVersion}}"');
       assert.equal(r.exit, 0, r.output);
@@ -79,4 +80,5 @@ test('an engine restart: health turns red naming the engine, the page says the s
   } finally {
     await server.close();
   }
+  assert.deepEqual(await server.berth.runtime.listSandboxes(), [], 'no sandbox of this test is left on the engine');
 });
