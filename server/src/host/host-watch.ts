@@ -42,7 +42,7 @@ export class HostWatch extends EventEmitter<HostWatchEvents> {
   }
 
   private async probe(): Promise<HostParts> {
-    const [engine, mirror, packageCache] = await Promise.all([this.probes.engine(), this.probes.mirror(), this.probes.packageCache()]);
+    const [engine = false, mirror = false, packageCache = false] = await Promise.all([this.probes.engine, this.probes.mirror, this.probes.packageCache].map((p) => answersWithin(p)));
     const now = { engine, mirror, packageCache };
     const before = this.last;
     this.last = now;
@@ -50,3 +50,16 @@ export class HostWatch extends EventEmitter<HostWatchEvents> {
     return now;
   }
 }
+
+/** A probe that hangs (an engine that accepts but never answers) counts as down, and never stalls the watch. */
+function answersWithin(probe: () => Promise<boolean>, ms = PROBE_TIMEOUT_MS): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    probe().then(
+      (ok) => resolve(ok),
+      () => resolve(false),
+    ).finally(() => clearTimeout(timer));
+  });
+}
+
+const PROBE_TIMEOUT_MS = 3000;

@@ -127,10 +127,19 @@ export class TerminalHost {
     try {
       await this.open();
     } catch (err) {
-      if (await this.runtime.ping()) throw err;
+      if (!(await this.sandboxAway())) throw err;
       this.waitingForEngine = true;
       this.sink?.notice(ENGINE_AWAY);
     }
+  }
+
+  /**
+   * The engine does not answer, or the sandbox stopped (an engine shutting down stops its containers before
+   * it stops answering). When the engine is back, the session is kept or ended (recoverFromEngineRestart).
+   */
+  private async sandboxAway(): Promise<boolean> {
+    if (!(await this.runtime.ping())) return true;
+    return !(await this.runtime.isRunning(this.sessionId).catch(() => false));
   }
 
   private open(): Promise<void> {
@@ -175,7 +184,7 @@ export class TerminalHost {
   private async onExit(shell: ShellStream): Promise<void> {
     if (this.shell !== shell || this.disposed) return;
     this.shell = undefined;
-    if (!(await this.runtime.ping())) {
+    if (await this.sandboxAway()) {
       // The engine went away (a restart): the stream broke, not the shell. Wait for it to come back.
       this.lost = shell;
       this.waitingForEngine = true;
