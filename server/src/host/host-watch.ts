@@ -13,6 +13,7 @@ export class HostWatch extends EventEmitter<HostWatchEvents> {
   private last: HostParts = { engine: true, mirror: true, packageCache: true };
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<HostParts> | undefined;
+  private readonly answers: Record<HostPart, number> = { engine: 0, mirror: 0, packageCache: 0 };
 
   constructor(
     private readonly probes: HostProbes,
@@ -43,8 +44,15 @@ export class HostWatch extends EventEmitter<HostWatchEvents> {
 
   private async probe(): Promise<HostParts> {
     const [engine = false, mirror = false, packageCache = false] = await Promise.all([this.probes.engine, this.probes.mirror, this.probes.packageCache].map((p) => answersWithin(p)));
-    const now = { engine, mirror, packageCache };
+    const answered: HostParts = { engine, mirror, packageCache };
     const before = this.last;
+    // A part that was down counts as back only after two answers in a row: an engine that is shutting
+    // down still answers for a moment after its containers are stopped.
+    const now = { ...answered };
+    for (const part of Object.keys(now) as HostPart[]) {
+      this.answers[part] = answered[part] ? this.answers[part] + 1 : 0;
+      if (!before[part] && answered[part] && this.answers[part] < 2) now[part] = false;
+    }
     this.last = now;
     if (now.engine !== before.engine || now.mirror !== before.mirror || now.packageCache !== before.packageCache) this.emit('change', now, before);
     return now;

@@ -42,6 +42,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly settlers = new Map<string, (ok: boolean) => void>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly persistedActivity = new Map<string, number>();
+  /** Ended sessions whose sandbox could not be removed (an engine going down): tried again when it is back. */
+  private readonly unremoved = new Set<string>();
   /** Sandboxes being made: an end waits for its sandbox to exist before removing it. */
   private readonly creating = new Map<string, Promise<void>>();
 
@@ -225,7 +227,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.settlers.delete(id);
     const work = hadSandbox
       ? (this.creating.get(id) ?? Promise.resolve()).then(() => this.runtime.destroySandbox(id)).catch((err: Error) => {
-          this.log.error({ session: id, err: err.message }, 'could not remove the sandbox');
+          this.unremoved.add(id);
+          this.log.error({ session: id, err: err.message }, 'could not remove the sandbox; trying again when the engine is back');
         })
       : Promise.resolve();
     this.track(work);
@@ -300,6 +303,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
    * the others end with the reason "host restart". Returns the ids that go on.
    */
   async recoverFromEngineRestart(): Promise<string[]> {
+    await this.removeLeftovers();
     const kept: string[] = [];
     for (const s of this.live()) {
       if (s.state !== 'ready') continue;
@@ -311,9 +315,21 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return kept;
   }
 
+  private async removeLeftovers(): Promise<void> {
+    for (const id of [...this.unremoved]) {
+      try {
+        await this.runtime.destroySandbox(id);
+        this.unremoved.delete(id);
+      } catch (err) {
+        this.log.error({ session: id, err: (err as Error).message }, 'could not remove the sandbox');
+      }
+    }
+  }
+
   /** Ends every live session and waits for all sandbox work to finish. */
   async shutdown(reason: EndReason): Promise<void> {
     await Promise.all(this.live().map((s) => this.end(s.id, reason)));
+    await this.removeLeftovers();
     await this.pool?.drain();
     await Promise.all([...this.pending]);
   }

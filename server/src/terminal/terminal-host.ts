@@ -82,7 +82,7 @@ export class TerminalHost {
     this.waitingForEngine = false;
     if (!this.sink) return; // a new shell opens when a socket attaches again
     this.sink.notice('[the sandbox host restarted; here is a new shell]');
-    void this.open().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
+    void this.openOrWait().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
   }
 
   detach(sink: TerminalSink): void {
@@ -199,6 +199,7 @@ export class TerminalHost {
     }
     if (!this.sink) return; // a new shell opens when a socket attaches again
     this.sink.notice('[the shell exited; here is a new one]');
-    void this.open().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
+    // The engine may be stopping this very sandbox (its API still answers for a moment): then wait for it.
+    void this.openOrWait().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
   }
 }
