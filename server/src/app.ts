@@ -31,12 +31,17 @@ import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portProxyRoutes } from './routes/port-proxy.js';
 import { SessionWatcher } from './sessions/session-watcher.js';
+import { HostWatch } from './host/host-watch.js';
+import { hostEvent, HostNotices } from './sessions/host-notices.js';
+import { DataDisk, isDiskFull } from './host/data-disk.js';
 
 export interface Berth {
   app: FastifyInstance;
   sessions: SessionManager;
   runtime: SandboxRuntime;
   lessons: LessonService;
+  /** The engine, mirror and package cache, probed every second. */
+  hostWatch: HostWatch;
   /** At start: takes back the sessions of a previous run (even after SIGKILL), removes orphans, fills the pool. */
   recover(): Promise<void>;
   /** Ends every session and closes the server. */
@@ -72,6 +77,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   const runtime = opts.runtime ?? createRuntime(config);
   const db = openDatabase(config.databaseFile);
+  const dataDisk = new DataDisk(config.dataDir);
   const pool = new SandboxPool(runtime, config.poolSize, newSessionId, () => sessions.activeCount() < config.maxSessions, app.log);
   const sessions: SessionManager = new SessionManager(
     runtime,
@@ -86,6 +92,10 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       extendMs: config.extendMs,
       maxExtensions: config.maxExtensions,
       warnBeforeMs: config.warnBeforeMs,
+      requireRoom: () => {
+        if (!hostWatch.current.engine) throw new HttpError(503, 'The sandbox host is restarting: try again in a moment.');
+        dataDisk.requireRoomToStart();
+      },
     },
     app.log,
     new SessionStore(db),
@@ -107,13 +117,17 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     hosts.end(id);
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+  app.setErrorHandler((caught: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    // A write that failed for lack of space is the data disk's fault, and the visitor hears which disk.
+    const err: typeof caught = isDiskFull(caught) ? dataDisk.fullError() : caught;
+    if (err !== caught) req.log.error({ err: caught.message }, 'the data disk is full');
     const status = err instanceof HttpError ? err.statusCode : (err.statusCode ?? 500);
-    if (status >= 500) {
+    // A 5xx Berth raised on purpose (host full, disk full) says what happened; any other hides its details.
+    if (status >= 500 && !(err instanceof HttpError)) {
       req.log.error({ err }, 'request failed');
       return reply.code(status).send({ statusCode: status, error: 'Internal Server Error', message: 'Something went wrong on the server; it has been logged.' });
     }
-    const message = err.validation ? `Invalid request: ${err.message}` : err.message;
+    const message = caught.validation ? `Invalid request: ${caught.message}` : err.message;
     return reply.code(status).send({ statusCode: status, error: httpReason(status), message });
   });
   app.setNotFoundHandler((req, reply) => {
@@ -131,13 +145,32 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   sessionRoutes(app, { sessions, idle: config });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
+  const hostWatch = new HostWatch({
+    engine: () => runtime.ping(),
+    mirror: () => httpAnswers({ url: `http://${config.serviceIp}:${config.mirrorPort}/v2/` }),
+    packageCache: () => tcpAnswers(config.serviceIp, config.aptCachePort),
+  });
+  const notices = new HostNotices(sessions, hostWatch);
+  notices.start();
+  hostWatch.on('change', (now, before) => {
+    if (!now.engine || before.engine) return;
+    // The engine is back: sessions whose sandbox survived get a fresh shell, the others end ("host restart").
+    void sessions
+      .recoverFromEngineRestart()
+      .then((kept) => {
+        hosts.engineBack(kept);
+        notices.tell(hostEvent('engine', true), kept);
+      })
+      .catch((err: Error) => app.log.error({ err: err.message }, 'could not check the sessions after an engine restart'));
+  });
+  hostWatch.start();
   terminalRoutes(app, {
     sessions,
     hosts,
     initialEvents: (id) => {
       const s = sessions.get(id)!;
       const queue = sessions.queueEvent(s);
-      return [...(queue ? [queue] : []), ...(s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id)] : [])];
+      return [...(queue ? [queue] : []), ...(s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id)] : []), ...notices.current()];
     },
   });
   lessonRoutes(app, { lessons, sessions });
@@ -159,12 +192,9 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   healthRoutes(app, {
     health: async () => {
-      const [engine, mirror, packageCache] = await Promise.all([
-        runtime.ping(),
-        httpAnswers({ url: `http://${config.serviceIp}:${config.mirrorPort}/v2/` }),
-        tcpAnswers(config.serviceIp, config.aptCachePort),
-      ]);
-      return { ok: engine && mirror && packageCache, engine, mirror, packageCache, sessions: sessions.live().length };
+      const { engine, mirror, packageCache } = await hostWatch.check();
+      const down = [!engine && 'session engine', !mirror && 'registry mirror', !packageCache && 'package cache'].filter((x): x is string => !!x);
+      return { ok: !down.length, engine, mirror, packageCache, down, sessions: sessions.live().length };
     },
   });
 
@@ -174,9 +204,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     sessions,
     runtime,
     lessons,
+    hostWatch,
     close: async () => {
       stopReaper();
       watcher.stop();
+      hostWatch.stop();
       await sessions.shutdown('host-restart');
       await app.close();
       db.close();
@@ -191,7 +223,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
 
 function httpReason(status: number): string {
   return (
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 426: 'Upgrade Required', 429: 'Too Many Requests' }[
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 426: 'Upgrade Required', 429: 'Too Many Requests', 503: 'Service Unavailable', 507: 'Insufficient Storage' }[
       status
     ] ?? 'Error'
   );

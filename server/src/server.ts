@@ -7,7 +7,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(env);
   const berth = await buildApp(config);
   const log = berth.app.log;
-  const stopSupervisor = config.manageHost ? await superviseHost(config, (line) => log.info(line)) : () => {};
+  const supervisor = config.manageHost ? await superviseHost(config, (line) => log.info(line)) : null;
+  // A part seen down is started again at once, not at the supervisor's next round.
+  berth.hostWatch.on('change', (now) => {
+    if (!now.engine || !now.mirror || !now.packageCache) supervisor?.reviveNow();
+  });
   await berth.recover();
   await berth.app.listen({ port: config.port, host: config.host });
   log.info(`Berth is ready on http://localhost:${config.port}`);
@@ -17,7 +21,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env) {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: ending sessions and stopping`);
-    stopSupervisor();
+    supervisor?.stop();
     await berth.close();
     process.exit(0);
   };

@@ -43,10 +43,10 @@ async function typecheck(): Promise<SuiteResult> {
   return { name: 'typecheck', passed: 0, failed: code === 0 ? 0 : 1 };
 }
 
-async function nodeSuite(name: string, files: string[]): Promise<SuiteResult> {
+async function nodeSuite(name: string, files: string[], flags: string[] = []): Promise<SuiteResult> {
   console.log(`\n== ${name}: ${files.length} files ==`);
   if (!files.length) return { name, passed: 0, failed: 0 };
-  const { code, out } = await capture(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files]);
+  const { code, out } = await capture(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files]);
   const count = (word: string) => Number(new RegExp(`ℹ ${word} (\\d+)`).exec(out)?.[1] ?? 0);
   const failed = count('fail') + count('cancelled');
   return { name, passed: count('pass'), failed: failed || (code !== 0 ? 1 : 0) };
@@ -100,7 +100,7 @@ async function sweepInterruptedRuns(): Promise<void> {
   if (removed) console.log(`removed ${removed} sandbox(es) left by an earlier, interrupted test run`);
 }
 
-/** args: optional suite names to run (typecheck, unit, engine, lessons, e2e, soak); default all. */
+/** args: optional suite names to run (typecheck, unit, engine, faults, lessons, e2e, soak); default all. */
 export async function runTests(args: string[]): Promise<number> {
   await sweepInterruptedRuns();
   const want = (s: string) => args.length === 0 || args.includes(s);
@@ -108,6 +108,8 @@ export async function runTests(args: string[]): Promise<number> {
   if (want('typecheck')) results.push(await typecheck());
   if (want('unit')) results.push(await nodeSuite('unit tests', [...findTests(path.join(repoRoot, 'shared', 'test')), ...findTests(path.join(repoRoot, 'server', 'test', 'unit'))]));
   if (want('engine')) results.push(await nodeSuite('real-engine tests', findTests(path.join(repoRoot, 'server', 'test', 'engine'))));
+  // Faults stop parts every sandbox shares (the mirror, the engine): after the rest, one file at a time.
+  if (want('faults')) results.push(await nodeSuite('host faults', findTests(path.join(repoRoot, 'server', 'test', 'faults')), ['--test-concurrency=1']));
   if (want('lessons')) results.push(await lessonSuite());
   if (want('e2e')) results.push(await e2eSuite([]));
   if (want('soak')) results.push(await soakSuite(75));

@@ -1,6 +1,9 @@
 // Test helpers: a real Berth server on a random port (its own instance name, so it never touches a
 // running Berth's sessions) and a terminal client that speaks the websocket protocol like the page.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { after, before } from 'node:test';
 import { buildApp, type Berth } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -33,9 +36,49 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return { berth, config, url: `http://127.0.0.1:${port}`, close: () => berth.close() };
 }
 
+/**
+ * Berth as it runs for real (server.ts in a process of its own: it supervises the host services and can
+ * be killed). start() again after a kill restarts it on the same port, instance and data.
+ */
+export class ServerProcess {
+  readonly url: string;
+  readonly env: NodeJS.ProcessEnv;
+  private child: ChildProcess | undefined;
+
+  constructor(env: Record<string, string> = {}) {
+    const port = 20_000 + crypto.randomInt(20_000);
+    this.url = `http://127.0.0.1:${port}`;
+    this.env = {
+      ...process.env,
+      BERTH_PORT: String(port),
+      BERTH_HOST: '127.0.0.1',
+      BERTH_INSTANCE: `t-${crypto.randomBytes(3).toString('hex')}`,
+      BERTH_POOL_SIZE: '0',
+      BERTH_LOG_LEVEL: 'warn',
+      ...env,
+    };
+  }
+
+  /** Resolves once /api/health answers (200, or 503 when a host part is down). */
+  async start(): Promise<void> {
+    const repo = path.resolve(import.meta.dirname, '..', '..');
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'server', 'src', 'server.ts')], { cwd: repo, env: this.env, stdio: ['ignore', 'inherit', 'inherit'] });
+    await eventually(async () => assert.ok([200, 503].includes((await fetch(`${this.url}/api/health`)).status)), 60_000);
+  }
+
+  /** SIGKILL (a crash) or SIGTERM (ends its sessions); resolves once the process is gone. */
+  async stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    const gone = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+    child.kill(signal);
+    await gone;
+  }
+}
 
 /** Polls an async check until it passes or the time is up (then throws its last error). */
-export async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

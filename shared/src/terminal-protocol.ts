@@ -42,7 +42,11 @@ export type ServerEvent =
   | { type: 'warning'; kind: 'expiring' | 'idle'; secondsLeft: number; message: string }
   /** The session's own disk: sent when its use changes; `full` once writes fail for lack of space. */
   | { type: 'disk'; usedBytes: number; totalBytes: number; full: boolean; message?: string }
+  /** A part of the sandbox host went down (up: false) or came back: its engine, image mirror or package cache. */
+  | { type: 'host'; part: HostPart; up: boolean; message: string }
   | { type: 'error'; message: string };
+
+export type HostPart = 'engine' | 'mirror' | 'packageCache';
 
 /** Websocket close codes Berth uses (4000-4999 is the application range). */
 export const CloseCode = {

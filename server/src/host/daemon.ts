@@ -34,7 +34,7 @@ export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running
   const pid = readPid(spec.pidFile);
   if (pid && isAlive(pid)) {
     // Alive but not answering yet: give it the start timeout before replacing it.
-    if (await waitHealthy(spec, spec.startTimeoutMs ?? 30_000)) return 'running';
+    if (await waitHealthy(spec, spec.startTimeoutMs ?? 30_000, pid)) return 'running';
     log(`${spec.name}: pid ${pid} does not answer; restarting it`);
     await stopPid(pid);
   }
@@ -66,9 +66,10 @@ export async function stopDaemon(spec: Pick<DaemonSpec, 'pidFile'>): Promise<boo
   return true;
 }
 
-async function waitHealthy(spec: DaemonSpec, ms: number): Promise<boolean> {
+/** Waits for the daemon to answer; gives up early when its process is gone (it was stopping, not starting). */
+async function waitHealthy(spec: DaemonSpec, ms: number, pid: number): Promise<boolean> {
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && isAlive(pid)) {
     if (await spec.healthy()) return true;
     await sleep(200);
   }

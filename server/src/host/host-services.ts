@@ -52,6 +52,9 @@ export function engineSpec(config: Config): DaemonSpec {
       '--storage-driver=overlay2',
       '--log-opt=max-size=1m',
       '--log-opt=max-file=2',
+      // Sessions outlive a restart of the engine (measured here with --userns-remap: the containers keep
+      // running, only exec streams break, so terminals get a fresh shell).
+      '--live-restore',
     ],
     pidFile: `${RUN_DIR}/engine.pid`,
     ownPidFile: true,

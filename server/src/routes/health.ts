@@ -5,6 +5,8 @@ export interface HealthReport {
   engine: boolean;
   mirror: boolean;
   packageCache: boolean;
+  /** In words, what is not answering (empty when ok): "session engine", "registry mirror", "package cache". */
+  down: string[];
   sessions: number;
 }
 

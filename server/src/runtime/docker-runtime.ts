@@ -199,6 +199,17 @@ export class DockerRuntime implements SandboxRuntime {
     return { exitCode, output: Buffer.concat(chunks).toString('utf8'), timedOut: exitCode === 137 || exitCode === 124 };
   }
 
+  async isRunning(id: string): Promise<boolean> {
+    try {
+      const info = await this.docker.getContainer(this.names(id).container).inspect();
+      if (info.State.Running) return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
+    this.hostFacts.delete(id);
+    return false;
+  }
+
   async listSandboxes(): Promise<string[]> {
     const containers = await this.docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=${this.o.instance}`] } });
     return containers.map((c) => c.Labels[SESSION_LABEL]).filter((x): x is string => !!x);

@@ -45,6 +45,8 @@ export interface SandboxRuntime {
   /** A login shell as the visitor, with a TTY; env adds variables to its environment. */
   openShell(id: string, size: { cols: number; rows: number }, env?: string[]): Promise<ShellStream>;
   exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Whether the sandbox's container is running (false when it is stopped or gone). */
+  isRunning(id: string): Promise<boolean>;
   /** Ids of every sandbox this Berth instance has on the engine, live or not. */
   listSandboxes(): Promise<string[]>;
   /** Removes sandboxes (and stray disks) whose ids are not in keep. Returns the ids removed. */

@@ -52,6 +52,16 @@ export class SandboxPool {
     }
   }
 
+  /** After the engine restarted: pooled sandboxes that stopped with it are removed and replaced. */
+  async dropStopped(): Promise<void> {
+    for (const id of [...this.ready]) {
+      if (await this.runtime.isRunning(id).catch(() => false)) continue;
+      this.ready.splice(this.ready.indexOf(id), 1);
+      await this.runtime.destroySandbox(id).catch(() => {});
+    }
+    this.refill();
+  }
+
   /** Removes every pooled sandbox (server stop). */
   async drain(): Promise<void> {
     this.draining = true;

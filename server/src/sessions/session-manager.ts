@@ -26,6 +26,8 @@ export interface SessionManagerOptions {
   warnBeforeMs: number;
   /** How long an ended session is remembered, so its page can still say why it ended. */
   rememberEndedMs?: number;
+  /** Throws (an HttpError) when the host has no room for another session, e.g. its data disk is full. */
+  requireRoom?: () => void;
 }
 
 export interface Logger {
@@ -43,6 +45,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly settlers = new Map<string, (ok: boolean) => void>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly persistedActivity = new Map<string, number>();
+  /** Ended sessions whose sandbox could not be removed (an engine going down): tried again when it is back. */
+  private readonly unremoved = new Set<string>();
   /** Sandboxes being made: an end waits for its sandbox to exist before removing it. */
   private readonly creating = new Map<string, Promise<void>>();
 
@@ -59,6 +63,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
   create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): { session: Session; token: string } {
+    this.o.requireRoom?.();
     const mine = this.live().filter((s) => s.client === opts.client).length;
     if (mine >= this.o.maxPerClient) {
       throw new HttpError(429, `You already have ${mine} live session${mine === 1 ? '' : 's'} (the limit per visitor is ${this.o.maxPerClient}). End one before starting another.`);
@@ -230,7 +235,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     s.state = 'ended';
     s.endReason = reason;
     s.endMessage = message ?? END_REASON_TEXT[reason];
-    this.store?.remove(id);
+    this.write(() => this.store?.remove(id));
     this.persistedActivity.delete(id);
     this.log.info({ session: id, reason }, 'session ended');
     this.emit('event', id, { type: 'status', state: 'ended', reason, message: s.endMessage });
@@ -238,7 +243,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.settlers.delete(id);
     const work = hadSandbox
       ? (this.creating.get(id) ?? Promise.resolve()).then(() => this.runtime.destroySandbox(id)).catch((err: Error) => {
-          this.log.error({ session: id, err: err.message }, 'could not remove the sandbox');
+          this.unremoved.add(id);
+          this.log.error({ session: id, err: err.message }, 'could not remove the sandbox; trying again when the engine is back');
         })
       : Promise.resolve();
     this.track(work);
@@ -283,7 +289,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     const adopted: string[] = [];
     for (const row of this.store.all(this.o.instance)) {
       if (!sandboxes.has(row.id) || this.sessions.has(row.id)) {
-        this.store.remove(row.id);
+        this.write(() => this.store?.remove(row.id));
         continue;
       }
       const s: Session = {
@@ -309,16 +315,45 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return adopted;
   }
 
+  /**
+   * After the engine restarted: sessions whose sandbox still runs (an engine with live-restore) go on;
+   * the others end with the reason "host restart". Returns the ids that go on.
+   */
+  async recoverFromEngineRestart(): Promise<string[]> {
+    await this.removeLeftovers();
+    const kept: string[] = [];
+    for (const s of this.live()) {
+      if (s.state !== 'ready') continue;
+      if (await this.runtime.isRunning(s.id).catch(() => false)) kept.push(s.id);
+      else await this.end(s.id, 'host-restart');
+    }
+    await this.pool?.dropStopped();
+    this.log.info({ kept }, 'the engine restarted: sessions checked');
+    return kept;
+  }
+
+  private async removeLeftovers(): Promise<void> {
+    for (const id of [...this.unremoved]) {
+      try {
+        await this.runtime.destroySandbox(id);
+        this.unremoved.delete(id);
+      } catch (err) {
+        this.log.error({ session: id, err: (err as Error).message }, 'could not remove the sandbox');
+      }
+    }
+  }
+
   /** Ends every live session and waits for all sandbox work to finish. */
   async shutdown(reason: EndReason): Promise<void> {
     await Promise.all(this.live().map((s) => this.end(s.id, reason)));
+    await this.removeLeftovers();
     await this.pool?.drain();
     await Promise.all([...this.pending]);
   }
 
   private persist(s: Session): void {
     this.persistedActivity.set(s.id, s.lastActivityAt);
-    this.store?.put({
+    this.write(() => this.store?.put({
       id: s.id,
       instance: this.o.instance,
       tokenHash: s.tokenHash,
@@ -330,7 +365,16 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       extensionsUsed: s.extensionsUsed,
       lesson: s.lesson ?? null,
       lang: s.lang ?? null,
-    });
+    }));
+  }
+
+  /** A store write that fails (e.g. the disk is full) is logged: the session lives on, though a restart would not find it. */
+  private write(change: () => void): void {
+    try {
+      change();
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'could not write the session store; live sessions go on');
+    }
   }
 
   private track(p: Promise<unknown>): void {

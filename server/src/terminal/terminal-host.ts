@@ -20,6 +20,7 @@ export const SCROLLBACK_BYTES = 64 * 1024;
 /** How long a shell waits for its socket to come back (reload, network loss) before it is ended. */
 export const DETACHED_GRACE_MS = 2 * 60_000;
 const MAX_RESTARTS = 3;
+const ENGINE_AWAY = '[the sandbox host is restarting: a new shell opens here when it is back]';
 const RESTART_WINDOW_MS = 10_000;
 
 export class TerminalHost {
@@ -38,6 +39,10 @@ export class TerminalHost {
     () => this.shell?.stream.pause(),
     () => this.resumeIfFree(),
   );
+  /** The engine went away under the shell: a new one opens when it is back (engineBack). */
+  private waitingForEngine = false;
+  /** A shell whose stream broke: it may live on in the sandbox, so it is ended once the engine answers. */
+  private lost: ShellStream | undefined;
 
   constructor(
     private readonly sessionId: string,
@@ -69,7 +74,20 @@ export class TerminalHost {
       this.resumeIfFree();
       return;
     }
-    await this.open();
+    if (this.waitingForEngine) return sink.notice(ENGINE_AWAY);
+    await this.openOrWait();
+  }
+
+  /** The engine answers again and this session's sandbox still runs: a fresh shell replaces the broken one. */
+  engineBack(): void {
+    const lost = this.lost;
+    this.lost = undefined;
+    if (lost) void lost.kill().catch(() => {});
+    if (!this.waitingForEngine || this.disposed) return;
+    this.waitingForEngine = false;
+    if (!this.sink) return; // a new shell opens when a socket attaches again
+    this.sink.notice('[the sandbox host restarted; here is a new shell]');
+    void this.openOrWait().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
   }
 
   detach(sink: TerminalSink): void {
@@ -121,6 +139,26 @@ export class TerminalHost {
     if (shell) void shell.kill().catch((err: Error) => this.log.warn({ session: this.sessionId, err: err.message }, 'could not end a shell'));
   }
 
+  /** Opens a shell; if the engine is away (restarting), says so and waits for engineBack instead of failing. */
+  private async openOrWait(): Promise<void> {
+    try {
+      await this.open();
+    } catch (err) {
+      if (!(await this.sandboxAway())) throw err;
+      this.waitingForEngine = true;
+      this.sink?.notice(ENGINE_AWAY);
+    }
+  }
+
+  /**
+   * The engine does not answer, or the sandbox stopped (an engine shutting down stops its containers before
+   * it stops answering). When the engine is back, the session is kept or ended (recoverFromEngineRestart).
+   */
+  private async sandboxAway(): Promise<boolean> {
+    if (!(await this.runtime.ping())) return true;
+    return !(await this.runtime.isRunning(this.sessionId).catch(() => false));
+  }
+
   private open(): Promise<void> {
     this.opening ??= this.openShell().finally(() => (this.opening = undefined));
     return this.opening;
@@ -139,7 +177,7 @@ export class TerminalHost {
       this.onCommand(command);
     });
     shell.stream.on('data', (chunk: Buffer) => this.onOutput(parser.push(chunk)));
-    const exited = () => this.onExit(shell);
+    const exited = () => void this.onExit(shell);
     shell.stream.on('close', exited);
     shell.stream.on('end', exited);
     shell.stream.on('error', exited);
@@ -166,9 +204,16 @@ export class TerminalHost {
     }
   }
 
-  private onExit(shell: ShellStream): void {
+  private async onExit(shell: ShellStream): Promise<void> {
     if (this.shell !== shell || this.disposed) return;
     this.shell = undefined;
+    if (await this.sandboxAway()) {
+      // The engine went away (a restart): the stream broke, not the shell. Wait for it to come back.
+      this.lost = shell;
+      this.waitingForEngine = true;
+      this.sink?.notice(ENGINE_AWAY);
+      return;
+    }
     const now = Date.now();
     this.restarts = [...this.restarts.filter((t) => now - t < RESTART_WINDOW_MS), now];
     if (this.restarts.length > MAX_RESTARTS) {
@@ -177,6 +222,7 @@ export class TerminalHost {
     }
     if (!this.sink) return; // a new shell opens when a socket attaches again
     this.sink.notice('[the shell exited; here is a new one]');
-    void this.open().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
+    // The engine may be stopping this very sandbox (its API still answers for a moment): then wait for it.
+    void this.openOrWait().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
   }
 }

@@ -33,6 +33,11 @@ export class TerminalHosts {
     return host;
   }
 
+  /** The engine is back after a restart: these sessions' sandboxes survived it and get fresh shells. */
+  engineBack(sessionIds: string[]): void {
+    for (const id of sessionIds) this.hosts.get(id)?.engineBack();
+  }
+
   /** The session is over: its shell goes with it. */
   end(sessionId: string): void {
     this.hosts.get(sessionId)?.dispose();

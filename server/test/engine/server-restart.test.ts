@@ -1,58 +1,57 @@
-// Killing the server with SIGKILL loses nothing: the next start re-adopts the live sessions, whose
-// tokens and sandboxes still work, and their terminals reconnect.
+// Killing the server with SIGKILL mid-lesson loses nothing: the next start re-adopts the live sessions,
+// whose tokens and sandboxes still work, their terminals reconnect, and the steps ticked before the
+// crash are still ticked; the lesson goes on from there.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
-import path from 'node:path';
 import { test } from 'node:test';
-import { createSession, eventually, TerminalClient } from '../helpers.js';
+import type { ServerEvent } from '@berth/shared';
+import { ServerProcess, TerminalClient } from '../helpers.js';
 
-const repo = path.resolve(import.meta.dirname, '..', '..', '..');
-const port = 20_000 + crypto.randomInt(20_000);
-const url = `http://127.0.0.1:${port}`;
-const env = {
-  ...process.env,
-  BERTH_PORT: String(port),
-  BERTH_HOST: '127.0.0.1',
-  BERTH_INSTANCE: `t-restart-${crypto.randomBytes(2).toString('hex')}`,
-  BERTH_POOL_SIZE: '0',
-  BERTH_LOG_LEVEL: 'warn',
-};
-
-async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'server', 'src', 'server.ts')], { cwd: repo, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  await eventually(async () => assert.equal((await fetch(`${url}/api/health`)).status, 200), 60_000);
-  return child;
-}
-
-const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
-
-test('after SIGKILL and a restart, a session is still reachable with its token and its terminal works', async () => {
-  let server = await startServer();
+test('after SIGKILL mid-lesson and a restart: the session, its terminal and the lesson progress are all still there', async () => {
+  const server = new ServerProcess();
+  await server.start();
   try {
-    const s = await createSession({ url });
-    const term = await TerminalClient.connect({ url }, s);
+    const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"lesson":"what-is-docker"}' });
+    assert.equal(created.status, 201);
+    const s = await created.json();
+    const learner = { cookie: (created.headers.getSetCookie().find((c) => c.startsWith('berth_learner=')) ?? '').split(';')[0]! };
+    const auth = { authorization: `Bearer ${s.token}` };
+    const onStep = (step: string) => ({
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ lesson: 'what-is-docker', step }),
+    });
+    const term = await TerminalClient.connect(server, s);
     await term.ready();
+    assert.equal((await fetch(`${server.url}/api/sessions/${s.id}/lesson`, onStep('version'))).status, 200);
+    term.type('docker version\r');
+    await term.waitForEvent((e) => e.type === 'step' && e.step === 'version' && e.done, 30_000, 'the version step to tick');
     assert.equal((await term.run('touch ~/made-before-the-crash && docker run -d --name survivor busybox sleep 600 >/dev/null')).exit, 0);
 
-    server.kill('SIGKILL');
-    await exited(server);
+    await server.stop('SIGKILL');
     await term.waitFor(() => term.closeInfo, 5000, 'the socket to drop');
-    server = await startServer();
+    await server.start();
 
-    const view = await fetch(`${url}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } });
+    const view = await fetch(`${server.url}/api/sessions/${s.id}`, { headers: auth });
     assert.equal(view.status, 200);
     assert.equal((await view.json()).state, 'ready');
-    assert.equal((await fetch(`${url}/api/sessions/${s.id}`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
-    const again = await TerminalClient.connect({ url }, s);
+    assert.equal((await fetch(`${server.url}/api/sessions/${s.id}`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
+    const progress = await (await fetch(`${server.url}/api/progress`, { headers: learner })).json();
+    assert.deepEqual(progress['what-is-docker'], { lesson: 'what-is-docker', done: ['version'], current: 'info', finished: false });
+
+    const again = await TerminalClient.connect(server, s);
     await again.ready();
     const r = await again.run('ls ~/made-before-the-crash && docker ps --format "{{.Names}}"');
     assert.equal(r.exit, 0, r.output);
     assert.match(r.output, /^survivor$/m);
+    // The page puts the learner back on their step; the next command ticks it as before the crash.
+    const resumed = await fetch(`${server.url}/api/sessions/${s.id}/lesson`, onStep('info'));
+    assert.deepEqual(await resumed.json(), { lesson: 'what-is-docker', done: ['version'], current: 'info', finished: false });
+    again.type('docker info\r');
+    const ticked = await again.waitForEvent((e) => e.type === 'step' && e.step === 'info' && e.done, 30_000, 'the info step to tick');
+    assert.deepEqual(ticked, { type: 'step', lesson: 'what-is-docker', step: 'info', done: true } satisfies ServerEvent);
     await again.close();
-    assert.equal((await fetch(`${url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } })).status, 204);
+    assert.equal((await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: auth })).status, 204);
   } finally {
-    server.kill('SIGTERM');
-    await exited(server);
+    await server.stop('SIGTERM');
   }
 });

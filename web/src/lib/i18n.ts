@@ -1,5 +1,5 @@
 // Every UI chrome string, in English and Chinese. Lesson texts come from the server in the chosen language.
-import { END_REASON_TEXT, type EndReason, type Lang, type Level } from '@berth/shared';
+import { END_REASON_TEXT, type EndReason, type HostPart, type Lang, type Level } from '@berth/shared';
 
 const en = {
   langName: 'English',
@@ -86,6 +86,12 @@ const en = {
   diskFull: (total: string) => `Your session used its ${total} GB of disk.`,
   diskFreeBefore: 'Free space with',
   diskFreeAfter: '(or delete files in your home).',
+  // a part of the sandbox host down (the server's notice, in the page's language)
+  hostDown: {
+    engine: 'The sandbox host is restarting: your terminal stops answering for a moment and comes back when it is up.',
+    mirror: "Berth's image mirror is not answering, so pulling an image (docker pull, or docker run of an image you do not have yet) fails for now. Berth is restarting it: try again in a few seconds.",
+    packageCache: "Berth's package cache is not answering, so apt-get inside containers fails for now. Berth is restarting it: try again in a few seconds.",
+  } as Record<HostPart, string>,
 
   // end screen
   endedTitle: 'This session has ended',
@@ -250,6 +256,11 @@ const zh: Messages = {
   diskFull: (total: string) => `你的会话已用完 ${total} GB 磁盘空间。`,
   diskFreeBefore: '可以运行',
   diskFreeAfter: '释放空间（或删除主目录里的文件）。',
+  hostDown: {
+    engine: '沙箱主机正在重启：终端会暂时没有响应，主机恢复后会自动回来。',
+    mirror: 'Berth 的镜像缓存没有响应，拉取镜像（docker pull，或 docker run 一个本地没有的镜像）暂时会失败。Berth 正在重启它：请几秒后再试。',
+    packageCache: 'Berth 的软件包缓存没有响应，容器里的 apt-get 暂时会失败。Berth 正在重启它：请几秒后再试。',
+  },
 
   endedTitle: '会话已结束',
   startFailedTitle: '无法开始会话',

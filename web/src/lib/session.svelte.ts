@@ -7,6 +7,7 @@ import {
   type CreateSessionRequest,
   type CreateSessionResponse,
   type EndReason,
+  type HostPart,
   type LessonProgress,
   type ServerEvent,
   type SetLessonRequest,
@@ -96,6 +97,8 @@ export class Session {
   /** The last extension that worked (for a short "extended" note); null until one does. */
   lastExtension = $state<{ expiresAt: Date; at: number } | null>(null);
   #warnings = $state<Record<WarningKind, SessionWarning | null>>({ expiring: null, idle: null });
+  /** Parts of the sandbox host the server says are down now (engine, image mirror, package cache). */
+  hostDown = $state<HostPart[]>([]);
   /** After an end: why, when the server or the visitor said (null for a lost connection or a failed start). */
   endReason = $state<EndReason | null>(null);
   /** After an end: true when no session was ever made (the Start request failed, e.g. 429 or 503). */
@@ -387,6 +390,9 @@ export class Session {
       this.#warnings = { ...this.#warnings, [event.kind]: warning };
     } else if (event.type === 'disk') {
       this.disk = { usedBytes: event.usedBytes, totalBytes: event.totalBytes, full: event.full, message: event.message };
+    } else if (event.type === 'host') {
+      const others = this.hostDown.filter((p) => p !== event.part);
+      this.hostDown = event.up ? others : [...others, event.part];
     } else if (event.type === 'error') {
       const message = event.message;
       this.#error = () => message;
@@ -422,6 +428,7 @@ export class Session {
     this.#extendError = null;
     this.lastExtension = null;
     this.#warnings = { expiring: null, idle: null };
+    this.hostDown = [];
     this.endReason = null;
     this.startFailed = false;
   }
