@@ -9,6 +9,10 @@ import type { SessionManager } from './session-manager.js';
 type PortEvent = Extract<ServerEvent, { type: 'port' }>;
 type DiskEvent = Extract<ServerEvent, { type: 'disk' }>;
 
+/** Scans in a row a sandbox must be seen stopped, with the engine up, before its session ends. More
+ * than the host watch needs to call an engine restart (then the session ends as 'host-restart'). */
+const STOPPED_SCANS = 5;
+
 /** Below this much free space, writes fail: the disk counts as full. */
 const FULL_BELOW_BYTES = 16 * 2 ** 20;
 
@@ -16,6 +20,7 @@ export class SessionWatcher {
   private readonly known = new Map<string, Set<number>>();
   private readonly disks = new Map<string, DiskEvent>();
   private readonly limits = new Map<string, LimitHits & { crowded: boolean }>();
+  private readonly stopped = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
@@ -51,8 +56,11 @@ export class SessionWatcher {
     try {
       const live = this.sessions.live().filter((s) => s.state === 'ready');
       for (const id of this.known.keys()) if (!live.some((s) => s.id === id)) this.known.delete(id);
-      for (const map of [this.disks, this.limits]) for (const id of map.keys()) if (!live.some((s) => s.id === id)) map.delete(id);
-      await Promise.all(live.map((s) => Promise.all([this.scanPorts(s.id), this.scanDisk(s.id), this.scanLimits(s.id)])));
+      for (const map of [this.disks, this.limits, this.stopped]) for (const id of map.keys()) if (!live.some((s) => s.id === id)) map.delete(id);
+      const engineUp = live.length > 0 && (await this.runtime.ping());
+      await Promise.all(
+        live.map((s) => Promise.all([this.scanPorts(s.id), this.scanDisk(s.id), this.scanLimits(s.id), engineUp && this.scanStopped(s.id)])),
+      );
     } finally {
       this.busy = false;
     }
@@ -87,6 +95,26 @@ export class SessionWatcher {
           'stop a container with docker rm -f.',
       );
     }
+  }
+
+  /**
+   * A sandbox that stopped on its own while the engine runs (its inner engine died, say after a visitor
+   * filled the process limit past its ceilings): the session cannot go on, so it ends with the reason.
+   */
+  private async scanStopped(id: string): Promise<void> {
+    const running = await this.runtime.isRunning(id).catch(() => true);
+    const count = running ? 0 : (this.stopped.get(id) ?? 0) + 1;
+    this.stopped.set(id, count);
+    if (count < STOPPED_SCANS) return;
+    const hits = this.limits.get(id);
+    const atLimit = !!hits && (hits.crowded || hits.forksRefused > 0 || hits.oomKills > 0);
+    await this.sessions.end(
+      id,
+      atLimit ? 'limit' : 'error',
+      atLimit
+        ? "the session's sandbox stopped after it hit its limits (processes or memory); a new session starts clean"
+        : "the session's sandbox stopped unexpectedly; a new session starts clean",
+    );
   }
 
   private async scanDisk(id: string): Promise<void> {

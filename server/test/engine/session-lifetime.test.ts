@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { visible } from '@berth/shared';
+import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { createSession, eventually, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 /** Frames on one socket are handled in order: once the invalid frame sent last is answered, those before it were heard. */
@@ -15,6 +16,21 @@ describe('session lifetime', () => {
   const servers: TestServer[] = [];
   after(async () => {
     for (const s of servers) await s.close();
+  });
+
+  test('a sandbox that stops on its own ends its session with a reason the page shows', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const s = await createSession(server);
+    const term = await TerminalClient.connect(server, s);
+    await term.ready();
+    // What a dead inner engine looks like from the host: the session's container exits.
+    const runtime = server.berth.runtime as DockerRuntime;
+    await runtime.docker.getContainer(`berth-${server.config.instance}-${s.id}`).kill();
+    const ended = await term.waitForEvent((e) => e.type === 'status' && e.state === 'ended', 30_000, 'ended');
+    assert.equal(ended.type === 'status' && ended.reason, 'error');
+    assert.match((ended.type === 'status' && ended.message) || '', /sandbox stopped unexpectedly/);
+    await eventually(async () => assert.deepEqual(await runtime.listSandboxes(), []), 15_000);
   });
 
   test('an idle session ends with reason idle and its sandbox is removed', async () => {
