@@ -13,6 +13,9 @@ type DiskEvent = Extract<ServerEvent, { type: 'disk' }>;
  * than the host watch needs to call an engine restart (then the session ends as 'host-restart'). */
 const STOPPED_SCANS = 5;
 
+/** A scan still running after this long is left behind: the next one starts. */
+const SCAN_GIVE_UP_MS = 5000;
+
 /** Below this much free space, writes fail: the disk counts as full. */
 const FULL_BELOW_BYTES = 16 * 2 ** 20;
 
@@ -58,9 +61,13 @@ export class SessionWatcher {
       for (const id of this.known.keys()) if (!live.some((s) => s.id === id)) this.known.delete(id);
       for (const map of [this.disks, this.limits, this.stopped]) for (const id of map.keys()) if (!live.some((s) => s.id === id)) map.delete(id);
       const engineUp = live.length > 0 && (await this.runtime.ping());
-      await Promise.all(
+      const scans = Promise.all(
         live.map((s) => Promise.all([this.scanPorts(s.id), this.scanDisk(s.id), this.scanLimits(s.id), engineUp && this.scanStopped(s.id)])),
       );
+      // An engine call that never answers must not stop the watching of every session for good.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([scans, new Promise((resolve) => (timer = setTimeout(resolve, SCAN_GIVE_UP_MS)))]);
+      clearTimeout(timer);
     } finally {
       this.busy = false;
     }
@@ -81,8 +88,8 @@ export class SessionWatcher {
     // A sandbox starts with no hits: one that happens before the first scan still counts.
     const before = this.limits.get(id) ?? { oomKills: 0, forksRefused: 0, processes: 0, crowded: false };
     const crowdAt = processBudget(this.sessionLimits.pids).nested;
-    // Crowded from the ceiling on, calm again below half of it: one message per runaway, not one a second.
-    const crowded = before.crowded ? now.processes >= crowdAt / 2 : now.processes >= crowdAt;
+    // Crowded from the ceiling on, calm again below ¾ of it: one message per runaway, not one a second.
+    const crowded = before.crowded ? now.processes >= crowdAt * 0.75 : now.processes >= crowdAt;
     this.limits.set(id, { ...now, crowded });
     const tell = (message: string) => this.sessions.emit('event', id, { type: 'error', message });
     if (now.oomKills > before.oomKills) {

@@ -22,6 +22,12 @@ describe('abuse inside a session', () => {
     await ctx.term.waitFor(() => /here is a new one[^]*\$ $/.test(ctx.term.text.slice(screen)), 30_000, 'the new shell\'s prompt');
   };
   const processLimitMessage = (e: ServerEvent) => e.type === 'error' && /process limit \(\d+ running, at most 512\)/.test(e.message);
+  /** The process-limit message, after `since` events; a failure says what the session's counters showed. */
+  const toldProcessLimit = (since: number) =>
+    nextEvent(since, processLimitMessage, 'the process-limit message').catch(async (err: Error) => {
+      const hits = await ctx.server.berth.runtime.limitHits(ctx.session.id).catch(() => 'unknown');
+      throw new Error(`${err.message}\nthe session's counters now: ${JSON.stringify(hits)}`);
+    });
 
   test('a memory hog is killed at the session\'s limit, the learner is told, the shell lives on', async () => {
     const r = await ctx.term.run('tail /dev/zero', 60_000);
@@ -41,7 +47,7 @@ describe('abuse inside a session', () => {
   test('a fork bomb in the shell stops below the session\'s limit; the learner is told; Restart shell ends it and the engine never stopped', async () => {
     const before = ctx.term.events.length;
     ctx.term.type(`${FORK_BOMB}\r`);
-    const told = await nextEvent(before, processLimitMessage, 'the process-limit message');
+    const told = await toldProcessLimit(before);
     assert.match((told as { message: string }).message, /Restart shell/);
     await restartShell();
     // The inner engine kept its share of the process limit: its containers run at once.
@@ -53,7 +59,7 @@ describe('abuse inside a session', () => {
     const before = ctx.term.events.length;
     const started = await ctx.term.run(`docker run -d --name bomb busybox sh -c '${FORK_BOMB}; sleep 1d'`, 60_000);
     assert.equal(started.exit, 0, started.output);
-    await nextEvent(before, processLimitMessage, 'the process-limit message');
+    await toldProcessLimit(before);
     // The learner's shell still starts commands while the bomb runs.
     assert.equal((await ctx.term.run('docker rm -f bomb', 60_000)).exit, 0);
     assert.match((await ctx.term.run('docker run --rm busybox echo engine-fine', 60_000)).output, /^engine-fine$/m);

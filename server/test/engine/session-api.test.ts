@@ -93,6 +93,6 @@ describe('session API', () => {
   test('health reports the engine, the mirror and the package cache', async () => {
     const res = await fetch(`${server.url}/api/health`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, engine: true, mirror: true, packageCache: true, sessions: 0 });
+    assert.deepEqual(await res.json(), { ok: true, engine: true, mirror: true, packageCache: true, down: [], sessions: 0 });
   });
 });
