@@ -91,7 +91,11 @@ async function sweepInterruptedRuns(): Promise<void> {
   const { createRuntime } = await import('./app.js');
   const config = loadConfig();
   const dir = path.join(config.dataDir, 'sessions');
-  const instances = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => /^(t-|lessons$|bench|e2e|refuse$|soak-)/.test(name)) : [];
+  // By folder, and by label on the engine: a run cut short while the engine was away can leave a network
+  // whose folder is gone.
+  const onEngine = await createRuntime(config).instancesOnEngine().catch(() => [] as string[]);
+  const found = [...(fs.existsSync(dir) ? fs.readdirSync(dir) : []), ...onEngine];
+  const instances = [...new Set(found)].filter((name) => /^(t-|lessons$|bench|e2e|refuse$|soak-)/.test(name));
   let removed = 0;
   for (const instance of instances) {
     removed += (await createRuntime({ ...config, instance }).sweep(new Set())).length;

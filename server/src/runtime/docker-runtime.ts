@@ -215,6 +215,13 @@ export class DockerRuntime implements SandboxRuntime {
     return containers.map((c) => c.Labels[SESSION_LABEL]).filter((x): x is string => !!x);
   }
 
+  /** Every Berth instance with a sandbox or a session network on this engine (of any instance). */
+  async instancesOnEngine(): Promise<string[]> {
+    const filters = { label: [INSTANCE_LABEL] };
+    const [containers, networks] = await Promise.all([this.docker.listContainers({ all: true, filters }), this.docker.listNetworks({ filters })]);
+    return [...new Set([...containers.map((c) => c.Labels[INSTANCE_LABEL]), ...networks.map((n) => n.Labels?.[INSTANCE_LABEL])])].filter((x): x is string => !!x);
+  }
+
   async sweep(keep: Set<string>): Promise<string[]> {
     const filters = { label: [`${INSTANCE_LABEL}=${this.o.instance}`] };
     const ids = new Set<string>(await this.listSandboxes());
