@@ -82,3 +82,20 @@ describe('abuse inside a session', () => {
     assert.match((await ctx.term.run('echo calm')).output, /^calm$/m);
   });
 });
+
+describe('a thousand nested containers attempted', () => {
+  const ctx = useSessionTerminal();
+
+  test('the containers stop at the session\'s process share, the learner is told, and the inner engine still answers', async () => {
+    ctx.term.type('for i in $(seq 1000); do docker run -d busybox sleep 1d >/dev/null || break; done\r');
+    const told = await ctx.term.waitForEvent((e) => e.type === 'error' && /process limit \(\d+ running, at most 512\)/.test(e.message), 300_000, 'the process-limit message');
+    assert.match((told as { message: string }).message, /docker rm -f/);
+    // Each container brings a shim of several threads: the shell's share fills long before a thousand.
+    await ctx.term.waitForText(/fork: (retry: )?Resource temporarily unavailable/, 120_000);
+    // The shell can no longer start programs, so ask the engine from outside, as the watcher would.
+    const engine = await ctx.server.berth.runtime.exec(ctx.session.id, ['docker', 'ps', '-q'], { timeoutMs: 60_000 });
+    assert.equal(engine.exitCode, 0, engine.output);
+    const running = engine.output.trim().split('\n').filter(Boolean).length;
+    assert.ok(running > 5 && running < 1000, `${running} containers running`);
+  });
+});
