@@ -7,6 +7,7 @@ import { hostAndPath, readHostAptSources } from './apt-sources.js';
 import { type DaemonSpec, type Log, ensureDaemon, stopDaemon } from './daemon.js';
 import { applyFirewall, firewallActive } from './firewall.js';
 import { httpAnswers, tcpAnswers } from './health-probes.js';
+import { raiseKernelLimits } from './kernel-limits.js';
 import { run } from './run-command.js';
 
 export const RUN_DIR = '/run/berth';
@@ -91,6 +92,7 @@ export function aptCacheSpec(config: Config): DaemonSpec {
 
 /** Idempotent: brings every host part up, starting only what is not running. */
 export async function ensureHostServices(config: Config, log: Log): Promise<void> {
+  for (const change of raiseKernelLimits()) log(`kernel limit raised for many sessions: ${change}`);
   await ensureHostNetwork(config);
   writeServiceConfigs(config);
   for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
