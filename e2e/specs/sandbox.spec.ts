@@ -40,8 +40,14 @@ test('copy and paste work with the keyboard', async ({ page, context }) => {
   await page.keyboard.type('echo copy-me-$((40+2))\n');
   const word = rows.getByText('copy-me-42', { exact: false }).last();
   await expect(word).toBeVisible();
-  // xterm's screen layer takes the mouse events; the output line starts at column 0.
-  const box = (await word.boundingBox())!;
+  // xterm's screen layer takes the mouse events; the output line starts at column 0. xterm redraws its
+  // rows (the prompt that follows), so the element found may be gone a moment later: measure until one is there.
+  let box: { x: number; y: number; width: number; height: number } | null = null;
+  await expect(async () => {
+    box = await word.boundingBox();
+    expect(box).not.toBeNull();
+  }).toPass({ timeout: 5000 });
+  box = box!;
   await page.mouse.dblclick(box.x + 12, box.y + box.height / 2);
   await page.keyboard.press('Control+Shift+C');
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('copy-me-42');
