@@ -17,7 +17,7 @@ interface Attack {
 
 const ATTACKS: Attack[] = [
   { name: 'fork bomb in the shell', command: 'bomb(){ bomb | bomb & }; bomb' },
-  { name: 'fork bomb in a nested container', command: "docker run -d busybox sh -c 'b(){ b | b & }; while :; do b; sleep 1; done'" },
+  { name: 'fork bomb in a nested container', command: "docker run -d debian bash -c 'b(){ b | b & }; b; exec sleep infinity'" },
   { name: 'memory hog, again and again', command: 'while :; do tail /dev/zero; done' },
   { name: 'disk fill, again and again', command: 'while :; do dd if=/dev/zero of=~/fill bs=1M count=4000 2>/dev/null; rm -f ~/fill; done' },
   { name: 'CPU burn on every core', command: `for i in $(seq ${os.cpus().length * 2}); do (while :; do :; done) & done` },

@@ -87,8 +87,11 @@ export class SessionWatcher {
     }
     // A sandbox starts with no hits: one that happens before the first scan still counts.
     const before = this.limits.get(id) ?? { oomKills: 0, forksRefused: 0, processes: 0, crowded: false };
-    const crowdAt = processBudget(this.sessionLimits.pids).nested;
-    // Crowded from the ceiling on, calm again below ¾ of it: one message per runaway, not one a second.
+    // The nested share counts only the engine's and containers' tasks, and a bomb that gives up at a refused
+    // fork (busybox sh) swings between it and nothing several times a second: a once-a-second look needs a
+    // margin below the share to see it.
+    const crowdAt = processBudget(this.sessionLimits.pids).nested * 0.9;
+    // Crowded from there on, calm again below ¾ of that: one message per runaway, not one a second.
     const crowded = before.crowded ? now.processes >= crowdAt * 0.75 : now.processes >= crowdAt;
     this.limits.set(id, { ...now, crowded });
     const tell = (message: string) => this.sessions.emit('event', id, { type: 'error', message });

@@ -9,9 +9,9 @@ import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
 import { useSessionTerminal } from '../helpers.js';
 
 const FORK_BOMB = 'bomb(){ bomb | bomb & }; bomb';
-/** busybox sh does not retry a failed fork, so a bomb that meets its ceiling can die out by itself within a
- * second; one relaunched every second keeps pressing, as a determined visitor's would. */
-const NESTED_FORK_BOMB = "sh -c 'bomb(){ bomb | bomb & }; while :; do bomb; sleep 1; done'";
+/** In bash, as the classic bomb is pasted: bash retries a refused fork, so the bomb holds at its ceiling. (busybox
+ * sh gives up at the first refusal: its bomb dies out within a second, and its PID 1 with it.) */
+const NESTED_FORK_BOMB = "bash -c 'bomb(){ bomb | bomb & }; bomb; exec sleep infinity'";
 
 describe('abuse inside a session', () => {
   const ctx = useSessionTerminal({ BERTH_SESSION_MEMORY: '512m' });
@@ -82,7 +82,7 @@ describe('a fork bomb in a nested container', () => {
   const processLimitMessage = (e: ServerEvent) => e.type === 'error' && /process limit \(\d+ running, at most 512\)/.test(e.message);
 
   test('a fork bomb in a nested container is stopped; docker rm -f ends it and the engine goes on', async () => {
-    const started = await ctx.term.run(`docker run -d --name bomb busybox ${NESTED_FORK_BOMB}`, 60_000);
+    const started = await ctx.term.run(`docker run -d --name bomb debian ${NESTED_FORK_BOMB}`, 60_000);
     assert.equal(started.exit, 0, started.output);
     await ctx.term.waitForEvent(processLimitMessage, 60_000, 'the process-limit message').catch(async (err: Error) => {
       const hits = await ctx.server.berth.runtime.limitHits(ctx.session.id).catch(() => 'unknown');
