@@ -1,11 +1,10 @@
 // The exhaustion benchmark (issue 6): one session attacks its own limits while another session's
 // terminal is timed. Each attack gets a fresh attacker session (ended after it), so one attack's
 // leftovers never weigh on the next. Figures only; nothing here passes or fails.
-import fs from 'node:fs';
 import os from 'node:os';
 import type { Berth } from '../app.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
-import { pct, type Row } from './bench-table.js';
+import { cpuTimes, pct, type Row } from './bench-table.js';
 
 interface Attack {
   name: string;
@@ -29,14 +28,6 @@ const ATTACKS: Attack[] = [
 const WARM_UP_MS = 5000;
 const KEYS = 150;
 const KEY_GAP_MS = 50;
-
-/** Share of all CPUs busy between two /proc/stat readings. */
-function cpuTimes(): { busy: number; total: number } {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const idle = (f[3] ?? 0) + (f[4] ?? 0);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
 
 /** Types keys into the victim's `cat` at a steady pace and times each echo. */
 async function timeEcho(term: TerminalClient): Promise<number[]> {

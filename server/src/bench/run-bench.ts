@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
 import { playLesson } from '../lessons/lesson-player.js';
 
-import { pct, type Row } from './bench-table.js';
+import { cpuTimes, pct, type Row } from './bench-table.js';
 import { exhaustion } from './exhaustion.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -120,12 +120,20 @@ async function manySessions(berth: Berth, url: string, max: number, rows: Row[])
     }
   }
   const startedIn = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, 10_000));
+  await new Promise((r) => setTimeout(r, 5_000));
+  const c0 = cpuTimes();
+  await new Promise((r) => setTimeout(r, 5_000));
+  const c1 = cpuTimes();
   const used = before - memAvailable();
   rows.push({
     what: `idle sessions held at once (asked for ${max}${failure ? `; stopped: ${failure}` : ''})`,
     figure: `${held.length} in ${(startedIn / 1000).toFixed(0)} s, host memory +${(used / 2 ** 30).toFixed(2)} GiB (${mib(used / Math.max(1, held.length))} each)`,
     target: 'measured (issue 5)',
+  });
+  rows.push({
+    what: `host CPU busy while the ${held.length} sessions sit idle (5 s, all cores)`,
+    figure: `${Math.round((100 * (c1.busy - c0.busy)) / Math.max(1, c1.total - c0.total))}%`,
+    target: '-',
   });
 
   // Every terminal types 10 keys a second into `cat` for 10 seconds; each key's echo is timed.

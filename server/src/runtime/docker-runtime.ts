@@ -200,6 +200,9 @@ export class DockerRuntime implements SandboxRuntime {
   }
 
   async isRunning(id: string): Promise<boolean> {
+    // Asked every second for every session: the sandbox's first process, still alive, answers without the engine.
+    const known = this.hostFacts.get(id);
+    if (known?.startTime && (await processStartTime(known.pid)) === known.startTime) return true;
     try {
       const info = await this.docker.getContainer(this.names(id).container).inspect();
       if (info.State.Running) return true;
@@ -239,7 +242,7 @@ export class DockerRuntime implements SandboxRuntime {
     return removed;
   }
 
-  private readonly hostFacts = new Map<string, { pid: number; ip: string; containerId: string }>();
+  private readonly hostFacts = new Map<string, { pid: number; startTime: string; ip: string; containerId: string }>();
 
   private async facts(id: string): Promise<{ pid: number; ip: string; containerId: string }> {
     const known = this.hostFacts.get(id);
@@ -247,7 +250,8 @@ export class DockerRuntime implements SandboxRuntime {
     const info = await this.docker.getContainer(this.names(id).container).inspect();
     const ip = info.NetworkSettings.Networks[this.names(id).network]?.IPAddress ?? '';
     if (!info.State.Running || !info.State.Pid || !ip) throw new SandboxError('the sandbox is not running');
-    const facts = { pid: info.State.Pid, ip, containerId: info.Id };
+    // The start time tells the sandbox's process from a later one that got the same pid.
+    const facts = { pid: info.State.Pid, startTime: await processStartTime(info.State.Pid), ip, containerId: info.Id };
     this.hostFacts.set(id, facts);
     return facts;
   }
@@ -350,4 +354,11 @@ export async function purgeEngine(socketPath: string): Promise<number> {
   const networks = await docker.listNetworks({ filters });
   for (const n of networks) await ignoreNotFound(docker.getNetwork(n.Id).remove());
   return containers.length + networks.length;
+}
+
+/** A process's start time (field 22 of /proc/<pid>/stat), or '' when there is no such process. */
+async function processStartTime(pid: number): Promise<string> {
+  const stat = await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
 }
