@@ -111,12 +111,15 @@ export class DockerRuntime implements SandboxRuntime {
 
   private async waitReady(id: string): Promise<void> {
     const deadline = Date.now() + this.o.readyTimeoutMs;
+    const stopped = async () => new SandboxError(`the sandbox stopped while starting: ${await this.logTail(id)}`);
+    const { pid, startTime } = await this.facts(id).catch(async () => Promise.reject(await stopped()));
+    // The host looks at the sandbox's own files (the engine is local): an exec per look cost the engine a
+    // process start, competing with the starting inner engine. lstat: a link there is not followed.
+    const readyFile = `/proc/${pid}/root${READY_FILE}`;
     while (Date.now() < deadline) {
-      const r = await this.exec(id, ['test', '-e', READY_FILE], { timeoutMs: 5000 });
-      if (r.exitCode === 0) return;
-      const info = await this.docker.getContainer(this.names(id).container).inspect();
-      if (!info.State.Running) throw new SandboxError(`the sandbox stopped while starting: ${await this.logTail(id)}`);
-      await sleep(50);
+      if (await fs.promises.lstat(readyFile).then(() => true, () => false)) return;
+      if ((await processStartTime(pid)) !== startTime) throw await stopped();
+      await sleep(20);
     }
     throw new SandboxError(`the sandbox's Docker engine did not come up within ${this.o.readyTimeoutMs / 1000} s: ${await this.logTail(id)}`);
   }
@@ -244,7 +247,7 @@ export class DockerRuntime implements SandboxRuntime {
 
   private readonly hostFacts = new Map<string, { pid: number; startTime: string; ip: string; containerId: string }>();
 
-  private async facts(id: string): Promise<{ pid: number; ip: string; containerId: string }> {
+  private async facts(id: string): Promise<{ pid: number; startTime: string; ip: string; containerId: string }> {
     const known = this.hostFacts.get(id);
     if (known) return known;
     const info = await this.docker.getContainer(this.names(id).container).inspect();
