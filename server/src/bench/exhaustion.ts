@@ -2,6 +2,7 @@
 // terminal is timed. Each attack gets a fresh attacker session (ended after it), so one attack's
 // leftovers never weigh on the next. Figures only; nothing here passes or fails.
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Berth } from '../app.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
 import { cpuTimes, pct, type Row } from './bench-table.js';
@@ -26,7 +27,7 @@ const ATTACKS: Attack[] = [
 
 /** How long each attack runs before and while the victim is timed. */
 const WARM_UP_MS = 5000;
-const KEYS = 150;
+const KEYS = 300;
 const KEY_GAP_MS = 50;
 
 /** Types keys into the victim's `cat` at a steady pace and times each echo. */
@@ -43,6 +44,17 @@ async function timeEcho(term: TerminalClient): Promise<number[]> {
   return samples;
 }
 
+/** The server runs in this process: its longest event-loop stall during fn tells a blocked server from a busy host. */
+async function longestStall<T>(fn: () => Promise<T>): Promise<{ value: T; stallMs: number }> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  try {
+    return { value: await fn(), stallMs: loop.max / 1e6 };
+  } finally {
+    loop.disable();
+  }
+}
+
 export async function exhaustion(berth: Berth, url: string, rows: Row[]): Promise<void> {
   const victim = await createSession({ url });
   const term = await TerminalClient.connect({ url }, victim);
@@ -51,12 +63,13 @@ export async function exhaustion(berth: Berth, url: string, rows: Row[]): Promis
   await new Promise((r) => setTimeout(r, 500));
   const measure = async () => {
     const c0 = cpuTimes();
-    const samples = await timeEcho(term);
+    const { value: samples, stallMs } = await longestStall(() => timeEcho(term));
     const c1 = cpuTimes();
-    return { p50: pct(samples, 50), p99: pct(samples, 99), cpu: (c1.busy - c0.busy) / Math.max(1, c1.total - c0.total) };
+    return { p50: pct(samples, 50), p99: pct(samples, 99), cpu: (c1.busy - c0.busy) / Math.max(1, c1.total - c0.total), stall: stallMs };
   };
   const base = await measure();
-  const fmt = (m: { p50: number; p99: number; cpu: number }) => `${m.p50.toFixed(1)} / ${m.p99.toFixed(1)} ms, host CPU ${Math.round(m.cpu * 100)}%`;
+  const fmt = (m: { p50: number; p99: number; cpu: number; stall: number }) =>
+    `${m.p50.toFixed(1)} / ${m.p99.toFixed(1)} ms, host CPU ${Math.round(m.cpu * 100)}%, server stall ≤ ${Math.round(m.stall)} ms`;
   rows.push({ what: 'second session\'s keystroke echo, p50 / p99, no attack (baseline)', figure: fmt(base), target: '-' });
   try {
     for (const attack of ATTACKS) {
@@ -69,9 +82,11 @@ export async function exhaustion(berth: Berth, url: string, rows: Row[]): Promis
         await new Promise((r) => setTimeout(r, WARM_UP_MS));
         const m = await measure();
         const ratio = m.p99 / base.p99;
+        await attacker.close();
+        const ended = await longestStall(() => berth.sessions.end(s.id, 'ended-by-user'));
         rows.push({
           what: `second session's keystroke echo during: ${attack.name}`,
-          figure: `${fmt(m)}; p99 ${ratio.toFixed(1)}× baseline`,
+          figure: `${fmt(m)}; p99 ${ratio.toFixed(1)}× baseline; ending it: stall ≤ ${Math.round(ended.stallMs)} ms`,
           target: 'p99 ≤ 2× baseline (issue 6)',
         });
       } finally {

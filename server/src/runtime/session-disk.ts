@@ -47,13 +47,10 @@ export class SessionDisks {
       const r = await run('umount', [mnt], { allowFailure: true });
       if (r.code !== 0) await run('umount', ['-l', mnt], { allowFailure: true });
     }
-    fs.rmSync(this.dir(id), { recursive: true, force: true });
+    // Not rmSync: unlinking a filled 2 GB image took 589 ms here, a stall of every terminal on the server.
+    await fs.promises.rm(this.dir(id), { recursive: true, force: true });
     // The instance's folder goes too once its last session is gone (test servers each have one).
-    try {
-      fs.rmdirSync(this.root);
-    } catch {
-      // not empty, or already gone
-    }
+    await fs.promises.rmdir(this.root).catch(() => {}); // not empty, or already gone
   }
 
   /** Ids that have a disk folder, mounted or not. */
