@@ -7,8 +7,9 @@ import { HttpError, SessionEndedError, SessionNotFoundError, UnauthorizedError }
 import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionStore } from '../store/session-store.js';
 import { idleEndsAt } from './idle-deadline.js';
+import { dueAt, lifetimeEvent } from './session-lifetime.js';
 import type { SandboxPool } from './sandbox-pool.js';
-import { hashToken, tokenMatches, type Session } from './session.js';
+import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session } from './session.js';
 
 export interface SessionManagerOptions {
   instance: string;
@@ -182,14 +183,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   }
 
   lifetime(s: Session): Extract<ServerEvent, { type: 'lifetime' }> {
-    const left = this.o.maxExtensions - s.extensionsUsed;
-    return {
-      type: 'lifetime',
-      expiresAt: new Date(s.expiresAt).toISOString(),
-      idleExpiresAt: new Date(idleEndsAt(s, this.o)).toISOString(),
-      canExtend: s.state === 'ready' && left > 0 && s.expiresAt - Date.now() <= this.o.warnBeforeMs * 2,
-      extensionsLeft: left,
-    };
+    return lifetimeEvent(s, this.o);
   }
 
   touch(id: string): void {
@@ -264,19 +258,17 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   async expire(now = Date.now()): Promise<void> {
     const ends: Promise<void>[] = [];
     for (const s of this.live()) {
-      if (s.state !== 'ready') continue;
-      const idleEnd = idleEndsAt(s, this.o);
-      if (now >= s.expiresAt) ends.push(this.end(s.id, 'expired'));
-      else if (now >= idleEnd) ends.push(this.end(s.id, 'idle'));
-      else if (!s.warned.expiring && s.expiresAt - now <= this.o.warnBeforeMs) {
+      const due = s.state === 'ready' ? dueAt(s, this.o, now) : undefined;
+      if (!due) continue;
+      if ('end' in due) {
+        ends.push(this.end(s.id, due.end));
+        continue;
+      }
+      this.emit('event', s.id, due.warning);
+      if (due.warning.kind === 'idle') s.warned.idleAt = now;
+      else {
         s.warned.expiring = true;
-        const secondsLeft = Math.round((s.expiresAt - now) / 1000);
-        this.emit('event', s.id, { type: 'warning', kind: 'expiring', secondsLeft, message: `This session ends in ${Math.ceil(secondsLeft / 60)} min.` });
         this.emit('event', s.id, this.lifetime(s));
-      } else if (s.warned.idleAt === null && idleEnd - now <= this.o.warnBeforeMs) {
-        s.warned.idleAt = now;
-        const secondsLeft = Math.round((idleEnd - now) / 1000);
-        this.emit('event', s.id, { type: 'warning', kind: 'idle', secondsLeft, message: `Nothing typed for a while: this session ends in ${Math.ceil(secondsLeft / 60)} min unless you press a key.` });
       }
     }
     await Promise.all(ends);
@@ -292,22 +284,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
         this.write(() => this.store?.remove(row.id));
         continue;
       }
-      const s: Session = {
-        id: row.id,
-        tokenHash: row.tokenHash,
-        learner: row.learner,
-        client: row.client,
-        state: 'ready',
-        createdAt: row.createdAt,
-        expiresAt: row.expiresAt,
-        lastActivityAt: row.lastActivityAt,
-        lastVisibleAt: 0,
-        extensionsUsed: row.extensionsUsed,
-        warned: { expiring: false, idleAt: null },
-        ready: Promise.resolve(true),
-        ...(row.lesson ? { lesson: row.lesson } : {}),
-        ...(row.lang === 'en' || row.lang === 'zh' ? { lang: row.lang } : {}),
-      };
+      const s = fromStoredSession(row);
       this.sessions.set(s.id, s);
       adopted.push(s.id);
     }
@@ -353,19 +330,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   private persist(s: Session): void {
     this.persistedActivity.set(s.id, s.lastActivityAt);
-    this.write(() => this.store?.put({
-      id: s.id,
-      instance: this.o.instance,
-      tokenHash: s.tokenHash,
-      learner: s.learner,
-      client: s.client,
-      createdAt: s.createdAt,
-      expiresAt: s.expiresAt,
-      lastActivityAt: s.lastActivityAt,
-      extensionsUsed: s.extensionsUsed,
-      lesson: s.lesson ?? null,
-      lang: s.lang ?? null,
-    }));
+    this.write(() => this.store?.put(toStoredSession(s, this.o.instance)));
   }
 
   /** A store write that fails (e.g. the disk is full) is logged: the session lives on, though a restart would not find it. */

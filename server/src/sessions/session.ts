@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { EndReason, Lang, SessionState, SessionView } from '@berth/shared';
+import type { StoredSession } from '../store/session-store.js';
 import { idleEndsAt, type IdleLimits } from './idle-deadline.js';
 
 export interface Session {
@@ -47,5 +48,42 @@ export function sessionView(s: Session, idle: IdleLimits): SessionView {
     idleExpiresAt: new Date(idleEndsAt(s, idle)).toISOString(),
     ...(s.endReason ? { endReason: s.endReason } : {}),
     ...(s.endMessage ? { endMessage: s.endMessage } : {}),
+  };
+}
+
+/** The row the store keeps of a live session (what a restarted server needs to take it back). */
+export function toStoredSession(s: Session, instance: string): StoredSession {
+  return {
+    id: s.id,
+    instance,
+    tokenHash: s.tokenHash,
+    learner: s.learner,
+    client: s.client,
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    lastActivityAt: s.lastActivityAt,
+    extensionsUsed: s.extensionsUsed,
+    lesson: s.lesson ?? null,
+    lang: s.lang ?? null,
+  };
+}
+
+/** A session taken back after a restart: its sandbox still runs, so it is ready; warnings are given anew. */
+export function fromStoredSession(row: StoredSession): Session {
+  return {
+    id: row.id,
+    tokenHash: row.tokenHash,
+    learner: row.learner,
+    client: row.client,
+    state: 'ready',
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    lastActivityAt: row.lastActivityAt,
+    lastVisibleAt: 0,
+    extensionsUsed: row.extensionsUsed,
+    warned: { expiring: false, idleAt: null },
+    ready: Promise.resolve(true),
+    ...(row.lesson ? { lesson: row.lesson } : {}),
+    ...(row.lang === 'en' || row.lang === 'zh' ? { lang: row.lang } : {}),
   };
 }
