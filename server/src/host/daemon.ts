@@ -62,7 +62,9 @@ export async function stopDaemon(spec: Pick<DaemonSpec, 'pidFile'>): Promise<boo
   const pid = readPid(spec.pidFile);
   if (!pid || !isAlive(pid)) return false;
   await stopPid(pid);
-  fs.rmSync(spec.pidFile, { force: true });
+  // Only our pid's file: a supervisor may have started a new daemon, and written its pid, meanwhile (a file
+  // removed then leaves a running daemon nobody can find to stop).
+  if (readPid(spec.pidFile) === pid) fs.rmSync(spec.pidFile, { force: true });
   return true;
 }
 

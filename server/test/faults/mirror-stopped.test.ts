@@ -62,16 +62,23 @@ test('with the mirror stopped a pull fails, the page says the image mirror is re
 
 /** Stops the mirror and listens on its address itself, closing every connection (a mirror that is down). */
 async function holdAddress(spec: ReturnType<typeof mirrorSpec>, config: ReturnType<typeof loadConfig>): Promise<net.Server> {
-  for (;;) {
-    await stopDaemon(spec);
+  let lastError = '';
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const stopped = await stopDaemon(spec);
     const holder = net.createServer((socket) => socket.destroy());
     const listening = await new Promise<boolean>((resolve) => {
-      holder.once('error', () => resolve(false));
+      holder.once('error', (err) => {
+        lastError = `${err.message}${stopped ? '' : ' (and no mirror pid to stop)'}`;
+        resolve(false);
+      });
       holder.listen(config.mirrorPort, config.serviceIp, () => resolve(true));
     });
     if (listening) return holder;
+    holder.close();
     // Berth restarted the mirror in between: stop it again.
+    await new Promise((r) => setTimeout(r, 50));
   }
+  throw new Error(`could not take the mirror's address in 50 attempts: ${lastError}`);
 }
 
 const closeServer = (s: net.Server) => new Promise<void>((resolve) => s.close(() => resolve()));

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { readPid, stopDaemon } from '../../src/host/daemon.js';
+
+test('stopping a daemon leaves alone a pid file that a supervisor rewrote meanwhile', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-daemon-'));
+  const pidFile = path.join(dir, 'mirror.pid');
+  try {
+    // The daemon, when told to stop, writes another pid into the file first: a supervisor that started its
+    // successor in the moment between the old one's exit and the file's removal.
+    const daemon = spawn('sh', ['-c', `trap 'echo 424242 > ${pidFile}; exit 0' TERM; while :; do sleep 0.1; done`], { stdio: 'ignore' });
+    fs.writeFileSync(pidFile, `${daemon.pid}\n`);
+    await new Promise((r) => setTimeout(r, 200)); // the trap is set
+    assert.equal(await stopDaemon({ pidFile }), true);
+    assert.equal(readPid(pidFile), 424242, "the successor's pid file is still there");
+
+    // A file that still names the stopped daemon is removed.
+    const plain = spawn('sleep', ['30'], { stdio: 'ignore' });
+    fs.writeFileSync(pidFile, `${plain.pid}\n`);
+    assert.equal(await stopDaemon({ pidFile }), true);
+    assert.equal(fs.existsSync(pidFile), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
