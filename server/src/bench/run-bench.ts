@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
 import { playLesson } from '../lessons/lesson-player.js';
 
-import { cpuTimes, pct, type Row } from './bench-table.js';
+import { hostBusyDuring, pct, type Row } from './bench-table.js';
 import { exhaustion } from './exhaustion.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -121,9 +121,7 @@ async function manySessions(berth: Berth, url: string, max: number, rows: Row[])
   }
   const startedIn = performance.now() - t0;
   await new Promise((r) => setTimeout(r, 5_000));
-  const c0 = cpuTimes();
-  await new Promise((r) => setTimeout(r, 5_000));
-  const c1 = cpuTimes();
+  const idle = await hostBusyDuring(() => new Promise((r) => setTimeout(r, 5_000)));
   const used = before - memAvailable();
   rows.push({
     what: `idle sessions held at once (asked for ${max}${failure ? `; stopped: ${failure}` : ''})`,
@@ -132,7 +130,7 @@ async function manySessions(berth: Berth, url: string, max: number, rows: Row[])
   });
   rows.push({
     what: `host CPU busy while the ${held.length} sessions sit idle (5 s, all cores)`,
-    figure: `${Math.round((100 * (c1.busy - c0.busy)) / Math.max(1, c1.total - c0.total))}%`,
+    figure: `${Math.round(100 * idle.busy)}%`,
     target: '-',
   });
 
