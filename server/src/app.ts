@@ -60,6 +60,8 @@ export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOp
     pidsLimit: config.pidsLimit,
     serviceIp: config.serviceIp,
     readyTimeoutMs: config.readyTimeoutMs,
+    // An engine of the operator's: its host's own /dev/net/tun must be usable by the sessions' uid.
+    tunDevice: config.manageHost ? paths.tunDevice : '/dev/net/tun',
     disks: new SessionDisks(path.join(paths.sessions, config.instance), config.diskBytes, remappedUid(1000)),
     ...overrides,
   });

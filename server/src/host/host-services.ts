@@ -9,6 +9,7 @@ import { applyFirewall, firewallActive } from './firewall.js';
 import { httpAnswers, tcpAnswers } from './health-probes.js';
 import { raiseKernelLimits } from './kernel-limits.js';
 import { run } from './run-command.js';
+import { ensureTunDevice, tunDevicePath } from './tun-device.js';
 
 export const RUN_DIR = '/run/berth';
 /** Default bridge of the session engine; image builds run on it. Matches the firewall's berth+. */
@@ -28,6 +29,7 @@ export function hostPaths(config: Config) {
     aptCacheDir: path.join(d, 'apt-cache'),
     seccompProfile: path.join(d, 'seccomp.json'),
     sessions: path.join(d, 'sessions'),
+    tunDevice: tunDevicePath(d),
   };
 }
 
@@ -94,6 +96,8 @@ export function aptCacheSpec(config: Config): DaemonSpec {
 export async function ensureHostServices(config: Config, log: Log): Promise<void> {
   for (const change of raiseKernelLimits()) log(`kernel limit raised for many sessions: ${change}`);
   await ensureHostNetwork(config);
+  const tun = await ensureTunDevice(hostPaths(config).tunDevice, remappedUid(1000), remappedUid(1000, '/etc/subgid'));
+  if (tun !== 'ok') log(`tun device for sessions: ${tun} ${hostPaths(config).tunDevice} (only the sessions' uid may open it)`);
   writeServiceConfigs(config);
   for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
     const how = await ensureDaemon(spec, log);
@@ -110,6 +114,8 @@ export async function reviveHostServices(config: Config, log: Log): Promise<void
     log(`${spec.name} is not answering; starting it again`);
     await ensureDaemon(spec, log);
   }
+  const tun = await ensureTunDevice(hostPaths(config).tunDevice, remappedUid(1000), remappedUid(1000, '/etc/subgid'));
+  if (tun !== 'ok') log(`the sessions' tun device was ${tun === 'made' ? 'missing' : 'changed'}; restored it`);
   if (!(await firewallActive())) {
     log('firewall rules were missing; restoring them');
     await applyFirewall(firewallOptions(config));

@@ -25,6 +25,8 @@ export interface DockerRuntimeOptions {
   serviceIp: string;
   readyTimeoutMs: number;
   disks: SessionDisks;
+  /** The host's tun node bind-mounted as the session's /dev/net/tun (see host/tun-device.ts). */
+  tunDevice: string;
 }
 
 export class DockerRuntime implements SandboxRuntime {
@@ -94,8 +96,8 @@ export class DockerRuntime implements SandboxRuntime {
             '/tmp': 'rw,nosuid,nodev,size=256m',
             '/run/user/1000': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700',
           },
-          // /dev/net/tun for slirp4netns: runc's default device rules already allow 10:200, so no --device.
-          Binds: [`${home}:/home/user`, '/dev/net/tun:/dev/net/tun'],
+          // A tun node for slirp4netns: runc's default device rules already allow 10:200, so no --device.
+          Binds: [`${home}:/home/user`, `${this.o.tunDevice}:/dev/net/tun`],
           ExtraHosts: [`berth-mirror:${this.o.serviceIp}`],
           RestartPolicy: { Name: 'no' },
           LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
