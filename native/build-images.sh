@@ -162,6 +162,11 @@ slim_rootfs() { # ROOTFS
   rm -rf "$r"/dev/* "$r"/proc/* "$r"/sys/* 2>/dev/null || true
 }
 
+# A build that was killed can leave its chroot's /proc and /dev mounted: never rm -rf through them.
+unmount_under() { # DIR
+  local m
+  while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r)
+}
 chroot_mount() { # ROOTFS
   local d
   mount -t proc proc "$1/proc"; MOUNTED+=("$1/proc")
@@ -214,7 +219,7 @@ if ! up_to_date debian debian:$SUITE "$DEBIAN_HASH"; then
   log "debian: building (debootstrap, ~1 min)…"
   start
   r=$BUILD/debian/rootfs
-  rm -rf "$BUILD/debian"; mkdir -p "$r"
+  unmount_under "$BUILD/debian"; rm -rf "$BUILD/debian"; mkdir -p "$r"
   run_logged "$BUILD/debian.log" env http_proxy="$APT_PROXY" \
     debootstrap --variant=minbase "$SUITE" "$r" "$DEB_MIRROR"
   write_debian_config "$r"
@@ -281,7 +286,7 @@ if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
   log "session: building (debian + docker.io, rootless tools; ~1 min)…"
   start
   r=$BUILD/session/rootfs
-  rm -rf "$BUILD/session"; mkdir -p "$r"
+  unmount_under "$BUILD/session"; rm -rf "$BUILD/session"; mkdir -p "$r"
   # Start from the debian image just built (same slimming, sources, proxy).
   dk rm -f berth-build-export >/dev/null 2>&1 || true
   dk create --name berth-build-export debian:$SUITE true >/dev/null 2>&1
