@@ -48,7 +48,11 @@ export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running
   fs.mkdirSync(path.dirname(spec.pidFile), { recursive: true });
   const ids = spec.user ? await userIds(spec.user) : undefined;
   if (ids) for (const dir of spec.dataDirs ?? []) handOver(dir, ids);
-  rotateLog(spec.logFile);
+  try {
+    rotateLog(spec.logFile);
+  } catch (err) {
+    log(`${spec.name}: its log was not rotated: ${(err as Error).message}`);
+  }
   // Appending (O_APPEND) is what lets log-rotation.ts truncate the file under the running daemon.
   const out = fs.openSync(spec.logFile, 'a');
   const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out], ...(ids && { uid: ids.uid, gid: ids.gid, cwd: '/' }) });

@@ -108,7 +108,7 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
   if (tun !== 'ok') log(`tun device for sessions: ${tun} ${hostPaths(config).tunDevice} (only the sessions' uid may open it)`);
   writeServiceConfigs(config);
   for (const user of [MIRROR_USER, APT_CACHE_USER]) await ensureServiceUser(user);
-  rotateHostLogs(config);
+  rotateHostLogs(config, log);
   for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
     const how = await ensureDaemon(spec, log);
     log(`${spec.name}: ${how === 'started' ? 'started' : 'running'}`);
@@ -119,7 +119,7 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
 
 /** The periodic check: restarts a daemon that died and restores the firewall if it was flushed. */
 export async function reviveHostServices(config: Config, log: Log): Promise<void> {
-  rotateHostLogs(config);
+  rotateHostLogs(config, log);
   for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
     if (await spec.healthy()) continue;
     log(`${spec.name} is not answering; starting it again`);
@@ -134,7 +134,10 @@ export async function reviveHostServices(config: Config, log: Log): Promise<void
 }
 
 /** The daemons' output and apt-cacher-ng's own logs, kept to 10 MB and two older files each. */
-const rotateHostLogs = (config: Config) => rotateLogsIn([hostPaths(config).logs, path.join(hostPaths(config).aptCacheDir, 'log')]);
+function rotateHostLogs(config: Config, log: Log): void {
+  const p = hostPaths(config);
+  for (const problem of rotateLogsIn([p.logs, path.join(p.aptCacheDir, 'log')]).failed) log(`log rotation: ${problem}`);
+}
 
 const firewallOptions = (config: Config) => ({ serviceIp: config.serviceIp, allowedPorts: [config.mirrorPort, config.aptCachePort] });
 

@@ -73,14 +73,29 @@ function exists(p: string): boolean {
   }
 }
 
-/** Rotates every log (*.log, *.err, *.dbg) in these folders that reached its limit; returns the ones rotated. */
-export function rotateLogsIn(dirs: string[], limits: RotationLimits = LOG_LIMITS): string[] {
+/**
+ * Rotates every log (*.log, *.err, *.dbg) in these folders that reached its limit. Never throws: a log that
+ * cannot be rotated (another Berth server rotating it at the same moment, a full disk) is reported, and the
+ * daemons' supervision goes on.
+ */
+export function rotateLogsIn(dirs: string[], limits: RotationLimits = LOG_LIMITS): { rotated: string[]; failed: string[] } {
   const rotated: string[] = [];
+  const failed: string[] = [];
   for (const dir of dirs) {
-    const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
     for (const name of names.filter((n) => /\.(log|err|dbg)$/.test(n))) {
-      if (rotateLog(`${dir}/${name}`, limits)) rotated.push(`${dir}/${name}`);
+      const file = `${dir}/${name}`;
+      try {
+        if (rotateLog(file, limits)) rotated.push(file);
+      } catch (err) {
+        failed.push(`${file}: ${(err as Error).message}`);
+      }
     }
   }
-  return rotated;
+  return { rotated, failed };
 }

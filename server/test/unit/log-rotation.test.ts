@@ -69,7 +69,7 @@ test(
   'a log under its limit, or missing, is left alone',
   inTempDir((dir) => {
     fs.writeFileSync(path.join(dir, 'engine.log'), 'small\n');
-    assert.deepEqual(rotateLogsIn([dir, path.join(dir, 'absent')], { maxBytes: 1024, keep: 2 }), []);
+    assert.deepEqual(rotateLogsIn([dir, path.join(dir, 'absent')], { maxBytes: 1024, keep: 2 }), { rotated: [], failed: [] });
     assert.equal(fs.readFileSync(path.join(dir, 'engine.log'), 'utf8'), 'small\n');
     assert.deepEqual(fs.readdirSync(dir), ['engine.log']);
   }),
@@ -88,7 +88,7 @@ test(
 
     fs.symlinkSync(secret, path.join(logs, 'apt-cacher.log'));
     fs.linkSync(secret, path.join(logs, 'apt-cacher.err'));
-    assert.deepEqual(rotateLogsIn([logs], limits), []);
+    assert.deepEqual(rotateLogsIn([logs], limits), { rotated: [], failed: [] });
     assert.equal(fs.readFileSync(secret, 'utf8'), secretText);
     assert.deepEqual(fs.readdirSync(logs).sort(), ['apt-cacher.err', 'apt-cacher.log']);
 
@@ -106,5 +106,20 @@ test(
     assert.equal(fs.lstatSync(path.join(logs, 'apt-cacher.log.1')).isFile(), true);
     assert.equal(fs.readFileSync(secret, 'utf8'), secretText, 'the host file is unchanged');
     assert.equal(fs.statSync(path.join(logs, 'apt-cacher.log')).size, 0);
+  }),
+);
+
+test(
+  'a log that cannot be rotated is reported, not thrown, and the other logs are still rotated',
+  inTempDir((dir) => {
+    fs.writeFileSync(path.join(dir, 'engine.log'), 'e'.repeat(200));
+    fs.writeFileSync(path.join(dir, 'mirror.log'), 'm'.repeat(200));
+    fs.mkdirSync(path.join(dir, 'engine.log.1')); // in the way of the copy
+    const result = rotateLogsIn([dir], { maxBytes: 100, keep: 1 });
+    assert.deepEqual(result.rotated, [path.join(dir, 'mirror.log')]);
+    assert.equal(result.failed.length, 1);
+    assert.match(result.failed[0]!, new RegExp(`^${path.join(dir, 'engine.log')}: `));
+    assert.equal(fs.statSync(path.join(dir, 'engine.log')).size, 200, 'not truncated without its copy');
+    assert.equal(fs.readFileSync(path.join(dir, 'mirror.log.1'), 'utf8'), 'm'.repeat(200));
   }),
 );
