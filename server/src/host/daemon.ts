@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { rotateLog } from './log-rotation.js';
+import { handOver, userIds } from './service-users.js';
 
 export interface DaemonSpec {
   name: string;
@@ -15,6 +17,9 @@ export interface DaemonSpec {
   /** Where the running daemon's arguments are noted: a daemon started with other arguments is restarted. */
   argsFile?: string;
   logFile: string;
+  /** Runs as this system user (no supplementary groups), owning dataDirs; without it, as root. */
+  user?: string;
+  dataDirs?: string[];
   healthy(): Promise<boolean>;
   startTimeoutMs?: number;
 }
@@ -22,7 +27,8 @@ export interface DaemonSpec {
 export type Log = (line: string) => void;
 
 export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running' | 'started'> {
-  const args = JSON.stringify([spec.command, ...spec.args]);
+  const argv = [spec.command, ...spec.args];
+  const args = JSON.stringify(spec.user ? { user: spec.user, argv } : argv);
   const noted = spec.argsFile && fs.existsSync(spec.argsFile) ? fs.readFileSync(spec.argsFile, 'utf8') : null;
   const healthy = await spec.healthy();
   // Running with other arguments, or with arguments nobody noted (an older Berth started it): restart.
@@ -40,8 +46,16 @@ export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running
   }
   fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
   fs.mkdirSync(path.dirname(spec.pidFile), { recursive: true });
+  const ids = spec.user ? await userIds(spec.user) : undefined;
+  if (ids) for (const dir of spec.dataDirs ?? []) handOver(dir, ids);
+  try {
+    rotateLog(spec.logFile);
+  } catch (err) {
+    log(`${spec.name}: its log was not rotated: ${(err as Error).message}`);
+  }
+  // Appending (O_APPEND) is what lets log-rotation.ts truncate the file under the running daemon.
   const out = fs.openSync(spec.logFile, 'a');
-  const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out], ...(ids && { uid: ids.uid, gid: ids.gid, cwd: '/' }) });
   fs.closeSync(out);
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? -1));

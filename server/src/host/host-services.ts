@@ -8,7 +8,9 @@ import { type DaemonSpec, type Log, ensureDaemon, stopDaemon } from './daemon.js
 import { applyFirewall, firewallActive } from './firewall.js';
 import { httpAnswers, tcpAnswers } from './health-probes.js';
 import { raiseKernelLimits } from './kernel-limits.js';
+import { rotateLogsIn } from './log-rotation.js';
 import { run } from './run-command.js';
+import { APT_CACHE_USER, MIRROR_USER, ensureServiceUser } from './service-users.js';
 import { ensureTunDevice, tunDevicePath } from './tun-device.js';
 
 export const RUN_DIR = '/run/berth';
@@ -75,7 +77,10 @@ export function mirrorSpec(config: Config): DaemonSpec {
     command: 'docker-registry',
     args: ['serve', p.mirrorConfig],
     pidFile: `${RUN_DIR}/mirror.pid`,
+    argsFile: `${RUN_DIR}/mirror.args`,
     logFile: path.join(p.logs, 'mirror.log'),
+    user: MIRROR_USER.name,
+    dataDirs: [p.mirrorData],
     healthy: () => httpAnswers({ url: `http://${config.serviceIp}:${config.mirrorPort}/v2/` }),
   };
 }
@@ -87,7 +92,10 @@ export function aptCacheSpec(config: Config): DaemonSpec {
     command: 'apt-cacher-ng',
     args: ['-c', path.join(p.aptCacheDir, 'conf'), 'ForeGround=1'],
     pidFile: `${RUN_DIR}/apt-cache.pid`,
+    argsFile: `${RUN_DIR}/apt-cache.args`,
     logFile: path.join(p.logs, 'apt-cache.log'),
+    user: APT_CACHE_USER.name,
+    dataDirs: [path.join(p.aptCacheDir, 'cache'), path.join(p.aptCacheDir, 'log')],
     healthy: () => tcpAnswers(config.serviceIp, config.aptCachePort),
   };
 }
@@ -99,6 +107,8 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
   const tun = await ensureTunDevice(hostPaths(config).tunDevice, remappedUid(1000), remappedUid(1000, '/etc/subgid'));
   if (tun !== 'ok') log(`tun device for sessions: ${tun} ${hostPaths(config).tunDevice} (only the sessions' uid may open it)`);
   writeServiceConfigs(config);
+  for (const user of [MIRROR_USER, APT_CACHE_USER]) await ensureServiceUser(user);
+  rotateHostLogs(config, log);
   for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
     const how = await ensureDaemon(spec, log);
     log(`${spec.name}: ${how === 'started' ? 'started' : 'running'}`);
@@ -109,6 +119,7 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
 
 /** The periodic check: restarts a daemon that died and restores the firewall if it was flushed. */
 export async function reviveHostServices(config: Config, log: Log): Promise<void> {
+  rotateHostLogs(config, log);
   for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
     if (await spec.healthy()) continue;
     log(`${spec.name} is not answering; starting it again`);
@@ -120,6 +131,12 @@ export async function reviveHostServices(config: Config, log: Log): Promise<void
     log('firewall rules were missing; restoring them');
     await applyFirewall(firewallOptions(config));
   }
+}
+
+/** The daemons' output and apt-cacher-ng's own logs, kept to 10 MB and two older files each. */
+function rotateHostLogs(config: Config, log: Log): void {
+  const p = hostPaths(config);
+  for (const problem of rotateLogsIn([p.logs, path.join(p.aptCacheDir, 'log')]).failed) log(`log rotation: ${problem}`);
 }
 
 const firewallOptions = (config: Config) => ({ serviceIp: config.serviceIp, allowedPorts: [config.mirrorPort, config.aptCachePort] });
@@ -174,7 +191,8 @@ export function remappedUid(uid: number, subidFile = '/etc/subuid'): number {
   return Number(line.split(':')[1]) + uid;
 }
 
-function writeServiceConfigs(config: Config): void {
+/** The mirror's and the package cache's configuration: root's, readable by the services' users. */
+export function writeServiceConfigs(config: Config): void {
   const p = hostPaths(config);
   for (const dir of [p.logs, p.mirrorData, p.sessions, ...['cache', 'log', 'conf'].map((d) => path.join(p.aptCacheDir, d))]) {
     fs.mkdirSync(dir, { recursive: true });
@@ -208,6 +226,9 @@ function writeServiceConfigs(config: Config): void {
       'SupportDir: /usr/lib/apt-cacher-ng',
       `BindAddress: ${config.serviceIp}`,
       `Port: ${config.aptCachePort}`,
+      // No admin socket: its default, /run/apt-cacher-ng/socket, is a folder its user owns, shared with any
+      // other instance on the host (Berth uses only the TCP port).
+      'SocketPath:',
       'ForceManaged: 1',
       `Remap-debrep: file:deb_mirror*.gz /debian ${hostAndPath(apt.archive)} ; file:backends_debian`,
       `Remap-secdeb: security.debian.org/debian-security deb.debian.org/debian-security /debian-security${

@@ -1,4 +1,4 @@
-// Learners' lesson progress (BERTH_DATA/berth.db): survives reloads and restarts.
+// Learners' lesson progress (BERTH_DATA/berth.db): survives reloads and restarts. Tables: migrations.ts.
 import type Database from 'better-sqlite3';
 
 export interface StoredProgress {
@@ -13,13 +13,6 @@ export class ProgressStore {
 
   constructor(db: Database.Database) {
     this.db = db;
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS step_done (
-        learner TEXT NOT NULL, lesson TEXT NOT NULL, step TEXT NOT NULL, done_at INTEGER NOT NULL,
-        PRIMARY KEY (learner, lesson, step));
-      CREATE TABLE IF NOT EXISTS lesson_position (
-        learner TEXT NOT NULL, lesson TEXT NOT NULL, step TEXT NOT NULL, updated_at INTEGER NOT NULL,
-        PRIMARY KEY (learner, lesson));`);
     this.stmts = {
       done: this.db.prepare('INSERT OR IGNORE INTO step_done (learner, lesson, step, done_at) VALUES (?, ?, ?, ?)'),
       position: this.db.prepare(

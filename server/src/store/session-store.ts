@@ -1,5 +1,5 @@
 // Live sessions, written through so a restarted server (even after SIGKILL) can adopt them again.
-// Tokens are kept only as hashes.
+// Tokens are kept only as hashes. Tables: migrations.ts.
 import type Database from 'better-sqlite3';
 
 export interface StoredSession {
@@ -20,14 +20,10 @@ export class SessionStore {
   private readonly stmts;
 
   constructor(db: Database.Database) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS live_session (
-        id TEXT PRIMARY KEY, instance TEXT NOT NULL, token_hash TEXT NOT NULL, learner TEXT NOT NULL,
-        client TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-        last_activity_at INTEGER NOT NULL, extensions_used INTEGER NOT NULL, lesson TEXT, lang TEXT);`);
     this.stmts = {
       put: db.prepare(
-        `INSERT OR REPLACE INTO live_session VALUES (@id, @instance, @tokenHash, @learner, @client, @createdAt, @expiresAt, @lastActivityAt, @extensionsUsed, @lesson, @lang)`,
+        `INSERT OR REPLACE INTO live_session (id, instance, token_hash, learner, client, created_at, expires_at, last_activity_at, extensions_used, lesson, lang)
+         VALUES (@id, @instance, @tokenHash, @learner, @client, @createdAt, @expiresAt, @lastActivityAt, @extensionsUsed, @lesson, @lang)`,
       ),
       remove: db.prepare('DELETE FROM live_session WHERE id = ?'),
       all: db.prepare(

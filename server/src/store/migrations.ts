@@ -1,0 +1,72 @@
+// The schema of BERTH_DATA/berth.db, as an ordered list of migrations. The file's `PRAGMA user_version` says
+// how many of them it has; opening it applies the rest, all in one transaction, so an upgrade that fails
+// leaves the file as it was. Append new migrations; never edit one that has shipped.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  /** What it changes, for the operator's log. */
+  name: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    // Exactly the tables Berth created before the schema had a version (user_version 0): IF NOT EXISTS makes
+    // such a file version 1 as it stands, with its rows.
+    version: 1,
+    name: 'learners\' progress and live sessions',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS step_done (
+          learner TEXT NOT NULL, lesson TEXT NOT NULL, step TEXT NOT NULL, done_at INTEGER NOT NULL,
+          PRIMARY KEY (learner, lesson, step));
+        CREATE TABLE IF NOT EXISTS lesson_position (
+          learner TEXT NOT NULL, lesson TEXT NOT NULL, step TEXT NOT NULL, updated_at INTEGER NOT NULL,
+          PRIMARY KEY (learner, lesson));
+        CREATE TABLE IF NOT EXISTS live_session (
+          id TEXT PRIMARY KEY, instance TEXT NOT NULL, token_hash TEXT NOT NULL, learner TEXT NOT NULL,
+          client TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+          last_activity_at INTEGER NOT NULL, extensions_used INTEGER NOT NULL, lesson TEXT, lang TEXT);`),
+  },
+];
+
+/** The file was written by a newer Berth (an operator went back to an older version). */
+export class NewerSchemaError extends Error {
+  constructor(file: string, found: number, known: number) {
+    super(
+      `${file} has schema version ${found}, written by a newer Berth; this Berth knows versions up to ${known}. ` +
+        'Run the newer Berth again, or move the file aside to start with no saved progress (its sessions and progress are then not read).',
+    );
+  }
+}
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Throws NewerSchemaError, before anything is written, when the file is ahead of these migrations. */
+export function refuseNewerSchema(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
+  const known = latestVersion(migrations);
+  const found = schemaVersion(db);
+  if (found > known) throw new NewerSchemaError(file, found, known);
+}
+
+/** Applies the migrations the file lacks, in order, in one transaction; returns the ones applied. */
+export function migrate(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): Migration[] {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version}; expected ${i + 1}`);
+  });
+  // IMMEDIATE: a second server opening the same file waits here, then finds the work done.
+  return db
+    .transaction(() => {
+      refuseNewerSchema(db, file, migrations);
+      const pending = migrations.slice(schemaVersion(db));
+      for (const m of pending) m.up(db);
+      if (pending.length > 0) db.pragma(`user_version = ${latestVersion(migrations)}`);
+      return pending;
+    })
+    .immediate();
+}
+
+const latestVersion = (migrations: readonly Migration[]) => migrations.length;
