@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type Config, formatSize } from '../config.js';
 import { readHostAptSources } from './apt-sources.js';
 import { type DaemonSpec, type Log, ensureDaemon, stopDaemon } from './daemon.js';
-import { applyFirewall, firewallActive } from './firewall.js';
+import { applyFirewall, ensureFirewall } from './firewall.js';
 import { httpAnswers, tcpAnswers } from './health-probes.js';
 import { raiseKernelLimits } from './kernel-limits.js';
 import { MIRROR_PUSH_ADDR, mirrorConfigText } from './mirror.js';
@@ -132,10 +132,7 @@ export async function reviveHostServices(config: Config, log: Log): Promise<void
   }
   const tun = await ensureTunDevice(hostPaths(config).tunDevice, remappedUid(1000), remappedUid(1000, '/etc/subgid'));
   if (tun !== 'ok') log(`the sessions' tun device was ${tun === 'made' ? 'missing' : 'changed'}; restored it`);
-  if (!(await firewallActive())) {
-    log('firewall rules were missing; restoring them');
-    await applyFirewall(firewallOptions(config));
-  }
+  if (await ensureFirewall(firewallOptions(config))) log('firewall rules were missing, emptied or no longer first; restored them');
 }
 
 const firewallOptions = (config: Config) => ({ serviceIp: config.serviceIp, allowedPorts: [config.mirrorPort, config.aptCachePort] });
