@@ -17,7 +17,7 @@ export const APT_VOLATILE_PATTERN =
   `((Packages|Sources|Translation-[A-Za-z_@.]+|Components-[a-z0-9-]+\\.yml|Commands-[a-z0-9-]+)${COMPRESSED}|[^/]+\\.diff/Index))$`;
 /** Files that never change once published: packages and sources in pool/, indexes by their hash, index diffs. */
 export const APT_STATIC_PATTERN =
-  '^(.*/)?(pool/[^?#]+\\.(u?deb|dsc|asc|tar\\.(gz|bz2|lzma|xz|zst)|diff\\.gz)|' +
+  '^(.*/)?(pool/[^?]+\\.(u?deb|dsc|asc|tar\\.(gz|bz2|lzma|xz|zst)|diff\\.gz)|' +
   'dists/[^/]+/[^/]+/(binary-[a-z0-9-]+|source|i18n|dep11|cnf)/(by-hash/(MD5Sum|SHA1|SHA256|SHA512)/[0-9a-f]+|[^/]+\\.diff/[^/]+\\.gz))$';
 /** A pattern no path matches: empties apt-cacher-ng's built-in exception lists. */
 const NOTHING = '^$';
