@@ -62,7 +62,13 @@ export function packageCacheConfigText(o: PackageCacheOptions): string {
  * is cached). Idempotent; a disk of another size is made anew (it is only a cache). Call before starting
  * the cache: a cache already running keeps writing to the folder it opened.
  */
-export async function ensurePackageCacheDisk(mountPoint: string, image: string, bytes: number): Promise<'ok' | 'made'> {
+export async function ensurePackageCacheDisk(
+  mountPoint: string,
+  image: string,
+  bytes: number,
+  /** The user the cache runs as, when not root: the disk's top folder becomes theirs. */
+  owner?: { uid: number; gid: number },
+): Promise<'ok' | 'made'> {
   fs.mkdirSync(mountPoint, { recursive: true });
   const sized = fs.existsSync(image) && fs.statSync(image).size === bytes;
   if (await isMountPoint(mountPoint)) {
@@ -82,6 +88,7 @@ export async function ensurePackageCacheDisk(mountPoint: string, image: string, 
   }
   // After a reboot the disk is still there with its cache: it is mounted again.
   await run('mount', ['-o', 'loop,discard,nosuid,nodev,noexec', image, mountPoint]);
+  if (owner) fs.chownSync(mountPoint, owner.uid, owner.gid);
   return made;
 }
 
