@@ -72,7 +72,10 @@ export async function ensurePackageCacheDisk(
   fs.mkdirSync(mountPoint, { recursive: true });
   const sized = fs.existsSync(image) && fs.statSync(image).size === bytes;
   if (await isMountPoint(mountPoint)) {
-    if (sized) return 'ok';
+    if (sized) {
+      if (owner) fs.chownSync(mountPoint, owner.uid, owner.gid);
+      return 'ok';
+    }
     await run('umount', ['-l', mountPoint]);
   }
   // What an unbounded cache left in the folder (an older Berth) would be hidden under the mount: free it.
