@@ -2,6 +2,10 @@
 # Berth: build every image from Debian packages on the session engine, and
 # push the starter images to Berth's built-in registry mirror.
 #
+# Sessions reach the mirror read-only (server/src/host/mirror.ts). Pushes go to
+# a writable registry on the same storage, on the host's loopback, which this
+# script starts only when an image has to be pushed and stops when it ends.
+#
 # Idempotent: an image is rebuilt only when its recipe changed. The recipe
 # hash (sha256 of the recipe files + the inputs that end up in the image) is
 # stored as the image label berth.recipe=<hash>.
@@ -11,6 +15,8 @@
 #   BERTH_DATA         Berth's data directory  (default /var/lib/berth)
 #   BERTH_SERVICE_IP   mirror (:5000) + apt cache (:3142) address (default 198.18.0.1)
 #   BERTH_FORCE        "1" or a space separated list of images to rebuild anyway
+#   BERTH_MIRROR_PUSH_ADDR    the writable registry's address (default 127.0.0.1:5001)
+#   BERTH_MIRROR_PUSH_CONFIG  its configuration (default $BERTH_DATA/mirror-push.yml)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,6 +24,9 @@ SOCK=${BERTH_ENGINE_SOCK:-/run/berth/engine.sock}
 DATA=${BERTH_DATA:-/var/lib/berth}
 SIP=${BERTH_SERVICE_IP:-198.18.0.1}
 MIRROR=$SIP:5000
+PUSH_ADDR=${BERTH_MIRROR_PUSH_ADDR:-127.0.0.1:5001}
+PUSH_CONFIG=${BERTH_MIRROR_PUSH_CONFIG:-$DATA/mirror-push.yml}
+PUSH_PID=
 APT_PROXY=http://$SIP:3142
 BUILD=$DATA/build
 SUITE=bookworm
@@ -120,6 +129,7 @@ cleanup() {
   local m
   for m in "${MOUNTED[@]}"; do umount -l "$m" 2>/dev/null || true; done
   dk rm -f berth-build-export >/dev/null 2>&1 || true
+  if [ -n "$PUSH_PID" ]; then kill "$PUSH_PID" 2>/dev/null || true; wait "$PUSH_PID" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -187,19 +197,41 @@ import_rootfs() { # ROOTFS REF HASH --change...
     | dk import --change "LABEL berth.recipe=$h" "$@" - "$ref" >/dev/null
 }
 
+# The writable registry, started on the first push (a run with nothing to push starts nothing).
+start_push_registry() {
+  [ -z "$PUSH_PID" ] || return 0
+  [ -r "$PUSH_CONFIG" ] || die "$PUSH_CONFIG is missing (written by Berth's host set-up: npx berth prepare)"
+  if curl -fsS -m 2 -o /dev/null "http://$PUSH_ADDR/v2/" 2>/dev/null; then
+    die "something already answers on $PUSH_ADDR (a registry left by an interrupted build? stop it and run again)"
+  fi
+  mkdir -p "$DATA/logs"
+  docker-registry serve "$PUSH_CONFIG" >>"$DATA/logs/mirror-push.log" 2>&1 &
+  PUSH_PID=$!
+  local i
+  for i in $(seq 100); do
+    curl -fsS -m 2 -o /dev/null "http://$PUSH_ADDR/v2/" 2>/dev/null && return 0
+    kill -0 "$PUSH_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -n 15 "$DATA/logs/mirror-push.log" >&2
+  die "the mirror's writable registry on $PUSH_ADDR did not start (log: $DATA/logs/mirror-push.log)"
+}
+
 push_mirror() { # LOCAL-REF NAME TAG
   local ref=$1 name=$2 tag=$3 remote have
-  remote=$MIRROR/library/$name:$tag
-  dk tag "$ref" "$remote"
+  # What sessions see, read through the served (read-only) side.
   have=$(curl -fsS -m 10 -o /dev/null -D - \
       -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
       "http://$MIRROR/v2/library/$name/manifests/$tag" 2>/dev/null \
     | awk 'tolower($1) == "docker-content-digest:" { print $2 }' | tr -d '\r' || true)
   if [ -n "$have" ] && dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" \
-        | grep -qx "$MIRROR/library/$name@$have"; then
+        | grep -q "/library/$name@$have\$"; then
     log "mirror: $name:$tag up to date"
     return
   fi
+  start_push_registry
+  remote=$PUSH_ADDR/library/$name:$tag
+  dk tag "$ref" "$remote"
   start
   run_logged "$BUILD/push-$name-$tag.log" dk push "$remote"
   log "mirror: pushed $name:$tag ($(took))"

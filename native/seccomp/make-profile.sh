@@ -7,6 +7,9 @@
 #   pivot_root, sethostname (a rootless dockerd needs every one of them)
 # + ERRNO ENOSYS (38) for keyctl, add_key, request_key (runc falls back
 #   cleanly on ENOSYS; the kernel keyring is not namespaced).
+# + ERRNO EPERM (1) for io_uring_setup, io_uring_enter, io_uring_register:
+#   Docker 20.10's profile still allows them, later Docker removed them (a
+#   large, often-exploited kernel surface no container of a session needs).
 # Those syscalls are first removed from every rule of the default profile,
 # so exactly one rule decides each of them.
 #
@@ -36,14 +39,17 @@ trap 'rm -f "$tmp"' EXIT
 jq --arg without "${BERTH_SECCOMP_WITHOUT:-}" '
   (["unshare","setns","clone","mount","umount2","pivot_root","sethostname"] - [$without]) as $allow
   | ["keyctl","add_key","request_key"] as $enosys
-  | ($allow + $enosys) as $ours
+  | ["io_uring_setup","io_uring_enter","io_uring_register"] as $eperm
+  | ($allow + $enosys + $eperm) as $ours
   | .syscalls |= (
       map(.names |= map(select(. as $n | $ours | index($n) | not)))
       | map(select(.names | length > 0))
       + [ {names: $allow, action: "SCMP_ACT_ALLOW", args: [],
            comment: "berth: rootless dockerd inside an unprivileged container"},
           {names: $enosys, action: "SCMP_ACT_ERRNO", errnoRet: 38, args: [],
-           comment: "berth: no kernel keyring (ENOSYS)"} ]
+           comment: "berth: no kernel keyring (ENOSYS)"},
+          {names: $eperm, action: "SCMP_ACT_ERRNO", errnoRet: 1, args: [],
+           comment: "berth: no io_uring (EPERM, as Docker 25 and later)"} ]
     )
 ' "$src" > "$tmp"
 chmod 644 "$tmp"

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
 import { ensureHostPackages, HostNotReadyError } from './host/host-packages.js';
 import { ensureHostServices, hostPaths } from './host/host-services.js';
+import { MIRROR_PUSH_ADDR } from './host/mirror.js';
 import { uninstallHost } from './host/uninstall.js';
 import { startServer } from './server.js';
 
@@ -34,6 +35,8 @@ export async function prepare(config: Config): Promise<void> {
     BERTH_DATA: config.dataDir,
     BERTH_SERVICE_IP: config.serviceIp,
     BERTH_SECCOMP_PROFILE: paths.seccompProfile,
+    BERTH_MIRROR_PUSH_ADDR: MIRROR_PUSH_ADDR,
+    BERTH_MIRROR_PUSH_CONFIG: paths.mirrorPushConfig,
   });
   if (images !== 0) throw new Error('building the images failed (see the lines above)');
   say('web')('building the page (vite)');

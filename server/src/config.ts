@@ -27,6 +27,8 @@ export interface Config {
   cpus: number;
   pidsLimit: number;
   diskBytes: number;
+  /** The package cache's own disk: what visitors' apt-get can make it store on the host, at most. */
+  packageCacheBytes: number;
   /** How long an inner engine may take to come up before the session is declared failed. */
   readyTimeoutMs: number;
   reapIntervalMs: number;
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cpus,
     pidsLimit: int('BERTH_SESSION_PIDS', 512, 64, 100_000),
     diskBytes: size('BERTH_SESSION_DISK', '2g'),
+    packageCacheBytes: size('BERTH_PACKAGE_CACHE_SIZE', '4g'),
     readyTimeoutMs: int('BERTH_READY_TIMEOUT_MS', 30_000, 1000, 600_000),
     reapIntervalMs: int('BERTH_REAP_INTERVAL_MS', 5_000, 100, 600_000),
     resumeGraceMs: int('BERTH_RESUME_GRACE_S', 120, 1, 3600) * 1000,
@@ -124,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const byMemory = Math.max(1, Math.floor((os.totalmem() - 2 * 2 ** 30) / config.memoryBytes));
   config.maxSessions = int('BERTH_MAX_SESSIONS', byMemory, 1, 100_000);
   if (config.diskBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_DISK must be at least 256m');
+  if (config.packageCacheBytes < 256 * 2 ** 20) problems.push('BERTH_PACKAGE_CACHE_SIZE must be at least 256m');
   if (config.memoryBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_MEMORY must be at least 256m');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return config;

@@ -1,6 +1,7 @@
 // Starting and re-starting the host daemons Berth owns (session engine, mirror, package cache).
 // They run detached from the server, so a server restart (even SIGKILL) leaves sessions running.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +17,8 @@ export interface DaemonSpec {
   ownPidFile?: boolean;
   /** Where the running daemon's arguments are noted: a daemon started with other arguments is restarted. */
   argsFile?: string;
+  /** Files the daemon reads only at start: a change to one counts as a change of arguments. */
+  configFiles?: string[];
   logFile: string;
   /** Runs as this system user (no supplementary groups), owning dataDirs; without it, as root. */
   user?: string;
@@ -27,7 +30,7 @@ export interface DaemonSpec {
 export type Log = (line: string) => void;
 
 export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running' | 'started'> {
-  const argv = [spec.command, ...spec.args];
+  const argv = [spec.command, ...spec.args, ...(spec.configFiles ?? []).map(fileDigest)];
   const args = JSON.stringify(spec.user ? { user: spec.user, argv } : argv);
   const noted = spec.argsFile && fs.existsSync(spec.argsFile) ? fs.readFileSync(spec.argsFile, 'utf8') : null;
   const healthy = await spec.healthy();
@@ -100,6 +103,11 @@ async function stopPid(pid: number): Promise<void> {
   }
   for (let i = 0; i < 150 && isAlive(pid); i++) await sleep(100);
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+function fileDigest(file: string): string {
+  const text = fs.existsSync(file) ? fs.readFileSync(file) : '';
+  return `${file}@sha256:${crypto.createHash('sha256').update(text).digest('hex')}`;
 }
 
 export function readPid(file: string): number | null {

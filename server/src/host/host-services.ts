@@ -2,13 +2,15 @@
 // user-namespace remapping), the registry mirror, the Debian package cache, and the network they share.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.js';
-import { hostAndPath, readHostAptSources } from './apt-sources.js';
+import { type Config, formatSize } from '../config.js';
+import { readHostAptSources } from './apt-sources.js';
 import { type DaemonSpec, type Log, ensureDaemon, stopDaemon } from './daemon.js';
-import { applyFirewall, firewallActive } from './firewall.js';
+import { applyFirewall, ensureFirewall } from './firewall.js';
 import { httpAnswers, tcpAnswers } from './health-probes.js';
 import { raiseKernelLimits } from './kernel-limits.js';
 import { rotateLogsIn } from './log-rotation.js';
+import { MIRROR_PUSH_ADDR, mirrorConfigText } from './mirror.js';
+import { ensurePackageCacheDisk, packageCacheConfigText } from './package-cache.js';
 import { run } from './run-command.js';
 import { APT_CACHE_USER, MIRROR_USER, ensureServiceUser } from './service-users.js';
 import { ensureTunDevice, tunDevicePath } from './tun-device.js';
@@ -28,7 +30,12 @@ export function hostPaths(config: Config) {
     logs: path.join(d, 'logs'),
     mirrorData: path.join(d, 'mirror'),
     mirrorConfig: path.join(d, 'mirror.yml'),
+    /** The writable registry on the host's loopback that build-images.sh runs while it pushes (mirror.ts). */
+    mirrorPushConfig: path.join(d, 'mirror-push.yml'),
     aptCacheDir: path.join(d, 'apt-cache'),
+    /** The mount point of the package cache's own disk (package-cache.ts), and that disk's file. */
+    aptCacheData: path.join(d, 'apt-cache', 'cache'),
+    aptCacheDisk: path.join(d, 'apt-cache', 'cache.ext4'),
     seccompProfile: path.join(d, 'seccomp.json'),
     sessions: path.join(d, 'sessions'),
     tunDevice: tunDevicePath(d),
@@ -77,7 +84,9 @@ export function mirrorSpec(config: Config): DaemonSpec {
     command: 'docker-registry',
     args: ['serve', p.mirrorConfig],
     pidFile: `${RUN_DIR}/mirror.pid`,
+    // A mirror started with another mirror.yml (an older Berth's, writable) is restarted.
     argsFile: `${RUN_DIR}/mirror.args`,
+    configFiles: [p.mirrorConfig],
     logFile: path.join(p.logs, 'mirror.log'),
     user: MIRROR_USER.name,
     dataDirs: [p.mirrorData],
@@ -93,9 +102,10 @@ export function aptCacheSpec(config: Config): DaemonSpec {
     args: ['-c', path.join(p.aptCacheDir, 'conf'), 'ForeGround=1'],
     pidFile: `${RUN_DIR}/apt-cache.pid`,
     argsFile: `${RUN_DIR}/apt-cache.args`,
+    configFiles: [path.join(p.aptCacheDir, 'conf', 'acng.conf')],
     logFile: path.join(p.logs, 'apt-cache.log'),
     user: APT_CACHE_USER.name,
-    dataDirs: [path.join(p.aptCacheDir, 'cache'), path.join(p.aptCacheDir, 'log')],
+    dataDirs: [p.aptCacheData, path.join(p.aptCacheDir, 'log')],
     healthy: () => tcpAnswers(config.serviceIp, config.aptCachePort),
   };
 }
@@ -107,8 +117,12 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
   const tun = await ensureTunDevice(hostPaths(config).tunDevice, remappedUid(1000), remappedUid(1000, '/etc/subgid'));
   if (tun !== 'ok') log(`tun device for sessions: ${tun} ${hostPaths(config).tunDevice} (only the sessions' uid may open it)`);
   writeServiceConfigs(config);
+  const p = hostPaths(config);
   for (const user of [MIRROR_USER, APT_CACHE_USER]) await ensureServiceUser(user);
   rotateHostLogs(config, log);
+  if ((await ensurePackageCacheDisk(p.aptCacheData, p.aptCacheDisk, config.packageCacheBytes)) === 'made') {
+    log(`package cache: a disk of its own, ${formatSize(config.packageCacheBytes)} (BERTH_PACKAGE_CACHE_SIZE)`);
+  }
   for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
     const how = await ensureDaemon(spec, log);
     log(`${spec.name}: ${how === 'started' ? 'started' : 'running'}`);
@@ -127,10 +141,7 @@ export async function reviveHostServices(config: Config, log: Log): Promise<void
   }
   const tun = await ensureTunDevice(hostPaths(config).tunDevice, remappedUid(1000), remappedUid(1000, '/etc/subgid'));
   if (tun !== 'ok') log(`the sessions' tun device was ${tun === 'made' ? 'missing' : 'changed'}; restored it`);
-  if (!(await firewallActive())) {
-    log('firewall rules were missing; restoring them');
-    await applyFirewall(firewallOptions(config));
-  }
+  if (await ensureFirewall(firewallOptions(config))) log('firewall rules were missing, emptied or no longer first; restored them');
 }
 
 /** The daemons' output and apt-cacher-ng's own logs, kept to 10 MB and two older files each. */
@@ -194,50 +205,25 @@ export function remappedUid(uid: number, subidFile = '/etc/subuid'): number {
 /** The mirror's and the package cache's configuration: root's, readable by the services' users. */
 export function writeServiceConfigs(config: Config): void {
   const p = hostPaths(config);
-  for (const dir of [p.logs, p.mirrorData, p.sessions, ...['cache', 'log', 'conf'].map((d) => path.join(p.aptCacheDir, d))]) {
+  for (const dir of [p.logs, p.mirrorData, p.sessions, ...['log', 'conf'].map((d) => path.join(p.aptCacheDir, d))]) {
     fs.mkdirSync(dir, { recursive: true });
   }
-  writeIfChanged(
-    p.mirrorConfig,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${p.mirrorData}`,
-      '  delete:',
-      '    enabled: true',
-      'http:',
-      `  addr: ${config.serviceIp}:${config.mirrorPort}`,
-      '',
-    ].join('\n'),
-  );
+  writeIfChanged(p.mirrorConfig, mirrorConfigText({ storage: p.mirrorData, addr: `${config.serviceIp}:${config.mirrorPort}`, writable: false }));
+  writeIfChanged(p.mirrorPushConfig, mirrorConfigText({ storage: p.mirrorData, addr: MIRROR_PUSH_ADDR, writable: true }));
   const apt = readHostAptSources();
   const conf = path.join(p.aptCacheDir, 'conf');
   writeIfChanged(path.join(conf, 'backends_debian'), `${apt.archive}/\n`);
   writeIfChanged(path.join(conf, 'backends_security'), `${apt.security || apt.archive.replace(/\/debian$/, '/debian-security')}/\n`);
-  // ForceManaged: proxy only the Debian archives, never an arbitrary URL past the firewall.
   writeIfChanged(
     path.join(conf, 'acng.conf'),
-    [
-      `CacheDir: ${path.join(p.aptCacheDir, 'cache')}`,
-      `LogDir: ${path.join(p.aptCacheDir, 'log')}`,
-      'SupportDir: /usr/lib/apt-cacher-ng',
-      `BindAddress: ${config.serviceIp}`,
-      `Port: ${config.aptCachePort}`,
-      // No admin socket: its default, /run/apt-cacher-ng/socket, is a folder its user owns, shared with any
-      // other instance on the host (Berth uses only the TCP port).
-      'SocketPath:',
-      'ForceManaged: 1',
-      `Remap-debrep: file:deb_mirror*.gz /debian ${hostAndPath(apt.archive)} ; file:backends_debian`,
-      `Remap-secdeb: security.debian.org/debian-security deb.debian.org/debian-security /debian-security${
-        apt.security ? ` ${hostAndPath(apt.security)}` : ''
-      } ; file:backends_security`,
-      'ExThreshold: 4',
-      'PassThroughPattern: ^$',
-      '',
-    ].join('\n'),
+    packageCacheConfigText({
+      cacheDir: p.aptCacheData,
+      logDir: path.join(p.aptCacheDir, 'log'),
+      bindAddress: config.serviceIp,
+      port: config.aptCachePort,
+      apt,
+      diskBytes: config.packageCacheBytes,
+    }),
   );
 }
 

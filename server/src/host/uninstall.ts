@@ -7,6 +7,7 @@ import type { Log } from './daemon.js';
 import { removeFirewall } from './firewall.js';
 import { httpAnswers } from './health-probes.js';
 import { ENGINE_BRIDGE, REMAP_USER, RUN_DIR, hostPaths, stopHostServices } from './host-services.js';
+import { removePackageCacheDisk } from './package-cache.js';
 import { run } from './run-command.js';
 
 export async function uninstallHost(config: Config, log: Log, opts: { keepData: boolean }): Promise<void> {
@@ -21,7 +22,8 @@ export async function uninstallHost(config: Config, log: Log, opts: { keepData: 
   log(`unmounted ${mounts.length} session disks`);
   if (config.manageHost) {
     await stopHostServices(config);
-    log('stopped the session engine, the mirror and the package cache');
+    await removePackageCacheDisk(hostPaths(config).aptCacheData);
+    log('stopped the session engine, the mirror and the package cache (and unmounted its disk)');
   }
   await removeFirewall();
   log('removed the firewall chains');

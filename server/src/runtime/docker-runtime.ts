@@ -73,6 +73,9 @@ export class DockerRuntime implements SandboxRuntime {
       // Traffic from the session to anything but the host is forwarded only so that the firewall's
       // BERTH-FORWARD chain can REJECT it at once; with forwarding off it would vanish and time out.
       await fs.promises.writeFile(`/proc/sys/net/ipv4/conf/${n.bridge}/forwarding`, '1').catch(() => {});
+      // No IPv6 on the host side of the bridge either (the session's side has none): no link-local
+      // address through which a session could reach the host's IPv6 services.
+      await fs.promises.writeFile(`/proc/sys/net/ipv6/conf/${n.bridge}/disable_ipv6`, '1').catch(() => {});
       const container = await this.docker.createContainer({
         name: n.container,
         Image: this.o.image,

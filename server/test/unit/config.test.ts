@@ -12,6 +12,13 @@ test('defaults match the documented ones', () => {
   assert.equal(c.idleVisibleTimeoutMs, 30 * 60_000);
   assert.equal(c.diskBytes, 2 * 2 ** 30);
   assert.equal(c.memoryBytes, 2 ** 30);
+  assert.equal(c.packageCacheBytes, 4 * 2 ** 30);
+});
+
+test('BERTH_PACKAGE_CACHE_SIZE sizes the package cache\'s disk, at least 256m', () => {
+  assert.equal(loadConfig({ BERTH_PACKAGE_CACHE_SIZE: '10g' }).packageCacheBytes, 10 * 2 ** 30);
+  assert.throws(() => loadConfig({ BERTH_PACKAGE_CACHE_SIZE: '10m' }), /BERTH_PACKAGE_CACHE_SIZE must be at least 256m/);
+  assert.throws(() => loadConfig({ BERTH_PACKAGE_CACHE_SIZE: 'lots' }), /BERTH_PACKAGE_CACHE_SIZE=lots must be a size/);
 });
 
 test('BERTH_ENGINE points at another engine and turns host management off', () => {

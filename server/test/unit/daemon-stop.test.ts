@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { readPid, stopDaemon } from '../../src/host/daemon.js';
+import { ensureDaemon, isAlive, readPid, stopDaemon } from '../../src/host/daemon.js';
 
 test('stopping a daemon leaves alone a pid file that a supervisor rewrote meanwhile', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-daemon-'));
@@ -24,6 +24,38 @@ test('stopping a daemon leaves alone a pid file that a supervisor rewrote meanwh
     assert.equal(await stopDaemon({ pidFile }), true);
     assert.equal(fs.existsSync(pidFile), false);
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a daemon whose configuration file changed is restarted (it reads it only at start)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-daemon-'));
+  const spec = {
+    name: 'test daemon',
+    command: 'sleep',
+    args: ['30'],
+    pidFile: path.join(dir, 'd.pid'),
+    argsFile: path.join(dir, 'd.args'),
+    configFiles: [path.join(dir, 'd.yml')],
+    logFile: path.join(dir, 'd.log'),
+    healthy: async () => {
+      const pid = readPid(path.join(dir, 'd.pid'));
+      return pid !== null && isAlive(pid);
+    },
+  };
+  try {
+    fs.writeFileSync(spec.configFiles[0]!, 'delete: enabled\n');
+    assert.equal(await ensureDaemon(spec, () => {}), 'started');
+    const first = readPid(spec.pidFile);
+    assert.equal(await ensureDaemon(spec, () => {}), 'running', 'same configuration: left running');
+    fs.writeFileSync(spec.configFiles[0]!, 'readonly: enabled\n');
+    const said: string[] = [];
+    assert.equal(await ensureDaemon(spec, (l) => said.push(l)), 'started');
+    assert.notEqual(readPid(spec.pidFile), first);
+    assert.equal(isAlive(first!), false);
+    assert.match(said.join('\n'), /configuration changed/);
+  } finally {
+    await stopDaemon(spec);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { readHostAptSources } from '../../src/host/apt-sources.js';
-import { firewallRules } from '../../src/host/firewall.js';
+import { firewall6Rules, firewallRules } from '../../src/host/firewall.js';
 import { nextFreeSubordinateStart } from '../../src/host/host-services.js';
 
 test('the Debian mirror is read from deb822 sources', () => {
@@ -42,4 +42,16 @@ test('the firewall allows only the service ports and rejects the rest (TCP with 
     'BERTH-FORWARD -j REJECT --reject-with icmp-port-unreachable',
   ]);
   assert.ok(!rules.some((r) => / DROP/.test(r)), 'never DROP');
+});
+
+test('for IPv6 the firewall allows session bridges nothing (Berth\'s services are IPv4 only)', () => {
+  assert.deepEqual(
+    firewall6Rules().map((r) => `${r.chain} ${r.rule.join(' ')}`),
+    [
+      'BERTH-INPUT -p tcp -j REJECT --reject-with tcp-reset',
+      'BERTH-INPUT -j REJECT --reject-with icmp6-port-unreachable',
+      'BERTH-FORWARD -p tcp -j REJECT --reject-with tcp-reset',
+      'BERTH-FORWARD -j REJECT --reject-with icmp6-port-unreachable',
+    ],
+  );
 });
