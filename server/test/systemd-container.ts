@@ -44,9 +44,14 @@ export class SystemdContainer {
     const own = /^\d+:name=systemd:(.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '/';
     const cgroup = path.join('/sys/fs/cgroup/systemd', own, `berth-test-${crypto.randomBytes(3).toString('hex')}`);
     fs.mkdirSync(cgroup);
+    // If the test process dies, unshare dies with it, and then its child, PID 1: the namespace ends.
     const unshare = spawn(
       'sh',
-      ['-c', 'echo $$ > "$1/cgroup.procs" && exec unshare --pid --fork --mount --uts --cgroup --propagation unchanged "$2" "$3" "$4"', 'sh', cgroup, INIT, stage, sharedDir],
+      [
+        '-c',
+        'echo $$ > "$1/cgroup.procs" && exec setpriv --pdeathsig KILL unshare --pid --kill-child=SIGKILL --mount --uts --cgroup --propagation unchanged "$2" "$3" "$4"',
+        'sh', cgroup, INIT, stage, sharedDir,
+      ],
       { stdio: ['ignore', fs.openSync(path.join(stage, 'boot.log'), 'a'), fs.openSync(path.join(stage, 'boot.log'), 'a')] },
     );
     let pid = 0;

@@ -41,7 +41,7 @@ export async function installService(config: Config, log: Log): Promise<void> {
   await systemctl('enable', UNIT_NAME);
   // restart, not start: an installed service picks up the new settings.
   await systemctl(running ? 'restart' : 'start', UNIT_NAME);
-  log(`${UNIT_NAME} is enabled and ${running ? 'restarted' : 'started'}: it starts at boot, and again within seconds if it crashes.`);
+  log(`${UNIT_NAME} is enabled and ${running ? 'restarted' : 'started'}: it starts at boot, and again 3 s after a crash.`);
   log(`It now prepares the host and then serves on port ${config.port} (a few minutes on a fresh host).`);
   log(`Follow it: journalctl -u berth -f    Status: systemctl status berth    Remove: npx berth service uninstall`);
 }

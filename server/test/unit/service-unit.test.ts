@@ -33,6 +33,7 @@ test('the unit runs "berth start" from the checkout with the settings file, afte
 test('a crash restarts it, a stop sends SIGTERM to the server alone and waits for it, logs go to the journal', () => {
   const s = parseUnit(serviceUnit(options)).Service!;
   assert.deepEqual(s.Restart, ['on-failure']);
+  assert.deepEqual(s.RestartSec, ['3']);
   assert.deepEqual(s.KillSignal, ['SIGTERM']);
   assert.deepEqual(s.KillMode, ['process']);
   assert.ok(Number(s.TimeoutStopSec![0]) >= 120, 'time to end or hand over many sessions');
