@@ -31,6 +31,9 @@ export class SystemdContainer {
   /** sharedDir: a folder the host has made a shared mount; mounts made under it inside reach the host. */
   static async boot(sharedDir: string): Promise<SystemdContainer> {
     if (!fs.existsSync('/lib/systemd/systemd')) throw new Error('systemd is not installed here (apt-get install systemd)');
+    if (!fs.existsSync('/sys/fs/cgroup/systemd/cgroup.procs')) {
+      throw new Error('this needs the cgroup v1 name=systemd hierarchy at /sys/fs/cgroup/systemd (a host with cgroup v1 or hybrid cgroups)');
+    }
     const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-systemd-'));
     const units = path.join(stage, 'units');
     for (const dir of [units, path.join(stage, 'empty'), path.join(units, 'sockets.target.wants'), path.join(units, 'sysinit.target.wants')]) fs.mkdirSync(dir, { recursive: true });

@@ -22,12 +22,14 @@ async function healthAnswers(url: string): Promise<void> {
   assert.ok([200, 503].includes(res.status), `health answered ${res.status}`);
 }
 
-test('on a host without systemd, service install refuses with the reason and writes nothing', async () => {
-  assert.ok(!fs.existsSync('/run/systemd/system'), 'this test expects a host whose PID 1 is not systemd');
+test('on a machine without systemd, service install refuses with the reason and writes nothing', async () => {
   const unitBefore = fs.existsSync(UNIT_FILE);
   const envBefore = fs.existsSync(ENVIRONMENT_FILE);
-  const r = await run(process.execPath, [berth, 'service', 'install'], { allowFailure: true });
-  assert.equal(r.code, 1);
+  // A mount namespace with an empty /run is a machine systemd does not run (whatever this host's PID 1 is).
+  const r = await run('unshare', ['--mount', 'sh', '-c', 'mount -t tmpfs tmpfs /run && exec "$0" "$@"', process.execPath, berth, 'service', 'install'], {
+    allowFailure: true,
+  });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /berth: systemd is not running on this machine \(PID 1 is "[^"]+"\), so Berth cannot be installed as a service/);
   assert.equal(fs.existsSync(UNIT_FILE), unitBefore);
   assert.equal(fs.existsSync(ENVIRONMENT_FILE), envBefore);
