@@ -58,6 +58,13 @@ curl -sS -m 5 -o /dev/null "$APT_PROXY/" 2>/dev/null \
 
 mkdir -p "$BUILD"
 chmod 700 "$BUILD"
+# One build at a time: two builds share $BUILD's folders, and one deleting them under the other's dpkg
+# failed both (a second `npm start`, a service restart, a test starting Berth while another prepares).
+exec 9>"$BUILD/.lock"
+if ! flock -n 9; then
+  log "another image build is running; waiting for it"
+  flock 9
+fi
 
 # ------------------------------------------- Debian mirror from host apt --
 # The mirror URLs come from the host's own apt configuration (deb822
