@@ -64,6 +64,12 @@ interface Context {
   meter: WorkMeter;
 }
 
+// Plain numbers in the hot loops.
+const CHAR = Op.Char;
+const SPLIT = Op.Split;
+const ASSERT = Op.Assert;
+const MATCH = Op.Match;
+
 const isWordAt = (line: string, i: number) => i >= 0 && i < line.length && matches(WORD_SET, line.charCodeAt(i));
 const WORD_SET: CharSet = { ascii: Uint8Array.from({ length: 128 }, (_, c) => Number(inRanges(WORD, c))), ranges: [], negate: false };
 
@@ -102,9 +108,9 @@ function forward(a: Automaton, ctx: Context, anchored: boolean): boolean {
       const st = a.states[s]!;
       let t1 = -1;
       let t2 = -1;
-      if (st.op === Op.Char) list[lengths[into]!++] = s;
-      else if (st.op === Op.Match) matched = true;
-      else if (st.op === Op.Split) {
+      if (st.op === CHAR) list[lengths[into]!++] = s;
+      else if (st.op === MATCH) matched = true;
+      else if (st.op === SPLIT) {
         t1 = st.alt;
         t2 = st.next;
       } else if (holds(st.check!, i, ctx)) t1 = st.next;
@@ -168,7 +174,7 @@ function lookahead(a: Automaton, ctx: Context): Uint8Array {
       for (const p of a.preds[t]!) {
         if (here[p] === 1) continue;
         const st = a.states[p]!;
-        if (st.op === Op.Assert && !holds(st.check!, i, ctx)) continue;
+        if (st.op === ASSERT && !holds(st.check!, i, ctx)) continue;
         here[p] = 1;
         stack[top++] = p;
       }
