@@ -5,14 +5,21 @@ import type { Goal, Mistake, Step } from './lesson.js';
 /** Runs a script in the learner's sandbox as the learner; resolves to its exit status. */
 export type ScriptRunner = (script: string, timeoutMs: number) => Promise<number>;
 
-export function ranGoalMet(goal: Extract<Goal, { type: 'ran' }>, commands: CommandEvent[]): boolean {
-  return commands.some((c) => goal.pattern.test(c.line) && (goal.exit === 'any' || c.exit === goal.exit));
+export type RanGoal = Extract<Goal, { type: 'ran' }>;
+
+/** Does this one command meet the ran goal? (Linear in the line: see linear-pattern.ts.) */
+export function ranGoalMetBy(goal: RanGoal, cmd: CommandEvent): boolean {
+  return (goal.exit === 'any' || cmd.exit === goal.exit) && goal.pattern.test(cmd.line);
 }
 
-/** All goals met? `ran` goals look at the commands run since the step began; `check` goals run now. */
-export async function goalsMet(step: Step, commands: CommandEvent[], run: ScriptRunner): Promise<boolean> {
+/**
+ * All goals met? `ranMet` holds the ran goals that a command since the step began met (each command
+ * is matched once, when it runs, so a step's work grows with its commands, not with their square);
+ * `check` goals run now.
+ */
+export async function goalsMet(step: Step, ranMet: ReadonlySet<Goal>, run: ScriptRunner): Promise<boolean> {
   for (const goal of step.goals) {
-    if (goal.type === 'ran' && !ranGoalMet(goal, commands)) return false;
+    if (goal.type === 'ran' && !ranMet.has(goal)) return false;
   }
   // Checks run side by side: the verdict waits for the slowest one, not for their sum.
   const checks = step.goals.filter((g) => g.type === 'check');

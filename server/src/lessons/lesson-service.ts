@@ -4,8 +4,8 @@ import type { Lang, LessonProgress, LessonSummary, LessonView, ProgressMap, Serv
 import { HttpError } from '../errors.js';
 import type { ProgressStore } from '../store/progress-store.js';
 import type { CommandEvent } from '../terminal/shell-integration.js';
-import { goalsMet, matchMistake, type ScriptRunner } from './goals.js';
-import type { Lesson, Step } from './lesson.js';
+import { goalsMet, matchMistake, ranGoalMetBy, type ScriptRunner } from './goals.js';
+import type { Goal, Lesson, Step } from './lesson.js';
 
 export class LessonNotFoundError extends HttpError {
   constructor(id: string) {
@@ -25,8 +25,8 @@ interface Coaching {
   lang: Lang;
   lesson: Lesson;
   stepIndex: number;
-  /** Commands run since the current step began. */
-  commands: CommandEvent[];
+  /** The current step's ran goals that a command since the step began met (not the commands themselves). */
+  ranMet: Set<Goal>;
   setupRun: Set<string>;
   /** Evaluations run one at a time, in command order. */
   queue: Promise<void>;
@@ -92,7 +92,7 @@ export class LessonService {
       lang,
       lesson,
       stepIndex,
-      commands: [],
+      ranMet: new Set(),
       setupRun: previous?.setupRun ?? new Set(),
       queue: previous?.queue ?? Promise.resolve(),
     };
@@ -118,7 +118,7 @@ export class LessonService {
   async currentStepMet(sessionId: string): Promise<boolean> {
     const c = this.coaching.get(sessionId);
     if (!c) return false;
-    return goalsMet(c.lesson.steps[c.stepIndex]!, c.commands, this.runner(sessionId));
+    return goalsMet(c.lesson.steps[c.stepIndex]!, c.ranMet, this.runner(sessionId));
   }
 
   forget(sessionId: string): void {
@@ -129,11 +129,13 @@ export class LessonService {
     if (this.coaching.get(sessionId) !== c) return; // the learner moved on meanwhile
     const step: Step | undefined = c.lesson.steps[c.stepIndex];
     if (!step) return;
-    c.commands.push(cmd);
-    if (await goalsMet(step, c.commands, this.runner(sessionId))) {
+    for (const goal of step.goals) {
+      if (goal.type === 'ran' && !c.ranMet.has(goal) && ranGoalMetBy(goal, cmd)) c.ranMet.add(goal);
+    }
+    if (await goalsMet(step, c.ranMet, this.runner(sessionId))) {
       const next = c.lesson.steps[c.stepIndex + 1];
       c.stepIndex += 1;
-      c.commands = [];
+      c.ranMet = new Set();
       // The learner did it: the step ticks on the page even if it cannot be saved (a full disk).
       try {
         this.store.markDone(c.learner, c.lesson.id, step.id);

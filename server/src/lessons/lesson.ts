@@ -1,12 +1,13 @@
 // A lesson as loaded from lessons/<NN>-<id>/ (see lessons/README.md).
 import type { Lang, Level } from '@berth/shared';
+import type { LinearPattern } from './linear-pattern.js';
 
 export type Goal =
-  | { type: 'ran'; pattern: RegExp; exit: number | 'any' }
+  | { type: 'ran'; pattern: LinearPattern; exit: number | 'any' }
   | { type: 'check'; script: string; timeoutMs: number };
 
 export interface Mistake {
-  pattern: RegExp;
+  pattern: LinearPattern;
   message: Record<Lang, string>;
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { LANGS, LEVELS, type Lang, type Level } from '@berth/shared';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { InvalidLessonsError, type Goal, type Lesson, type LessonProblem, type Mistake, type Step, type StepText } from './lesson.js';
+import { LinearPattern, UnsupportedPatternError } from './linear-pattern.js';
 import { parseStepMarkdown, renderMarkdown } from './step-markdown.js';
 
 const LESSON_DIR = /^(\d{2,3})-([a-z0-9][a-z0-9-]*)$/;
@@ -246,16 +247,17 @@ function langStrings(node: Node | undefined, what: string, problem: Problem, par
   return out;
 }
 
-function regexOf(node: Node | undefined, what: string, problem: Problem, parent: Node): RegExp | null {
+function regexOf(node: Node | undefined, what: string, problem: Problem, parent: Node): LinearPattern | null {
   const source = scalarOf(node);
   if (typeof source !== 'string' || !source) {
     problem(node ?? parent, `${what} must be a regular expression (a string)`);
     return null;
   }
   try {
-    return new RegExp(source);
+    return LinearPattern.compile(source);
   } catch (err) {
-    problem(node, `${what}: the regular expression does not compile: ${(err as Error).message}`);
+    if (err instanceof UnsupportedPatternError) problem(node, `${what}: ${err.message}`);
+    else problem(node, `${what}: the regular expression does not compile: ${(err as Error).message}`);
     return null;
   }
 }

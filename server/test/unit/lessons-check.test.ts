@@ -108,3 +108,38 @@ test('the lessons in the repository are valid', () => {
   const lessons = loadLessons(path.join(repo, 'lessons'));
   assert.ok(lessons.length >= 3);
 });
+
+test('patterns the linear matcher cannot run (backreference, lookbehind, too large) are reported as file:line', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lessons-'));
+  writeLesson(
+    root,
+    '01-slow',
+    [
+      'title: {en: Slow, zh: 慢}', //                                 1
+      'level: beginner', //                                           2
+      'minutes: 5', //                                                3
+      'steps:', //                                                    4
+      '  - id: one', //                                               5
+      '    goals:', //                                                6
+      "      - ran: '^docker (run|ps) (.*) \\1$'", //                  7  backreference
+      "      - ran: '^docker\\s+(?!.*--rm)run\\b'", //                  8  a lookahead is fine
+      '    solution: [docker ps]', //                                 9
+      '    mistakes:', //                                             10
+      "      - match: '(?<=docker )rn\\b'", //                          11 lookbehind
+      '        message: {en: run, zh: run}', //                       12
+      "      - match: '^(?:(?:a{1,100}){1,100})$'", //                   13 too large
+      '        message: {en: a, zh: a}', //                           14
+      '',
+    ].join('\n'),
+    { 'en/one.md': stepMd('One'), 'zh/one.md': stepMd('一') },
+  );
+  const r = spawnSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'lessons', 'check', root], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  const out = r.stdout;
+  assert.match(out, /01-slow\/lesson\.yaml:7: step "one": ran: a backreference \(\\1\) cannot be matched in linear time/);
+  assert.match(out, /01-slow\/lesson\.yaml:11: step "one": mistake match: a lookbehind \(\(\?<=docker \)\) is not supported/);
+  assert.match(out, /01-slow\/lesson\.yaml:13: step "one": mistake match: the pattern is too large for the linear matcher/);
+  assert.doesNotMatch(out, /lesson\.yaml:8:/, 'a lookahead is accepted');
+  assert.match(out, /3 problem\(s\) found/);
+  fs.rmSync(root, { recursive: true });
+});
