@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type { StartsReport } from '../sessions/start-outcomes.js';
 
 export interface HealthReport {
   ok: boolean;
   engine: boolean;
   mirror: boolean;
   packageCache: boolean;
-  /** In words, what is not answering (empty when ok): "session engine", "registry mirror", "package cache". */
+  /** In words, what is not working (empty when ok): "session engine", "registry mirror", "package cache", "sandbox starts: <cause>". */
   down: string[];
   sessions: number;
+  /** Recent sandbox starts: a host whose daemons all answer is still down while its latest start failed. */
+  starts: StartsReport;
 }
 
 export function healthRoutes(app: FastifyInstance, deps: { health: () => Promise<HealthReport> }) {
