@@ -131,8 +131,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.track(
       creation.then(
         () => {
-          if (session.state !== 'starting') return this.settlers.get(session.id)?.(false);
           this.o.starts.succeeded();
+          if (session.state !== 'starting') return this.settlers.get(session.id)?.(false);
           session.state = 'ready';
           this.log.info({ session: session.id, startMs: Date.now() - started }, 'session ready');
           this.becameReady(session);

@@ -4,26 +4,10 @@
 // engine's own words.
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Lang } from '@berth/shared';
+import type { Lang, StartFailure, StartsReport } from '@berth/shared';
 import type { Logger } from './session-manager.js';
 
-export interface StartFailure {
-  at: string;
-  /** 6 characters a visitor can quote; the server log's line for this failure carries the same. */
-  reference: string;
-  /** A few words from the diagnosis: "the tun device … cannot be opened by the sessions". */
-  cause: string;
-}
-
-export interface StartsReport {
-  /** Outcomes among the recent starts (the last RECENT). */
-  ok: number;
-  failed: number;
-  /** The latest start failed: a visitor asking now would not get a sandbox. */
-  failing: boolean;
-  lastFailure?: StartFailure;
-}
-
+/** /api/health reports the outcomes of this many latest starts. */
 const RECENT = 20;
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I: read aloud or typed
 
