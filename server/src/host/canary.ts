@@ -19,7 +19,9 @@ export class CanaryFailedError extends Error {}
 
 /** overrides: runtime options to differ from the host's (tests force a failure this way). */
 export async function runCanary(config: Config, overrides: Partial<DockerRuntimeOptions> = {}): Promise<CanaryResult> {
-  const runtime = createRuntime({ ...config, instance: CANARY_INSTANCE }, overrides);
+  // A first start right after the images were built (cold caches) may be slow: that is not what this proves.
+  const readyTimeoutMs = Math.max(config.readyTimeoutMs, 90_000);
+  const runtime = createRuntime({ ...config, instance: CANARY_INSTANCE }, { readyTimeoutMs, ...overrides });
   const id = newSessionId();
   const started = Date.now();
   let failure: string;

@@ -42,7 +42,8 @@ export function hostFacts(config: Config, tunDevice = config.manageHost ? hostPa
 
 const KNOWN: { when: RegExp; says: (h: HostFacts) => StartDiagnosis }[] = [
   {
-    when: /\/dev\/net\/tun|\btun\b.*(permission denied|operation not permitted)|TUNSETIFF|open(ing)? tap/i,
+    // rootlesskit says "open: Permission denied" then "setting up tap tap0: executing [[nsenter … ip tuntap add …"
+    when: /\/dev\/net\/tun|\btun\b.*(permission denied|operation not permitted)|TUNSETIFF|setting up tap|ip tuntap add/i,
     says: (h) => ({
       cause: 'the tun device cannot be opened by the sessions',
       likely: `${h.tunDevice} is not a tun node (10:200) the sessions' uid may open; a fresh host has /dev/net/tun at mode 0600, owned by root`,

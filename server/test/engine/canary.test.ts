@@ -14,6 +14,7 @@ const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 
 test('the canary passes on this host: a sandbox starts and runs hello-world', async () => {
   const result = await runCanary(config);
+  if (!result.ok) fs.rmSync(result.logFile, { force: true });
   assert.ok(result.ok, result.ok ? '' : result.paragraph);
 });
 

@@ -82,7 +82,12 @@ test('failing and recovered are each told once per change', () => {
 
 test('the diagnosis table names each known cause and its fix', () => {
   const cases: [string, RegExp, RegExp][] = [
-    ['[rootlesskit:parent] error: failed to setup network: open /dev/net/tun: permission denied', /tun device/, /npx berth prepare/],
+    // As rootlesskit says it when the tun node is a fresh host's (0600, root).
+    [
+      'the sandbox stopped while starting: [berth-entrypoint] the engine exited during startup (status 1)\nopen: Permission denied\n[rootlesskit:parent] error: failed to setup network &{…}: setting up tap tap0: executing [[nsenter -t 27 -n -m -U --preserve-credentials ip tuntap add name tap0 mode tap]]: exit status 1',
+      /tun device/,
+      /npx berth prepare/,
+    ],
     ['unable to start container process: unable to create session key: disk quota exceeded', /key quota/, /kernel\.keys\.maxkeys=20000/],
     ['(HTTP code 404) no such container - No such image: berth/not-built:latest', /session image berth\/session:latest is missing/, /npx berth prepare/],
     ['seccomp profile /var/lib/berth/seccomp.json is missing: run "npm start" once', /seccomp profile/, /npx berth prepare/],
