@@ -1,5 +1,6 @@
 // Whether a visitor can get a working sandbox now: the outcomes of recent sandbox starts (sessions and
-// warm-pool refills). The host counts as failing while the latest start failed, until one works again.
+// warm-pool refills, probes). The host counts as failing once two starts in a row failed (one failure may be a
+// fluke of a loaded host; the probe tries again at once), until one works again.
 // A failure gets a short reference: the visitor sees it in a sentence, the operator's log has it with the
 // engine's own words.
 import crypto from 'node:crypto';
@@ -11,11 +12,16 @@ import type { Logger } from './session-manager.js';
 const RECENT = 20;
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I: read aloud or typed
 
-type StartEvents = { failing: [failure: StartFailure]; recovered: [] };
+/** Failures in a row that make the host "failing". */
+const FAILING_AFTER = 2;
+
+type StartEvents = { failure: [failure: StartFailure]; recovered: [] };
 
 export class StartOutcomes extends EventEmitter<StartEvents> {
   private readonly recent: boolean[] = [];
   private last: StartFailure | undefined;
+  /** Failed starts since the last one that worked. */
+  private streak = 0;
   /** Since the server started, for /metrics counters. */
   readonly totals = { ok: 0, failed: 0 };
 
@@ -27,27 +33,33 @@ export class StartOutcomes extends EventEmitter<StartEvents> {
     super();
   }
 
+  /** A visitor asking now would not get a sandbox: Start answers 503, health is down. */
   get failing(): boolean {
-    return this.recent.at(-1) === false;
+    return this.streak >= FAILING_AFTER;
+  }
+
+  /** The latest start failed: until one works, the probe keeps trying. */
+  get doubtful(): boolean {
+    return this.streak > 0;
   }
 
   succeeded(): void {
-    const was = this.failing;
+    const was = this.streak;
+    this.streak = 0;
     this.note(true);
-    if (was) {
-      this.log.info({ lastFailure: this.last?.reference }, 'sandbox starts work again');
-      this.emit('recovered');
-    }
+    if (!was) return;
+    if (was >= FAILING_AFTER) this.log.info({ lastFailure: this.last?.reference }, 'sandbox starts work again');
+    this.emit('recovered');
   }
 
   /** Records a failed start and logs the engine's full text under a new reference, returned. */
   failed(err: Error, sandbox: string, what: 'session' | 'pool' | 'probe'): StartFailure {
-    const was = this.failing;
     const failure: StartFailure = { at: new Date().toISOString(), reference: newReference(), cause: this.diagnose(err.message).cause };
     this.last = failure;
+    this.streak++;
     this.note(false);
     this.log.error({ reference: failure.reference, sandbox, start: what, cause: failure.cause, err: err.message }, `sandbox failed to start [${failure.reference}]`);
-    if (!was) this.emit('failing', failure);
+    this.emit('failure', failure);
     return failure;
   }
 

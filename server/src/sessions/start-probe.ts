@@ -1,6 +1,6 @@
-// While sandbox starts are failing nobody is handed a sandbox (Start answers 503), so nothing would ever
-// find out that the cause was fixed. The probe does: it starts a sandbox of its own, with a backoff, until
-// one works; the outcome is recorded like any start's, so health and Start recover by themselves.
+// After a failed start the probe starts a sandbox of its own, with a backoff, until one works: a second
+// failure confirms the host is failing (Start answers 503), and while it is nobody else would ever find out
+// that the cause was fixed. Its outcomes are recorded like any start's, so health and Start recover by themselves.
 import type { StartOutcomes } from './start-outcomes.js';
 
 const BACKOFF_MS = [1000, 2000, 5000, 10_000, 15_000];
@@ -19,14 +19,17 @@ export class StartProbe {
   ) {}
 
   start(): void {
-    this.starts.on('failing', () => this.schedule());
+    this.starts.on('failure', () => {
+      if (!this.timer && !this.running) this.schedule();
+    });
   }
 
-  /** Try at once (e.g. a host part came back), if starts are failing. */
+  /** Try at once (e.g. a host part came back), if the latest start failed. */
   now(): void {
-    if (!this.starts.failing || this.stopped) return;
+    if (!this.starts.doubtful || this.stopped) return;
     this.tries = 0;
     clearTimeout(this.timer);
+    this.timer = undefined;
     void this.attempt();
   }
 
@@ -37,15 +40,18 @@ export class StartProbe {
   }
 
   private schedule(): void {
-    if (this.stopped || !this.starts.failing) return;
+    if (this.stopped || !this.starts.doubtful) return;
     clearTimeout(this.timer);
     const delay = this.backoffMs[Math.min(this.tries, this.backoffMs.length - 1)]!;
-    this.timer = setTimeout(() => void this.attempt(), delay);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.attempt();
+    }, delay);
     this.timer.unref();
   }
 
   private async attempt(): Promise<void> {
-    if (this.running || this.stopped || !this.starts.failing) return;
+    if (this.running || this.stopped || !this.starts.doubtful) return;
     this.tries++;
     this.running = this.tryStart().then(
       () => this.starts.succeeded(),
@@ -53,7 +59,7 @@ export class StartProbe {
     );
     await this.running;
     this.running = undefined;
-    if (this.starts.failing) this.schedule();
+    if (this.starts.doubtful) this.schedule();
     else this.tries = 0;
   }
 }

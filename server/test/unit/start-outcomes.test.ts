@@ -25,16 +25,21 @@ const outcomes = () => {
   return { lines, starts: new StartOutcomes((text) => diagnoseStartFailure(text, host), log) };
 };
 
-test('a host is failing while its latest start failed, and healthy again once one works', () => {
+test('a host is failing once two starts in a row failed, and healthy again once one works', () => {
   const { starts } = outcomes();
   assert.equal(starts.failing, false);
   starts.succeeded();
-  const failure = starts.failed(new Error('the sandbox stopped while starting: [rootlesskit:parent] error: failed to setup network &{} : open /dev/net/tun: permission denied'), 'abc', 'session');
+  const tunDenied = () => new Error('the sandbox stopped while starting: [rootlesskit:parent] error: failed to setup network &{} : open /dev/net/tun: permission denied');
+  starts.failed(tunDenied(), 'abc', 'session');
+  // One failure may be a fluke of a loaded host: the probe is to try again, visitors are not turned away yet.
+  assert.deepEqual({ failing: starts.failing, doubtful: starts.doubtful }, { failing: false, doubtful: true });
+  const failure = starts.failed(tunDenied(), 'probe', 'probe');
   assert.equal(starts.failing, true);
   assert.match(failure.reference, /^[A-HJ-NP-Z2-9]{6}$/);
   assert.equal(failure.cause, 'the tun device cannot be opened by the sessions');
-  assert.deepEqual(starts.report(), { ok: 1, failed: 1, failing: true, lastFailure: failure });
+  assert.deepEqual(starts.report(), { ok: 1, failed: 2, failing: true, lastFailure: failure });
   starts.succeeded();
+  assert.equal(starts.doubtful, false);
   assert.equal(starts.report().failing, false);
   // The last failure stays in the report (when, which reference) after recovery.
   assert.equal(starts.report().lastFailure?.reference, failure.reference);
@@ -68,16 +73,17 @@ test('references differ from failure to failure', () => {
   assert.equal(refs.size, 50);
 });
 
-test('failing and recovered are each told once per change', () => {
-  const { starts } = outcomes();
+test('every failure is told; recovery once, when a start works after failures', () => {
+  const { starts, lines } = outcomes();
   const told: string[] = [];
-  starts.on('failing', (f) => told.push(`failing ${f.cause}`));
+  starts.on('failure', (f) => told.push(`failure ${f.cause}`));
   starts.on('recovered', () => told.push('recovered'));
   starts.failed(new Error('No such image: berth/session:latest'), 'a', 'session');
   starts.failed(new Error('No such image: berth/session:latest'), 'b', 'pool');
   starts.succeeded();
   starts.succeeded();
-  assert.deepEqual(told, ['failing the session image berth/session:latest is missing', 'recovered']);
+  assert.deepEqual(told, ['failure the session image berth/session:latest is missing', 'failure the session image berth/session:latest is missing', 'recovered']);
+  assert.ok(lines.some((l) => l.level === 'info' && l.msg === 'sandbox starts work again'));
 });
 
 test('the diagnosis table names each known cause and its fix', () => {
@@ -132,8 +138,13 @@ test('the probe keeps trying while starts fail, backing off, and stops once one 
   );
   probe.start();
   starts.failed(new Error('open /dev/net/tun: permission denied'), 'a', 'session');
+  const seen = { failing: false };
   const deadline = Date.now() + 2000;
-  while (starts.failing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  while (starts.doubtful && Date.now() < deadline) {
+    seen.failing ||= starts.failing;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  assert.equal(seen.failing, true, "the probe's own failure confirmed the host was failing");
   assert.equal(starts.failing, false);
   assert.equal(tries, 3);
   await new Promise((r) => setTimeout(r, 60));
