@@ -11,7 +11,9 @@ test('a sandbox that cannot start: the visitor reads a sentence and a reference,
   await expect(ended).toContainText(/the reference [A-HJ-NP-Z2-9]{6}\b/);
   await expect(ended).not.toContainText(/image|berth\/not-built|HTTP code/);
 
-  // The host now knows its starts fail: the next visitor is told before pressing Start, and Start says so too.
+  // Berth's probe sandbox fails too: the host now knows its starts fail (two in a row), and the next
+  // visitor is told before pressing Start, and Start says so too.
+  await expect.poll(async () => (await page.request.get(`${broken}/api/health`)).status(), { timeout: 30_000 }).toBe(503);
   await page.reload();
   await expect(page.getByTestId('starts-failing')).toContainText('Sandboxes cannot start right now');
   await page.getByTestId('start').click();
