@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.BERTH_E2E_PORT ?? 8181);
 export const smallPort = port + 1;
+export const brokenPort = port + 2;
 
 function server(p: number, env: Record<string, string>) {
   return {
@@ -43,5 +44,7 @@ export default defineConfig({
       BERTH_MAX_SESSIONS_PER_CLIENT: '5',
       BERTH_SESSION_TTL_MIN: '8',
     }),
+    // A host whose sandboxes cannot start (its session image does not exist): what a visitor sees then.
+    server(brokenPort, { BERTH_INSTANCE: 'e2e-broken', BERTH_POOL_SIZE: '0', BERTH_SESSION_IMAGE: 'berth/not-built' }),
   ],
 });

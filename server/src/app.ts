@@ -34,6 +34,9 @@ import { SessionWatcher } from './sessions/session-watcher.js';
 import { HostWatch } from './host/host-watch.js';
 import { hostEvent, HostNotices } from './sessions/host-notices.js';
 import { DataDisk, isDiskFull } from './host/data-disk.js';
+import { diagnoseStartFailure, hostFacts } from './host/start-diagnosis.js';
+import { StartOutcomes, startsFailingText } from './sessions/start-outcomes.js';
+import { StartProbe } from './sessions/start-probe.js';
 
 export interface Berth {
   app: FastifyInstance;
@@ -60,8 +63,7 @@ export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOp
     pidsLimit: config.pidsLimit,
     serviceIp: config.serviceIp,
     readyTimeoutMs: config.readyTimeoutMs,
-    // An engine of the operator's: its host's own /dev/net/tun must be usable by the sessions' uid.
-    tunDevice: config.manageHost ? paths.tunDevice : '/dev/net/tun',
+    tunDevice: hostFacts(config).tunDevice,
     disks: new SessionDisks(path.join(paths.sessions, config.instance), config.diskBytes, remappedUid(1000)),
     ...overrides,
   });
@@ -80,7 +82,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const runtime = opts.runtime ?? createRuntime(config);
   const db = openDatabase(config.databaseFile);
   const dataDisk = new DataDisk(config.dataDir);
-  const pool = new SandboxPool(runtime, config.poolSize, newSessionId, () => sessions.activeCount() < config.maxSessions, app.log);
+  const starts = new StartOutcomes((text) => diagnoseStartFailure(text, hostFacts(config)), app.log);
+  const pool = new SandboxPool(runtime, config.poolSize, newSessionId, () => sessions.activeCount() < config.maxSessions, starts);
   const sessions: SessionManager = new SessionManager(
     runtime,
     {
@@ -94,10 +97,12 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       extendMs: config.extendMs,
       maxExtensions: config.maxExtensions,
       warnBeforeMs: config.warnBeforeMs,
-      requireRoom: () => {
+      requireRoom: (lang) => {
         if (!hostWatch.current.engine) throw new HttpError(503, 'The sandbox host is restarting: try again in a moment.');
         dataDisk.requireRoomToStart();
+        if (starts.failing) throw new HttpError(503, startsFailingText(lang));
       },
+      starts,
     },
     app.log,
     new SessionStore(db),
@@ -166,6 +171,17 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       .catch((err: Error) => app.log.error({ err: err.message }, 'could not check the sessions after an engine restart'));
   });
   hostWatch.start();
+  // While starts fail, a probe sandbox keeps trying (see start-probe.ts); the pool refills once one works.
+  const probe = new StartProbe(starts, async () => {
+    const id = newSessionId();
+    await runtime.createSandbox(id);
+    await runtime.destroySandbox(id);
+  });
+  probe.start();
+  starts.on('recovered', () => pool.refill());
+  hostWatch.on('change', (now, before) => {
+    if (now.engine && !before.engine) probe.now();
+  });
   terminalRoutes(app, {
     sessions,
     hosts,
@@ -187,6 +203,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
         starting: live.filter((s) => s.state === 'starting').length,
         queued: live.filter((s) => s.state === 'queued').length,
         pooled: pool.readyCount,
+        starts: { ...starts.totals, failing: starts.failing },
         terminals: hosts.size,
         sessions: usage.filter((u) => u !== null),
       });
@@ -195,8 +212,14 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   healthRoutes(app, {
     health: async () => {
       const { engine, mirror, packageCache } = await hostWatch.check();
-      const down = [!engine && 'session engine', !mirror && 'registry mirror', !packageCache && 'package cache'].filter((x): x is string => !!x);
-      return { ok: !down.length, engine, mirror, packageCache, down, sessions: sessions.live().length };
+      const report = starts.report();
+      const down = [
+        !engine && 'session engine',
+        !mirror && 'registry mirror',
+        !packageCache && 'package cache',
+        report.failing && `sandbox starts: ${report.lastFailure?.cause}`,
+      ].filter((x): x is string => !!x);
+      return { ok: !down.length, engine, mirror, packageCache, down, sessions: sessions.live().length, starts: report };
     },
   });
 
@@ -211,6 +234,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       stopReaper();
       watcher.stop();
       hostWatch.stop();
+      await probe.stop();
       await sessions.shutdown('host-restart');
       await app.close();
       db.close();

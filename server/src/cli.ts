@@ -1,4 +1,4 @@
-// `berth <command>`: start, prepare, test, bench, soak, lessons, service, uninstall. Reached through scripts/berth.mjs.
+// `berth <command>`: start, prepare, check, test, bench, soak, lessons, service, uninstall. Reached through scripts/berth.mjs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
@@ -6,6 +6,7 @@ import { ensureHostPackages, HostNotReadyError } from './host/host-packages.js';
 import { ensureHostServices, hostPaths } from './host/host-services.js';
 import { MIRROR_PUSH_ADDR } from './host/mirror.js';
 import { uninstallHost } from './host/uninstall.js';
+import { requireWorkingSandbox } from './host/canary.js';
 import { startServer } from './server.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -19,7 +20,7 @@ export function runStep(cmd: string, args: string[], env: NodeJS.ProcessEnv = pr
   });
 }
 
-/** Host packages, host services, images, web bundle: everything the server needs. */
+/** Host packages, host services, images, web bundle: everything the server needs, then proof that a sandbox works. */
 export async function prepare(config: Config): Promise<void> {
   if (config.manageHost) {
     if (process.getuid?.() !== 0) {
@@ -41,6 +42,7 @@ export async function prepare(config: Config): Promise<void> {
   if (images !== 0) throw new Error('building the images failed (see the lines above)');
   say('web')('building the page (vite)');
   if ((await runStep('npm', ['run', 'build', '--silent', '-w', 'web'])) !== 0) throw new Error('building the web page failed');
+  await requireWorkingSandbox(config, say('check'));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -54,6 +56,9 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     case 'prepare':
       await prepare(config);
+      return 0;
+    case 'check':
+      await requireWorkingSandbox(config, say('check'));
       return 0;
     case 'test': {
       const { runTests } = await import('./test-runner.js');
@@ -97,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, prepare, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test, service install|uninstall, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test, service install|uninstall, uninstall [--keep-data]`);
       return 2;
   }
 }

@@ -84,7 +84,7 @@ async function soakSuite(seconds: number): Promise<SuiteResult> {
   return { name: 'soak (short)', passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
 }
 
-/** Test servers use instances of their own (t-…, lessons, bench, e2e…): a run that was killed leaves its
+/** Test servers and the set-up canary use instances of their own (t-…, lessons, bench, e2e, canary…): a run that was killed leaves its
  * sandboxes behind, and nobody else would ever sweep them. A server of yours (instance main) is left alone. */
 async function sweepInterruptedRuns(): Promise<void> {
   const { loadConfig } = await import('./config.js');

@@ -1,12 +1,15 @@
 // Test helpers: a real Berth server on a random port (its own instance name, so it never touches a
 // running Berth's sessions) and a terminal client that speaks the websocket protocol like the page.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { buildApp, type Berth } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { remappedUid } from '../src/host/host-services.js';
+import type { SandboxRuntime } from '../src/runtime/runtime.js';
 
 import { createSession, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
 
@@ -19,7 +22,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** build: a runtime made from the test's config (e.g. with a forced fault), a logger (e.g. to read its lines). */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  build: { runtime?: (config: Config) => SandboxRuntime; logger?: object } = {},
+): Promise<TestServer> {
   const config = loadConfig({
     ...process.env,
     BERTH_INSTANCE: `t-${crypto.randomBytes(3).toString('hex')}`,
@@ -29,7 +36,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     BERTH_POOL_SIZE: '0',
     ...env,
   });
-  const berth = await buildApp(config);
+  const berth = await buildApp(config, { runtime: build.runtime?.(config), logger: build.logger });
   await berth.app.listen({ port: 0, host: '127.0.0.1' });
   const address = berth.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -107,4 +114,21 @@ export function useSessionTerminal(env: Record<string, string> = {}) {
     await ctx.server?.close();
   });
   return ctx;
+}
+
+/**
+ * A tun node exactly as a fresh host has /dev/net/tun (10:200, mode 0600, owned by root), in a folder of
+ * its own under BERTH_DATA (a nodev mount would make any node unusable): given to a runtime as its
+ * tunDevice, every sandbox start fails as it did on a fresh machine. fix() gives it to the sessions' uid.
+ */
+export function freshHostTunNode(config: Config) {
+  const dir = fs.mkdtempSync(path.join(config.dataDir, 'test-tun-'));
+  fs.chmodSync(dir, 0o711);
+  const file = path.join(dir, 'tun');
+  execFileSync('mknod', ['-m', '0600', file, 'c', '10', '200']);
+  return {
+    file,
+    fix: () => fs.chownSync(file, remappedUid(1000), remappedUid(1000, '/etc/subgid')),
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -48,3 +48,31 @@ export const END_REASON_TEXT: Record<EndReason, string> = {
 
 /** Where the page links to a port published in a session (proxied by the server, needs the session cookie). */
 export const PORT_PATH = (sessionId: string, port: number) => `/s/${encodeURIComponent(sessionId)}/ports/${port}/`;
+
+/** A sandbox start that failed: when, the reference its visitor saw (the server log has it too), why in words. */
+export interface StartFailure {
+  at: string;
+  reference: string;
+  cause: string;
+}
+
+/** Recent sandbox starts (sessions, warm-pool refills, probes). */
+export interface StartsReport {
+  ok: number;
+  failed: number;
+  /** The latest start failed: a visitor asking now would not get a sandbox (Start answers 503). */
+  failing: boolean;
+  lastFailure?: StartFailure;
+}
+
+/** GET /api/health: 200 when a visitor can get a working sandbox now, else 503 with what is `down`. */
+export interface HealthReport {
+  ok: boolean;
+  engine: boolean;
+  mirror: boolean;
+  packageCache: boolean;
+  /** In words: "session engine", "registry mirror", "package cache", "sandbox starts: <cause>". */
+  down: string[];
+  sessions: number;
+  starts: StartsReport;
+}

@@ -28,7 +28,16 @@ export class Metrics {
     this.ends.set(reason, (this.ends.get(reason) ?? 0) + 1);
   }
 
-  render(now: { live: number; starting: number; queued: number; pooled: number; terminals: number; sessions: SessionGauge[] }): string {
+  render(now: {
+    live: number;
+    starting: number;
+    queued: number;
+    pooled: number;
+    terminals: number;
+    sessions: SessionGauge[];
+    /** Sandbox starts (sessions, pool refills, probes) since the server started; failing: the latest failed. */
+    starts: { ok: number; failed: number; failing: boolean };
+  }): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, lines: string[]) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
     metric('berth_sessions_live', 'gauge', 'Sessions not ended (starting or ready).', [`berth_sessions_live ${now.live}`]);
@@ -42,6 +51,11 @@ export class Metrics {
       `berth_session_start_seconds_sum ${this.startSum.toFixed(3)}`,
       `berth_session_start_seconds_count ${this.startCount}`,
     ]);
+    metric('berth_sandbox_starts_total', 'counter', 'Sandbox starts (sessions, warm-pool refills, probes), by outcome.', [
+      `berth_sandbox_starts_total{outcome="ok"} ${now.starts.ok}`,
+      `berth_sandbox_starts_total{outcome="failed"} ${now.starts.failed}`,
+    ]);
+    metric('berth_sandbox_starts_failing', 'gauge', '1 while the latest sandbox start failed (Start answers 503), else 0.', [`berth_sandbox_starts_failing ${now.starts.failing ? 1 : 0}`]);
     metric('berth_session_ends_total', 'counter', 'Sessions ended, by reason.', [...this.ends].map(([r, n]) => `berth_session_ends_total{reason="${r}"} ${n}`));
     metric('berth_session_memory_bytes', 'gauge', 'Memory used by each session (page cache excluded).', now.sessions.map((s) => `berth_session_memory_bytes{session="${s.id}"} ${s.memoryBytes}`));
     metric('berth_session_disk_used_bytes', 'gauge', 'Disk used on each session\'s own disk.', now.sessions.map((s) => `berth_session_disk_used_bytes{session="${s.id}"} ${s.diskUsedBytes}`));

@@ -1,14 +1,5 @@
+import type { HealthReport } from '@berth/shared';
 import type { FastifyInstance } from 'fastify';
-
-export interface HealthReport {
-  ok: boolean;
-  engine: boolean;
-  mirror: boolean;
-  packageCache: boolean;
-  /** In words, what is not answering (empty when ok): "session engine", "registry mirror", "package cache". */
-  down: string[];
-  sessions: number;
-}
 
 export function healthRoutes(app: FastifyInstance, deps: { health: () => Promise<HealthReport> }) {
   app.get('/api/health', async (_req, reply) => {

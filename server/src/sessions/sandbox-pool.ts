@@ -1,7 +1,7 @@
 // The warm pool: sandboxes made ahead of time (inner engine up), so Start hands one over at once.
 // Nobody has used a pooled sandbox; it gets its visitor's token and clock only when handed over.
 import type { SandboxRuntime } from '../runtime/runtime.js';
-import type { Logger } from './session-manager.js';
+import type { StartOutcomes } from './start-outcomes.js';
 
 export class SandboxPool {
   private readonly ready: string[] = [];
@@ -15,7 +15,8 @@ export class SandboxPool {
     private readonly newId: () => string,
     /** May the pool make one more sandbox now (host capacity, live sessions first)? */
     private readonly roomFor: () => boolean,
-    private readonly log: Logger,
+    /** Each refill's outcome counts like a session start's (a failure is logged there, with its reference). */
+    private readonly starts: StartOutcomes,
   ) {}
 
   /** Pooled sandboxes, ready or being made: they count against the host's capacity. */
@@ -39,12 +40,13 @@ export class SandboxPool {
       const work = this.runtime.createSandbox(id).then(
         () => {
           this.filling--;
+          this.starts.succeeded();
           if (this.draining) return this.runtime.destroySandbox(id);
           this.ready.push(id);
         },
         (err: Error) => {
           this.filling--;
-          this.log.error({ sandbox: id, err: err.message }, 'could not make a pooled sandbox');
+          this.starts.failed(err, id, 'pool');
         },
       );
       this.pending.add(work);

@@ -9,6 +9,7 @@ import type { SessionStore } from '../store/session-store.js';
 import { idleEndsAt } from './idle-deadline.js';
 import { dueAt, lifetimeEvent } from './session-lifetime.js';
 import type { SandboxPool } from './sandbox-pool.js';
+import { startFailedText, type StartOutcomes } from './start-outcomes.js';
 import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session } from './session.js';
 
 export interface SessionManagerOptions {
@@ -27,8 +28,10 @@ export interface SessionManagerOptions {
   warnBeforeMs: number;
   /** How long an ended session is remembered, so its page can still say why it ended. */
   rememberEndedMs?: number;
-  /** Throws (an HttpError) when the host has no room for another session, e.g. its data disk is full. */
-  requireRoom?: () => void;
+  /** Throws (an HttpError, in the visitor's language) when the host cannot take another session now, e.g. its data disk is full. */
+  requireRoom?: (lang?: Lang) => void;
+  /** Every sandbox start's outcome is recorded here (health, the probe, the failure's reference). */
+  starts: StartOutcomes;
 }
 
 export interface Logger {
@@ -64,7 +67,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
   create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): { session: Session; token: string } {
-    this.o.requireRoom?.();
+    this.o.requireRoom?.(opts.lang);
     const mine = this.live().filter((s) => s.client === opts.client).length;
     if (mine >= this.o.maxPerClient) {
       throw new HttpError(429, `You already have ${mine} live session${mine === 1 ? '' : 's'} (the limit per visitor is ${this.o.maxPerClient}). End one before starting another.`);
@@ -128,15 +131,17 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.track(
       creation.then(
         () => {
+          this.o.starts.succeeded();
           if (session.state !== 'starting') return this.settlers.get(session.id)?.(false);
           session.state = 'ready';
           this.log.info({ session: session.id, startMs: Date.now() - started }, 'session ready');
           this.becameReady(session);
         },
         (err: Error) => {
-          this.log.error({ session: session.id, err: err.message }, 'session failed to start');
+          // Visitors get a sentence and a reference; the engine's own words go to the log under it.
+          const { reference } = this.o.starts.failed(err, session.id, 'session');
           this.settlers.get(session.id)?.(false);
-          void this.end(session.id, 'error', `The sandbox could not start: ${err.message}`);
+          void this.end(session.id, 'error', startFailedText(reference, session.lang));
         },
       ),
     );

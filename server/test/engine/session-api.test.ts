@@ -1,6 +1,7 @@
 // The HTTP contract of sessions (DESIGN.md section 5) against the real engine.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { HealthReport } from '@berth/shared';
 import { createSession, eventually, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 describe('session API', () => {
@@ -90,9 +91,12 @@ describe('session API', () => {
     assert.match(after, /^berth_session_ends_total\{reason="ended-by-user"\} [1-9]\d*$/m);
   });
 
-  test('health reports the engine, the mirror and the package cache', async () => {
+  test('health reports the engine, the mirror, the package cache and recent sandbox starts', async () => {
     const res = await fetch(`${server.url}/api/health`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, engine: true, mirror: true, packageCache: true, down: [], sessions: 0 });
+    const { starts, ...parts } = (await res.json()) as HealthReport;
+    assert.deepEqual(parts, { ok: true, engine: true, mirror: true, packageCache: true, down: [], sessions: 0 });
+    assert.deepEqual({ failed: starts.failed, failing: starts.failing, lastFailure: starts.lastFailure }, { failed: 0, failing: false, lastFailure: undefined });
+    assert.ok(starts.ok >= 1, 'the sessions started above count');
   });
 });

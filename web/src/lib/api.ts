@@ -11,6 +11,7 @@ import {
   type CreateSessionRequest,
   type CreateSessionResponse,
   type ExtendResponse,
+  type HealthReport,
   type Lang,
   type LessonProgress,
   type LessonSummary,
@@ -86,6 +87,15 @@ export async function setSessionLesson(id: string, token: string, body: SetLesso
     body: JSON.stringify(body),
   });
   return (await res.json()) as LessonProgress;
+}
+
+/** The host's health (503 is an answer here, not an error); null when the server cannot be reached. */
+export async function getHealth(): Promise<HealthReport | null> {
+  try {
+    return (await (await fetch('/api/health')).json()) as HealthReport;
+  } catch {
+    return null;
+  }
 }
 
 async function request(path: string, init: RequestInit): Promise<Response> {

@@ -13,6 +13,8 @@ const en = {
   start: 'Start',
   startLead: 'Your own Docker engine, one click away.',
   startHint: 'A fresh, isolated sandbox opens here in a few seconds.',
+  startsFailing:
+    'Sandboxes cannot start right now: the server has a problem its operator needs to fix. Berth keeps trying by itself, so please come back in a few minutes.',
   startNew: 'Start a new session',
   end: 'End session',
   ending: 'Ending…',
@@ -185,6 +187,7 @@ const zh: Messages = {
   start: '开始',
   startLead: '属于你自己的 Docker 引擎，点一下就有。',
   startHint: '几秒钟后，这里会打开一个全新的、隔离的沙箱。',
+  startsFailing: '沙箱现在无法启动：服务器出了问题，需要管理员处理。Berth 会一直自动重试，请过几分钟再来。',
   startNew: '开始新的会话',
   end: '结束会话',
   ending: '正在结束…',
