@@ -8,9 +8,9 @@ import { after, before } from 'node:test';
 import { buildApp, type Berth } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 
-import { createSession, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
+import { createSession, TerminalClient, TOOLS_METRICS_TOKEN, type CreatedSession } from '../src/tools/terminal-client.js';
 
-export { createSession, stripAnsi, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
+export { createSession, fetchMetrics, stripAnsi, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
 
 export interface TestServer {
   berth: Berth;
@@ -27,6 +27,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     BERTH_HOST: '127.0.0.1',
     BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn',
     BERTH_POOL_SIZE: '0',
+    BERTH_METRICS_TOKEN: TOOLS_METRICS_TOKEN,
     ...env,
   });
   const berth = await buildApp(config);
@@ -55,6 +56,7 @@ export class ServerProcess {
       BERTH_INSTANCE: `t-${crypto.randomBytes(3).toString('hex')}`,
       BERTH_POOL_SIZE: '0',
       BERTH_LOG_LEVEL: 'warn',
+      BERTH_METRICS_TOKEN: TOOLS_METRICS_TOKEN,
       ...env,
     };
   }
