@@ -61,7 +61,8 @@ async function forward(req: ProxyRequest, reply: FastifyReply, deps: Deps) {
   const badGateway = (why: string) => {
     if (reply.raw.headersSent) return reply.raw.destroy();
     for (const name of reply.raw.getHeaderNames()) reply.raw.removeHeader(name);
-    reply.raw.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });
+    // A refused upstream status line may have been half-taken: name the reason phrase anew.
+    reply.raw.writeHead(502, 'Bad Gateway', { 'content-type': 'text/html; charset=utf-8' });
     reply.raw.end(nothingAnswers(port, why));
   };
   const upstream = http.request({ host, port, method: req.method, path, headers, timeout: 10_000 }, (res) => {
