@@ -193,11 +193,17 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   lessonRoutes(app, { lessons, sessions });
   portProxyRoutes(app, { sessions, runtime });
+  // Per-session figures cost an engine call each: every scrape within a few seconds shares one look.
+  const sessionUsage = cachedFor(5000, async () => {
+    const ready = sessions.live().filter((s) => s.state === 'ready');
+    const usage = await Promise.all(ready.map((s) => runtime.usage(s.id).then((u) => ({ id: s.id, ...u }), () => null)));
+    return usage.filter((u) => u !== null);
+  });
   metricsRoutes(app, {
+    token: config.metricsToken,
     render: async () => {
       const live = sessions.live();
-      const ready = live.filter((s) => s.state === 'ready');
-      const usage = await Promise.all(ready.map((s) => runtime.usage(s.id).then((u) => ({ id: s.id, ...u }), () => null)));
+      const liveIds = new Set(live.map((s) => s.id));
       return metrics.render({
         live: live.length,
         starting: live.filter((s) => s.state === 'starting').length,
@@ -205,7 +211,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
         pooled: pool.readyCount,
         starts: { ...starts.totals, failing: starts.failing },
         terminals: hosts.size,
-        sessions: usage.filter((u) => u !== null),
+        sessions: (await sessionUsage()).filter((u) => liveIds.has(u.id)),
       });
     },
   });
@@ -244,6 +250,19 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       await sweepOrphans(runtime, sessions, app.log);
       pool.refill();
     },
+  };
+}
+
+/** The latest result of `make` while it is younger than ms; callers meanwhile share one call in flight. */
+function cachedFor<T>(ms: number, make: () => Promise<T>): () => Promise<T> {
+  let latest: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!latest || Date.now() - latest.at > ms) {
+      const value = make();
+      latest = { at: Date.now(), value };
+      value.catch(() => (latest = undefined));
+    }
+    return latest.value;
   };
 }
 

@@ -47,6 +47,8 @@ export interface Config {
   /** The SQLite file holding learners' progress. */
   databaseFile: string;
   logLevel: string;
+  /** Bearer token that GET /metrics requires; unset: /metrics is off. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -121,7 +123,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lessonsDir: path.resolve(env.BERTH_LESSONS || path.join(repoRoot, 'lessons')),
     databaseFile: '',
     logLevel: env.BERTH_LOG_LEVEL || 'info',
+    metricsToken: env.BERTH_METRICS_TOKEN || undefined,
   };
+  if (config.metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(config.metricsToken)) {
+    problems.push('BERTH_METRICS_TOKEN must be 16 to 256 printable characters without spaces (e.g. openssl rand -hex 24)');
+  }
   config.databaseFile = path.join(config.dataDir, 'berth.db');
   // Default capacity: what the host's memory holds if every session used its whole limit (2 GiB kept back).
   const byMemory = Math.max(1, Math.floor((os.totalmem() - 2 * 2 ** 30) / config.memoryBytes));

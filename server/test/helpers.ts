@@ -11,9 +11,9 @@ import { loadConfig, type Config } from '../src/config.js';
 import { remappedUid } from '../src/host/host-services.js';
 import type { SandboxRuntime } from '../src/runtime/runtime.js';
 
-import { createSession, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
+import { createSession, TerminalClient, TOOLS_METRICS_TOKEN, type CreatedSession } from '../src/tools/terminal-client.js';
 
-export { createSession, stripAnsi, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
+export { createSession, fetchMetrics, stripAnsi, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
 
 export interface TestServer {
   berth: Berth;
@@ -34,6 +34,7 @@ export async function startTestServer(
     BERTH_HOST: '127.0.0.1',
     BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn',
     BERTH_POOL_SIZE: '0',
+    BERTH_METRICS_TOKEN: TOOLS_METRICS_TOKEN,
     ...env,
   });
   const berth = await buildApp(config, { runtime: build.runtime?.(config), logger: build.logger });
@@ -62,6 +63,7 @@ export class ServerProcess {
       BERTH_INSTANCE: `t-${crypto.randomBytes(3).toString('hex')}`,
       BERTH_POOL_SIZE: '0',
       BERTH_LOG_LEVEL: 'warn',
+      BERTH_METRICS_TOKEN: TOOLS_METRICS_TOKEN,
       ...env,
     };
   }

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { buildApp, type Berth } from '../app.js';
 import type { Config } from '../config.js';
-import { createSession, TerminalClient } from '../tools/terminal-client.js';
+import { createSession, fetchMetrics, TerminalClient, TOOLS_METRICS_TOKEN } from '../tools/terminal-client.js';
 import { playLesson } from '../lessons/lesson-player.js';
 
 import { hostBusyDuring, pct, type Row } from './bench-table.js';
@@ -84,11 +84,11 @@ function memAvailable(): number {
 }
 
 async function warmStart(config: Config, rows: Row[]) {
-  const warm = await buildApp({ ...config, instance: 'bench-warm', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 1, maxPerClient: 1000 });
+  const warm = await buildApp({ ...config, instance: 'bench-warm', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 1, maxPerClient: 1000, metricsToken: TOOLS_METRICS_TOKEN });
   await warm.app.listen({ port: 0, host: '127.0.0.1' });
   const address = warm.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const poolReady = async () => /^berth_pool_ready 1$/m.test(await (await fetch(`${url}/metrics`)).text());
+  const poolReady = async () => /^berth_pool_ready 1$/m.test(await fetchMetrics(url));
   const ready: number[] = [];
   try {
     await warm.recover();

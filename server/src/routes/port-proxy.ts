@@ -6,6 +6,7 @@ import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { addCookie } from './cookies.js';
 import { forwardUpgrade, PortTunnels } from './port-websocket.js';
+import { unusableAnswer, writeUpstreamHead } from './upstream-answer.js';
 import { cookieValue, sessionToken } from './session-token.js';
 
 const params = {
@@ -57,16 +58,30 @@ async function forward(req: ProxyRequest, reply: FastifyReply, deps: Deps) {
   const path = `/${req.params['*'] ?? ''}${query(req.url)}`;
   const headers = upstreamHeaders(req, port);
   reply.hijack();
+  const badGateway = (why: string) => {
+    if (reply.raw.headersSent) return reply.raw.destroy();
+    for (const name of reply.raw.getHeaderNames()) reply.raw.removeHeader(name);
+    // A refused upstream status line may have been half-taken: name the reason phrase anew.
+    reply.raw.writeHead(502, 'Bad Gateway', { 'content-type': 'text/html; charset=utf-8' });
+    reply.raw.end(nothingAnswers(port, why));
+  };
   const upstream = http.request({ host, port, method: req.method, path, headers, timeout: 10_000 }, (res) => {
-    reply.raw.writeHead(res.statusCode ?? 502, res.statusMessage, res.headers);
+    res.on('error', () => reply.raw.destroy());
+    const unusable = unusableAnswer(res);
+    if (unusable || !writeUpstreamHead(reply.raw, res, res.headers)) {
+      upstream.destroy();
+      return badGateway(`INVALID: ${unusable ?? 'answered with a status line or header that is not valid HTTP'}`);
+    }
     res.pipe(reply.raw);
   });
-  upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
-  upstream.on('error', (err: NodeJS.ErrnoException) => {
-    if (reply.raw.headersSent) return reply.raw.destroy();
-    reply.raw.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });
-    reply.raw.end(nothingAnswers(port, err.code ?? err.message));
+  // An app that answers a plain request with 101 would otherwise hand the server a raw socket.
+  upstream.on('upgrade', (res, socket) => {
+    socket.destroy();
+    badGateway(`INVALID: answered with the status ${res.statusCode} to a request that asked for no upgrade`);
   });
+  upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+  upstream.on('error', (err: NodeJS.ErrnoException) => badGateway(err.code ?? err.message));
+  reply.raw.on('close', () => upstream.destroy());
   req.raw.pipe(upstream);
 }
 
@@ -111,6 +126,13 @@ function query(url: string): string {
   return i < 0 ? '' : url.slice(i);
 }
 
+/** The parser's error codes (HPE_*) and the checks above, in words. */
+function invalidHttp(code: string): string {
+  if (code.startsWith('INVALID: ')) return code.slice(9);
+  if (code === 'HPE_HEADER_OVERFLOW') return 'sent more header bytes than a browser would take';
+  return `sent something that is not valid HTTP (${code.replace(/[^A-Z0-9_]/g, '').slice(0, 40)})`;
+}
+
 /** Instead of a bare 502: what probably went wrong, in words a learner can act on. */
 function nothingAnswers(port: number, code: string): string {
   const why =
@@ -118,7 +140,9 @@ function nothingAnswers(port: number, code: string): string {
       ? `Nothing in your session accepts connections on port ${port}.`
       : code === 'ECONNRESET' || code === 'EPIPE'
         ? `Something on port ${port} accepted the connection and dropped it.`
-        : `Port ${port} did not answer in time.`;
+        : code.startsWith('HPE_') || code.startsWith('INVALID: ')
+          ? `What answered on port ${port} is not a web server Berth can pass on: it ${invalidHttp(code)}.`
+          : `Port ${port} did not answer in time.`;
   return `<!doctype html><meta charset="utf-8"><title>Port ${port}: no answer</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2733}code{background:#eef2f6;padding:0 .3em;border-radius:4px}</style>
 <h1>Port ${port} did not answer</h1>

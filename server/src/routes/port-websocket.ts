@@ -55,6 +55,7 @@ export function forwardUpgrade(client: Duplex, target: UpgradeTarget, tunnels: P
   });
   // The app answered without upgrading (a plain HTTP server, or it refused): the visitor hears that answer.
   upstream.on('response', (res) => {
+    res.on('error', () => client.destroy());
     const headers = { ...res.headers, connection: 'close' };
     delete headers['transfer-encoding'];
     delete headers['content-length'];

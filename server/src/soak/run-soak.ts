@@ -9,6 +9,7 @@ import { hostPaths } from '../host/host-services.js';
 import type { Config } from '../config.js';
 import { instanceLeftovers } from '../runtime/instance-leftovers.js';
 import { seededRandom, type Random } from '../tools/seeded-random.js';
+import { fetchMetrics, TOOLS_METRICS_TOKEN } from '../tools/terminal-client.js';
 import type { SoakServerMessage, SoakServerRequest } from './soak-server.js';
 import { at, endByDelete, visit, type Abandoned, type Leaving, type VisitTally } from './soak-visitor.js';
 
@@ -76,7 +77,7 @@ class SoakServer {
 }
 
 async function metrics(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await fetchMetrics(url);
   return new Map([...text.matchAll(/^(berth_[a-z_]+(?:\{[^}]*\})?) (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
 }
 
@@ -132,6 +133,7 @@ export async function runSoak(config: Config, o: SoakOptions): Promise<number> {
     BERTH_POOL_SIZE: '0',
     BERTH_IDLE_TIMEOUT_MIN: String(IDLE_TIMEOUT_MIN),
     BERTH_MAX_SESSIONS_PER_CLIENT: '1000',
+    BERTH_METRICS_TOKEN: TOOLS_METRICS_TOKEN,
   });
   const tally = { created: 0, commands: 0, errors: [] as string[], idleEnded: 0, endedAtEnd: 0 };
   const abandoned: Abandoned[] = [];

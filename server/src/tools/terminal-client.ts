@@ -4,6 +4,16 @@ import crypto from 'node:crypto';
 import { input, parseServerEvent, resize, restartShell, TERMINAL_PATH, type ServerEvent } from '@berth/shared';
 import WebSocket from 'ws';
 
+/** The metrics token servers started by tests, the bench and the soak are given (BERTH_METRICS_TOKEN). */
+export const TOOLS_METRICS_TOKEN = `tools-${crypto.randomBytes(18).toString('hex')}`;
+
+/** GET /metrics as the operator. */
+export async function fetchMetrics(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOOLS_METRICS_TOKEN}` } });
+  if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}: ${await res.text()}`);
+  return res.text();
+}
+
 export interface CreatedSession {
   id: string;
   token: string;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ServerEvent } from '@berth/shared';
-import { createSession, eventually, startTestServer, TerminalClient } from '../helpers.js';
+import { createSession, eventually, fetchMetrics, startTestServer, TerminalClient } from '../helpers.js';
 
 describe('capacity, pool and lifetime', () => {
   test('at capacity the next visitor waits in line at position 1 and is admitted when a slot frees', async () => {
@@ -45,7 +45,7 @@ describe('capacity, pool and lifetime', () => {
     const server = await startTestServer({ BERTH_POOL_SIZE: '1' });
     try {
       await server.berth.recover();
-      const poolReady = async (n: number) => assert.match(await (await fetch(`${server.url}/metrics`)).text(), new RegExp(`^berth_pool_ready ${n}$`, 'm'));
+      const poolReady = async (n: number) => assert.match(await fetchMetrics(server.url), new RegExp(`^berth_pool_ready ${n}$`, 'm'));
       await eventually(() => poolReady(1), 60_000);
       const pooled = (await server.berth.runtime.listSandboxes())[0];
       const s = await createSession(server);

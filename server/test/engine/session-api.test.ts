@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { HealthReport } from '@berth/shared';
-import { createSession, eventually, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
+import { createSession, eventually, fetchMetrics, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 describe('session API', () => {
   let server: TestServer;
@@ -78,7 +78,7 @@ describe('session API', () => {
   test('/metrics shows live sessions, start latency, memory and disk per session, and ends by reason', async () => {
     const s = await createSession(server);
     assert.equal(await server.berth.sessions.get(s.id)!.ready, true);
-    const live = await (await fetch(`${server.url}/metrics`)).text();
+    const live = await fetchMetrics(server.url);
     assert.match(live, /^berth_sessions_live 1$/m);
     assert.match(live, /^berth_session_start_seconds_count [1-9]\d*$/m);
     const memory = Number(new RegExp(`^berth_session_memory_bytes\\{session="${s.id}"\\} (\\d+)$`, 'm').exec(live)?.[1]);
@@ -86,9 +86,30 @@ describe('session API', () => {
     const disk = Number(new RegExp(`^berth_session_disk_size_bytes\\{session="${s.id}"\\} (\\d+)$`, 'm').exec(live)?.[1]);
     assert.ok(disk > 1.5 * 2 ** 30 && disk <= 2 * 2 ** 30, `disk ${disk}`);
     await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } });
-    const after = await (await fetch(`${server.url}/metrics`)).text();
+    const after = await fetchMetrics(server.url);
     assert.match(after, /^berth_sessions_live 0$/m);
     assert.match(after, /^berth_session_ends_total\{reason="ended-by-user"\} [1-9]\d*$/m);
+  });
+
+  test('anonymous /metrics (it would list live session ids to aim at) is refused; without a token configured it is off', async () => {
+    const s = await createSession(server);
+    assert.equal(await server.berth.sessions.get(s.id)!.ready, true);
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-token-of-the-right-length' }, { authorization: `Bearer ${s.token}` }]) {
+      const res = await fetch(`${server.url}/metrics`, { headers });
+      const text = await res.text();
+      assert.equal(res.status, 401);
+      assert.match(text, /BERTH_METRICS_TOKEN/);
+      assert.doesNotMatch(text, new RegExp(s.id));
+    }
+    await server.berth.sessions.end(s.id, 'ended-by-user');
+    const off = await startTestServer({ BERTH_METRICS_TOKEN: '' });
+    try {
+      const res = await fetch(`${off.url}/metrics`);
+      assert.equal(res.status, 404);
+      assert.match((await res.json()).message, /Metrics are off: set BERTH_METRICS_TOKEN/);
+    } finally {
+      await off.close();
+    }
   });
 
   test('health reports the engine, the mirror, the package cache and recent sandbox starts', async () => {
