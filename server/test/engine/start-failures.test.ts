@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { createRuntime } from '../../src/app.js';
-import { createSession, eventually, freshHostTunNode, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
+import { createSession, eventually, fetchMetrics, freshHostTunNode, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 const logLines: Record<string, unknown>[] = [];
 const logStream = new Writable({
@@ -41,7 +41,7 @@ const health = async () => {
   const res = await fetch(`${server.url}/api/health`);
   return { status: res.status, body: (await res.json()) as { ok: boolean; down: string[]; starts: { ok: number; failed: number; failing: boolean; lastFailure?: { at: string; reference: string; cause: string } } } };
 };
-const metrics = async () => (await fetch(`${server.url}/metrics`)).text();
+const metrics = () => fetchMetrics(server.url);
 const REFERENCE = /\b[A-HJ-NP-Z2-9]{6}\b/;
 
 test('a failed start: the visitor reads a sentence with a reference, no engine log; the server log has the same reference', async () => {
