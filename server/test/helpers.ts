@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { buildApp, type Berth } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import type { SandboxRuntime } from '../src/runtime/runtime.js';
 
 import { createSession, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
 
@@ -19,7 +20,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** opts.runtime: a stand-in engine (see fake-runtime.ts); by default the real one. */
+export async function startTestServer(env: Record<string, string> = {}, opts: { runtime?: SandboxRuntime } = {}): Promise<TestServer> {
   const config = loadConfig({
     ...process.env,
     BERTH_INSTANCE: `t-${crypto.randomBytes(3).toString('hex')}`,
@@ -29,7 +31,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     BERTH_POOL_SIZE: '0',
     ...env,
   });
-  const berth = await buildApp(config);
+  const berth = await buildApp(config, opts);
   await berth.app.listen({ port: 0, host: '127.0.0.1' });
   const address = berth.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
