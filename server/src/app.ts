@@ -37,6 +37,9 @@ import { DataDisk, isDiskFull } from './host/data-disk.js';
 import { diagnoseStartFailure, hostFacts } from './host/start-diagnosis.js';
 import { StartOutcomes, startsFailingText } from './sessions/start-outcomes.js';
 import { StartProbe } from './sessions/start-probe.js';
+import { PublicOrigin } from './routes/public-origin.js';
+import { fastifyTrustProxy } from './proxy-config.js';
+import { StartRateError } from './sessions/visitor-limits.js';
 
 export interface Berth {
   app: FastifyInstance;
@@ -78,7 +81,10 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     // Unknown fields are an error the client should hear about, not something silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     logController: new LogController({ disableRequestLogging: true }),
+    // Off unless BERTH_TRUST_PROXY says so: a visitor's own X-Forwarded-For must not pick their address.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
   });
+  app.decorate('publicOrigin', new PublicOrigin(config.publicUrl, () => listeningPort(app)));
   const runtime = opts.runtime ?? createRuntime(config);
   const db = openDatabase(config.databaseFile);
   const dataDisk = new DataDisk(config.dataDir);
@@ -93,6 +99,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       idleVisibleTimeoutMs: config.idleVisibleTimeoutMs,
       maxSessions: config.maxSessions,
       maxPerClient: config.maxPerClient,
+      maxPerAddress: config.maxPerAddress,
+      startsPerAddressPerMin: config.startsPerAddressPerMin,
       maxQueue: config.maxQueue,
       extendMs: config.extendMs,
       maxExtensions: config.maxExtensions,
@@ -135,6 +143,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       return reply.code(status).send({ statusCode: status, error: 'Internal Server Error', message: 'Something went wrong on the server; it has been logged.' });
     }
     const message = caught.validation ? `Invalid request: ${caught.message}` : err.message;
+    if (err instanceof StartRateError) reply.header('retry-after', String(err.retryAfterSeconds));
     return reply.code(status).send({ statusCode: status, error: httpReason(status), message });
   });
   app.setNotFoundHandler((req, reply) => {
@@ -264,6 +273,11 @@ function cachedFor<T>(ms: number, make: () => Promise<T>): () => Promise<T> {
     }
     return latest.value;
   };
+}
+
+function listeningPort(app: FastifyInstance): number | undefined {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : undefined;
 }
 
 function httpReason(status: number): string {

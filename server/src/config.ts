@@ -1,6 +1,7 @@
 // Configuration from the environment (BERTH_*), validated once at boot.
 import os from 'node:os';
 import path from 'node:path';
+import { parsePublicUrl, parseTrustProxy, type TrustProxy } from './proxy-config.js';
 
 export interface Config {
   /** HTTP port the server listens on. */
@@ -34,7 +35,12 @@ export interface Config {
   reapIntervalMs: number;
   /** Sandboxes the host may hold at once (live sessions + warm pool). */
   maxSessions: number;
+  /** Live sessions per visitor (a browser, known by its learner cookie). */
   maxPerClient: number;
+  /** Live sessions per address (IPv4) or /64 (IPv6), whatever cookies its browsers send. */
+  maxPerAddress: number;
+  /** Session starts per address per minute (the burst allowed is maxPerAddress). */
+  startsPerAddressPerMin: number;
   maxQueue: number;
   poolSize: number;
   extendMs: number;
@@ -49,6 +55,10 @@ export interface Config {
   logLevel: string;
   /** Bearer token that GET /metrics requires; unset: /metrics is off. */
   metricsToken: string | undefined;
+  /** The origin visitors use (BERTH_PUBLIC_URL), e.g. "https://try.example.org"; null: Berth's own addresses. */
+  publicUrl: string | null;
+  /** Whether (and which) proxies' X-Forwarded-For gives the visitor's address. */
+  trustProxy: TrustProxy;
 }
 
 export class ConfigError extends Error {}
@@ -114,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resumeGraceMs: int('BERTH_RESUME_GRACE_S', 120, 1, 3600) * 1000,
     maxSessions: 0,
     maxPerClient: int('BERTH_MAX_SESSIONS_PER_CLIENT', 3, 1, 1000),
+    maxPerAddress: int('BERTH_MAX_SESSIONS_PER_ADDRESS', 40, 1, 100_000),
+    startsPerAddressPerMin: int('BERTH_STARTS_PER_ADDRESS_PER_MIN', 20, 1, 100_000),
     maxQueue: int('BERTH_MAX_QUEUE', 100, 0, 100_000),
     poolSize: int('BERTH_POOL_SIZE', 1, 0, 1000),
     extendMs: minutes('BERTH_EXTEND_MIN', 30),
@@ -124,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseFile: '',
     logLevel: env.BERTH_LOG_LEVEL || 'info',
     metricsToken: env.BERTH_METRICS_TOKEN || undefined,
+    publicUrl: parsePublicUrl(env.BERTH_PUBLIC_URL, problems),
+    trustProxy: parseTrustProxy(env.BERTH_TRUST_PROXY, problems),
   };
   if (config.metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(config.metricsToken)) {
     problems.push('BERTH_METRICS_TOKEN must be 16 to 256 printable characters without spaces (e.g. openssl rand -hex 24)');

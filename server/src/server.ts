@@ -14,7 +14,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env) {
   });
   await berth.recover();
   await berth.app.listen({ port: config.port, host: config.host });
-  log.info(`Berth is ready on http://localhost:${config.port}`);
+  log.info(`Berth is ready on ${config.publicUrl ?? `http://localhost:${config.port}`}`);
+  if (config.publicUrl?.startsWith('https:') && config.trustProxy === false) {
+    log.warn('BERTH_PUBLIC_URL is https but BERTH_TRUST_PROXY is unset: every visitor counts as the proxy\'s address (see README, Deploying behind a proxy)');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

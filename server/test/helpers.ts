@@ -22,7 +22,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** build: a runtime made from the test's config (e.g. with a forced fault), a logger (e.g. to read its lines). */
+/** build: a runtime made from the test's config (a forced fault, or a stand-in engine: fake-runtime.ts), a logger (e.g. to read its lines). */
 export async function startTestServer(
   env: Record<string, string> = {},
   build: { runtime?: (config: Config) => SandboxRuntime; logger?: object } = {},

@@ -84,7 +84,7 @@ function memAvailable(): number {
 }
 
 async function warmStart(config: Config, rows: Row[]) {
-  const warm = await buildApp({ ...config, instance: 'bench-warm', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 1, maxPerClient: 1000, metricsToken: TOOLS_METRICS_TOKEN });
+  const warm = await buildApp({ ...config, instance: 'bench-warm', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 1, maxPerClient: 1000, maxPerAddress: 1000, startsPerAddressPerMin: 1000, metricsToken: TOOLS_METRICS_TOKEN });
   await warm.app.listen({ port: 0, host: '127.0.0.1' });
   const address = warm.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -190,7 +190,7 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
 /** parts: names of the parts to run (cold, warm, echo, verdict, many, exhaustion); none = all. */
 export async function runBench(config: Config, parts: string[] = []): Promise<number> {
   const want = (part: string) => parts.length === 0 || parts.includes(part);
-  const berth = await buildApp({ ...config, instance: 'bench', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 100_000, maxSessions: 100_000 });
+  const berth = await buildApp({ ...config, instance: 'bench', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 100_000, maxPerAddress: 100_000, startsPerAddressPerMin: 100_000, maxSessions: 100_000 });
   await berth.app.listen({ port: 0, host: '127.0.0.1' });
   const address = berth.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

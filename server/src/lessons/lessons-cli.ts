@@ -19,7 +19,7 @@ export function lessonsCheck(dir: string): number {
 }
 
 export async function lessonsTest(config: Config, ids: string[]): Promise<number> {
-  const berth = await buildApp({ ...config, instance: 'lessons', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 1000 });
+  const berth = await buildApp({ ...config, instance: 'lessons', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 1000, maxPerAddress: 1000, startsPerAddressPerMin: 1000 });
   await berth.app.listen({ port: 0, host: '127.0.0.1' });
   const address = berth.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

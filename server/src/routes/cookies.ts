@@ -10,9 +10,7 @@ export function readCookies(header: string | undefined, name: string): string[] 
   return values;
 }
 
-/** Adds a Set-Cookie header, keeping any set before. */
+/** Adds a Set-Cookie header, keeping any set before (Fastify appends set-cookie values itself). */
 export function addCookie(reply: FastifyReply, cookie: string): void {
-  const existing = reply.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
-  reply.header('set-cookie', [...list, cookie]);
+  reply.header('set-cookie', cookie);
 }

@@ -4,10 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { addCookie } from './cookies.js';
 import { forwardUpgrade, PortTunnels } from './port-websocket.js';
 import { unusableAnswer, writeUpstreamHead } from './upstream-answer.js';
-import { cookieValue, sessionToken } from './session-token.js';
+import { sessionToken, setSessionCookie } from './session-token.js';
 
 const params = {
   type: 'object',
@@ -48,7 +47,7 @@ async function forward(req: ProxyRequest, reply: FastifyReply, deps: Deps) {
   const q = new URLSearchParams(query(req.url).slice(1));
   if (q.has('token')) {
     // A shared link carried the token: keep it in a cookie instead of the address bar.
-    addCookie(reply, cookieValue(s.id, q.get('token')!));
+    setSessionCookie(reply, s.id, q.get('token')!);
     q.delete('token');
     const rest = q.toString();
     return reply.redirect(`${req.url.split('?')[0]}${rest ? `?${rest}` : ''}`);
@@ -89,8 +88,7 @@ async function forward(req: ProxyRequest, reply: FastifyReply, deps: Deps) {
 async function upgrade(req: ProxyRequest, reply: FastifyReply, deps: Deps, tunnels: PortTunnels) {
   if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpError(400, 'Only websocket upgrades are proxied.');
   // Like the terminal: another site's page must not reach the visitor's apps with their cookie.
-  const origin = req.headers.origin;
-  if (origin && originHost(origin) !== req.headers.host) throw new HttpError(403, 'Cross-origin websocket connections to a session port are refused.');
+  if (!req.server.publicOrigin.allows(req.headers.origin)) throw new HttpError(403, 'Cross-origin websocket connections to a session port are refused.');
   const { id } = req.params;
   const port = Number(req.params.port);
   if (port > 65535) throw new HttpError(400, 'A TCP port is a number from 1 to 65535.');
@@ -111,14 +109,6 @@ function upstreamHeaders(req: FastifyRequest, port: number): http.OutgoingHttpHe
   delete headers.cookie; // the visitor's Berth cookies are not the sandboxed app's business
   delete headers.authorization;
   return headers;
-}
-
-function originHost(origin: string): string | null {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return null;
-  }
 }
 
 function query(url: string): string {

@@ -1,6 +1,5 @@
-import { SESSION_COOKIE } from '@berth/shared';
-import type { FastifyRequest } from 'fastify';
-import { readCookies } from './cookies.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { addCookie, readCookies } from './cookies.js';
 
 /** The session token from `Authorization: Bearer`, `?token=` (websockets) or the session cookie. */
 export function sessionToken(req: FastifyRequest, sessionId: string): string | undefined {
@@ -8,16 +7,17 @@ export function sessionToken(req: FastifyRequest, sessionId: string): string | u
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
   const q = (req.query as { token?: unknown } | undefined)?.token;
   if (typeof q === 'string' && q) return q;
-  return cookieToken(req.headers.cookie, sessionId);
+  return cookieToken(readCookies(req.headers.cookie, req.server.publicOrigin.sessionCookie), sessionId);
 }
 
 /** The cookie holds "<id>.<token>" so a stale cookie of another session is never mistaken for this one's. */
-export function cookieValue(id: string, token: string): string {
-  return `${SESSION_COOKIE}=${id}.${token}; Path=/; HttpOnly; SameSite=Strict`;
+export function setSessionCookie(reply: FastifyReply, id: string, token: string): void {
+  const site = reply.server.publicOrigin;
+  addCookie(reply, `${site.sessionCookie}=${id}.${token}; Path=/; HttpOnly; SameSite=Strict${site.cookieFlags}`);
 }
 
-function cookieToken(header: string | undefined, sessionId: string): string | undefined {
-  for (const value of readCookies(header, SESSION_COOKIE)) {
+function cookieToken(values: string[], sessionId: string): string | undefined {
+  for (const value of values) {
     const dot = value.indexOf('.');
     if (dot > 0 && value.slice(0, dot) === sessionId) return value.slice(dot + 1);
   }

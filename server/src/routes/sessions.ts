@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { IdleLimits } from '../sessions/idle-deadline.js';
 import { sessionView } from '../sessions/session.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { addCookie } from './cookies.js';
 import { learnerId } from './learner.js';
-import { cookieValue, sessionToken } from './session-token.js';
+import { sessionToken, setSessionCookie } from './session-token.js';
 
 export const sessionIdParam = {
   type: 'object',
@@ -31,7 +30,7 @@ export function sessionRoutes(app: FastifyInstance, deps: { sessions: SessionMan
     },
     async (req, reply) => {
       const { session: s, token } = sessions.create({ ...req.body, learner: learnerId(req, reply), client: req.ip });
-      addCookie(reply, cookieValue(s.id, token));
+      setSessionCookie(reply, s.id, token);
       return reply.code(201).send({ id: s.id, token, expiresAt: new Date(s.expiresAt).toISOString() });
     },
   );

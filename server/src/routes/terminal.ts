@@ -7,7 +7,6 @@ import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { sessionIdParam } from './sessions.js';
 import { sessionToken } from './session-token.js';
 
-
 export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionManager; hosts: TerminalHosts; initialEvents: (sessionId: string) => ServerEvent[] }) {
   app.route<{ Params: { id: string } }>({
     method: 'GET',
@@ -19,8 +18,8 @@ export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionMa
     },
     wsHandler: (socket, req) => {
       // Another site's page must not open a visitor's terminal with their cookie.
-      const origin = req.headers.origin;
-      if (origin && originHost(origin) !== req.headers.host) {
+      if (!req.server.publicOrigin.allows(req.headers.origin)) {
+        req.log.info({ origin: req.headers.origin }, 'terminal refused: its page is not at BERTH_PUBLIC_URL (unset: at one of this host\'s own addresses)');
         return socket.close(CloseCode.unauthorized, 'cross-origin terminal connections are refused');
       }
       let session;
@@ -33,13 +32,4 @@ export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionMa
       void new TerminalBridge(socket, session, deps.sessions, deps.hosts, deps.initialEvents).start();
     },
   });
-}
-
-/** host[:port] of an Origin header; null for one that is not a URL (e.g. "null" from a sandboxed frame). */
-function originHost(origin: string): string | null {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return null;
-  }
 }

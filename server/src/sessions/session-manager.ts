@@ -10,9 +10,10 @@ import { idleEndsAt } from './idle-deadline.js';
 import { dueAt, lifetimeEvent } from './session-lifetime.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import { startFailedText, type StartOutcomes } from './start-outcomes.js';
+import { VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
 import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session } from './session.js';
 
-export interface SessionManagerOptions {
+export interface SessionManagerOptions extends VisitorLimitOptions {
   instance: string;
   ttlMs: number;
   idleTimeoutMs: number;
@@ -20,7 +21,6 @@ export interface SessionManagerOptions {
   idleVisibleTimeoutMs: number;
   /** Live sessions (starting or ready) plus pooled sandboxes the host may hold at once. */
   maxSessions: number;
-  maxPerClient: number;
   maxQueue: number;
   extendMs: number;
   maxExtensions: number;
@@ -53,6 +53,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly unremoved = new Set<string>();
   /** Sandboxes being made: an end waits for its sandbox to exist before removing it. */
   private readonly creating = new Map<string, Promise<void>>();
+  private readonly limits: VisitorLimits;
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -63,15 +64,13 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   ) {
     super();
     this.setMaxListeners(0);
+    this.limits = new VisitorLimits(o);
   }
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
   create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): { session: Session; token: string } {
     this.o.requireRoom?.(opts.lang);
-    const mine = this.live().filter((s) => s.client === opts.client).length;
-    if (mine >= this.o.maxPerClient) {
-      throw new HttpError(429, `You already have ${mine} live session${mine === 1 ? '' : 's'} (the limit per visitor is ${this.o.maxPerClient}). End one before starting another.`);
-    }
+    this.limits.check(this.live(), opts.learner, opts.client);
     const pooledId = this.pool?.take();
     const canStart = pooledId !== undefined || this.activeCount() < this.o.maxSessions;
     if (!canStart && this.queue.length >= this.o.maxQueue) {
@@ -94,6 +93,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     };
     session.ready = new Promise<boolean>((resolve) => this.settlers.set(session.id, resolve));
     this.sessions.set(session.id, session);
+    this.limits.started(opts.client);
     if (pooledId !== undefined) this.handOver(session);
     else if (canStart) this.startSandbox(session);
     else {

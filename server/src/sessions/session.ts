@@ -9,7 +9,7 @@ export interface Session {
   tokenHash: string;
   /** Whose progress this session's lesson steps count towards. */
   learner: string;
-  /** The visitor's address, for the per-client limit. */
+  /** The visitor's address (X-Forwarded-For when BERTH_TRUST_PROXY trusts the proxy), for the per-address limits. */
   client: string;
   state: SessionState;
   createdAt: number;

@@ -64,9 +64,10 @@ export class TerminalClient {
     });
   }
 
-  static async connect(server: { url: string }, s: { id: string; token: string }, opts: { cols?: number; rows?: number } = {}) {
+  /** opts.headers: sent with the upgrade, e.g. the Origin a browser page would send. */
+  static async connect(server: { url: string }, s: { id: string; token: string }, opts: { cols?: number; rows?: number; headers?: Record<string, string> } = {}) {
     const url = `${server.url.replace('http', 'ws')}${TERMINAL_PATH(s.id)}?token=${encodeURIComponent(s.token)}`;
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { headers: opts.headers ?? {} });
     const client = new TerminalClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -29,11 +29,14 @@ describe('capacity, pool and lifetime', () => {
     }
   });
 
-  test('one visitor cannot take many sessions', async () => {
+  test('one visitor (a browser, known by its learner cookie) cannot take many sessions', async () => {
     const server = await startTestServer({ BERTH_MAX_SESSIONS_PER_CLIENT: '1' });
     try {
-      await createSession(server);
-      const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const post = (cookie?: string) => fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: '{}' });
+      const first = await post();
+      assert.equal(first.status, 201);
+      const learner = first.headers.getSetCookie().find((c) => c.startsWith('berth_learner='))!.split(';')[0]!;
+      const res = await post(learner);
       assert.equal(res.status, 429);
       assert.match((await res.json()).message, /already have 1 live session/);
     } finally {

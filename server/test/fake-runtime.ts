@@ -1,0 +1,67 @@
+// A SandboxRuntime with no engine behind it, for tests of what happens before and around sandboxes (who
+// may start one, from where) at numbers a 2-core host cannot start for real. Shells echo what is typed.
+import { PassThrough } from 'node:stream';
+import type { ExecResult, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../src/runtime/runtime.js';
+
+export class FakeRuntime implements SandboxRuntime {
+  readonly sandboxes = new Set<string>();
+  /** How many sandboxes were ever made. */
+  created = 0;
+
+  async createSandbox(id: string): Promise<void> {
+    await new Promise((r) => setTimeout(r, 5));
+    this.sandboxes.add(id);
+    this.created++;
+  }
+
+  async destroySandbox(id: string): Promise<void> {
+    this.sandboxes.delete(id);
+  }
+
+  async openShell(): Promise<ShellStream> {
+    const stream = new PassThrough();
+    return { stream, resize: async () => {}, kill: async () => void stream.end() };
+  }
+
+  async exec(): Promise<ExecResult> {
+    return { exitCode: 0, output: '', timedOut: false };
+  }
+
+  async isRunning(id: string): Promise<boolean> {
+    return this.sandboxes.has(id);
+  }
+
+  async listSandboxes(): Promise<string[]> {
+    return [...this.sandboxes];
+  }
+
+  async sweep(keep: Set<string>): Promise<string[]> {
+    const gone = [...this.sandboxes].filter((id) => !keep.has(id));
+    for (const id of gone) this.sandboxes.delete(id);
+    return gone;
+  }
+
+  async listeningPorts(): Promise<number[]> {
+    return [];
+  }
+
+  async address(): Promise<string> {
+    return '127.0.0.1';
+  }
+
+  async limitHits(): Promise<LimitHits> {
+    return { oomKills: 0, forksRefused: 0, processes: 1 };
+  }
+
+  async diskUsage(): Promise<{ usedBytes: number; totalBytes: number }> {
+    return { usedBytes: 0, totalBytes: 2 ** 30 };
+  }
+
+  async usage(): Promise<SandboxUsage> {
+    return { memoryBytes: 0, diskUsedBytes: 0, diskTotalBytes: 2 ** 30 };
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+}
