@@ -38,6 +38,7 @@ import { diagnoseStartFailure, hostFacts } from './host/start-diagnosis.js';
 import { StartOutcomes, startsFailingText } from './sessions/start-outcomes.js';
 import { StartProbe } from './sessions/start-probe.js';
 import { PublicOrigin } from './routes/public-origin.js';
+import { refuseCrossSiteCalls } from './routes/cross-site.js';
 import { fastifyTrustProxy } from './proxy-config.js';
 import { StartRateError } from './sessions/visitor-limits.js';
 
@@ -158,6 +159,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_FRAME_BYTES } });
   if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
 
+  refuseCrossSiteCalls(app);
   sessionRoutes(app, { sessions, idle: config });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();

@@ -91,6 +91,35 @@ describe('session API', () => {
     assert.match(after, /^berth_session_ends_total\{reason="ended-by-user"\} [1-9]\d*$/m);
   });
 
+  test('a cross-site POST (a form on another site, no preflight) and a DNS-rebinding name cannot start or end sessions', async () => {
+    const s = await createSession(server);
+    const port = new URL(server.url).port;
+    const attempts: [RequestInit & { headers: Record<string, string> }, number, RegExp][] = [
+      // A form on evil.example posting text/plain (or nothing at all) to Berth.
+      [{ method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'text/plain' }, body: '' }, 403, /another site/],
+      [{ method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{}' }, 403, /another site/],
+      // A rebinding name resolves to Berth: Host and Origin agree, and neither is Berth's own.
+      [{ method: 'POST', headers: { host: `rebind.example:${port}`, origin: `http://rebind.example:${port}`, 'content-type': 'application/json' }, body: '{}' }, 403, /another site/],
+      // What a browser marks as cross-site is refused even when the Origin header is absent.
+      [{ method: 'POST', headers: { 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: '{}' }, 403, /another site/],
+      // No Origin (a script, not a page) but no JSON either: a body-less POST is not Berth's page.
+      [{ method: 'POST', headers: {} }, 415, /JSON body/],
+    ];
+    for (const [init, status, reason] of attempts) {
+      const res = await fetch(`${server.url}/api/sessions`, init);
+      assert.equal(res.status, status, JSON.stringify(init.headers));
+      assert.match(((await res.json()) as { message: string }).message, reason);
+    }
+    // Ending a session with its cookie alone, from another site's page: refused, the session lives on.
+    const cookie = `berth_session=${s.id}.${s.token}`;
+    const del = await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { cookie, origin: 'https://evil.example' } });
+    assert.equal(del.status, 403);
+    const delNoOrigin = await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { cookie } });
+    assert.equal(delNoOrigin.status, 415);
+    assert.equal(server.berth.sessions.live().length, 1, 'only the session made above, still live');
+    assert.equal((await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}`, origin: server.url } })).status, 204);
+  });
+
   test('anonymous /metrics (it would list live session ids to aim at) is refused; without a token configured it is off', async () => {
     const s = await createSession(server);
     assert.equal(await server.berth.sessions.get(s.id)!.ready, true);
