@@ -45,6 +45,8 @@ export interface Config {
   /** The SQLite file holding learners' progress. */
   databaseFile: string;
   logLevel: string;
+  /** SIGTERM/SIGINT: keep sessions for the next start (detach) or end them all (end-sessions). */
+  onStop: 'detach' | 'end-sessions';
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const instance = env.BERTH_INSTANCE || 'main';
   if (!/^[a-z0-9][a-z0-9-]{0,20}$/.test(instance)) problems.push(`BERTH_INSTANCE=${instance} must be 1-21 of a-z, 0-9 and -`);
+  const onStop = env.BERTH_ON_STOP || 'detach';
+  if (onStop !== 'detach' && onStop !== 'end-sessions') problems.push(`BERTH_ON_STOP=${onStop} must be detach or end-sessions`);
   const cpus = Number(env.BERTH_SESSION_CPUS || '1');
   if (!(cpus > 0 && cpus <= 64)) problems.push(`BERTH_SESSION_CPUS=${env.BERTH_SESSION_CPUS} must be a number above 0`);
 
@@ -118,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lessonsDir: path.resolve(env.BERTH_LESSONS || path.join(repoRoot, 'lessons')),
     databaseFile: '',
     logLevel: env.BERTH_LOG_LEVEL || 'info',
+    onStop: onStop === 'end-sessions' ? 'end-sessions' : 'detach',
   };
   config.databaseFile = path.join(config.dataDir, 'berth.db');
   // Default capacity: what the host's memory holds if every session used its whole limit (2 GiB kept back).
