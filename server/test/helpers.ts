@@ -87,7 +87,11 @@ export class ServerProcess {
     if (how === 'end-sessions') await this.berth(['stop', '--end-sessions']);
     else child.kill(how);
     await gone;
+    this.exitCode = child.exitCode;
   }
+
+  /** How the last stop() ended the process (null when a signal killed it). */
+  exitCode: number | null = null;
 
   /** Runs `berth <args>` for this server's instance; resolves with its exit code and output. */
   berth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
