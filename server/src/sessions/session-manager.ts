@@ -327,7 +327,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   async detach(): Promise<void> {
     this.detaching = true;
     await this.pool?.drain();
-    await Promise.all(this.queue.map((s) => this.end(s.id, 'host-restart', QUEUE_LOST_MESSAGE)));
+    await Promise.all([...this.queue].map((s) => this.end(s.id, 'host-restart', QUEUE_LOST_MESSAGE)));
     await Promise.all([...this.creating.values()]);
     await Promise.all([...this.pending]);
     for (const s of this.live()) this.persist(s);
