@@ -51,8 +51,12 @@ export interface InstanceClaim {
 /** Takes the instance for this process, or throws InstanceTakenError naming the server that has it. */
 export async function claimInstance(config: Pick<Config, 'instance' | 'engineSocket' | 'port'>): Promise<InstanceClaim> {
   const file = controlSocketPath(config);
-  fs.mkdirSync(CONTROL_DIR, { recursive: true, mode: 0o700 });
-  fs.chmodSync(CONTROL_DIR, 0o700);
+  try {
+    fs.mkdirSync(CONTROL_DIR, { recursive: true, mode: 0o700 });
+    fs.chmodSync(CONTROL_DIR, 0o700);
+  } catch (err) {
+    throw new Error(`Berth keeps its control socket in ${CONTROL_DIR} (root only) and could not make it: ${(err as Error).message}. Run it as root.`);
+  }
   const info: ServerInfo = { pid: process.pid, port: config.port, instance: config.instance };
   let stopHandler: StopHandler | undefined;
   let stopping = false;

@@ -328,8 +328,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.detaching = true;
     await this.pool?.drain();
     await Promise.all([...this.queue].map((s) => this.end(s.id, 'host-restart', QUEUE_LOST_MESSAGE)));
-    await Promise.all([...this.creating.values()]);
-    await Promise.all([...this.pending]);
+    // Until nothing is in flight: a dead pooled sandbox being replaced starts a creation of its own.
+    while (this.creating.size || this.pending.size) await Promise.all([...this.creating.values(), ...this.pending]);
     for (const s of this.live()) this.persist(s);
   }
 

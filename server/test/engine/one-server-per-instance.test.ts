@@ -44,7 +44,7 @@ test('a second server for a served instance exits non-zero naming the first (pid
       assert.equal(ids.length, 2);
       assert.ok(await runtime.isReady(ids.find((id) => id !== s.id)!));
       return ids.sort();
-    }, 60_000);
+    }, 180_000);
 
     const port = String(20_000 + crypto.randomInt(20_000));
     const firstPort = new URL(first.url).port;
