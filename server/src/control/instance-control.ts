@@ -66,10 +66,10 @@ export async function claimInstance(config: Pick<Config, 'instance' | 'engineSoc
       if (req.type === 'who') return void socket.end(`${JSON.stringify({ type: 'server', ...info } satisfies ControlAnswer)}\n`);
       if (!stopHandler) return void socket.end(`${JSON.stringify({ type: 'error', message: 'the server is still starting: try again in a moment' } satisfies ControlAnswer)}\n`);
       answer({ type: 'stopping', endSessions: req.endSessions });
-      // The connection stays open: the asker learns the server is gone when the process exits.
+      // The connection stays open: the asker learns the server is gone when the process exits (or the handler returns).
       if (!stopping) {
         stopping = true;
-        void stopHandler(req.endSessions);
+        void stopHandler(req.endSessions).finally(() => socket.end());
       }
     });
   });
