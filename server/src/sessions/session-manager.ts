@@ -49,7 +49,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   /** Ended sessions whose sandbox could not be removed (an engine going down): tried again when it is back. */
   private readonly unremoved = new Set<string>();
   /** Sandboxes being made: an end waits for its sandbox to exist before removing it. */
-  private readonly creating = new Map<string, Promise<unknown>>();
+  private readonly creating = new Map<string, Promise<void>>();
   /** Set by detach(): the server is stopping and keeps its sessions for the next start. */
   private detaching = false;
 
@@ -65,14 +65,16 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   }
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
-  create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): { session: Session; token: string } {
-    if (this.detaching) throw new HttpError(503, 'The Berth server is restarting: try again in a moment.');
-    this.o.requireRoom?.();
-    const mine = this.live().filter((s) => s.client === opts.client).length;
-    if (mine >= this.o.maxPerClient) {
-      throw new HttpError(429, `You already have ${mine} live session${mine === 1 ? '' : 's'} (the limit per visitor is ${this.o.maxPerClient}). End one before starting another.`);
+  async create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): Promise<{ session: Session; token: string }> {
+    this.mayAdmit(opts.client);
+    // A pooled sandbox is seen alive before it is handed over (a dead one is removed: a fresh start instead).
+    const pooledId = await this.pool?.takeLive();
+    try {
+      this.mayAdmit(opts.client);
+    } catch (err) {
+      if (pooledId !== undefined) this.pool?.putBack(pooledId);
+      throw err;
     }
-    const pooledId = this.pool?.take();
     const canStart = pooledId !== undefined || this.activeCount() < this.o.maxSessions;
     if (!canStart && this.queue.length >= this.o.maxQueue) {
       throw new HttpError(503, 'The sandbox host is full and its waiting line too. Please try again in a few minutes.');
@@ -105,33 +107,27 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return { session, token };
   }
 
+  private mayAdmit(client: string): void {
+    if (this.detaching) throw new HttpError(503, 'The Berth server is restarting: try again in a moment.');
+    this.o.requireRoom?.();
+    const mine = this.live().filter((s) => s.client === client).length;
+    if (mine >= this.o.maxPerClient) {
+      throw new HttpError(429, `You already have ${mine} live session${mine === 1 ? '' : 's'} (the limit per visitor is ${this.o.maxPerClient}). End one before starting another.`);
+    }
+  }
+
   /** Sandboxes held now: sessions starting or ready, and the warm pool. */
   activeCount(): number {
     return this.live().filter((s) => s.state === 'starting' || s.state === 'ready').length + (this.pool?.size ?? 0);
   }
 
   private handOver(session: Session): void {
-    // A pooled sandbox was never seen by anyone: the session takes it over with a fresh token and clock,
-    // once it is seen alive (one killed from the host is removed, and the visitor gets a fresh start).
-    session.state = 'starting';
+    // A pooled sandbox was never seen by anyone: the session takes it over with a fresh token and clock.
+    session.state = 'ready';
     session.expiresAt = Date.now() + this.o.ttlMs;
     this.persist(session);
-    const alive = this.runtime.isReady(session.id).catch(() => false);
-    this.creating.set(session.id, alive.then(() => this.creating.delete(session.id)));
-    this.track(
-      alive.then(async (ok) => {
-        if (session.state !== 'starting') return this.settlers.get(session.id)?.(false);
-        if (!ok) {
-          this.log.warn({ session: session.id }, 'a pooled sandbox was not running: starting a fresh one instead');
-          await this.runtime.destroySandbox(session.id).catch(() => {});
-          if (session.state === 'starting') this.startSandbox(session);
-          return;
-        }
-        session.state = 'ready';
-        this.log.info({ session: session.id, startMs: 0, pooled: true }, 'session ready');
-        this.becameReady(session);
-      }),
-    );
+    this.log.info({ session: session.id, startMs: 0, pooled: true }, 'session ready');
+    this.becameReady(session);
   }
 
   private startSandbox(session: Session): void {
@@ -328,8 +324,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.detaching = true;
     await this.pool?.drain();
     await Promise.all([...this.queue].map((s) => this.end(s.id, 'host-restart', QUEUE_LOST_MESSAGE)));
-    // Until nothing is in flight: a dead pooled sandbox being replaced starts a creation of its own.
-    while (this.creating.size || this.pending.size) await Promise.all([...this.creating.values(), ...this.pending]);
+    await Promise.all([...this.creating.values(), ...this.pending]);
     for (const s of this.live()) this.persist(s);
   }
 
