@@ -62,10 +62,9 @@ export async function claimInstance(config: Pick<Config, 'instance' | 'engineSoc
   let stopping = false;
   const server = net.createServer((socket) => {
     readRequest(socket, (req) => {
-      const answer = (a: ControlAnswer) => socket.write(`${JSON.stringify(a)}\n`);
       if (req.type === 'who') return void socket.end(`${JSON.stringify({ type: 'server', ...info } satisfies ControlAnswer)}\n`);
       if (!stopHandler) return void socket.end(`${JSON.stringify({ type: 'error', message: 'the server is still starting: try again in a moment' } satisfies ControlAnswer)}\n`);
-      answer({ type: 'stopping', endSessions: req.endSessions });
+      socket.write(`${JSON.stringify({ type: 'stopping', endSessions: req.endSessions } satisfies ControlAnswer)}\n`);
       // The connection stays open: the asker learns the server is gone when the process exits (or the handler returns).
       if (!stopping) {
         stopping = true;
@@ -91,7 +90,8 @@ export async function claimInstance(config: Pick<Config, 'instance' | 'engineSoc
   // Two servers taking a stale socket over at the same moment: the one whose socket is not there lost.
   const owner = await askWho(file);
   if (owner && owner.pid !== process.pid) {
-    server.close();
+    // Not closed: closing would unlink the path, which is now the winner's socket.
+    server.unref();
     throw new InstanceTakenError(owner);
   }
   return {
