@@ -67,3 +67,19 @@ test('berth stop keeps the sessions for the next start; with no server running, 
   }
   assert.deepEqual(await leftovers(server), []);
 });
+
+test('with BERTH_ON_STOP=end-sessions (for harnesses that can only signal, like Playwright) SIGTERM ends every session', async () => {
+  const server = new ServerProcess({ BERTH_ON_STOP: 'end-sessions', BERTH_READY_TIMEOUT_MS: '120000' });
+  await server.start();
+  try {
+    const s = await createSession(server);
+    const term = await TerminalClient.connect(server, s);
+    await term.ready(120_000);
+    await server.stop('SIGTERM');
+    assert.equal(server.exitCode, 0);
+    assert.ok(term.events.some((e) => e.type === 'status' && e.state === 'ended' && e.reason === 'host-restart'), JSON.stringify(term.events));
+    assert.deepEqual(await leftovers(server), []);
+  } finally {
+    await server.stop('end-sessions');
+  }
+});
