@@ -84,8 +84,13 @@ export class ServerProcess {
     }
     this.child = undefined;
     const gone = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
-    if (how === 'end-sessions') await this.berth(['stop', '--end-sessions']);
-    else child.kill(how);
+    if (how !== 'end-sessions') child.kill(how);
+    else if ((await this.berth(['stop', '--end-sessions'])).code !== 0) {
+      // Refused (the server was still starting): kill it, then end what it left without it.
+      child.kill('SIGKILL');
+      await gone;
+      await this.berth(['stop', '--end-sessions']);
+    }
     await gone;
     this.exitCode = child.exitCode;
   }
