@@ -6,7 +6,8 @@ export const brokenPort = port + 2;
 
 function server(p: number, env: Record<string, string>) {
   return {
-    // Started without the npx wrapper chain, so SIGTERM reaches the server and it ends its sessions.
+    // Started without the npx wrapper chain, so SIGTERM reaches the server; Playwright can only signal it,
+    // so BERTH_ON_STOP makes that signal end the sessions (a plain SIGTERM keeps them for a restart).
     command: 'node --import tsx server/src/server.ts',
     cwd: '..',
     url: `http://127.0.0.1:${p}/api/health`,
@@ -15,7 +16,7 @@ function server(p: number, env: Record<string, string>) {
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 30_000 },
     stdout: 'pipe' as const,
     stderr: 'pipe' as const,
-    env: { BERTH_PORT: String(p), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', ...env },
+    env: { BERTH_PORT: String(p), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', BERTH_ON_STOP: 'end-sessions', ...env },
   };
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import { MAX_CLIENT_FRAME_BYTES } from '@berth/shared';
+import { CloseCode, MAX_CLIENT_FRAME_BYTES } from '@berth/shared';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { HttpError } from './errors.js';
@@ -53,6 +53,8 @@ export interface Berth {
   recover(): Promise<void>;
   /** Ends every session and closes the server. */
   close(): Promise<void>;
+  /** Closes the server and keeps its sessions (sandboxes running, rows in the store) for the next start. */
+  detach(): Promise<void>;
 }
 
 export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOptions> = {}): DockerRuntime {
@@ -90,7 +92,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const db = openDatabase(config.databaseFile);
   const dataDisk = new DataDisk(config.dataDir);
   const starts = new StartOutcomes((text) => diagnoseStartFailure(text, hostFacts(config)), app.log);
-  const pool = new SandboxPool(runtime, config.poolSize, newSessionId, () => sessions.activeCount() < config.maxSessions, starts);
+  const pool = new SandboxPool(runtime, config.poolSize, newSessionId, () => sessions.activeCount() < config.maxSessions, starts, app.log);
   const sessions: SessionManager = new SessionManager(
     runtime,
     {
@@ -256,8 +258,19 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       await app.close();
       db.close();
     },
+    detach: async () => {
+      stopReaper();
+      watcher.stop();
+      hostWatch.stop();
+      await sessions.detach();
+      // Pages reconnect by themselves on this code, until the next start takes their sessions back.
+      for (const client of app.websocketServer.clients) client.close(CloseCode.serverRestarting, 'the Berth server is restarting');
+      await hosts.endAll();
+      await app.close();
+      db.close();
+    },
     recover: async () => {
-      await sessions.adopt();
+      hosts.markAdopted(await sessions.adopt());
       await sweepOrphans(runtime, sessions, app.log);
       pool.refill();
     },

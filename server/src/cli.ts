@@ -1,7 +1,8 @@
-// `berth <command>`: start, prepare, check, test, bench, soak, lessons, service, uninstall. Reached through scripts/berth.mjs.
+// `berth <command>`: start, stop, prepare, check, test, bench, soak, lessons, service, uninstall. Reached through scripts/berth.mjs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
+import { claimInstance } from './control/instance-control.js';
 import { ensureHostPackages, HostNotReadyError } from './host/host-packages.js';
 import { ensureHostServices, hostPaths } from './host/host-services.js';
 import { MIRROR_PUSH_ADDR } from './host/mirror.js';
@@ -49,11 +50,18 @@ async function main(argv: string[]): Promise<number> {
   const [command = 'start', ...rest] = argv;
   const config = loadConfig();
   switch (command) {
-    case 'start':
+    case 'start': {
+      // Before preparing the host: a second server of a served instance stops here, having touched nothing.
+      const claim = await claimInstance(config);
       await prepare(config);
       say('server')(`starting on port ${config.port}`);
-      await startServer();
+      await startServer(process.env, claim);
       return -1; // keep running
+    }
+    case 'stop': {
+      const { stopInstance } = await import('./control/stop-instance.js');
+      return stopInstance(config, rest.includes('--end-sessions'), say('stop'));
+    }
     case 'prepare':
       await prepare(config);
       return 0;
@@ -102,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test, service install|uninstall, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test, service install|uninstall, uninstall [--keep-data]`);
       return 2;
   }
 }

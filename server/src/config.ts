@@ -59,6 +59,8 @@ export interface Config {
   publicUrl: string | null;
   /** Whether (and which) proxies' X-Forwarded-For gives the visitor's address. */
   trustProxy: TrustProxy;
+  /** SIGTERM/SIGINT: keep sessions for the next start (detach) or end them all (end-sessions). */
+  onStop: 'detach' | 'end-sessions';
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const instance = env.BERTH_INSTANCE || 'main';
   if (!/^[a-z0-9][a-z0-9-]{0,20}$/.test(instance)) problems.push(`BERTH_INSTANCE=${instance} must be 1-21 of a-z, 0-9 and -`);
+  const onStop = env.BERTH_ON_STOP || 'detach';
+  if (onStop !== 'detach' && onStop !== 'end-sessions') problems.push(`BERTH_ON_STOP=${onStop} must be detach or end-sessions`);
   const cpus = Number(env.BERTH_SESSION_CPUS || '1');
   if (!(cpus > 0 && cpus <= 64)) problems.push(`BERTH_SESSION_CPUS=${env.BERTH_SESSION_CPUS} must be a number above 0`);
 
@@ -138,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.BERTH_METRICS_TOKEN || undefined,
     publicUrl: parsePublicUrl(env.BERTH_PUBLIC_URL, problems),
     trustProxy: parseTrustProxy(env.BERTH_TRUST_PROXY, problems),
+    onStop: onStop === 'end-sessions' ? 'end-sessions' : 'detach',
   };
   if (config.metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(config.metricsToken)) {
     problems.push('BERTH_METRICS_TOKEN must be 16 to 256 printable characters without spaces (e.g. openssl rand -hex 24)');

@@ -31,6 +31,10 @@ export class FakeRuntime implements SandboxRuntime {
     return this.sandboxes.has(id);
   }
 
+  async isReady(id: string): Promise<boolean> {
+    return this.sandboxes.has(id);
+  }
+
   async listSandboxes(): Promise<string[]> {
     return [...this.sandboxes];
   }

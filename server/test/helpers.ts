@@ -75,15 +75,52 @@ export class ServerProcess {
     await eventually(async () => assert.ok([200, 503].includes((await fetch(`${this.url}/api/health`)).status)), 60_000);
   }
 
-  /** SIGKILL (a crash) or SIGTERM (ends its sessions); resolves once the process is gone. */
-  async stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+  /** The server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * SIGKILL (a crash), SIGTERM (a restart: sessions are kept for the next start), or 'end-sessions'
+   * (`berth stop --end-sessions`: every session ended, nothing of the instance left); resolves once the
+   * process is gone.
+   */
+  async stop(how: 'SIGKILL' | 'SIGTERM' | 'end-sessions'): Promise<void> {
     const child = this.child;
-    if (!child) return;
+    if (!child) {
+      if (how === 'end-sessions') await this.berth(['stop', '--end-sessions']);
+      return;
+    }
     this.child = undefined;
     const gone = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
-    child.kill(signal);
+    if (how !== 'end-sessions') child.kill(how);
+    else if ((await this.berth(['stop', '--end-sessions'])).code !== 0) {
+      // Refused (the server was still starting): kill it, then end what it left without it.
+      child.kill('SIGKILL');
+      await gone;
+      await this.berth(['stop', '--end-sessions']);
+    }
     await gone;
+    this.exitCode = child.exitCode;
   }
+
+  /** How the last stop() ended the process (null when a signal killed it). */
+  exitCode: number | null = null;
+
+  /** Runs `berth <args>` for this server's instance; resolves with its exit code and output. */
+  berth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+    return runBerth(args, { ...this.env, ...env });
+  }
+}
+
+/** `npx berth <args>` as an operator runs it (cli.ts in a process of its own). */
+export function runBerth(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const repo = path.resolve(import.meta.dirname, '..', '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'server', 'src', 'cli.ts'), ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
 }
 
 /** Polls an async check until it passes or the time is up (then throws its last error). */

@@ -57,6 +57,8 @@ export const CloseCode = {
   tooBig: 4413,
   sessionEnded: 4410,
   replaced: 4409,
+  /** The server is stopping and keeps the session (WebSocket's "Service Restart"): reconnect when it is back. */
+  serverRestarting: 1012,
 } as const;
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; reason: string };

@@ -29,7 +29,7 @@ export function sessionRoutes(app: FastifyInstance, deps: { sessions: SessionMan
       },
     },
     async (req, reply) => {
-      const { session: s, token } = sessions.create({ ...req.body, learner: learnerId(req, reply), client: req.ip });
+      const { session: s, token } = await sessions.create({ ...req.body, learner: learnerId(req, reply), client: req.ip });
       setSessionCookie(reply, s.id, token);
       return reply.code(201).send({ id: s.id, token, expiresAt: new Date(s.expiresAt).toISOString() });
     },

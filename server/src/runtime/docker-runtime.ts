@@ -221,6 +221,12 @@ export class DockerRuntime implements SandboxRuntime {
     return false;
   }
 
+  async isReady(id: string): Promise<boolean> {
+    if (!(await this.isRunning(id))) return false;
+    const facts = await this.facts(id).catch(() => null);
+    return !!facts && (await fs.promises.lstat(`/proc/${facts.pid}/root${READY_FILE}`).then(() => true, () => false));
+  }
+
   async listSandboxes(): Promise<string[]> {
     const containers = await this.docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=${this.o.instance}`] } });
     return containers.map((c) => c.Labels[SESSION_LABEL]).filter((x): x is string => !!x);

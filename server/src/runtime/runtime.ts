@@ -47,6 +47,8 @@ export interface SandboxRuntime {
   exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Whether the sandbox's container is running (false when it is stopped or gone). */
   isRunning(id: string): Promise<boolean>;
+  /** Whether the sandbox runs and its inner engine finished starting (false when stopped, gone or half-started). */
+  isReady(id: string): Promise<boolean>;
   /** Ids of every sandbox this Berth instance has on the engine, live or not. */
   listSandboxes(): Promise<string[]>;
   /** Removes sandboxes (and stray disks) whose ids are not in keep. Returns the ids removed. */

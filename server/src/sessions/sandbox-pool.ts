@@ -1,6 +1,7 @@
 // The warm pool: sandboxes made ahead of time (inner engine up), so Start hands one over at once.
 // Nobody has used a pooled sandbox; it gets its visitor's token and clock only when handed over.
 import type { SandboxRuntime } from '../runtime/runtime.js';
+import type { Logger } from './session-manager.js';
 import type { StartOutcomes } from './start-outcomes.js';
 
 export class SandboxPool {
@@ -17,19 +18,40 @@ export class SandboxPool {
     private readonly roomFor: () => boolean,
     /** Each refill's outcome counts like a session start's (a failure is logged there, with its reference). */
     private readonly starts: StartOutcomes,
+    private readonly log: Pick<Logger, 'warn'>,
   ) {}
+
+  /** Pooled sandboxes being checked before a hand-over: still counted against the host's capacity. */
+  private checking = 0;
 
   /** Pooled sandboxes, ready or being made: they count against the host's capacity. */
   get size(): number {
-    return this.ready.length + this.filling;
+    return this.ready.length + this.filling + this.checking;
   }
 
   get readyCount(): number {
     return this.ready.length;
   }
 
-  take(): string | undefined {
-    return this.ready.shift();
+  /** A pooled sandbox seen running with its inner engine ready; dead ones met on the way are removed. */
+  async takeLive(): Promise<string | undefined> {
+    for (let id = this.ready.shift(); id !== undefined; id = this.ready.shift()) {
+      this.checking++;
+      const alive = await this.runtime.isReady(id).catch(() => false);
+      if (!alive) {
+        this.log.warn({ sandbox: id }, 'a pooled sandbox was not running: removed instead of handed over');
+        await this.runtime.destroySandbox(id).catch(() => {});
+      }
+      this.checking--;
+      if (alive) return id;
+    }
+    return undefined;
+  }
+
+  /** A sandbox taken but not handed over after all (the visitor was refused meanwhile). */
+  putBack(id: string): void {
+    if (this.draining) void this.runtime.destroySandbox(id).catch(() => {});
+    else this.ready.unshift(id);
   }
 
   /** Makes sandboxes in the background until the pool is full or the host has no room. */

@@ -54,6 +54,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   /** Sandboxes being made: an end waits for its sandbox to exist before removing it. */
   private readonly creating = new Map<string, Promise<void>>();
   private readonly limits: VisitorLimits;
+  /** Set by detach(): the server is stopping and keeps its sessions for the next start. */
+  private detaching = false;
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -68,10 +70,16 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   }
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
-  create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): { session: Session; token: string } {
-    this.o.requireRoom?.(opts.lang);
-    this.limits.check(this.live(), opts.learner, opts.client);
-    const pooledId = this.pool?.take();
+  async create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): Promise<{ session: Session; token: string }> {
+    this.mayAdmit(opts);
+    // A pooled sandbox is seen alive before it is handed over (a dead one is removed: a fresh start instead).
+    const pooledId = await this.pool?.takeLive();
+    try {
+      this.mayAdmit(opts);
+    } catch (err) {
+      if (pooledId !== undefined) this.pool?.putBack(pooledId);
+      throw err;
+    }
     const canStart = pooledId !== undefined || this.activeCount() < this.o.maxSessions;
     if (!canStart && this.queue.length >= this.o.maxQueue) {
       throw new HttpError(503, 'The sandbox host is full and its waiting line too. Please try again in a few minutes.');
@@ -103,6 +111,12 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     }
     this.pool?.refill();
     return { session, token };
+  }
+
+  private mayAdmit(opts: { learner: string; client: string; lang?: Lang }): void {
+    if (this.detaching) throw new HttpError(503, 'The Berth server is restarting: try again in a moment.');
+    this.o.requireRoom?.(opts.lang);
+    this.limits.check(this.live(), opts.learner, opts.client);
   }
 
   /** Sandboxes held now: sessions starting or ready, and the warm pool. */
@@ -279,22 +293,44 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     await Promise.all(ends);
   }
 
-  /** After a restart: takes back the sessions the store lists whose sandboxes still exist. */
+  /**
+   * After a restart: takes back the sessions the store lists whose sandboxes still run with their inner
+   * engine ready. The others end with a reason their page shows when it reconnects.
+   */
   async adopt(): Promise<string[]> {
     if (!this.store) return [];
     const sandboxes = new Set(await this.runtime.listSandboxes());
     const adopted: string[] = [];
     for (const row of this.store.all(this.o.instance)) {
-      if (!sandboxes.has(row.id) || this.sessions.has(row.id)) {
-        this.write(() => this.store?.remove(row.id));
-        continue;
-      }
+      if (this.sessions.has(row.id)) continue;
       const s = fromStoredSession(row);
       this.sessions.set(s.id, s);
-      adopted.push(s.id);
+      if (sandboxes.has(row.id) && (await this.runtime.isReady(row.id).catch(() => false))) {
+        adopted.push(s.id);
+        continue;
+      }
+      // Ended without end(): nobody listens yet, and the orphan sweep that follows removes what is left.
+      Object.assign(s, { state: 'ended', endReason: 'host-restart', ready: Promise.resolve(false) });
+      s.endMessage = sandboxes.has(row.id) ? SANDBOX_DIED_MESSAGE : SANDBOX_GONE_MESSAGE;
+      this.write(() => this.store?.remove(s.id));
+      setTimeout(() => this.sessions.delete(s.id), this.o.rememberEndedMs ?? 10 * 60_000).unref();
+      this.log.warn({ session: s.id, sandbox: sandboxes.has(row.id) ? 'not running' : 'gone' }, 'a stored session could not be taken back');
     }
     if (adopted.length) this.log.info({ adopted }, `re-adopted ${adopted.length} session(s)`);
     return adopted;
+  }
+
+  /**
+   * A server stop that keeps visitors: no new sessions; the warm pool is removed (nobody owns it); queued
+   * sessions end (their place in line lives only in this process); sandboxes still starting finish
+   * starting. Live sessions stay in the store, their sandboxes running, for the next start to adopt.
+   */
+  async detach(): Promise<void> {
+    this.detaching = true;
+    await this.pool?.drain();
+    await Promise.all([...this.queue].map((s) => this.end(s.id, 'host-restart', QUEUE_LOST_MESSAGE)));
+    await Promise.all([...this.creating.values(), ...this.pending]);
+    for (const s of this.live()) this.persist(s);
   }
 
   /**
@@ -352,6 +388,10 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     void p.finally(() => this.pending.delete(p));
   }
 }
+
+const SANDBOX_DIED_MESSAGE = 'Your sandbox stopped while the Berth server was restarting, so this session ended. Press Start for a new one.';
+const SANDBOX_GONE_MESSAGE = 'The Berth server restarted before your sandbox was ready, so this session ended. Press Start for a new one.';
+const QUEUE_LOST_MESSAGE = 'The Berth server is restarting and the waiting line starts over: press Start again in a moment.';
 
 /** 9 characters of [a-z0-9]: short enough for a bridge name ("berth-" + id fits Linux's 15). */
 export function newSessionId(): string {

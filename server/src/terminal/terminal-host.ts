@@ -35,6 +35,8 @@ export class TerminalHost {
   private detachTimer: NodeJS.Timeout | undefined;
   private size = { cols: 80, rows: 24 };
   private disposed = false;
+  /** Said once, on the first attach: the session was taken back after the Berth server restarted. */
+  restartNotice: string | undefined;
   private readonly rate = new OutputRate(
     () => this.shell?.stream.pause(),
     () => this.resumeIfFree(),
@@ -68,6 +70,11 @@ export class TerminalHost {
       },
     );
     this.flow = flow;
+    if (this.restartNotice) {
+      // Kept in the scrollback, so a reload still says why the screen starts afresh.
+      this.remember(Buffer.from(`\x1b[2m${this.restartNotice}\x1b[0m\r\n`));
+      this.restartNotice = undefined;
+    }
     if (this.scrollbackBytes) sink.output(Buffer.concat(this.scrollback), flow.sent(this.scrollbackBytes));
     if (this.shell) {
       void this.shell.resize(this.size.cols, this.size.rows);
@@ -99,7 +106,7 @@ export class TerminalHost {
     clearTimeout(this.detachTimer);
     this.detachTimer = setTimeout(() => {
       this.log.info({ session: this.sessionId }, 'terminal not reattached in time; ending its shell');
-      this.dispose();
+      void this.dispose();
     }, this.graceMs);
     this.detachTimer.unref();
   }
@@ -128,7 +135,8 @@ export class TerminalHost {
     return !!this.sink;
   }
 
-  dispose(): void {
+  /** Ends the shell for good; resolves once it is ended in the sandbox. */
+  async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.detachTimer);
@@ -136,7 +144,7 @@ export class TerminalHost {
     this.onDisposed();
     const shell = this.shell;
     this.shell = undefined;
-    if (shell) void shell.kill().catch((err: Error) => this.log.warn({ session: this.sessionId, err: err.message }, 'could not end a shell'));
+    if (shell) await shell.kill().catch((err: Error) => this.log.warn({ session: this.sessionId, err: err.message }, 'could not end a shell'));
   }
 
   /** Opens a shell; if the engine is away (restarting), says so and waits for engineBack instead of failing. */

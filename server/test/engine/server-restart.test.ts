@@ -52,6 +52,6 @@ test('after SIGKILL mid-lesson and a restart: the session, its terminal and the 
     await again.close();
     assert.equal((await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: auth })).status, 204);
   } finally {
-    await server.stop('SIGTERM');
+    await server.stop('end-sessions');
   }
 });

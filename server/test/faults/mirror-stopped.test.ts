@@ -54,7 +54,7 @@ test('with the mirror stopped a pull fails, the page says the image mirror is re
     assert.equal((await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } })).status, 204);
   } finally {
     if (holder) await closeServer(holder);
-    await server.stop('SIGTERM');
+    await server.stop('end-sessions');
     // Whatever happened above, the mirror answers again before this test ends.
     if (!(await spec.healthy())) await ensureDaemon(spec, () => {});
   }

@@ -23,6 +23,8 @@ export function closeMessage(m: Messages, code: number, reason: string, opened: 
       return m.close.tooBig(why);
     case CloseCode.badMessage:
       return m.close.badMessage(why);
+    case CloseCode.serverRestarting:
+      return m.close.restarting;
     default: {
       const what = `${code}${reason ? `, ${reason}` : ''}`;
       return opened ? m.close.lost(what) : m.close.failed(what);

@@ -1,5 +1,6 @@
 // One visitor's sandbox session as reactive state: what the status line shows and what the buttons do.
 import {
+  CloseCode,
   MAX_COLS,
   MAX_ROWS,
   MIN_COLS,
@@ -212,8 +213,8 @@ export class Session {
     this.#attach(saved, attempt);
   }
 
-  /** retry: set while reconnecting after the network dropped (how many tries, since when). */
-  #attach(creds: CreateSessionResponse, attempt: number, retry?: { count: number; since: number }): void {
+  /** retry: set while reconnecting after the network dropped or the server restarted (how many tries, since when). */
+  #attach(creds: CreateSessionResponse, attempt: number, retry?: { count: number; since: number; restarting: boolean }): void {
     this.#creds = creds;
     saveCreds(creds);
     this.id = creds.id;
@@ -240,14 +241,16 @@ export class Session {
         if (attempt !== this.#attempt || this.phase === 'ended') return;
         this.#stopVisibleReporting();
         if (isOrderlyClose(code)) return this.#disconnect({ detail: reason ? () => reason : (m) => m.serverClosed });
-        // The network dropped: keep trying for as long as the server keeps the shell (2 minutes).
-        const next = opened || !retry ? { count: 0, since: Date.now() } : { count: retry.count + 1, since: retry.since };
+        // The network dropped, or the server is restarting (it keeps the session): keep trying for as long
+        // as the server keeps the shell (2 minutes).
+        const restarting = code === CloseCode.serverRestarting || (!opened && !!retry?.restarting);
+        const next = opened || !retry ? { count: 0, since: Date.now(), restarting } : { count: retry.count + 1, since: retry.since, restarting };
         if (Date.now() - next.since > RECONNECT_FOR_MS) {
-          return this.#disconnect({ detail: (m) => m.disconnected, error: (m) => closeMessage(m, code, reason, opened) });
+          return this.#disconnect({ detail: (m) => m.disconnected, error: (m) => closeMessage(m, restarting ? CloseCode.serverRestarting : code, reason, opened) });
         }
         // A queued session keeps its place in line while the socket comes back.
         if (this.phase !== 'queued') this.phase = 'starting';
-        this.#detail = (m) => m.connecting;
+        this.#detail = restarting ? (m) => m.serverRestarting : (m) => m.connecting;
         const delay = Math.min(10_000, 1000 * 2 ** Math.min(next.count, 4));
         setTimeout(() => {
           if (attempt === this.#attempt) this.#attach(creds, attempt, next);

@@ -1,0 +1,63 @@
+// A restart of the Berth server (SIGTERM, as systemctl restart sends) keeps the visitor: the page says the
+// server is restarting, reconnects by itself once it is back, and the same sandbox answers.
+// The spec runs a server of its own (a child process it can stop and start), not the config's webServer.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { brokenPort } from '../playwright.config.js';
+
+// The config's servers take port .. brokenPort; this spec's own server (one it restarts) the next one.
+const port = brokenPort + 1;
+const url = `http://127.0.0.1:${port}`;
+const repo = path.resolve(import.meta.dirname, '..', '..');
+const env = { ...process.env, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', BERTH_INSTANCE: 'e2e-restart', BERTH_POOL_SIZE: '0' };
+
+async function startServer(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], { cwd: repo, env, stdio: 'inherit' });
+  await expect
+    .poll(async () => (await fetch(`${url}/api/health`).catch(() => null))?.status ?? 0, { timeout: 60_000 })
+    .toBe(200);
+  return child;
+}
+
+function stopServer(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+function berth(args: string[]): Promise<number | null> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', ...args], { cwd: repo, env, stdio: 'inherit' });
+  return new Promise((resolve) => child.on('close', resolve));
+}
+
+test('after the server is restarted with SIGTERM the page reconnects by itself to the same sandbox', async ({ page }) => {
+  test.setTimeout(240_000);
+  let server = await startServer();
+  try {
+    await page.goto(url);
+    await page.getByTestId('start').click();
+    const status = page.getByTestId('status');
+    await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    const terminal = page.getByTestId('terminal');
+    const rows = terminal.locator('.xterm-rows');
+    await terminal.click();
+    await page.keyboard.type('echo made-before > ~/note\n');
+
+    expect(await stopServer(server, 'SIGTERM')).toBe(0);
+    await expect(status).toHaveAttribute('data-state', 'starting');
+    await expect(status).toContainText('the Berth server is restarting: reconnecting by itself');
+
+    server = await startServer();
+    await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(rows).toContainText('the Berth server restarted: here is a new shell');
+    await terminal.click();
+    await page.keyboard.type('cat ~/note | tr a-z A-Z\n');
+    await expect(rows).toContainText('MADE-BEFORE');
+  } finally {
+    expect(await berth(['stop', '--end-sessions'])).toBe(0);
+    await stopServer(server, 'SIGKILL');
+  }
+});

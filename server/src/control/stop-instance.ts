@@ -1,0 +1,36 @@
+// `berth stop [--end-sessions]`: asks the instance's running server to stop, keeping its sessions for the
+// next start or ending them all; with no server running, --end-sessions ends the sessions it left itself.
+import { createRuntime } from '../app.js';
+import type { Config } from '../config.js';
+import { openDatabase } from '../store/database.js';
+import { SessionStore } from '../store/session-store.js';
+import { claimInstance, requestStop } from './instance-control.js';
+
+export async function stopInstance(config: Config, endSessions: boolean, say: (line: string) => void): Promise<number> {
+  const running = await requestStop(config, endSessions, (a) => {
+    if (a.type === 'stopping') say(a.endSessions ? 'the server is ending every session and stopping…' : 'the server is stopping (sessions are kept)…');
+  });
+  const instance = `instance "${config.instance}"`;
+  if (running) {
+    say(`the server of ${instance} (pid ${running.pid}, port ${running.port}) stopped${endSessions ? ' and ended every session' : '; the next start takes its sessions back'}`);
+    return 0;
+  }
+  if (!endSessions) {
+    say(`no Berth server runs for ${instance}: nothing to stop`);
+    return 0;
+  }
+  // Held while ending, so that no server starts and adopts what is being removed.
+  const claim = await claimInstance(config);
+  try {
+    const removed = await createRuntime(config).sweep(new Set());
+    const db = openDatabase(config.databaseFile);
+    const store = new SessionStore(db);
+    const rows = store.all(config.instance);
+    for (const row of rows) store.remove(row.id);
+    db.close();
+    say(`no server was running for ${instance}: removed ${removed.length} sandbox(es) and ${rows.length} stored session(s)`);
+  } finally {
+    claim.release();
+  }
+  return 0;
+}
