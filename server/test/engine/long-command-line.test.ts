@@ -10,14 +10,14 @@ import { ServerProcess, TerminalClient } from '../helpers.js';
 const server = new ServerProcess();
 before(() => server.start());
 after(async () => {
-  // SIGTERM ends the sessions. A server stuck in a regex cannot hear it: kill it, and let a fresh start
-  // on the same instance adopt its sessions and end them.
+  // `berth stop --end-sessions` ends the sessions. A server stuck in a regex cannot hear it: kill it, and
+  // let a fresh start on the same instance adopt its sessions and end them.
   const answers = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(10_000) }).then(() => true, () => false);
   if (!answers) {
     await server.stop('SIGKILL');
     await server.start();
   }
-  await server.stop('SIGTERM');
+  await server.stop('end-sessions');
 });
 
 async function learner(lesson: string, step: string) {
