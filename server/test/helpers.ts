@@ -140,6 +140,21 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_
  * For a describe() block: a test server with one session and its terminal ready before the tests,
  * both removed after them. Read the fields inside tests (they are set by the before hook).
  */
+/**
+ * For a describe() block: a test server with one ready session, both removed after the tests. Read the
+ * fields inside tests (they are set by the before hook).
+ */
+export function useReadySession(env: Record<string, string> = {}) {
+  const ctx = {} as { server: TestServer; session: CreatedSession };
+  before(async () => {
+    ctx.server = await startTestServer(env);
+    ctx.session = await createSession(ctx.server);
+    assert.equal(await ctx.server.berth.sessions.get(ctx.session.id)!.ready, true);
+  });
+  after(async () => ctx.server?.close());
+  return ctx;
+}
+
 export function useSessionTerminal(env: Record<string, string> = {}) {
   const ctx = {} as { server: TestServer; session: CreatedSession; term: TerminalClient };
   before(async () => {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readHostAptSources } from '../../src/host/apt-sources.js';
 import { ensurePackageCacheDisk, packageCacheConfigText, removePackageCacheDisk } from '../../src/host/package-cache.js';
-import { createSession, eventually, startTestServer, type CreatedSession, type TestServer } from '../helpers.js';
+import { eventually, useReadySession } from '../helpers.js';
 
 /** Paths in the Debian archive that apt-get never asks for (the built-in patterns took several of them). */
 const NOT_FOR_APT = [
@@ -137,22 +137,15 @@ describe('the package cache serves only what apt-get needs, from a disk of its o
 });
 
 describe('from a session, the host\'s package cache refuses what apt does not need', () => {
-  let server: TestServer;
-  let s: CreatedSession;
-  before(async () => {
-    server = await startTestServer();
-    s = await createSession(server);
-    assert.equal(await server.berth.sessions.get(s.id)!.ready, true);
-  });
-  after(async () => server?.close());
+  const ctx = useReadySession();
 
   test('the package cache refuses a path apt does not need', async () => {
-    const cache = `http://${server.config.serviceIp}:${server.config.aptCachePort}`;
+    const cache = `http://${ctx.server.config.serviceIp}:${ctx.server.config.aptCachePort}`;
     for (const p of NOT_FOR_APT) {
-      const r = await server.berth.runtime.exec(s.id, ['curl', '-s', '-I', '-o', '/dev/null', '-w', '%{http_code}', '-m', '10', `${cache}${p}`], { timeoutMs: 30_000 });
+      const r = await ctx.server.berth.runtime.exec(ctx.session.id, ['curl', '-s', '-I', '-o', '/dev/null', '-w', '%{http_code}', '-m', '10', `${cache}${p}`], { timeoutMs: 30_000 });
       assert.equal(r.output.trim(), '403', p);
     }
-    const release = await server.berth.runtime.exec(s.id, ['curl', '-s', '-I', '-o', '/dev/null', '-w', '%{http_code}', '-m', '10', `${cache}/debian/dists/bookworm/InRelease`], { timeoutMs: 30_000 });
+    const release = await ctx.server.berth.runtime.exec(ctx.session.id, ['curl', '-s', '-I', '-o', '/dev/null', '-w', '%{http_code}', '-m', '10', `${cache}/debian/dists/bookworm/InRelease`], { timeoutMs: 30_000 });
     assert.equal(release.output.trim(), '200');
   });
 });

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createSession, startTestServer, type CreatedSession, type TestServer } from '../helpers.js';
+import { useReadySession } from '../helpers.js';
 
 /** The link-local address Linux gives an interface by default (EUI-64 of its MAC). */
 function linkLocalOf(mac: string): string {
@@ -17,18 +17,11 @@ function linkLocalOf(mac: string): string {
 }
 
 describe('a session has no IPv6 path', () => {
-  let server: TestServer;
-  let s: CreatedSession;
+  const ctx = useReadySession();
   const visitor = async (script: string) => {
-    const r = await server.berth.runtime.exec(s.id, ['bash', '-c', script], { timeoutMs: 60_000 });
+    const r = await ctx.server.berth.runtime.exec(ctx.session.id, ['bash', '-c', script], { timeoutMs: 60_000 });
     return { exit: r.exitCode, out: r.output };
   };
-  before(async () => {
-    server = await startTestServer();
-    s = await createSession(server);
-    assert.equal(await server.berth.sessions.get(s.id)!.ready, true);
-  });
-  after(async () => server?.close());
 
   test('the session has no IPv6 address and cannot turn IPv6 on', async () => {
     const addrs = await visitor('cat /proc/net/if_inet6 2>&1; echo end');
