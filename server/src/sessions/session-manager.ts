@@ -9,6 +9,7 @@ import type { SessionStore } from '../store/session-store.js';
 import { idleEndsAt } from './idle-deadline.js';
 import { dueAt, lifetimeEvent } from './session-lifetime.js';
 import type { SandboxPool } from './sandbox-pool.js';
+import { SandboxRemovals } from './sandbox-removals.js';
 import { startFailedText, type StartOutcomes } from './start-outcomes.js';
 import { VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
 import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session } from './session.js';
@@ -49,8 +50,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly settlers = new Map<string, (ok: boolean) => void>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly persistedActivity = new Map<string, number>();
-  /** Ended sessions whose sandbox could not be removed (an engine going down): tried again when it is back. */
-  private readonly unremoved = new Set<string>();
+  /** Ended sessions' sandboxes; one that could not be removed (an engine going down) is tried again later. */
+  private readonly removals: SandboxRemovals;
   /** Sandboxes being made: an end waits for its sandbox to exist before removing it. */
   private readonly creating = new Map<string, Promise<void>>();
   private readonly limits: VisitorLimits;
@@ -67,6 +68,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     super();
     this.setMaxListeners(0);
     this.limits = new VisitorLimits(o);
+    this.removals = new SandboxRemovals(runtime, log);
   }
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
@@ -254,12 +256,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.emit('event', id, { type: 'status', state: 'ended', reason, message: s.endMessage });
     this.settlers.get(id)?.(false);
     this.settlers.delete(id);
-    const work = hadSandbox
-      ? (this.creating.get(id) ?? Promise.resolve()).then(() => this.runtime.destroySandbox(id)).catch((err: Error) => {
-          this.unremoved.add(id);
-          this.log.error({ session: id, err: err.message }, 'could not remove the sandbox; trying again when the engine is back');
-        })
-      : Promise.resolve();
+    const work = hadSandbox ? (this.creating.get(id) ?? Promise.resolve()).then(() => this.removals.remove(id)) : Promise.resolve();
     this.track(work);
     await work;
     this.admitFromQueue();
@@ -338,7 +335,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
    * the others end with the reason "host restart". Returns the ids that go on.
    */
   async recoverFromEngineRestart(): Promise<string[]> {
-    await this.removeLeftovers();
+    await this.removals.retry();
     const kept: string[] = [];
     for (const s of this.live()) {
       if (s.state !== 'ready') continue;
@@ -350,21 +347,10 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return kept;
   }
 
-  private async removeLeftovers(): Promise<void> {
-    for (const id of [...this.unremoved]) {
-      try {
-        await this.runtime.destroySandbox(id);
-        this.unremoved.delete(id);
-      } catch (err) {
-        this.log.error({ session: id, err: (err as Error).message }, 'could not remove the sandbox');
-      }
-    }
-  }
-
   /** Ends every live session and waits for all sandbox work to finish. */
   async shutdown(reason: EndReason): Promise<void> {
     await Promise.all(this.live().map((s) => this.end(s.id, reason)));
-    await this.removeLeftovers();
+    await this.removals.retry();
     await this.pool?.drain();
     await Promise.all([...this.pending]);
   }
