@@ -35,8 +35,9 @@ export class TerminalBridge {
         if (this.ws.readyState === this.ws.OPEN) this.ws.send(bytes, { binary: true }, written);
         else written();
       },
-      command: (e) => this.sendEvent({ type: 'command', ...e }),
+      command: (e, written) => this.sendEvent({ type: 'command', ...e }, written),
       notice: (message) => this.ws.send(Buffer.from(`\r\n\x1b[2m${message}\x1b[0m\r\n`), { binary: true }),
+      warn: (message) => this.sendEvent({ type: 'error', message }),
       gone: (message, replaced) => this.close(replaced ? CloseCode.replaced : CloseCode.normal, message),
     };
   }
@@ -85,8 +86,9 @@ export class TerminalBridge {
     if (++this.badFrames >= MAX_BAD_FRAMES) this.close(CloseCode.badMessage, 'too many invalid frames');
   }
 
-  private sendEvent(event: ServerEvent): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(event));
+  private sendEvent(event: ServerEvent, written?: () => void): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(event), written);
+    else written?.();
   }
 
   private close(code: number, reason: string): void {
