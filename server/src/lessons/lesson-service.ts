@@ -30,7 +30,13 @@ interface Coaching {
   setupRun: Set<string>;
   /** Evaluations run one at a time, in command order. */
   queue: Promise<void>;
+  /** Commands that arrived while an evaluation ran: judged together by the next one, so checks never pile up. */
+  waiting?: { commands: CommandEvent[]; done: Promise<void> };
 }
+
+/** Commands remembered per step (the latest), and how much of each line: enough for any `ran` goal. */
+const KEPT_COMMANDS = 200;
+const KEPT_LINE_CHARS = 4096;
 
 export class LessonService {
   private readonly byId: Map<string, Lesson>;
@@ -110,8 +116,19 @@ export class LessonService {
   onCommand(sessionId: string, cmd: CommandEvent): Promise<void> {
     const c = this.coaching.get(sessionId);
     if (!c) return Promise.resolve();
-    c.queue = c.queue.then(() => this.evaluate(sessionId, c, cmd)).catch(() => {});
-    return c.queue;
+    if (c.waiting) {
+      c.waiting.commands.push(cmd);
+      return c.waiting.done;
+    }
+    const batch: NonNullable<Coaching['waiting']> = { commands: [cmd], done: Promise.resolve() };
+    c.waiting = batch;
+    batch.done = c.queue = c.queue
+      .then(() => {
+        if (c.waiting === batch) c.waiting = undefined;
+        return this.evaluate(sessionId, c, batch.commands);
+      })
+      .catch(() => {});
+    return batch.done;
   }
 
   /** Whether the current step's goals are met right now (used by lessons:test before the solution). */
@@ -125,11 +142,12 @@ export class LessonService {
     this.coaching.delete(sessionId);
   }
 
-  private async evaluate(sessionId: string, c: Coaching, cmd: CommandEvent): Promise<void> {
+  private async evaluate(sessionId: string, c: Coaching, cmds: CommandEvent[]): Promise<void> {
     if (this.coaching.get(sessionId) !== c) return; // the learner moved on meanwhile
     const step: Step | undefined = c.lesson.steps[c.stepIndex];
     if (!step) return;
-    c.commands.push(cmd);
+    c.commands.push(...cmds.slice(-KEPT_COMMANDS).map((cmd) => ({ ...cmd, line: cmd.line.slice(0, KEPT_LINE_CHARS) })));
+    if (c.commands.length > KEPT_COMMANDS) c.commands = c.commands.slice(-KEPT_COMMANDS);
     if (await goalsMet(step, c.commands, this.runner(sessionId))) {
       const next = c.lesson.steps[c.stepIndex + 1];
       c.stepIndex += 1;
@@ -143,7 +161,8 @@ export class LessonService {
       }
       return;
     }
-    const mistake = matchMistake(step, cmd.line);
+    // Of commands judged together, the latest mistake is the one to speak about.
+    const mistake = cmds.map((cmd) => matchMistake(step, cmd.line)).filter((m) => m !== undefined).pop();
     if (mistake) this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: false, message: mistake.message[c.lang] });
   }
 
