@@ -31,7 +31,7 @@ const RESTART_WINDOW_MS = 10_000;
 export const MAX_PENDING_INPUT_BYTES = 1024 * 1024;
 const INPUT_DROPPED = `Your shell is not reading what you type, so Berth dropped input past ${MAX_PENDING_INPUT_BYTES / 1024 / 1024} MiB waiting. If it is stuck, use Restart shell above the terminal.`;
 const COMMANDS_DROPPED = `This terminal reported more than ${COMMANDS_PER_S} commands a second: Berth skips the extra ones, so a lesson step may miss them.`;
-/** A flood of commands is told (visitor and log) once, and again only if it comes back after this long. */
+/** A flood (commands, input) is told to the visitor and the log once, and again only this long after. */
 const FLOOD_RETELL_MS = 60_000;
 
 export class TerminalHost {
@@ -53,9 +53,7 @@ export class TerminalHost {
   private readonly resizer = new CoalescedResize(async (s) => this.shell?.resize(s.cols, s.rows));
   private readonly commands = new CommandBudget();
   private commandFloodToldAt = -Infinity;
-  /** The visitor was told their input is dropped; told again once the shell has read its input. */
-  private inputDropTold = false;
-  private awaitingDrain = false;
+  private inputDropToldAt = -Infinity;
   /** The engine went away under the shell: a new one opens when it is back (engineBack). */
   private waitingForEngine = false;
   /** A shell whose stream broke: it may live on in the sandbox, so it is ended once the engine answers. */
@@ -124,17 +122,16 @@ export class TerminalHost {
   write(data: string): void {
     const stream = this.shell?.stream;
     if (!data.length || !stream) return;
-    // A shell that does not read (a `sleep`, a stopped job) leaves input queued here: bounded.
+    // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
+    // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
     if (stream.writableLength + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
-      if (this.inputDropTold) return;
-      this.inputDropTold = true;
+      const now = Date.now();
+      if (now - this.inputDropToldAt < FLOOD_RETELL_MS) return;
+      this.inputDropToldAt = now;
       this.log.warn({ session: this.sessionId }, 'terminal input dropped: the shell is not reading it');
       return this.sink?.warn(INPUT_DROPPED);
     }
-    if (!stream.write(data) && !this.awaitingDrain) {
-      this.awaitingDrain = true;
-      stream.once('drain', () => (this.awaitingDrain = this.inputDropTold = false));
-    }
+    stream.write(data);
   }
 
   resize(cols: number, rows: number): void {
@@ -201,7 +198,6 @@ export class TerminalHost {
     const shell = await this.runtime.openShell(this.sessionId, size, [`BERTH_SHELL_NONCE=${nonce}`]);
     if (this.disposed) return void shell.kill();
     this.shell = shell;
-    this.inputDropTold = this.awaitingDrain = false;
     this.resizer.reset(size);
     if (this.size !== size) this.resizer.request(this.size);
     const parser = new ShellIntegrationParser(nonce, (command) => this.onShellCommand(command));
