@@ -8,6 +8,11 @@ import type { TerminalHosts } from './terminal-hosts.js';
 
 /** A client sending this many invalid frames in a row is closed: it is not a Berth page. */
 const MAX_BAD_FRAMES = 20;
+/**
+ * Input the shell does not read is dropped; reading the socket pauses this long meanwhile, so a visitor
+ * flooding input waits in TCP instead of costing the server a frame parse each (a Restart shell still gets in).
+ */
+const INPUT_DROPPED_PAUSE_MS = 500;
 
 export class TerminalBridge {
   private host: TerminalHost | undefined;
@@ -78,7 +83,15 @@ export class TerminalBridge {
     this.sessions.touch(this.session.id);
     if (msg.type === 'restart-shell') return void this.host?.restart();
     // Input before the shell is attached is dropped: nothing could have echoed it yet.
-    this.host?.write(msg.data);
+    if (this.host && !this.host.write(msg.data)) this.pauseReading();
+  }
+
+  private pauseReading(): void {
+    if (this.ws.isPaused || this.closed) return;
+    this.ws.pause();
+    setTimeout(() => {
+      if (!this.closed) this.ws.resume();
+    }, INPUT_DROPPED_PAUSE_MS).unref();
   }
 
   private reject(reason: string): void {

@@ -119,19 +119,23 @@ export class TerminalHost {
     this.detachTimer.unref();
   }
 
-  write(data: string): void {
+  /** Types into the shell; false when the input was dropped because the shell does not read it. */
+  write(data: string): boolean {
     const stream = this.shell?.stream;
-    if (!data.length || !stream) return;
+    if (!data.length || !stream) return true;
     // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
     // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
     if (stream.writableLength + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
       const now = Date.now();
-      if (now - this.inputDropToldAt < FLOOD_RETELL_MS) return;
-      this.inputDropToldAt = now;
-      this.log.warn({ session: this.sessionId }, 'terminal input dropped: the shell is not reading it');
-      return this.sink?.warn(INPUT_DROPPED);
+      if (now - this.inputDropToldAt >= FLOOD_RETELL_MS) {
+        this.inputDropToldAt = now;
+        this.log.warn({ session: this.sessionId }, 'terminal input dropped: the shell is not reading it');
+        this.sink?.warn(INPUT_DROPPED);
+      }
+      return false;
     }
     stream.write(data);
+    return true;
   }
 
   resize(cols: number, rows: number): void {
