@@ -20,12 +20,15 @@ interface Attack {
   during?: (term: TerminalClient) => () => void;
 }
 
-/** Sends frames as fast as the socket takes them (a few MiB queued at most on the attacker's side). */
-function sendWhileMeasured(frame: (i: number) => string): (term: TerminalClient) => () => void {
+/**
+ * Sends up to `perTick` frames every 10 ms while fewer than 4 MiB wait on the attacker's side. The attacker
+ * runs in this process too: a bound per tick keeps its own loop from being what stalls the server.
+ */
+function sendWhileMeasured(frame: (i: number) => string, perTick: number): (term: TerminalClient) => () => void {
   return (term) => {
     let i = 0;
     const timer = setInterval(() => {
-      while (term.ws.bufferedAmount < 4 * 1024 * 1024 && term.ws.readyState === term.ws.OPEN) term.ws.send(frame(i++));
+      for (let n = 0; n < perTick && term.ws.bufferedAmount < 4 * 1024 * 1024 && term.ws.readyState === term.ws.OPEN; n++) term.ws.send(frame(i++));
     }, 10);
     return () => clearInterval(timer);
   };
@@ -44,8 +47,8 @@ const ATTACKS: Attack[] = [
   // Issue 11: floods aimed at the server through the terminal.
   { name: 'forged command marks (yes, with the shell\'s nonce)', command: `${FORGED_MARK}; yes "$m"`, flood: true },
   { name: 'unterminated mark starts (yes ESC]133;)', command: "yes $'\\e]133;'", flood: true },
-  { name: 'input flood into a shell that does not read', command: 'stty -echo; sleep 3600', during: sendWhileMeasured(() => input('x'.repeat(60_000))) },
-  { name: 'resize flood', command: 'cat', during: sendWhileMeasured((i) => resize(80 + (i % 100), 20 + (i % 30))) },
+  { name: 'input flood into a shell that does not read', command: 'stty -echo; sleep 3600', during: sendWhileMeasured(() => input('x'.repeat(60_000)), 50) },
+  { name: 'resize flood', command: 'cat', during: sendWhileMeasured((i) => resize(80 + (i % 100), 20 + (i % 30)), 200) },
   {
     name: 'lesson check output flood (checks triggered by forged marks, fed from /dev/zero)',
     lesson: { lesson: 'first-container', step: 'remove-container' },
