@@ -19,6 +19,7 @@ import { SessionManager } from './sessions/session-manager.js';
 import { startReaper } from './reaper/expire-sessions.js';
 import { LessonService } from './lessons/lesson-service.js';
 import { loadLessons } from './lessons/load-lessons.js';
+import { checkRunner } from './lessons/run-check.js';
 import { lessonRoutes } from './routes/lessons.js';
 import { ProgressStore } from './store/progress-store.js';
 import { openDatabase } from './store/database.js';
@@ -120,7 +121,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     pool,
   );
   const lessons = new LessonService(lessonList, new ProgressStore(db), {
-    runScript: async (id, script, timeoutMs) => (await runtime.exec(id, ['bash', '-c', script], { timeoutMs })).exitCode,
+    runScript: checkRunner(runtime, app.log, (id, message) => sessions.emit('event', id, { type: 'error', message })),
     emit: (id, event) => sessions.emit('event', id, event),
   });
   const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs);

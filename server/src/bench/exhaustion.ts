@@ -3,6 +3,7 @@
 // leftovers never weigh on the next. Figures only; nothing here passes or fails.
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { input, resize } from '@berth/shared';
 import type { Berth } from '../app.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
 import { hostBusyDuring, pct, type Row } from './bench-table.js';
@@ -13,7 +14,28 @@ interface Attack {
   command: string;
   /** The attacker's terminal prints without end: count its output instead of keeping it. */
   flood?: boolean;
+  /** A lesson step to put the attacker on first (its checks run after each command). */
+  lesson?: { lesson: string; step: string };
+  /** Frames the attacker's page sends while the victim is timed; returns a stop function. */
+  during?: (term: TerminalClient) => () => void;
 }
+
+/**
+ * Sends up to `perTick` frames every 10 ms while fewer than 4 MiB wait on the attacker's side. The attacker
+ * runs in this process too: a bound per tick keeps its own loop from being what stalls the server.
+ */
+function sendWhileMeasured(frame: (i: number) => string, perTick: number): (term: TerminalClient) => () => void {
+  return (term) => {
+    let i = 0;
+    const timer = setInterval(() => {
+      for (let n = 0; n < perTick && term.ws.bufferedAmount < 4 * 1024 * 1024 && term.ws.readyState === term.ws.OPEN; n++) term.ws.send(frame(i++));
+    }, 10);
+    return () => clearInterval(timer);
+  };
+}
+
+/** Forged command marks carrying the shell's own nonce (the visitor can read it). */
+const FORGED_MARK = `m=$(printf '\\e]633;E;docker ps;%s\\a\\e]133;C\\a\\e]133;D;0;%s\\a' "$__berth_nonce" "$__berth_nonce")`;
 
 const ATTACKS: Attack[] = [
   { name: 'fork bomb in the shell', command: 'bomb(){ bomb | bomb & }; bomb' },
@@ -22,6 +44,18 @@ const ATTACKS: Attack[] = [
   { name: 'disk fill, again and again', command: 'while :; do dd if=/dev/zero of=~/fill bs=1M count=4000 2>/dev/null; rm -f ~/fill; done' },
   { name: 'CPU burn on every core', command: `for i in $(seq ${os.cpus().length * 2}); do (while :; do :; done) & done` },
   { name: 'terminal flood (yes)', command: 'yes berth-flood', flood: true },
+  // Issue 11: floods aimed at the server through the terminal.
+  { name: 'forged command marks (yes, with the shell\'s nonce)', command: `${FORGED_MARK}; yes "$m"`, flood: true },
+  { name: 'unterminated mark starts (yes ESC]133;)', command: "yes $'\\e]133;'", flood: true },
+  { name: 'input flood into a shell that does not read', command: 'stty -echo; sleep 3600', during: sendWhileMeasured(() => input('x'.repeat(60_000)), 50) },
+  { name: 'resize flood', command: 'cat', during: sendWhileMeasured((i) => resize(80 + (i % 100), 20 + (i % 30)), 200) },
+  {
+    name: 'lesson check output flood (checks triggered by forged marks, fed from /dev/zero)',
+    lesson: { lesson: 'first-container', step: 'remove-container' },
+    command:
+      "(while :; do for p in $(pgrep -f '^timeout -s KILL'); do [ -e /tmp/s$p ] || { : > /tmp/s$p; cat /dev/zero > /proc/$p/fd/1 & }; done; sleep 0.05; done) >/dev/null 2>&1 & " +
+      `${FORGED_MARK}; while :; do printf '%s' "$m"; sleep 0.1; done`,
+  },
   { name: 'a thousand nested containers', command: 'for i in $(seq 1000); do docker run -d busybox sleep 1d >/dev/null; done' },
 ];
 
@@ -55,6 +89,15 @@ async function longestStall<T>(fn: () => Promise<T>): Promise<{ value: T; stallM
   }
 }
 
+async function putLesson(url: string, s: { id: string; token: string }, at: { lesson: string; step: string }): Promise<void> {
+  const res = await fetch(`${url}/api/sessions/${s.id}/lesson`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+    body: JSON.stringify(at),
+  });
+  if (res.status !== 200) throw new Error(`PUT lesson: ${res.status} ${await res.text()}`);
+}
+
 export async function exhaustion(berth: Berth, url: string, rows: Row[]): Promise<void> {
   const victim = await createSession({ url });
   const term = await TerminalClient.connect({ url }, victim);
@@ -76,10 +119,16 @@ export async function exhaustion(berth: Berth, url: string, rows: Row[]): Promis
       let m: Awaited<ReturnType<typeof measure>> | undefined;
       try {
         await attacker.ready(60_000);
+        if (attack.lesson) await putLesson(url, s, attack.lesson);
         attacker.keepOutput = !attack.flood;
         attacker.type(`${attack.command}\r`);
-        await new Promise((r) => setTimeout(r, WARM_UP_MS));
-        m = await measure();
+        const stop = attack.during?.(attacker);
+        try {
+          await new Promise((r) => setTimeout(r, WARM_UP_MS));
+          m = await measure();
+        } finally {
+          stop?.();
+        }
       } finally {
         await attacker.close();
         const ended = await longestStall(() => berth.sessions.end(s.id, 'ended-by-user'));

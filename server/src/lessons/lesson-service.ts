@@ -30,7 +30,12 @@ interface Coaching {
   setupRun: Set<string>;
   /** Evaluations run one at a time, in command order. */
   queue: Promise<void>;
+  /** Commands that arrived while an evaluation ran: judged together by the next one, so checks never pile up. */
+  waiting?: { commands: CommandEvent[]; done: Promise<void> };
 }
+
+/** Commands waiting for a running check to finish: a flood keeps only the latest. */
+const KEPT_COMMANDS = 200;
 
 export class LessonService {
   private readonly byId: Map<string, Lesson>;
@@ -110,8 +115,21 @@ export class LessonService {
   onCommand(sessionId: string, cmd: CommandEvent): Promise<void> {
     const c = this.coaching.get(sessionId);
     if (!c) return Promise.resolve();
-    c.queue = c.queue.then(() => this.evaluate(sessionId, c, cmd)).catch(() => {});
-    return c.queue;
+    if (c.waiting) {
+      // Judged together once the running check is done; a flood keeps only its latest commands.
+      c.waiting.commands.push(cmd);
+      if (c.waiting.commands.length > KEPT_COMMANDS) c.waiting.commands.splice(0, c.waiting.commands.length - KEPT_COMMANDS);
+      return c.waiting.done;
+    }
+    const batch: NonNullable<Coaching['waiting']> = { commands: [cmd], done: Promise.resolve() };
+    c.waiting = batch;
+    batch.done = c.queue = c.queue
+      .then(() => {
+        if (c.waiting === batch) c.waiting = undefined;
+        return this.evaluate(sessionId, c, batch.commands);
+      })
+      .catch(() => {});
+    return batch.done;
   }
 
   /** Whether the current step's goals are met right now (used by lessons:test before the solution). */
@@ -125,12 +143,14 @@ export class LessonService {
     this.coaching.delete(sessionId);
   }
 
-  private async evaluate(sessionId: string, c: Coaching, cmd: CommandEvent): Promise<void> {
+  private async evaluate(sessionId: string, c: Coaching, cmds: CommandEvent[]): Promise<void> {
     if (this.coaching.get(sessionId) !== c) return; // the learner moved on meanwhile
     const step: Step | undefined = c.lesson.steps[c.stepIndex];
     if (!step) return;
-    for (const goal of step.goals) {
-      if (goal.type === 'ran' && !c.ranMet.has(goal) && ranGoalMetBy(goal, cmd)) c.ranMet.add(goal);
+    for (const cmd of cmds) {
+      for (const goal of step.goals) {
+        if (goal.type === 'ran' && !c.ranMet.has(goal) && ranGoalMetBy(goal, cmd)) c.ranMet.add(goal);
+      }
     }
     if (await goalsMet(step, c.ranMet, this.runner(sessionId))) {
       const next = c.lesson.steps[c.stepIndex + 1];
@@ -145,7 +165,8 @@ export class LessonService {
       }
       return;
     }
-    const mistake = matchMistake(step, cmd.line);
+    // Of commands judged together, the latest mistake is the one to speak about.
+    const mistake = cmds.map((cmd) => matchMistake(step, cmd.line)).filter((m) => m !== undefined).pop();
     if (mistake) this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: false, message: mistake.message[c.lang] });
   }
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { SandboxError, type ExecOptions, type ExecResult, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
+import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
 import type { SessionDisks } from './session-disk.js';
 
 export const SESSION_LABEL = 'berth.session';
@@ -182,7 +182,8 @@ export class DockerRuntime implements SandboxRuntime {
   }
 
   async exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const timeoutS = Math.max(1, Math.ceil((opts.timeoutMs ?? 30_000) / 1000));
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const timeoutS = Math.max(1, Math.ceil(timeoutMs / 1000));
     const exec = await this.docker.getContainer(this.names(id).container).exec({
       // timeout(1) inside the sandbox: an exec cannot be killed through the Engine API.
       Cmd: ['timeout', '-s', 'KILL', String(timeoutS), ...cmd],
@@ -193,18 +194,39 @@ export class DockerRuntime implements SandboxRuntime {
       Tty: false,
     });
     const stream = await exec.start({ hijack: true, stdin: false });
+    // --- issue 11: the visitor (the same uid) can write into an exec's output or hold it open: both bounded.
+    const maxOutput = opts.maxOutputBytes ?? EXEC_OUTPUT_BYTES;
     const out = new PassThrough();
     const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    this.docker.modem.demuxStream(stream, out, out);
-    await new Promise<void>((resolve, reject) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', reject);
+    let received = 0;
+    let cut: ExecResult['cut'];
+    const cutWith = (why: NonNullable<ExecResult['cut']>) => {
+      cut ??= why;
+      stream.destroy();
+    };
+    out.on('data', (c: Buffer) => {
+      if (cut) return;
+      if (received < maxOutput) chunks.push(c.subarray(0, maxOutput - received));
+      received += c.length;
+      if (received > maxOutput) cutWith('output-limit');
     });
+    this.docker.modem.demuxStream(stream, out, out);
+    const timer = setTimeout(() => cutWith('timeout'), timeoutS * 1000 + EXEC_CUT_GRACE_MS);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', (err) => (cut ? resolve() : reject(err)));
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    const output = Buffer.concat(chunks).toString('utf8');
+    if (cut) return { exitCode: -1, output, timedOut: cut === 'timeout', cut };
+    // ---
     const info = await exec.inspect();
     const exitCode = info.ExitCode ?? -1;
-    return { exitCode, output: Buffer.concat(chunks).toString('utf8'), timedOut: exitCode === 137 || exitCode === 124 };
+    return { exitCode, output, timedOut: exitCode === 137 || exitCode === 124 };
   }
 
   async isRunning(id: string): Promise<boolean> {

@@ -5,6 +5,11 @@ export interface ExecResult {
   exitCode: number;
   output: string;
   timedOut: boolean;
+  /**
+   * The host cut the stream: its output passed maxOutputBytes, or it stayed open past the timeout (something
+   * in the sandbox, where the visitor is the same uid, wrote into it or held it open). exitCode is then -1.
+   */
+  cut?: 'output-limit' | 'timeout';
 }
 
 export interface ExecOptions {
@@ -12,7 +17,13 @@ export interface ExecOptions {
   user?: string;
   timeoutMs?: number;
   env?: string[];
+  /** Output kept at most (default EXEC_OUTPUT_BYTES); past it the stream is cut. */
+  maxOutputBytes?: number;
 }
+
+export const EXEC_OUTPUT_BYTES = 1024 * 1024;
+/** How long past its timeout an exec's stream may stay open before the host cuts it. */
+export const EXEC_CUT_GRACE_MS = 5000;
 
 export interface ShellStream {
   /** Raw TTY bytes both ways. */

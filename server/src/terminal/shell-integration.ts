@@ -9,6 +9,9 @@
 // Marks are removed from what reaches the browser. E and D carry the shell's nonce (given to the shell
 // when it starts), so text a learner prints cannot pass for a command; a mark with another nonce is
 // left in the output as the plain bytes it is. Marks may be split across chunks.
+//
+// The output is the visitor's to shape, so the parser is a state machine that looks at each byte once,
+// carrying its state across chunks: a flood of mark starts costs the same as a flood of letters.
 
 export interface CommandEvent {
   line: string;
@@ -18,72 +21,165 @@ export interface CommandEvent {
 
 const ESC = 0x1b;
 const BEL = 0x07;
-const OSC_START = Buffer.from([ESC, 0x5d]); // ESC ]
-const PREFIXES = ['133;', '633;'].map((p) => Buffer.from(p));
-/** A longer mark is not ours (or is abuse): it is passed through untouched. */
-const MAX_MARK_BYTES = 256 * 1024;
+const BACKSLASH = 0x5c;
+const ESC_BYTE = Buffer.from([ESC]);
+const EMPTY = Buffer.alloc(0);
+const PREFIXES = ['\x1b]133;', '\x1b]633;'].map((p) => Buffer.from(p));
+const PREFIX_BYTES = PREFIXES[0]!.length;
+/** The longest mark read (a long pasted command line fits); a longer one is passed through as plain bytes. */
+export const MAX_MARK_BYTES = 64 * 1024;
+
+type State =
+  /** Plain output. */
+  | 'text'
+  /** `held` is a prefix of one of PREFIXES (ESC, ESC ], ESC ] 1 …). */
+  | 'prefix'
+  /** Inside a mark: `held` is the mark so far, waiting for BEL or ESC \. */
+  | 'body'
+  /** Inside a mark, right after an ESC: a backslash ends it, anything else aborts it. */
+  | 'body-esc'
+  /** A mark past MAX_MARK_BYTES: forwarded as it comes, up to its end. */
+  | 'oversized';
 
 export class ShellIntegrationParser {
-  private held: Buffer = Buffer.alloc(0);
+  private state: State = 'text';
+  /** The mark (or mark prefix) read so far: copied out of the chunks, each byte once. */
+  private held = Buffer.allocUnsafe(64);
+  private heldBytes = 0;
   private pendingLine: string | undefined;
+  /** Bytes looked at so far, revisits included: stays within a small multiple of the input (tests). */
+  examined = 0;
 
   constructor(
     private readonly nonce: string,
     private readonly onCommand: (e: CommandEvent) => void,
     private readonly now: () => number = Date.now,
+    private readonly maxMarkBytes = MAX_MARK_BYTES,
   ) {}
 
   /** Feeds a chunk of terminal output; returns the bytes to forward to the browser. */
   push(chunk: Buffer): Buffer {
-    const data = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
-    this.held = Buffer.alloc(0);
     const out: Buffer[] = [];
-    let pos = 0;
-    while (pos < data.length) {
-      const start = data.indexOf(ESC, pos);
-      if (start < 0) {
-        out.push(data.subarray(pos));
-        break;
-      }
-      out.push(data.subarray(pos, start));
-      const kind = this.classify(data, start);
-      if (kind === 'partial') {
-        this.held = Buffer.from(data.subarray(start));
-        break;
-      }
-      if (kind === 'other') {
-        out.push(data.subarray(start, start + 1));
-        pos = start + 1;
-        continue;
-      }
-      // One of ours: find its end (BEL or ESC \).
-      const end = findTerminator(data, start + 2);
-      if (end === null) {
-        if (data.length - start > MAX_MARK_BYTES) {
-          out.push(data.subarray(start, start + 1));
-          pos = start + 1;
-          continue;
+    let i = 0;
+    /** Start of the current run of bytes to forward (text, oversized) or to hold (body). */
+    let from = 0;
+    while (i < chunk.length) {
+      switch (this.state) {
+        case 'text': {
+          const esc = chunk.indexOf(ESC, i);
+          this.examined += (esc < 0 ? chunk.length : esc + 1) - i;
+          if (esc < 0) {
+            i = chunk.length;
+            break;
+          }
+          if (esc > from) out.push(chunk.subarray(from, esc));
+          this.hold(chunk.subarray(esc, esc + 1));
+          this.state = 'prefix';
+          i = from = esc + 1;
+          break;
         }
-        this.held = Buffer.from(data.subarray(start));
-        break;
+        case 'prefix': {
+          this.examined++;
+          const at = this.heldBytes;
+          const b = chunk[i]!;
+          if (PREFIXES.some((p) => p[at] === b && this.heldMatches(p))) {
+            this.hold(chunk.subarray(i, i + 1));
+            i = from = i + 1;
+            if (this.heldBytes === PREFIX_BYTES) this.state = 'body';
+            break;
+          }
+          // Not ours: what was held is plain output; this byte is looked at again as text (it may be an ESC).
+          out.push(this.release());
+          this.state = 'text';
+          from = i;
+          break;
+        }
+        case 'body': {
+          let j = i;
+          while (j < chunk.length && chunk[j] !== BEL && chunk[j] !== ESC) j++;
+          this.examined += Math.min(j + 1, chunk.length) - i;
+          if (this.heldBytes + (j - i) > this.maxMarkBytes) {
+            out.push(this.release());
+            this.state = 'oversized';
+            from = i;
+            break;
+          }
+          if (j === chunk.length) {
+            this.hold(chunk.subarray(from, j));
+            i = from = j;
+            break;
+          }
+          if (chunk[j] === BEL) {
+            this.hold(chunk.subarray(from, j + 1));
+            out.push(this.finish(1));
+            this.state = 'text';
+          } else {
+            this.hold(chunk.subarray(from, j + 1));
+            this.state = 'body-esc';
+          }
+          i = from = j + 1;
+          break;
+        }
+        case 'body-esc': {
+          this.examined++;
+          if (chunk[i] === BACKSLASH) {
+            this.hold(chunk.subarray(i, i + 1));
+            out.push(this.finish(2));
+            i = from = i + 1;
+            this.state = 'text';
+            break;
+          }
+          // ESC followed by something else ends the string (as in a terminal): the mark was never one.
+          // Its bytes are plain output; the ESC starts whatever comes next.
+          out.push(this.release().subarray(0, -1));
+          this.hold(ESC_BYTE);
+          this.state = 'prefix';
+          from = i;
+          break;
+        }
+        case 'oversized': {
+          let j = i;
+          while (j < chunk.length && chunk[j] !== BEL && chunk[j] !== ESC) j++;
+          this.examined += Math.min(j + 1, chunk.length) - i;
+          if (j < chunk.length && chunk[j] === BEL) j++;
+          // An ESC (the start of ESC \ or of anything else) is handled as text from here.
+          if (j < chunk.length) this.state = 'text';
+          i = j;
+          break;
+        }
       }
-      const body = data.subarray(start + 2, end.at).toString('utf8');
-      if (!this.handle(body)) out.push(data.subarray(start, end.next));
-      pos = end.next;
     }
+    if ((this.state === 'text' || this.state === 'oversized') && from < chunk.length) out.push(chunk.subarray(from));
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 
-  /** Is the ESC at `i` the start of a 133/633 OSC, something else, or too short to tell yet? */
-  private classify(data: Buffer, i: number): 'ours' | 'other' | 'partial' {
-    const rest = data.subarray(i);
-    const head = Buffer.concat([OSC_START, PREFIXES[0]!]).length; // ESC ] 1 3 3 ;
-    for (const prefix of PREFIXES) {
-      const want = Buffer.concat([OSC_START, prefix]);
-      const n = Math.min(rest.length, want.length);
-      if (rest.subarray(0, n).equals(want.subarray(0, n))) return rest.length >= head ? 'ours' : 'partial';
+  private heldMatches(prefix: Buffer): boolean {
+    return prefix.subarray(0, this.heldBytes).equals(this.held.subarray(0, this.heldBytes));
+  }
+
+  private hold(bytes: Buffer): void {
+    if (this.heldBytes + bytes.length > this.held.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.held.length * 2, this.heldBytes + bytes.length));
+      this.held.copy(bigger, 0, 0, this.heldBytes);
+      this.held = bigger;
     }
-    return 'other';
+    bytes.copy(this.held, this.heldBytes);
+    this.heldBytes += bytes.length;
+  }
+
+  /** The held bytes, no longer held. */
+  private release(): Buffer {
+    const held = this.held.subarray(0, this.heldBytes);
+    this.held = Buffer.allocUnsafe(64);
+    this.heldBytes = 0;
+    return held;
+  }
+
+  /** The held mark ended with a terminator of `terminatorBytes`: handled (nothing to forward), or plain output. */
+  private finish(terminatorBytes: number): Buffer {
+    const mark = this.release();
+    this.examined += mark.length; // decoding and splitting the body
+    return this.handle(mark.subarray(2, mark.length - terminatorBytes).toString('utf8')) ? EMPTY : mark;
   }
 
   /** Handles one mark's body ("133;D;0;nonce"); false when it is not a valid mark of this shell. */
@@ -105,17 +201,6 @@ export class ShellIntegrationParser {
     }
     return false;
   }
-}
-
-function findTerminator(data: Buffer, from: number): { at: number; next: number } | null {
-  for (let i = from; i < data.length; i++) {
-    if (data[i] === BEL) return { at: i, next: i + 1 };
-    if (data[i] === ESC) {
-      if (i + 1 >= data.length) return null;
-      if (data[i + 1] === 0x5c) return { at: i, next: i + 2 };
-    }
-  }
-  return null;
 }
 
 /** VS Code's escaping for 633 values: "\\" is a backslash, "\xHH" a byte (";" and control characters). */

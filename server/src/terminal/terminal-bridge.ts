@@ -8,6 +8,11 @@ import type { TerminalHosts } from './terminal-hosts.js';
 
 /** A client sending this many invalid frames in a row is closed: it is not a Berth page. */
 const MAX_BAD_FRAMES = 20;
+/**
+ * Input the shell does not read is dropped; reading the socket pauses this long meanwhile, so a visitor
+ * flooding input waits in TCP instead of costing the server a frame parse each (a Restart shell still gets in).
+ */
+const INPUT_DROPPED_PAUSE_MS = 500;
 
 export class TerminalBridge {
   private host: TerminalHost | undefined;
@@ -35,8 +40,9 @@ export class TerminalBridge {
         if (this.ws.readyState === this.ws.OPEN) this.ws.send(bytes, { binary: true }, written);
         else written();
       },
-      command: (e) => this.sendEvent({ type: 'command', ...e }),
+      command: (e, written) => this.sendEvent({ type: 'command', ...e }, written),
       notice: (message) => this.ws.send(Buffer.from(`\r\n\x1b[2m${message}\x1b[0m\r\n`), { binary: true }),
+      warn: (message) => this.sendEvent({ type: 'error', message }),
       gone: (message, replaced) => this.close(replaced ? CloseCode.replaced : CloseCode.normal, message),
     };
   }
@@ -77,7 +83,15 @@ export class TerminalBridge {
     this.sessions.touch(this.session.id);
     if (msg.type === 'restart-shell') return void this.host?.restart();
     // Input before the shell is attached is dropped: nothing could have echoed it yet.
-    this.host?.write(msg.data);
+    if (this.host && !this.host.write(msg.data)) this.pauseReading();
+  }
+
+  private pauseReading(): void {
+    if (this.ws.isPaused || this.closed) return;
+    this.ws.pause();
+    setTimeout(() => {
+      if (!this.closed) this.ws.resume();
+    }, INPUT_DROPPED_PAUSE_MS).unref();
   }
 
   private reject(reason: string): void {
@@ -85,8 +99,9 @@ export class TerminalBridge {
     if (++this.badFrames >= MAX_BAD_FRAMES) this.close(CloseCode.badMessage, 'too many invalid frames');
   }
 
-  private sendEvent(event: ServerEvent): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(event));
+  private sendEvent(event: ServerEvent, written?: () => void): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(event), written);
+    else written?.();
   }
 
   private close(code: number, reason: string): void {

@@ -3,6 +3,8 @@
 import crypto from 'node:crypto';
 import type { SandboxRuntime, ShellStream } from '../runtime/runtime.js';
 import type { Logger } from '../sessions/session-manager.js';
+import { CoalescedResize } from './coalesced-resize.js';
+import { CommandBudget, COMMANDS_PER_S } from './command-budget.js';
 import { FlowControl } from './flow-control.js';
 import { OutputRate } from './output-rate.js';
 import { ShellIntegrationParser, type CommandEvent } from './shell-integration.js';
@@ -10,8 +12,11 @@ import { ShellIntegrationParser, type CommandEvent } from './shell-integration.j
 /** What the attached socket gets from the shell. */
 export interface TerminalSink {
   output(bytes: Buffer, written: () => void): void;
-  command(event: CommandEvent): void;
+  command(event: CommandEvent, written: () => void): void;
+  /** Printed into the terminal. */
   notice(message: string): void;
+  /** Something the visitor did was refused (an `error` event). */
+  warn(message: string): void;
   /** The socket should close: another one took the terminal over (replaced), or the shell cannot be kept. */
   gone(message: string, replaced?: boolean): void;
 }
@@ -22,6 +27,12 @@ export const DETACHED_GRACE_MS = 2 * 60_000;
 const MAX_RESTARTS = 3;
 const ENGINE_AWAY = '[the sandbox host is restarting: a new shell opens here when it is back]';
 const RESTART_WINDOW_MS = 10_000;
+/** Typed input the shell has not read yet, at most: past it, input is dropped and the visitor told. */
+export const MAX_PENDING_INPUT_BYTES = 1024 * 1024;
+const INPUT_DROPPED = `Your shell is not reading what you type, so Berth dropped input past ${MAX_PENDING_INPUT_BYTES / 1024 / 1024} MiB waiting. If it is stuck, use Restart shell above the terminal.`;
+const COMMANDS_DROPPED = `This terminal reported more than ${COMMANDS_PER_S} commands a second: Berth skips the extra ones, so a lesson step may miss them.`;
+/** A flood (commands, input) is told to the visitor and the log once, and again only this long after. */
+const FLOOD_RETELL_MS = 60_000;
 
 export class TerminalHost {
   private shell: ShellStream | undefined;
@@ -41,6 +52,10 @@ export class TerminalHost {
     () => this.shell?.stream.pause(),
     () => this.resumeIfFree(),
   );
+  private readonly resizer = new CoalescedResize(async (s) => this.shell?.resize(s.cols, s.rows));
+  private readonly commands = new CommandBudget();
+  private commandFloodToldAt = -Infinity;
+  private inputDropToldAt = -Infinity;
   /** The engine went away under the shell: a new one opens when it is back (engineBack). */
   private waitingForEngine = false;
   /** A shell whose stream broke: it may live on in the sandbox, so it is ended once the engine answers. */
@@ -77,7 +92,7 @@ export class TerminalHost {
     }
     if (this.scrollbackBytes) sink.output(Buffer.concat(this.scrollback), flow.sent(this.scrollbackBytes));
     if (this.shell) {
-      void this.shell.resize(this.size.cols, this.size.rows);
+      this.resizer.request(this.size);
       this.resumeIfFree();
       return;
     }
@@ -111,13 +126,28 @@ export class TerminalHost {
     this.detachTimer.unref();
   }
 
-  write(data: string): void {
-    if (data.length) this.shell?.stream.write(data);
+  /** Types into the shell; false when the input was dropped because the shell does not read it. */
+  write(data: string): boolean {
+    const stream = this.shell?.stream;
+    if (!data.length || !stream) return true;
+    // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
+    // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
+    if (stream.writableLength + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
+      const now = Date.now();
+      if (now - this.inputDropToldAt >= FLOOD_RETELL_MS) {
+        this.inputDropToldAt = now;
+        this.log.warn({ session: this.sessionId }, 'terminal input dropped: the shell is not reading it');
+        this.sink?.warn(INPUT_DROPPED);
+      }
+      return false;
+    }
+    stream.write(data);
+    return true;
   }
 
   resize(cols: number, rows: number): void {
     this.size = { cols, rows };
-    void this.shell?.resize(cols, rows);
+    this.resizer.request(this.size);
   }
 
   /** Ends the shell and every process started from it, then opens a new one for the attached socket. */
@@ -141,6 +171,7 @@ export class TerminalHost {
     this.disposed = true;
     clearTimeout(this.detachTimer);
     this.rate.dispose();
+    this.resizer.dispose();
     this.onDisposed();
     const shell = this.shell;
     this.shell = undefined;
@@ -179,12 +210,14 @@ export class TerminalHost {
     const shell = await this.runtime.openShell(this.sessionId, size, [`BERTH_SHELL_NONCE=${nonce}`]);
     if (this.disposed) return void shell.kill();
     this.shell = shell;
-    if (this.size !== size) void shell.resize(this.size.cols, this.size.rows);
-    const parser = new ShellIntegrationParser(nonce, (command) => {
-      this.sink?.command(command);
-      this.onCommand(command);
+    this.resizer.reset(size);
+    if (this.size !== size) this.resizer.request(this.size);
+    const parser = new ShellIntegrationParser(nonce, (command) => this.onShellCommand(command));
+    shell.stream.on('data', (chunk: Buffer) => {
+      // Every byte the shell printed counts, marks included (they never reach the screen).
+      this.rate.took(chunk.length);
+      this.onOutput(parser.push(chunk));
     });
-    shell.stream.on('data', (chunk: Buffer) => this.onOutput(parser.push(chunk)));
     const exited = () => void this.onExit(shell);
     shell.stream.on('close', exited);
     shell.stream.on('end', exited);
@@ -197,8 +230,20 @@ export class TerminalHost {
     if (this.sink && this.flow && !this.flow.isPaused && !this.rate.holding) this.shell?.stream.resume();
   }
 
+  private onShellCommand(command: CommandEvent): void {
+    if (!this.commands.take()) {
+      const now = Date.now();
+      if (now - this.commandFloodToldAt < FLOOD_RETELL_MS) return;
+      this.commandFloodToldAt = now;
+      this.log.warn({ session: this.sessionId }, `a terminal reports more than ${COMMANDS_PER_S} commands a second; the extra ones are dropped`);
+      return this.sink?.warn(COMMANDS_DROPPED);
+    }
+    // The event goes to the socket like output does: it counts towards the socket's backlog.
+    if (this.sink && this.flow) this.sink.command(command, this.flow.sent(Buffer.byteLength(command.line) + 64));
+    this.onCommand(command);
+  }
+
   private onOutput(out: Buffer): void {
-    this.rate.took(out.length);
     if (!out.length) return;
     this.remember(out);
     if (this.sink && this.flow) this.sink.output(out, this.flow.sent(out.length));

@@ -80,3 +80,57 @@ test('an endless unterminated mark is not buffered without bound', () => {
   for (let i = 0; i < 100; i++) forwarded += p.push(Buffer.alloc(4096, 0x61)).length;
   assert.ok(forwarded > 100 * 4096 - 300 * 1024, `forwarded ${forwarded}`);
 });
+
+// Issue 11, item 5: the output is the visitor's to shape. Work is counted in bytes examined (never in time):
+// a parser that looks again at what it already read would examine the input many times over.
+const LINEAR = 4;
+function parseInChunks(input: Buffer, chunkBytes: number, nonce = NONCE) {
+  const events: CommandEvent[] = [];
+  const p = new ShellIntegrationParser(nonce, (e) => events.push(e));
+  const out: Buffer[] = [];
+  for (let i = 0; i < input.length; i += chunkBytes) out.push(p.push(input.subarray(i, i + chunkBytes)));
+  return { events, out: Buffer.concat(out), examined: p.examined };
+}
+
+test('a flood of mark starts (360 KB, then 4 MB, of ESC]133;) is parsed in linear time and forwarded as plain bytes', () => {
+  for (const input of [Buffer.from('\x1b]133;'.repeat(60_000)), Buffer.from('\x1b]133;\n'.repeat(600_000))]) {
+    for (const chunkBytes of [input.length, 4096, 7]) {
+      const { out, examined, events } = parseInChunks(input, chunkBytes);
+      assert.ok(examined <= LINEAR * input.length, `${examined} bytes examined for ${input.length} (chunks of ${chunkBytes})`);
+      // The last start is still waiting for its end; everything before it reached the screen.
+      assert.ok(out.length >= input.length - 8 && input.subarray(0, out.length).equals(out), `${out.length} of ${input.length} forwarded`);
+      assert.equal(events.length, 0);
+    }
+  }
+});
+
+test('several MB of forged marks (another nonce) are parsed in linear time and stay visible', () => {
+  const input = Buffer.from((E('docker run nginx', 'guess') + D(0, 'guess')).repeat(60_000));
+  const { out, examined, events } = parseInChunks(input, 4096);
+  assert.ok(examined <= LINEAR * input.length, `${examined} bytes examined for ${input.length}`);
+  assert.ok(out.equals(input));
+  assert.equal(events.length, 0);
+});
+
+test('several MB of marks with the shell\'s own nonce are parsed in linear time (the terminal host bounds the events)', () => {
+  const input = Buffer.from((E('true') + C + D(0) + PROMPT).repeat(60_000));
+  const { out, examined, events } = parseInChunks(input, 4096);
+  assert.ok(examined <= LINEAR * input.length, `${examined} bytes examined for ${input.length}`);
+  assert.equal(events.length, 60_000);
+  assert.equal(out.toString(), 'user@berth:~$ '.repeat(60_000));
+});
+
+test('a mark longer than the maximum is forwarded whole as plain bytes, each byte once', () => {
+  const huge = `\x1b]633;E;${'a'.repeat(200 * 1024)};${NONCE}\x07`;
+  const input = Buffer.from(huge + E('ls') + C + D(0) + 'after');
+  const { out, examined, events } = parseInChunks(input, 1000);
+  assert.equal(out.toString(), huge + 'after');
+  assert.deepEqual(events.map((e) => e.line), ['ls']);
+  assert.ok(examined <= LINEAR * input.length, `${examined} bytes examined for ${input.length}`);
+});
+
+test('an ESC inside a mark ends it as a terminal would: the bytes are plain, the next sequence is read', () => {
+  const { out, events } = feed(['\x1b]633;E;x;n0nce\x1b[31mred', E('ls'), C, D(0)]);
+  assert.equal(out, '\x1b]633;E;x;n0nce\x1b[31mred');
+  assert.deepEqual(events.map((e) => e.line), ['ls']);
+});

@@ -1,0 +1,23 @@
+// A lesson's check (or set-up) script, run in the learner's sandbox as the learner. The learner is the
+// same uid as the script, so they can write into its output or hold it open: the runtime cuts such an
+// exec, the check counts as not met, the log says why and so does the learner's terminal.
+import type { SandboxRuntime } from '../runtime/runtime.js';
+import type { Logger } from '../sessions/session-manager.js';
+import type { LessonHost } from './lesson-service.js';
+
+/** A check's output kept at most: checks print little; more is something else writing into it. */
+export const CHECK_OUTPUT_BYTES = 64 * 1024;
+
+export function checkRunner(runtime: SandboxRuntime, log: Logger, tell: (sessionId: string, message: string) => void): LessonHost['runScript'] {
+  return async (sessionId, script, timeoutMs) => {
+    const r = await runtime.exec(sessionId, ['bash', '-c', script], { timeoutMs, maxOutputBytes: CHECK_OUTPUT_BYTES });
+    if (!r.cut) return r.exitCode;
+    const why =
+      r.cut === 'output-limit'
+        ? `its output passed ${CHECK_OUTPUT_BYTES / 1024} KiB`
+        : `it was still open well past its ${Math.ceil(timeoutMs / 1000)} s time limit`;
+    log.warn({ session: sessionId, cut: r.cut }, `a lesson check was stopped: ${why} (something in the session wrote into it or held it open)`);
+    tell(sessionId, `A lesson check was stopped because ${why}: something in your session wrote into it or held it open. The step is not marked done.`);
+    return -1;
+  };
+}

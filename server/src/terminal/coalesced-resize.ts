@@ -1,0 +1,56 @@
+// Resizing a terminal is an Engine API call. A visitor can send resize frames as fast as they like, so
+// only the latest size is kept and applied a moment later, with at most one call in flight.
+
+export const RESIZE_DELAY_MS = 75;
+
+type Size = { cols: number; rows: number };
+
+export class CoalescedResize {
+  private wanted: Size | undefined;
+  private applied: Size | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = false;
+
+  constructor(
+    private readonly apply: (size: Size) => Promise<void>,
+    private readonly delayMs = RESIZE_DELAY_MS,
+  ) {}
+
+  /** The terminal should become this size (soon). */
+  request(size: Size): void {
+    this.wanted = size;
+    this.schedule();
+  }
+
+  /** A new shell was opened at this size. */
+  reset(size: Size): void {
+    this.applied = size;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wanted = undefined;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.inFlight) return;
+    this.timer = setTimeout(() => void this.flush(), this.delayMs);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    const size = this.wanted;
+    if (!size || (size.cols === this.applied?.cols && size.rows === this.applied.rows)) return;
+    this.inFlight = true;
+    try {
+      await this.apply(size);
+      this.applied = size;
+    } catch {
+      // The shell went away; its successor is opened at the wanted size.
+    } finally {
+      this.inFlight = false;
+    }
+    if (this.wanted !== size) this.schedule();
+  }
+}

@@ -1,0 +1,187 @@
+// Strangers on one host (issue 11, items 5, 7, 8): one visitor floods the server through their terminal
+// (shell-integration marks, input, a lesson check's output, resize frames). Meanwhile another session's
+// terminal still echoes, the server answers /api/health, and the flooding visitor is told what happened.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { input, resize, type ServerEvent } from '@berth/shared';
+import type { ShellStream } from '../../src/runtime/runtime.js';
+import { createSession, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
+
+/** A lesson whose check takes a moment, as checks that ask the session's Docker engine do. */
+function fixtureLessons(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-floods-'));
+  const lesson = path.join(dir, '01-fixture');
+  for (const lang of ['en', 'zh']) fs.mkdirSync(path.join(lesson, lang), { recursive: true });
+  fs.writeFileSync(
+    path.join(lesson, 'lesson.yaml'),
+    `title: {en: Fixture, zh: 练习}
+level: beginner
+minutes: 2
+steps:
+  - id: make-file
+    goals:
+      - check: sleep 2; test -f ~/made
+        timeout: 5
+    solution: [touch ~/made]
+`,
+  );
+  fs.writeFileSync(path.join(lesson, 'en', 'make-file.md'), '# Make a file\n\nText.\n\n## Hint\n\nA hint.\n');
+  fs.writeFileSync(path.join(lesson, 'zh', 'make-file.md'), '# 建文件\n\n正文。\n\n## 提示\n\n提示。\n');
+  return dir;
+}
+
+describe('one visitor floods the server through their terminal', () => {
+  const lessonsDir = fixtureLessons();
+  let server: TestServer;
+  let victim: TerminalClient;
+  /** Engine resize calls per session, counted on the real runtime's shells. */
+  const resizeCalls = new Map<string, number>();
+
+  before(async () => {
+    server = await startTestServer({ BERTH_LESSONS: lessonsDir });
+    const runtime = server.berth.runtime;
+    const openShell = runtime.openShell.bind(runtime);
+    runtime.openShell = async (id, size, env): Promise<ShellStream> => {
+      const shell = await openShell(id, size, env);
+      return {
+        ...shell,
+        resize: (cols, rows) => {
+          resizeCalls.set(id, (resizeCalls.get(id) ?? 0) + 1);
+          return shell.resize(cols, rows);
+        },
+      };
+    };
+    victim = await TerminalClient.connect(server, await createSession(server));
+    await victim.ready(60_000);
+  });
+  after(async () => {
+    await victim?.close();
+    await server?.close();
+    fs.rmSync(lessonsDir, { recursive: true, force: true });
+  });
+
+  /** The other session's terminal echoes a command's output, and the server answers its health check. */
+  async function othersUnaffected(): Promise<void> {
+    const tag = `alive-${Math.random().toString(36).slice(2, 8)}`;
+    assert.match((await victim.run(`echo ${tag}`, 20_000)).output, new RegExp(`^${tag}$`, 'm'));
+    // The server answers with its report. (Whether the host's other parts are up is not this visitor's doing:
+    // other tests on this host may stop them, so a 503 naming one is an answer too.)
+    const health = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(20_000) });
+    const report = (await health.json()) as { ok: boolean; down: string[] };
+    assert.ok(health.status === 200 || (health.status === 503 && report.down.length > 0), `${health.status} ${JSON.stringify(report)}`);
+  }
+
+  /** A fresh attacker session for one attack, ended after it whatever happens. */
+  async function withAttacker(attack: (term: TerminalClient, s: CreatedSession) => Promise<void>): Promise<void> {
+    const s = await createSession(server);
+    const term = await TerminalClient.connect(server, s);
+    try {
+      await term.ready(60_000);
+      await attack(term, s);
+    } finally {
+      await term.close();
+      await server.berth.sessions.end(s.id, 'ended-by-user');
+    }
+  }
+
+  const toldError = (term: TerminalClient, pattern: RegExp, timeoutMs: number, what: string) =>
+    term.waitForEvent((e) => e.type === 'error' && pattern.test(e.message), timeoutMs, what) as Promise<Extract<ServerEvent, { type: 'error' }>>;
+
+  test('a flood of forged command marks (with the shell\'s own nonce): command events are bounded and the visitor is told', async () => {
+    await withAttacker(async (attacker) => {
+      attacker.keepOutput = false;
+      attacker.type(`m=$(printf '\\e]633;E;docker run x;%s\\a\\e]133;C\\a\\e]133;D;0;%s\\a' "$__berth_nonce" "$__berth_nonce"); yes "$m"\r`);
+      const commands = () => attacker.events.filter((e) => e.type === 'command').length;
+      await toldError(attacker, /more than 10 commands a second/, 20_000, 'the command-flood message');
+      const counted = commands();
+      const t0 = Date.now();
+      await othersUnaffected();
+      await sleep(Math.max(0, 3000 - (Date.now() - t0)));
+      const perSecond = (commands() - counted) / ((Date.now() - t0) / 1000);
+      // 10 a second are let through; the flood prints hundreds of thousands.
+      assert.ok(perSecond <= 12, `${perSecond.toFixed(1)} command events a second during the flood`);
+    });
+  });
+
+  test('a flood of unterminated mark starts (yes ESC]133;) does not stall the server: it reaches the screen as text', async () => {
+    await withAttacker(async (attacker) => {
+      attacker.keepOutput = false;
+      attacker.type("yes $'\\e]133;'\r");
+      await attacker.waitFor(() => attacker.rawLength > 4 * 1024 * 1024 || undefined, 30_000, '4 MB of the flood on screen');
+      await othersUnaffected();
+    });
+  });
+
+  test('an input flood into a shell that does not read: the visitor is told, and Restart shell gives them a working shell', async () => {
+    await withAttacker(async (attacker) => {
+      await attacker.run('stty -echo');
+      attacker.type('sleep 600\r');
+      await sleep(500);
+      const frame = input('x'.repeat(60_000));
+      for (let i = 0; i < 500; i++) attacker.ws.send(frame); // 30 MB the shell never reads
+      await toldError(attacker, /not reading what you type/, 30_000, 'the input-dropped message');
+      await othersUnaffected();
+      const screen = attacker.text.length;
+      attacker.restartShell();
+      await attacker.waitFor(() => /here is a new one[^]*\$ $/.test(attacker.text.slice(screen)), 30_000, 'the new shell\'s prompt');
+      assert.match((await attacker.run('echo recovered')).output, /^recovered$/m);
+    });
+  });
+
+  /** Puts the attacker on the fixture lesson's step, whose check runs after every command. */
+  async function onFixtureStep(s: CreatedSession): Promise<void> {
+    const put = await fetch(`${server.url}/api/sessions/${s.id}/lesson`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+      body: JSON.stringify({ lesson: 'fixture', step: 'make-file' }),
+    });
+    assert.equal(put.status, 200);
+  }
+
+  test('a lesson check\'s output flooded from the visitor\'s shell: the check is cut at 64 KiB, not met, and the visitor is told', async () => {
+    await withAttacker(async (attacker, s) => {
+      await onFixtureStep(s);
+      // The check runs as the visitor's uid: its stdout is theirs to write into, through /proc.
+      attacker.type(
+        "touch ~/made; (while :; do for p in $(pgrep -f 'sleep 2; test -f'); do [ -e /tmp/s$p ] || { : > /tmp/s$p; cat /dev/zero > /proc/$p/fd/1 & }; done; sleep 0.1; done) >/dev/null 2>&1 &\r",
+      );
+      await sleep(500);
+      attacker.type('true\r'); // a command: the step's check runs
+      const told = await toldError(attacker, /A lesson check was stopped/, 30_000, 'the check-stopped message');
+      assert.match(told.message, /passed 64 KiB/);
+      await othersUnaffected();
+      assert.ok(!attacker.events.some((e) => e.type === 'step' && e.done), 'a cut check never ticks the step');
+    });
+  });
+
+  test('a lesson check\'s output held open (its timeout process stopped): the host cuts it past the time limit, not met, the visitor is told', async () => {
+    await withAttacker(async (attacker, s) => {
+      await onFixtureStep(s);
+      attacker.type(
+        "touch ~/made; (while :; do pkill -STOP -f '^timeout -s KILL 5 bash -c sleep 2'; sleep 0.1; done) >/dev/null 2>&1 &\r",
+      );
+      await sleep(500);
+      attacker.type('true\r');
+      await othersUnaffected();
+      const told = await toldError(attacker, /A lesson check was stopped/, 40_000, 'the check-stopped message');
+      assert.match(told.message, /time limit/);
+      assert.ok(!attacker.events.some((e) => e.type === 'step' && e.done), 'a cut check never ticks the step');
+    });
+  });
+
+  test('a resize flood: a handful of Engine API calls, not one per frame, and the shell gets the last size', async () => {
+    await withAttacker(async (attacker, s) => {
+      const before = resizeCalls.get(s.id) ?? 0;
+      for (let i = 0; i < 5000; i++) attacker.ws.send(resize(80 + (i % 100), 20 + (i % 30)));
+      attacker.ws.send(resize(123, 45));
+      await othersUnaffected();
+      assert.match((await attacker.run('stty size')).output, /^45 123$/m);
+      const calls = (resizeCalls.get(s.id) ?? 0) - before;
+      assert.ok(calls >= 1 && calls <= 10, `${calls} resize calls for 5001 frames`);
+    });
+  });
+});

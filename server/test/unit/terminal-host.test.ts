@@ -1,0 +1,127 @@
+// A terminal host against a shell that does what a hostile visitor's shell does (issue 11, items 5, 7, 8).
+// The shell is a fake behind the runtime's interface; server/test/engine/terminal-floods.test.ts does the
+// same against real sandboxes.
+import assert from 'node:assert/strict';
+import { Duplex } from 'node:stream';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SandboxRuntime, ShellStream } from '../../src/runtime/runtime.js';
+import type { CommandEvent } from '../../src/terminal/shell-integration.js';
+import { TerminalHost, type TerminalSink } from '../../src/terminal/terminal-host.js';
+
+class FakeShell {
+  nonce = '';
+  resizes: { cols: number; rows: number }[] = [];
+  /** A shell that does not read its input (a `sleep`): writes are never acknowledged. */
+  reading = true;
+  readonly stream: Duplex;
+  constructor() {
+    this.stream = new Duplex({
+      read() {},
+      write: (_chunk, _enc, done) => {
+        if (this.reading) done();
+      },
+    });
+  }
+  /** What the runtime hands out. */
+  shell(): ShellStream {
+    return {
+      stream: this.stream,
+      resize: async (cols, rows) => {
+        this.resizes.push({ cols, rows });
+        await sleep(5); // an Engine API call takes a moment
+      },
+      kill: async () => void this.stream.destroy(),
+    };
+  }
+  /** Prints `text` in chunks the way the engine delivers them, letting the host read between them. */
+  async print(text: string, chunkBytes = 4096): Promise<void> {
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += chunkBytes) {
+      this.stream.push(bytes.subarray(i, i + chunkBytes));
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+}
+
+function setUp() {
+  const fake = new FakeShell();
+  const runtime = {
+    openShell: async (_id: string, _size: unknown, env: string[] = []) => {
+      fake.nonce = env.find((e) => e.startsWith('BERTH_SHELL_NONCE='))!.split('=')[1]!;
+      return fake.shell();
+    },
+    ping: async () => true,
+    isRunning: async () => true,
+  } as unknown as SandboxRuntime;
+  const seen = { commands: [] as CommandEvent[], lessonCommands: [] as CommandEvent[], warnings: [] as string[], logged: [] as string[], output: 0 };
+  const log = { info: () => {}, warn: (_o: object, msg?: string) => void seen.logged.push(msg ?? ''), error: () => {} };
+  const host = new TerminalHost('s1', runtime, (e) => seen.lessonCommands.push(e), log, () => {});
+  const sink: TerminalSink = {
+    output: (bytes, written) => {
+      seen.output += bytes.length;
+      written();
+    },
+    command: (e, written) => {
+      seen.commands.push(e);
+      written?.();
+    },
+    notice: () => {},
+    warn: (message) => void seen.warnings.push(message),
+    gone: () => {},
+  };
+  return { fake, host, sink, seen };
+}
+
+test('a flood of marks that print nothing on screen is charged to the output rate: reading stops', async (t) => {
+  // The clock stands still: what is read is one window's budget, however slow this host is today.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const { fake, host, sink, seen } = setUp();
+  await host.attach(sink, { cols: 80, rows: 24 });
+  // 1.6 MB of prompt marks at once: nothing reaches the screen, yet it is 8 times a 100 ms window's budget
+  // at 2 MiB/s. The host reads one window's worth and leaves the rest waiting in the stream.
+  const marks = Buffer.from('\x1b]133;A\x07\x1b]133;B\x07'.repeat(100_000));
+  for (let i = 0; i < marks.length; i += 4096) fake.stream.push(marks.subarray(i, i + 4096));
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(seen.output, 0);
+  assert.ok(fake.stream.readableLength > marks.length / 2, `${marks.length - fake.stream.readableLength} of ${marks.length} bytes read in one window`);
+  host.dispose();
+});
+
+test('forged command marks with the shell\'s own nonce: a bounded number of command events, the visitor and the log told once', async () => {
+  const { fake, host, sink, seen } = setUp();
+  await host.attach(sink, { cols: 80, rows: 24 });
+  const n = fake.nonce;
+  await fake.print(`\x1b]633;E;docker run x;${n}\x07\x1b]133;C\x07\x1b]133;D;0;${n}\x07`.repeat(2000));
+  assert.ok(seen.commands.length >= 50 && seen.commands.length <= 60, `${seen.commands.length} command events`);
+  assert.equal(seen.lessonCommands.length, seen.commands.length, 'lesson checks see what the socket sees');
+  assert.equal(seen.warnings.length, 1);
+  assert.match(seen.warnings[0]!, /more than 10 commands a second/);
+  assert.equal(seen.logged.filter((m) => /commands a second/.test(m)).length, 1);
+  host.dispose();
+});
+
+test('an input flood into a shell that does not read: what waits stays bounded and the visitor is told once', async () => {
+  const { fake, host, sink, seen } = setUp();
+  await host.attach(sink, { cols: 80, rows: 24 });
+  fake.reading = false;
+  const frame = 'x'.repeat(64 * 1024);
+  for (let i = 0; i < 200; i++) host.write(frame); // 12.5 MiB
+  assert.ok(fake.stream.writableLength <= 1024 * 1024, `${fake.stream.writableLength} bytes queued`);
+  assert.equal(seen.warnings.length, 1);
+  assert.match(seen.warnings[0]!, /not reading what you type/);
+  host.dispose();
+});
+
+test('a resize flood makes one or two engine calls, not one per frame, and the last size wins', async () => {
+  const { fake, host, sink } = setUp();
+  await host.attach(sink, { cols: 80, rows: 24 });
+  const before = fake.resizes.length;
+  for (let i = 0; i < 1000; i++) host.resize(100 + (i % 50), 30 + (i % 20));
+  host.resize(133, 44);
+  await sleep(400);
+  const calls = fake.resizes.slice(before);
+  assert.ok(calls.length >= 1 && calls.length <= 2, `${calls.length} resize calls`);
+  assert.deepEqual(calls.at(-1), { cols: 133, rows: 44 });
+  host.dispose();
+});
