@@ -9,7 +9,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config.js';
-import { hostPaths } from '../../src/host/host-services.js';
+import { hostPaths, remappedUid } from '../../src/host/host-services.js';
+import { ensureTunDevice, tunDevicePath } from '../../src/host/tun-device.js';
 import { startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 const dataDir = fs.mkdtempSync('/tmp/berth-faults-disk-');
@@ -20,6 +21,8 @@ before(async () => {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=160m,mode=0755', 'berth-faults-disk', dataDir]);
   // The engine's seccomp profile lives in BERTH_DATA too: the test server reads it from its own.
   fs.copyFileSync(hostPaths(loadConfig()).seccompProfile, path.join(dataDir, 'seccomp.json'));
+  // So does the sessions' tun node, which set-up makes in the BERTH_DATA it prepares.
+  await ensureTunDevice(tunDevicePath(dataDir), remappedUid(1000), remappedUid(1000, '/etc/subgid'));
   server = await startTestServer({ BERTH_DATA: dataDir, BERTH_SESSION_DISK: '256m' });
 });
 
