@@ -173,10 +173,13 @@ export class DockerRuntime implements SandboxRuntime {
       kill: async () => {
         stream.destroy();
         // A shell outlives its dropped stream: end it by pid, then everything still in its process
-        // session (the TTY made it a session leader): background jobs, a runaway fork loop.
-        await this.exec(id, ['sh', '-c', `p=$(cat ${pidFile} 2>/dev/null) && kill -HUP "$p" 2>/dev/null; sleep 0.2; for i in 1 2 3 4 5; do pkill -KILL -s "$p" || break; done; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile}`], {
-          timeoutMs: 5000,
-        }).catch(() => {});
+        // session (the TTY made it a session leader): background jobs, a runaway fork loop. The session is
+        // frozen first: a stopped process cannot fork, so a fork bomb cannot refill the slots the kills free
+        // (with kills alone, a loaded host once left a bomb alive after five rounds).
+        const session = `p=$(cat ${pidFile} 2>/dev/null) || exit 0; kill -HUP "$p" 2>/dev/null; sleep 0.2`;
+        const freeze = 'for i in 1 2 3; do pkill -STOP -s "$p"; done';
+        const kill = 'i=0; while [ $i -lt 30 ] && pkill -KILL -s "$p"; do i=$((i + 1)); sleep 0.05; done';
+        await this.exec(id, ['sh', '-c', `${session}; ${freeze}; ${kill}; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile}`], { timeoutMs: 10_000 }).catch(() => {});
       },
     };
   }
