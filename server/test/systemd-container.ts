@@ -28,8 +28,8 @@ export class SystemdContainer {
     private readonly cgroup: string,
   ) {}
 
-  /** sharedDir: a folder the host has made a shared mount; mounts made under it inside reach the host. */
-  static async boot(sharedDir: string): Promise<SystemdContainer> {
+  /** sharedDirs: folders the host has made shared mounts; mounts made under them inside reach the host. */
+  static async boot(sharedDirs: string[]): Promise<SystemdContainer> {
     if (!fs.existsSync('/lib/systemd/systemd')) throw new Error('systemd is not installed here (apt-get install systemd)');
     if (!fs.existsSync('/sys/fs/cgroup/systemd/cgroup.procs')) {
       throw new Error('this needs the cgroup v1 name=systemd hierarchy at /sys/fs/cgroup/systemd (a host with cgroup v1 or hybrid cgroups)');
@@ -53,7 +53,7 @@ export class SystemdContainer {
       [
         '-c',
         'echo $$ > "$1/cgroup.procs" && exec setpriv --pdeathsig KILL unshare --pid --kill-child=SIGKILL --mount --uts --cgroup --propagation unchanged "$2" "$3" "$4"',
-        'sh', cgroup, INIT, stage, sharedDir,
+        'sh', cgroup, INIT, stage, sharedDirs.join(':'),
       ],
       { stdio: ['ignore', fs.openSync(path.join(stage, 'boot.log'), 'a'), fs.openSync(path.join(stage, 'boot.log'), 'a')] },
     );

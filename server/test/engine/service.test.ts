@@ -40,11 +40,15 @@ test('service install runs Berth under systemd; kill -9 of the server: systemd s
   const port = 20_000 + crypto.randomInt(20_000);
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({ ...process.env, BERTH_INSTANCE: instance });
-  // Session disks are loop-mounted by the server inside the namespace; the engine must see them.
+  // Session disks are loop-mounted by the server inside the namespace; the engine must see them: those of
+  // its instance, and those of the test sandbox (instance "canary") every start runs.
   const sessions = path.join(hostPaths(config).sessions, instance);
-  fs.mkdirSync(sessions, { recursive: true });
-  await run('mount', ['--bind', sessions, sessions]);
-  await run('mount', ['--make-shared', sessions]);
+  const canarySessions = path.join(hostPaths(config).sessions, 'canary');
+  for (const dir of [sessions, canarySessions]) {
+    fs.mkdirSync(dir, { recursive: true });
+    await run('mount', ['--bind', dir, dir]);
+    await run('mount', ['--make-shared', dir]);
+  }
   let box: SystemdContainer | undefined;
   try {
     let since = Date.now();
@@ -52,7 +56,7 @@ test('service install runs Berth under systemd; kill -9 of the server: systemd s
       t.diagnostic(`${what}: ${((Date.now() - since) / 1000).toFixed(1)} s`);
       since = Date.now();
     };
-    box = await SystemdContainer.boot(sessions);
+    box = await SystemdContainer.boot([sessions, canarySessions]);
     took('systemd booted');
     const settings = {
       BERTH_INSTANCE: instance,
@@ -72,7 +76,11 @@ test('service install runs Berth under systemd; kill -9 of the server: systemd s
     assert.equal(verify.stderr.trim(), '', 'systemd reads the unit without a complaint');
     assert.equal(await box.show(UNIT_NAME, 'UnitFileState'), 'enabled');
 
-    await eventually(() => healthAnswers(url), 100_000);
+    await eventually(() => healthAnswers(url), 100_000).catch(async (err: Error) => {
+      // What the server said is in the journal: a failure shows it.
+      const journal = await box!.exec('journalctl', ['--unit', UNIT_NAME, '--no-pager', '--output', 'cat']);
+      throw new Error(`${err.message}; the unit's journal ends with:\n${journal.stdout.slice(-4000)}`);
+    });
     took('installed and answering (berth start: host checks, images, page build)');
     const firstPid = Number(await box.show(UNIT_NAME, 'MainPID'));
     const server = box.hostPid(firstPid);
@@ -134,6 +142,7 @@ test('service install runs Berth under systemd; kill -9 of the server: systemd s
       await run('umount', ['-l', mount], { allowFailure: true });
     }
     await run('umount', [sessions], { allowFailure: true });
+    await run('umount', [canarySessions], { allowFailure: true });
     fs.rmSync(sessions, { recursive: true, force: true });
   }
 });
