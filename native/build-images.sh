@@ -212,7 +212,10 @@ start_push_registry() {
     die "something already answers on $PUSH_ADDR (a registry left by an interrupted build? stop it and run again)"
   fi
   mkdir -p "$DATA/logs"
-  docker-registry serve "$PUSH_CONFIG" >>"$DATA/logs/mirror-push.log" 2>&1 &
+  # As the mirror's own user (host/service-users.ts), so everything in its storage stays that user's.
+  local as=()
+  id -u docker-registry >/dev/null 2>&1 && as=(setpriv --reuid docker-registry --regid docker-registry --clear-groups)
+  "${as[@]}" docker-registry serve "$PUSH_CONFIG" >>"$DATA/logs/mirror-push.log" 2>&1 &
   PUSH_PID=$!
   local i
   for i in $(seq 100); do

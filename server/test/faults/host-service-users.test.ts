@@ -11,6 +11,8 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { type DaemonSpec, ensureDaemon, readPid, stopDaemon } from '../../src/host/daemon.js';
 import { aptCacheSpec, hostPaths, mirrorSpec, writeServiceConfigs } from '../../src/host/host-services.js';
+import { httpAnswers } from '../../src/host/health-probes.js';
+import { MIRROR_PUSH_ADDR } from '../../src/host/mirror.js';
 import { run } from '../../src/host/run-command.js';
 import { APT_CACHE_USER, MIRROR_USER, ensureServiceUser, userIds } from '../../src/host/service-users.js';
 
@@ -24,6 +26,7 @@ test('the mirror and the package cache run as their own users, answer, and write
   const mirror = own(mirrorSpec(config), 'mirror');
   const cache = own(aptCacheSpec(config), 'apt-cache');
   const p = hostPaths(config);
+  const stopAfter: DaemonSpec[] = [];
   await run('ip', ['addr', 'add', `${TEST_IP}/32`, 'dev', 'lo']);
   try {
     for (const user of [MIRROR_USER, APT_CACHE_USER]) await ensureServiceUser(user);
@@ -49,8 +52,15 @@ test('the mirror and the package cache run as their own users, answer, and write
     assert.equal(fs.statSync(hostFile).uid, 0, 'the host file stays root-owned');
     assert.equal(fs.readFileSync(hostFile, 'utf8'), 'root only');
 
-    // A push from the host: the mirror writes its data as its user.
-    const image = await pushImage(`http://${TEST_IP}:${config.mirrorPort}`, 'berth-test/hello');
+    // The served mirror is read-only; Berth's builds push through the writable one on the host's loopback,
+    // run as the same user: the data stays that user's.
+    const refused = await fetch(`http://${TEST_IP}:${config.mirrorPort}/v2/berth-test/hello/blobs/uploads/`, { method: 'POST' });
+    assert.equal(refused.status, 405);
+    const writer = own({ ...mirror, name: 'writable mirror', args: ['serve', p.mirrorPushConfig], configFiles: [p.mirrorPushConfig], healthy: () => httpAnswers({ url: `http://${MIRROR_PUSH_ADDR}/v2/` }) }, 'mirror-push');
+    assert.equal(await ensureDaemon(writer, () => {}), 'started');
+    stopAfter.push(writer);
+    assert.deepEqual(processIds(readPid(writer.pidFile)!), { uid: registryIds.uid, gid: registryIds.gid, groups: '' });
+    const image = await pushImage(`http://${MIRROR_PUSH_ADDR}`, 'berth-test/hello');
     const pulled = await fetch(`http://${TEST_IP}:${config.mirrorPort}/v2/berth-test/hello/manifests/latest`, {
       headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
     });
@@ -83,7 +93,7 @@ test('the mirror and the package cache run as their own users, answer, and write
     // The daemons' output goes to Berth's logs folder through the descriptor Berth opened (root's files).
     assert.equal(fs.statSync(path.join(p.logs, 'mirror.log')).uid, 0);
   } finally {
-    for (const spec of [cache, mirror]) await stopDaemon(spec);
+    for (const spec of [...stopAfter, cache, mirror]) await stopDaemon(spec);
     await run('ip', ['addr', 'del', `${TEST_IP}/32`, 'dev', 'lo'], { allowFailure: true });
     fs.rmSync(base, { recursive: true, force: true });
   }
