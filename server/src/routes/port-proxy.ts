@@ -78,8 +78,14 @@ async function forward(req: ProxyRequest, reply: FastifyReply, deps: Deps) {
     socket.destroy();
     badGateway(`INVALID: answered with the status ${res.statusCode} to a request that asked for no upgrade`);
   });
-  upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-  upstream.on('error', (err: NodeJS.ErrnoException) => badGateway(err.code ?? err.message));
+  // Destroying the request may surface as "socket hang up" (ECONNRESET) rather than the error given to it:
+  // what the reader hears is decided here, by the timeout having fired.
+  let timedOut = false;
+  upstream.on('timeout', () => {
+    timedOut = true;
+    upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
+  });
+  upstream.on('error', (err: NodeJS.ErrnoException) => badGateway(timedOut ? 'ETIMEDOUT' : (err.code ?? err.message)));
   reply.raw.on('close', () => upstream.destroy());
   req.raw.pipe(upstream);
 }

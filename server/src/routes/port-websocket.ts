@@ -62,10 +62,15 @@ export function forwardUpgrade(client: Duplex, target: UpgradeTarget, tunnels: P
     client.write(responseHead(res, headers));
     res.pipe(client);
   });
-  upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+  // As in port-proxy.ts: a destroyed request may report "socket hang up"; the timeout decides the reason.
+  let timedOut = false;
+  upstream.on('timeout', () => {
+    timedOut = true;
+    upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
+  });
   upstream.on('error', (err: NodeJS.ErrnoException) => {
     if (client.destroyed) return;
-    const body = Buffer.from(nothingAnswers(err.code ?? err.message));
+    const body = Buffer.from(nothingAnswers(timedOut ? 'ETIMEDOUT' : (err.code ?? err.message)));
     client.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
   });
   client.once('close', () => upstream.destroy());
