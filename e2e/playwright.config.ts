@@ -16,7 +16,7 @@ function server(p: number, env: Record<string, string>) {
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 30_000 },
     stdout: 'pipe' as const,
     stderr: 'pipe' as const,
-    env: { BERTH_PORT: String(p), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', BERTH_ON_STOP: 'end-sessions', ...env },
+    env: { BERTH_PORT: String(p), BERTH_PORTS_PORT: String(p + 100), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', BERTH_ON_STOP: 'end-sessions', ...env },
   };
 }
 

@@ -30,7 +30,10 @@ import { sweepOrphans } from './reaper/sweep-orphans.js';
 import { TerminalHosts } from './terminal/terminal-hosts.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { portProxyRoutes } from './routes/port-proxy.js';
+import { portTicketRoutes } from './routes/port-tickets.js';
+import { PortsServer } from './ports/ports-server.js';
+import { PortsOrigin } from './ports/ports-origin.js';
+import { PortTickets } from './ports/port-tickets.js';
 import { SessionWatcher } from './sessions/session-watcher.js';
 import { HostWatch } from './host/host-watch.js';
 import { hostEvent, HostNotices } from './sessions/host-notices.js';
@@ -48,6 +51,8 @@ export interface Berth {
   sessions: SessionManager;
   runtime: SandboxRuntime;
   lessons: LessonService;
+  /** The ports listener (port links, on an origin of their own): listen() it beside app. */
+  ports: PortsServer;
   /** The engine, mirror and package cache, probed every second. */
   hostWatch: HostWatch;
   /** At start: takes back the sessions of a previous run (even after SIGKILL), removes orphans, fills the pool. */
@@ -206,7 +211,10 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     },
   });
   lessonRoutes(app, { lessons, sessions });
-  portProxyRoutes(app, { sessions, runtime });
+  const portsOrigin: PortsOrigin = new PortsOrigin(config.portsUrl, (): number | undefined => ports.port);
+  const tickets = new PortTickets();
+  const ports: PortsServer = new PortsServer({ sessions, runtime, origin: portsOrigin, tickets, log: app.log });
+  portTicketRoutes(app, { sessions, tickets, origin: portsOrigin });
   // Per-session figures cost an engine call each: every scrape within a few seconds shares one look.
   const sessionUsage = cachedFor(5000, async () => {
     const ready = sessions.live().filter((s) => s.state === 'ready');
@@ -250,12 +258,14 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     runtime,
     lessons,
     hostWatch,
+    ports,
     close: async () => {
       stopReaper();
       watcher.stop();
       hostWatch.stop();
       await probe.stop();
       await sessions.shutdown('host-restart');
+      await ports.close();
       await app.close();
       db.close();
     },
@@ -267,6 +277,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       // Pages reconnect by themselves on this code, until the next start takes their sessions back.
       for (const client of app.websocketServer.clients) client.close(CloseCode.serverRestarting, 'the Berth server is restarting');
       await hosts.endAll();
+      await ports.close();
       await app.close();
       db.close();
     },

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parsePublicUrl, parseTrustProxy, type TrustProxy } from './proxy-config.js';
+import { parsePortsUrl } from './ports/ports-origin.js';
 
 export interface Config {
   /** HTTP port the server listens on. */
@@ -57,6 +58,11 @@ export interface Config {
   metricsToken: string | undefined;
   /** The origin visitors use (BERTH_PUBLIC_URL), e.g. "https://try.example.org"; null: Berth's own addresses. */
   publicUrl: string | null;
+  /** Where visitors' apps are served (BERTH_PORTS_URL), a pattern or an origin; null: the page's host at portsPort. */
+  portsUrl: string | null;
+  /** The ports listener, an origin apart from Berth's (BERTH_PORTS_PORT, BERTH_PORTS_HOST). */
+  portsPort: number;
+  portsHost: string;
   /** Whether (and which) proxies' X-Forwarded-For gives the visitor's address. */
   trustProxy: TrustProxy;
   /** SIGTERM/SIGINT: keep sessions for the next start (detach) or end them all (end-sessions). */
@@ -141,12 +147,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.BERTH_LOG_LEVEL || 'info',
     metricsToken: env.BERTH_METRICS_TOKEN || undefined,
     publicUrl: parsePublicUrl(env.BERTH_PUBLIC_URL, problems),
+    portsUrl: parsePortsUrl(env.BERTH_PORTS_URL, problems),
+    portsPort: 0,
+    portsHost: env.BERTH_PORTS_HOST || env.BERTH_HOST || '0.0.0.0',
     trustProxy: parseTrustProxy(env.BERTH_TRUST_PROXY, problems),
     onStop: onStop === 'end-sessions' ? 'end-sessions' : 'detach',
   };
   if (config.metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(config.metricsToken)) {
     problems.push('BERTH_METRICS_TOKEN must be 16 to 256 printable characters without spaces (e.g. openssl rand -hex 24)');
   }
+  // Beside Berth's own port by default (8080: 8081); a port of 0 picks a free one.
+  config.portsPort = int('BERTH_PORTS_PORT', config.port === 0 ? 0 : Math.min(config.port + 1, 65535), 0, 65535);
+  if (config.portsPort !== 0 && config.portsPort === config.port) problems.push(`BERTH_PORTS_PORT=${config.portsPort} must differ from BERTH_PORT: visitors' apps get an origin apart from Berth's`);
   config.databaseFile = path.join(config.dataDir, 'berth.db');
   // Default capacity: what the host's memory holds if every session used its whole limit (2 GiB kept back).
   const byMemory = Math.max(1, Math.floor((os.totalmem() - 2 * 2 ** 30) / config.memoryBytes));

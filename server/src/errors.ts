@@ -16,7 +16,7 @@ export class SessionNotFoundError extends HttpError {
 
 export class UnauthorizedError extends HttpError {
   constructor() {
-    super(401, 'This session needs its token (Authorization: Bearer <token>, or the cookie set when it was created).');
+    super(401, 'This session needs its token (Authorization: Bearer <token>; on its terminal websocket, ?token=<token>).');
   }
 }
 

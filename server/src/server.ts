@@ -18,6 +18,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, claim?: 
   });
   await berth.recover();
   await berth.app.listen({ port: config.port, host: config.host });
+  const portsPort = await berth.ports.listen(config.portsPort, config.portsHost).catch((err: Error) => {
+    throw new Error(`Berth could not listen for port links on ${config.portsHost}:${config.portsPort} (${err.message}): set BERTH_PORTS_PORT to a free port`);
+  });
+  log.info(`port links are served ${config.portsUrl ? `at ${config.portsUrl} (listening on port ${portsPort})` : `on port ${portsPort}, at the host name the page was opened at`}`);
   const address = berth.app.server.address();
   if (typeof address === 'object' && address) claim.setPort(address.port);
   log.info(`Berth is ready on ${config.publicUrl ?? `http://localhost:${config.port}`}`);

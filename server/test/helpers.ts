@@ -13,12 +13,14 @@ import type { SandboxRuntime } from '../src/runtime/runtime.js';
 
 import { createSession, TerminalClient, TOOLS_METRICS_TOKEN, type CreatedSession } from '../src/tools/terminal-client.js';
 
-export { createSession, fetchMetrics, stripAnsi, TerminalClient, type CreatedSession } from '../src/tools/terminal-client.js';
+export { createSession, fetchMetrics, openPortLink, portTicket, stripAnsi, TerminalClient, type CreatedSession, type OpenedPortLink } from '../src/tools/terminal-client.js';
 
 export interface TestServer {
   berth: Berth;
   config: Config;
   url: string;
+  /** The ports listener (port links), an origin apart from url. */
+  portsUrl: string;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,8 @@ export async function startTestServer(
   await berth.app.listen({ port: 0, host: '127.0.0.1' });
   const address = berth.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { berth, config, url: `http://127.0.0.1:${port}`, close: () => berth.close() };
+  const portsPort = await berth.ports.listen(config.portsPort, config.portsHost);
+  return { berth, config, url: `http://127.0.0.1:${port}`, portsUrl: `http://127.0.0.1:${portsPort}`, close: () => berth.close() };
 }
 
 /**
@@ -50,15 +53,20 @@ export async function startTestServer(
  */
 export class ServerProcess {
   readonly url: string;
+  /** The ports listener (port links), an origin apart from url. */
+  readonly portsUrl: string;
   readonly env: NodeJS.ProcessEnv;
   private child: ChildProcess | undefined;
 
   constructor(env: Record<string, string> = {}) {
     const port = 20_000 + crypto.randomInt(20_000);
     this.url = `http://127.0.0.1:${port}`;
+    const portsPort = env.BERTH_PORTS_PORT ?? String(port + 20_000);
+    this.portsUrl = `http://127.0.0.1:${portsPort}`;
     this.env = {
       ...process.env,
       BERTH_PORT: String(port),
+      BERTH_PORTS_PORT: portsPort,
       BERTH_HOST: '127.0.0.1',
       BERTH_INSTANCE: `t-${crypto.randomBytes(3).toString('hex')}`,
       BERTH_POOL_SIZE: '0',

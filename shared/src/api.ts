@@ -34,7 +34,14 @@ export interface ApiError {
   message: string;
 }
 
-export const SESSION_COOKIE = 'berth_session';
+/**
+ * The browser's learner id, sent by Berth's page on calls that need it (sessions are counted per browser, and
+ * progress kept per browser). A header, never a cookie: Berth's origin sets and reads no cookie at all, so
+ * nothing a visitor's app sets for the host (ports of one host share its cookies) can reach into Berth.
+ */
+export const LEARNER_HEADER = 'berth-learner';
+/** What a learner id looks like (the page makes one with 18 random bytes, base64url). */
+export const LEARNER_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** Human words for why a session ended, shown on the end screen. */
 export const END_REASON_TEXT: Record<EndReason, string> = {
@@ -46,8 +53,19 @@ export const END_REASON_TEXT: Record<EndReason, string> = {
   error: 'the sandbox failed',
 };
 
-/** Where the page links to a port published in a session (proxied by the server, needs the session cookie). */
+/** On a ports origin with no name per port (a second listening port): where a session's port is served. */
 export const PORT_PATH = (sessionId: string, port: number) => `/s/${encodeURIComponent(sessionId)}/ports/${port}/`;
+
+/** `POST /api/sessions/:id/ports/:port/ticket`: a one-time address that opens the port link in a browser. */
+export interface PortTicketResponse {
+  /** On the ports origin, with a ticket that works once, within `expiresAt`. */
+  url: string;
+  expiresAt: string;
+}
+
+/** The query parameter a ticket travels in, and the cookie the ports origin keeps instead (per port link). */
+export const PORT_TICKET_PARAM = 'berth_ticket';
+export const PORT_COOKIE = 'berth_port';
 
 /** A sandbox start that failed: when, the reference its visitor saw (the server log has it too), why in words. */
 export interface StartFailure {

@@ -54,5 +54,3 @@ export interface SetLessonRequest {
   step: string;
   lang?: Lang;
 }
-
-export const LEARNER_COOKIE = 'berth_learner';

@@ -32,8 +32,8 @@ export type ServerEvent =
   | { type: 'status'; state: SessionState; reason?: EndReason; message?: string }
   | { type: 'command'; line: string; exit: number; at: number }
   | { type: 'step'; lesson: string; step: string; done: boolean; message?: string }
-  /** Something in the session listens on `port` (closed: stopped listening); `url` proxies to it. */
-  | { type: 'port'; port: number; url: string; closed?: boolean }
+  /** Something in the session listens on `port` (closed: stopped listening); a ticket opens it (see api.ts). */
+  | { type: 'port'; port: number; closed?: boolean }
   /** While queued: place in line (1 = next) and a rough wait. */
   | { type: 'queue'; position: number; etaSeconds: number }
   /** On connect and whenever it changes: when the session ends unless extended, and whether it can be now. */

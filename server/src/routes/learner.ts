@@ -1,15 +1,13 @@
 import crypto from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { addCookie, readCookies } from './cookies.js';
+import { LEARNER_HEADER, LEARNER_ID_PATTERN } from '@berth/shared';
+import type { FastifyRequest } from 'fastify';
 
-const LEARNER_ID = /^[A-Za-z0-9_-]{16,64}$/;
-
-/** The browser's learner id (a long-lived cookie), created on first use: progress is kept under it, and sessions counted. */
-export function learnerId(req: FastifyRequest, reply: FastifyReply): string {
-  const site = req.server.publicOrigin;
-  const known = readCookies(req.headers.cookie, site.learnerCookie).find((v) => LEARNER_ID.test(v));
-  if (known) return known;
-  const id = crypto.randomBytes(18).toString('base64url');
-  addCookie(reply, `${site.learnerCookie}=${id}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax${site.cookieFlags}`);
-  return id;
+/**
+ * The browser's learner id, from the header Berth's page sends (it keeps the id in its own storage). Without
+ * one, a learner of this request alone: nothing is kept for it, and it is counted as a browser of its own.
+ */
+export function learnerId(req: FastifyRequest): string {
+  const sent = req.headers[LEARNER_HEADER];
+  if (typeof sent === 'string' && LEARNER_ID_PATTERN.test(sent)) return sent;
+  return crypto.randomBytes(18).toString('base64url');
 }

@@ -23,7 +23,7 @@ export function lessonRoutes(app: FastifyInstance, deps: { lessons: LessonServic
     async (req) => lessons.view(req.params.id, req.query.lang ?? 'en'),
   );
 
-  app.get('/api/progress', async (req, reply) => lessons.progress(learnerId(req, reply)));
+  app.get('/api/progress', async (req) => lessons.progress(learnerId(req)));
 
   app.put<{ Params: { id: string }; Body: SetLessonRequest }>(
     '/api/sessions/:id/lesson',
@@ -39,7 +39,7 @@ export function lessonRoutes(app: FastifyInstance, deps: { lessons: LessonServic
       },
     },
     async (req) => {
-      const s = sessions.requireLive(req.params.id, sessionToken(req, req.params.id));
+      const s = sessions.requireLive(req.params.id, sessionToken(req));
       if (!(await s.ready)) throw new HttpError(409, 'The session could not start, so no lesson can run in it. Start a new session.');
       return lessons.setLesson(s.id, s.learner, req.body.lesson, req.body.step, req.body.lang ?? s.lang ?? 'en');
     },

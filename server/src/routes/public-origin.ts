@@ -1,6 +1,5 @@
-// Berth's own origin: which pages may open its websockets, and what its cookies are called.
+// Berth's own origin: which pages may open its websockets and make calls that change state.
 import os from 'node:os';
-import { LEARNER_COOKIE, SESSION_COOKIE } from '@berth/shared';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -9,12 +8,6 @@ declare module 'fastify' {
 }
 
 export class PublicOrigin {
-  /** Cookie names: on https, `__Host-` ones, which the browser keeps to this host and to https. */
-  readonly sessionCookie: string;
-  readonly learnerCookie: string;
-  /** Appended to every Set-Cookie: `; Secure` on https. */
-  readonly cookieFlags: string;
-
   /**
    * @param url BERTH_PUBLIC_URL as an origin, or null.
    * @param listeningPort the port Berth listens on (known once it does).
@@ -22,12 +15,7 @@ export class PublicOrigin {
   constructor(
     readonly url: string | null,
     private readonly listeningPort: () => number | undefined,
-  ) {
-    const secure = url?.startsWith('https:') ?? false;
-    this.sessionCookie = secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
-    this.learnerCookie = secure ? `__Host-${LEARNER_COOKIE}` : LEARNER_COOKIE;
-    this.cookieFlags = secure ? '; Secure' : '';
-  }
+  ) {}
 
   /**
    * Whether a page of this Origin may open a websocket with the visitor's credentials. With BERTH_PUBLIC_URL,

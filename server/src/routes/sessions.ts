@@ -3,7 +3,7 @@ import type { IdleLimits } from '../sessions/idle-deadline.js';
 import { sessionView } from '../sessions/session.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { learnerId } from './learner.js';
-import { sessionToken, setSessionCookie } from './session-token.js';
+import { sessionToken } from './session-token.js';
 
 export const sessionIdParam = {
   type: 'object',
@@ -29,24 +29,23 @@ export function sessionRoutes(app: FastifyInstance, deps: { sessions: SessionMan
       },
     },
     async (req, reply) => {
-      const { session: s, token } = await sessions.create({ ...req.body, learner: learnerId(req, reply), client: req.ip });
-      setSessionCookie(reply, s.id, token);
+      const { session: s, token } = await sessions.create({ ...req.body, learner: learnerId(req), client: req.ip });
       return reply.code(201).send({ id: s.id, token, expiresAt: new Date(s.expiresAt).toISOString() });
     },
   );
 
   app.get<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: sessionIdParam } }, async (req) => {
-    const s = sessions.authorize(req.params.id, sessionToken(req, req.params.id));
+    const s = sessions.authorize(req.params.id, sessionToken(req));
     return sessionView(s, deps.idle);
   });
 
   app.post<{ Params: { id: string } }>('/api/sessions/:id/extend', { schema: { params: sessionIdParam } }, async (req) => {
-    const s = sessions.extend(req.params.id, sessionToken(req, req.params.id));
+    const s = sessions.extend(req.params.id, sessionToken(req));
     return { expiresAt: new Date(s.expiresAt).toISOString(), extensionsLeft: sessions.lifetime(s).extensionsLeft };
   });
 
   app.delete<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: sessionIdParam } }, async (req, reply) => {
-    const s = sessions.authorize(req.params.id, sessionToken(req, req.params.id));
+    const s = sessions.authorize(req.params.id, sessionToken(req));
     await sessions.end(s.id, 'ended-by-user');
     return reply.code(204).send();
   });

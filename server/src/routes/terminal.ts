@@ -24,7 +24,7 @@ export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionMa
       }
       let session;
       try {
-        session = deps.sessions.authorize(req.params.id, sessionToken(req, req.params.id));
+        session = deps.sessions.authorize(req.params.id, sessionToken(req));
       } catch (err) {
         const status = err instanceof HttpError ? err.statusCode : 500;
         return socket.close(status === 404 ? CloseCode.notFound : CloseCode.unauthorized, (err as Error).message.slice(0, 120));

@@ -1,7 +1,7 @@
 // Watches each ready session every second and tells its terminals what changed: a TCP port something
 // started or stopped listening on (the page links to it), and the use of its own disk (the page warns,
 // and says plainly when it is full).
-import { PORT_PATH, type ServerEvent } from '@berth/shared';
+import type { ServerEvent } from '@berth/shared';
 import { formatSize } from '../config.js';
 import { processBudget, type LimitHits, type SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionManager } from './session-manager.js';
@@ -48,7 +48,7 @@ export class SessionWatcher {
 
   /** What a socket that attaches late (a reload) needs first: the ports open now and the disk. */
   current(sessionId: string): ServerEvent[] {
-    const ports: PortEvent[] = [...(this.known.get(sessionId) ?? [])].map((port) => ({ type: 'port', port, url: PORT_PATH(sessionId, port) }));
+    const ports: PortEvent[] = [...(this.known.get(sessionId) ?? [])].map((port) => ({ type: 'port', port }));
     const disk = this.disks.get(sessionId);
     return disk ? [...ports, disk] : ports;
   }
@@ -160,8 +160,8 @@ export class SessionWatcher {
     }
     const before = this.known.get(id) ?? new Set<number>();
     const now = new Set(ports);
-    for (const port of now) if (!before.has(port)) this.sessions.emit('event', id, { type: 'port', port, url: PORT_PATH(id, port) });
-    for (const port of before) if (!now.has(port)) this.sessions.emit('event', id, { type: 'port', port, url: PORT_PATH(id, port), closed: true });
+    for (const port of now) if (!before.has(port)) this.sessions.emit('event', id, { type: 'port', port });
+    for (const port of before) if (!now.has(port)) this.sessions.emit('event', id, { type: 'port', port, closed: true });
     this.known.set(id, now);
   }
 }

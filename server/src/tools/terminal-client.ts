@@ -26,6 +26,28 @@ export async function createSession(server: { url: string }, body: object = {}):
   return (await res.json()) as CreatedSession;
 }
 
+/** A port link as a browser gets it: a ticket asked for with the token, spent on the ports origin for its cookie. */
+export interface OpenedPortLink {
+  /** The link on the ports origin (no ticket). */
+  url: string;
+  /** The Cookie header the ports origin set for it. */
+  cookie: string;
+}
+
+export async function portTicket(server: { url: string }, session: CreatedSession, port: number): Promise<string> {
+  const res = await fetch(`${server.url}/api/sessions/${session.id}/ports/${port}/ticket`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } });
+  if (res.status !== 200) throw new Error(`POST ticket for port ${port}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { url: string }).url;
+}
+
+export async function openPortLink(server: { url: string }, session: CreatedSession, port: number): Promise<OpenedPortLink> {
+  const ticketUrl = await portTicket(server, session, port);
+  const res = await fetch(ticketUrl, { redirect: 'manual' });
+  if (res.status !== 303) throw new Error(`the ticket for port ${port} answered ${res.status}: ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  return { url: new URL(res.headers.get('location')!, ticketUrl).href, cookie };
+}
+
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Z0-9]|\x1b[=>]|\r/g;
 export const stripAnsi = (s: string) => s.replace(ANSI, '');
 

@@ -1,10 +1,11 @@
-// A published port shows up as a link within a second and is proxied, only for the session's own visitor.
+// A published port shows up as a link within a second and is served on the ports origin (never Berth's own),
+// opened by a one-time ticket that only the session's own visitor can ask for.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { createSession, eventually, useSessionTerminal } from '../helpers.js';
+import { createSession, eventually, openPortLink, portTicket, useSessionTerminal } from '../helpers.js';
 
 /** A websocket server in busybox sh (nc -e): greets, echoes one text frame, closes with 1000. */
 const echoServer = fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'websocket-echo.sh'));
@@ -36,82 +37,114 @@ function openWebSocket(url: string, headers: Record<string, string> = {}): Promi
 describe('port links', () => {
   const ctx = useSessionTerminal();
 
-  test('docker run -p announces the port and /s/:id/ports/:port/ serves nginx with the session cookie only', async () => {
+  test('docker run -p announces the port; a ticket opens it on the ports origin, once, and the cookie it leaves opens only this link', async () => {
     const r = await ctx.term.run('docker run -d -p 8080:80 --name web nginx');
     assert.equal(r.exit, 0, r.output);
-    const event = await ctx.term.waitForEvent((e) => e.type === 'port' && e.port === 8080 && !e.closed, 10_000, 'port 8080');
-    assert.equal(event.type === 'port' && event.url, `/s/${ctx.session.id}/ports/8080/`);
+    await ctx.term.waitForEvent((e) => e.type === 'port' && e.port === 8080 && !e.closed, 10_000, 'port 8080');
 
-    const url = `${ctx.server.url}/s/${ctx.session.id}/ports/8080/`;
-    const cookie = `berth_session=${ctx.session.id}.${ctx.session.token}`;
+    // The ticket is an address on the ports listener, not on Berth's origin.
+    const ticketUrl = await portTicket(ctx.server, ctx.session, 8080);
+    assert.match(ticketUrl, new RegExp(`^${ctx.server.portsUrl}/s/${ctx.session.id}/ports/8080/\\?berth_ticket=[\\w-]{32}$`));
+    const spent = await fetch(ticketUrl, { redirect: 'manual' });
+    assert.equal(spent.status, 303);
+    assert.equal(spent.headers.get('location'), `/s/${ctx.session.id}/ports/8080/`, 'the ticket is dropped from the address');
+    const [cookie] = spent.headers.getSetCookie();
+    assert.match(cookie!, new RegExp(`^berth_port=${ctx.session.id}\\.[\\w-]{43}; Path=/s/${ctx.session.id}/ports/8080; HttpOnly; SameSite=Lax$`));
+    assert.ok(!cookie!.includes(ctx.session.token), 'the session token never reaches the ports origin');
+    const again = await fetch(ticketUrl, { redirect: 'manual' });
+    assert.equal(again.status, 401, 'a ticket works once');
+    assert.match(await again.text(), /Open this link from your session/);
+
+    const link = await openPortLink(ctx.server, ctx.session, 8080);
     let page = '';
     for (let i = 0; i < 50 && !page.includes('Welcome to nginx'); i++) {
-      page = await (await fetch(url, { headers: { cookie } })).text();
+      page = await (await fetch(link.url, { headers: { cookie: link.cookie } })).text();
       if (!page.includes('Welcome to nginx')) await new Promise((res) => setTimeout(res, 200));
     }
     assert.match(page, /<title>Welcome to nginx!<\/title>/);
 
-    assert.equal((await fetch(url)).status, 401);
+    assert.equal((await fetch(link.url)).status, 401, 'no cookie: no app');
+    assert.equal((await fetch(link.url, { headers: { cookie: `berth_session=${ctx.session.id}.${ctx.session.token}` } })).status, 401, 'the session token is no port cookie');
     const other = await createSession(ctx.server);
-    assert.equal((await fetch(url, { headers: { cookie: `berth_session=${other.id}.${other.token}` } })).status, 401);
+    // Another session's ticket or cookie opens that session's links, not this one's.
+    const otherTicket = (await portTicket(ctx.server, other, 8080)).replace(other.id, ctx.session.id);
+    assert.equal((await fetch(otherTicket, { redirect: 'manual' })).status, 401);
+    const otherLink = await openPortLink(ctx.server, other, 8080);
+    assert.equal((await fetch(link.url, { headers: { cookie: otherLink.cookie } })).status, 401);
+    assert.equal((await fetch(`${ctx.server.url}/api/sessions/${ctx.session.id}/ports/8080/ticket`, { method: 'POST', headers: { authorization: `Bearer ${other.token}` } })).status, 401);
     await ctx.server.berth.sessions.end(other.id, 'ended-by-user');
 
-    // A link carrying the token sets the cookie and drops the token from the address.
-    const viaToken = await fetch(`${url}?token=${ctx.session.token}`, { redirect: 'manual' });
-    assert.equal(viaToken.status, 302);
-    assert.equal(viaToken.headers.get('location'), `/s/${ctx.session.id}/ports/8080/`);
-    assert.match(viaToken.headers.getSetCookie().join(';'), new RegExp(`berth_session=${ctx.session.id}\\.`));
+    // Berth's own origin serves no app, and the ports origin serves nothing of Berth's.
+    const onBerth = await fetch(`${ctx.server.url}/s/${ctx.session.id}/ports/8080/`, { headers: { cookie: link.cookie } });
+    assert.equal(onBerth.status, 404);
+    assert.match((await onBerth.json()).message, /open them with the port buttons on your session's page/);
+    for (const p of ['/', '/api/health', `/api/sessions/${ctx.session.id}`, '/metrics', '/index.html']) {
+      const res = await fetch(`${ctx.server.portsUrl}${p}`, { headers: { cookie: link.cookie, authorization: `Bearer ${ctx.session.token}` } });
+      assert.equal(res.status, 404, p);
+      assert.match(await res.text(), /serves the apps that visitors run/, p);
+    }
   });
 
   test('when nothing answers, the page says why instead of a bare 502', async () => {
-    const res = await fetch(`${ctx.server.url}/s/${ctx.session.id}/ports/9999/`, { headers: { cookie: `berth_session=${ctx.session.id}.${ctx.session.token}` } });
+    const link = await openPortLink(ctx.server, ctx.session, 9999);
+    const res = await fetch(link.url, { headers: { cookie: link.cookie } });
     assert.equal(res.status, 502);
     const body = await res.text();
     assert.match(body, /Nothing in your session accepts connections on port 9999/);
     assert.match(body, /0\.0\.0\.0/);
-    assert.equal((await fetch(`${ctx.server.url}/s/${ctx.session.id}/ports/70000/`, { headers: { cookie: `berth_session=${ctx.session.id}.${ctx.session.token}` } })).status, 400);
+    const tooHigh = await fetch(`${ctx.server.url}/api/sessions/${ctx.session.id}/ports/70000/ticket`, { method: 'POST', headers: { authorization: `Bearer ${ctx.session.token}` } });
+    assert.equal(tooHigh.status, 400);
+    assert.match((await tooHigh.json()).message, /1 to 65535/);
+    assert.equal((await fetch(`${ctx.server.portsUrl}/s/${ctx.session.id}/ports/70000/`, { headers: { cookie: link.cookie } })).status, 404);
   });
 
-  test('a websocket app on a published port talks both ways through /s/:id/ports/:port/ with the cookie, and is refused without it', async () => {
+  test('a websocket app on a published port talks both ways through its port link with the port cookie, and is refused without it', async () => {
     const r = await ctx.term.run(
       `docker run -d -p 8765:8765 --name wsecho busybox sh -c 'echo ${echoServer.toString('base64')} | base64 -d > /ws.sh && exec nc -ll -p 8765 -e sh /ws.sh' >/dev/null`,
       120_000,
     );
     assert.equal(r.exit, 0, r.output);
-    const url = `${ctx.server.url.replace('http', 'ws')}/s/${ctx.session.id}/ports/8765/chat?room=1`;
-    const cookie = `berth_session=${ctx.session.id}.${ctx.session.token}`;
+    const link = await openPortLink(ctx.server, ctx.session, 8765);
+    const url = `${link.url.replace('http', 'ws')}chat?room=1`;
+    const cookie = `${link.cookie}; app_cookie=the-apps-own`;
 
     const anonymous = await openWebSocket(url);
     assert.ok('status' in anonymous, 'an upgrade without the cookie must not open');
     assert.equal(anonymous.status, 401);
-    assert.match(anonymous.body, /needs its token/);
+    assert.match(anonymous.body, /Open this link from your session/);
     const other = await createSession(ctx.server);
-    const wrong = await openWebSocket(url, { cookie: `berth_session=${other.id}.${other.token}` });
+    const otherLink = await openPortLink(ctx.server, other, 8765);
+    const wrong = await openWebSocket(url, { cookie: otherLink.cookie });
     await ctx.server.berth.sessions.end(other.id, 'ended-by-user');
     assert.ok('status' in wrong && wrong.status === 401, "another session's cookie must not open it");
-    const foreign = await openWebSocket(url, { cookie, origin: 'https://evil.example' });
-    assert.ok('status' in foreign && foreign.status === 403, 'another site must not open it with the cookie');
-    assert.match('body' in foreign ? foreign.body : '', /Cross-origin/);
+    for (const origin of ['https://evil.example', ctx.server.url]) {
+      const foreign = await openWebSocket(url, { cookie, origin });
+      assert.ok('status' in foreign && foreign.status === 403, `a page of ${origin} must not open it with the cookie`);
+      assert.match('body' in foreign ? foreign.body : '', /only from its own pages/);
+    }
 
     // The container may still be starting: until it listens, the upgrade gets the "did not answer" page.
     let opened: { ws: WebSocket; seen: Seen } | undefined;
     await eventually(async () => {
-      const attempt = await openWebSocket(url, { cookie, authorization: 'Basic bm90OmZvci10aGUtYXBw' });
+      const attempt = await openWebSocket(url, { cookie, origin: ctx.server.portsUrl, authorization: 'Basic bm90OmZvci10aGUtYXBw' });
       if ('status' in attempt) assert.fail(`upgrade answered ${attempt.status}: ${attempt.body.slice(0, 200)}`);
       opened = attempt;
     }, 20_000);
     const { ws, seen } = opened!;
-    await eventually(() => assert.deepEqual(seen.messages, ['hello from the sandbox; credentials seen: 0']));
+    // The app's own cookie and Authorization reach it; Berth's port cookie does not.
+    await eventually(() => assert.deepEqual(seen.messages, ['hello from the sandbox; cookie: app_cookie=the-apps-own; authorization: yes']));
     ws.send('ping through berth');
     await eventually(() => assert.deepEqual(seen.messages.slice(1), ['echo: ping through berth']));
     // The app closes: the visitor's socket hears its close code and ends too.
     await eventually(() => assert.equal(seen.close?.code, 1000));
 
-    // The ?token= link form works for an upgrade too (a websocket cannot follow the HTTP form's redirect).
-    const viaToken = await openWebSocket(`${url}&token=${encodeURIComponent(ctx.session.token)}`);
-    assert.ok('ws' in viaToken, 'the token in the address opens it');
+    // A ticket opens an upgrade too (a websocket cannot follow the HTTP form's redirect); the session token does not.
+    assert.ok('status' in (await openWebSocket(`${url}&token=${encodeURIComponent(ctx.session.token)}`)));
+    const ticket = new URL(await portTicket(ctx.server, ctx.session, 8765)).searchParams.get('berth_ticket')!;
+    const viaToken = await openWebSocket(`${url}&berth_ticket=${ticket}`);
+    assert.ok('ws' in viaToken, 'the ticket in the address opens it');
     const seenViaToken = viaToken.seen;
-    await eventually(() => assert.deepEqual(seenViaToken.messages, ['hello from the sandbox; credentials seen: 0']));
+    await eventually(() => assert.deepEqual(seenViaToken.messages, ['hello from the sandbox; cookie: none; authorization: no']));
     viaToken.ws.close();
     await eventually(() => assert.ok(seenViaToken.close));
 

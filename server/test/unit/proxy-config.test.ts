@@ -98,12 +98,4 @@ describe('PublicOrigin: which pages may open websockets, and the cookie names', 
     assert.equal(site.allows('https://evil.try.example.org'), false);
     assert.equal(site.allows(`http://localhost:${port}`), false);
   });
-
-  test('cookies: __Host- names and Secure on https, the plain ones otherwise', () => {
-    const https = new PublicOrigin('https://try.example.org', () => port);
-    assert.deepEqual([https.sessionCookie, https.learnerCookie, https.cookieFlags], ['__Host-berth_session', '__Host-berth_learner', '; Secure']);
-    const http = new PublicOrigin('http://lab.local:8080', () => port);
-    assert.deepEqual([http.sessionCookie, http.learnerCookie, http.cookieFlags], ['berth_session', 'berth_learner', '']);
-    assert.deepEqual([unset.sessionCookie, unset.cookieFlags], ['berth_session', '']);
-  });
 });

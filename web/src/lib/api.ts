@@ -16,11 +16,13 @@ import {
   type LessonProgress,
   type LessonSummary,
   type LessonView,
+  type PortTicketResponse,
   type ProgressMap,
   type ServerEvent,
   type SessionView,
   type SetLessonRequest,
 } from '@berth/shared';
+import { learnerHeaders } from './learner.js';
 
 /** A failed HTTP call; `status` is 0 when the server could not be reached at all. */
 export class HttpError extends Error {
@@ -36,7 +38,7 @@ export class HttpError extends Error {
 export async function createSession(body: CreateSessionRequest = {}): Promise<CreateSessionResponse> {
   const res = await request('/api/sessions', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...learnerHeaders() },
     body: JSON.stringify(body),
   });
   return (await res.json()) as CreateSessionResponse;
@@ -73,9 +75,9 @@ export async function getLesson(id: string, lang: Lang): Promise<LessonView> {
   return (await res.json()) as LessonView;
 }
 
-/** This browser's learner is known by an HttpOnly cookie the server sets; the page never sees it. */
+/** This browser's ticked steps (see learner.ts). */
 export async function getProgress(): Promise<ProgressMap> {
-  const res = await request('/api/progress', {});
+  const res = await request('/api/progress', { headers: learnerHeaders() });
   return (await res.json()) as ProgressMap;
 }
 
@@ -87,6 +89,15 @@ export async function setSessionLesson(id: string, token: string, body: SetLesso
     body: JSON.stringify(body),
   });
   return (await res.json()) as LessonProgress;
+}
+
+/** A one-time address (valid for a minute) that opens what listens on `port` in the session, on the ports origin. */
+export async function portTicket(id: string, token: string, port: number): Promise<PortTicketResponse> {
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}/ports/${port}/ticket`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  return (await res.json()) as PortTicketResponse;
 }
 
 /** The host's health (503 is an answer here, not an error); null when the server cannot be reached. */

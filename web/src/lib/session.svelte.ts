@@ -14,6 +14,7 @@ import {
   type SetLessonRequest,
 } from '@berth/shared';
 import {
+  portTicket,
   HttpError,
   connectTerminal,
   createSession,
@@ -331,6 +332,13 @@ export class Session {
 
   focusTerminal(): void {
     this.#sink?.focus();
+  }
+
+  /** A one-time address that opens `port` of this session on the ports origin; null without a live session. */
+  async portLink(port: number): Promise<string | null> {
+    const creds = this.#creds;
+    if (!creds || this.phase !== 'ready') return null;
+    return (await portTicket(creds.id, creds.token, port)).url;
   }
 
   /** Tells the server which lesson step to watch; null when there is no live session to tell. */

@@ -1,15 +1,11 @@
-// Websocket upgrades on /s/:id/ports/:port/...: the handshake and every frame after it pass through as raw
-// bytes, so subprotocols, extensions and close codes are the sandboxed app's own.
+// Websocket upgrades on a port link: the handshake (its headers filtered as any answer's) and every frame
+// after it pass through as raw bytes, so subprotocols, extensions and close codes are the sandboxed app's own.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { requestHeadersForApp, responseHeadersForBrowser } from './app-headers.js';
+import { nothingAnswers } from './port-pages.js';
+import type { PortRoute } from './ports-origin.js';
 
-export interface UpgradeTarget {
-  sessionId: string;
-  host: string;
-  port: number;
-  path: string;
-  headers: http.OutgoingHttpHeaders;
-}
 
 /** The open tunnels per session, so a session's end (or the server's) closes them at once. */
 export class PortTunnels {
@@ -41,22 +37,23 @@ export class PortTunnels {
  * The client's bytes after its request head are not forwarded: RFC 6455 (4.1) has a client wait for the
  * 101 before sending anything, and Node leaves whatever arrives later buffered in the socket.
  */
-export function forwardUpgrade(client: Duplex, target: UpgradeTarget, tunnels: PortTunnels, nothingAnswers: (code: string) => string): void {
+export function forwardUpgrade(req: http.IncomingMessage, client: Duplex, route: PortRoute, host: string, tunnels: PortTunnels): void {
   client.on('error', () => client.destroy());
-  const upstream = http.request({ host: target.host, port: target.port, method: 'GET', path: target.path, headers: target.headers, timeout: 10_000 });
+  const headers = requestHeadersForApp(req.headers, route.port);
+  const upstream = http.request({ host, port: route.port, method: 'GET', path: route.appPath, headers, timeout: 10_000 });
   upstream.on('upgrade', (res, socket, head) => {
     socket.setTimeout(0); // the connect timeout above must not end a quiet websocket
     if (client.destroyed) return socket.destroy();
-    client.write(responseHead(res));
+    client.write(responseHead(res, responseHeadersForBrowser(res.headers, route)));
     if (head.length) client.write(head);
     socket.setNoDelay(true);
-    tunnels.add(target.sessionId, client, socket);
+    tunnels.add(route.sessionId, client, socket);
     splice(client, socket);
   });
   // The app answered without upgrading (a plain HTTP server, or it refused): the visitor hears that answer.
   upstream.on('response', (res) => {
     res.on('error', () => client.destroy());
-    const headers = { ...res.headers, connection: 'close' };
+    const headers = { ...responseHeadersForBrowser(res.headers, route), connection: 'close' };
     delete headers['transfer-encoding'];
     delete headers['content-length'];
     client.write(responseHead(res, headers));
@@ -70,7 +67,7 @@ export function forwardUpgrade(client: Duplex, target: UpgradeTarget, tunnels: P
   });
   upstream.on('error', (err: NodeJS.ErrnoException) => {
     if (client.destroyed) return;
-    const body = Buffer.from(nothingAnswers(timedOut ? 'ETIMEDOUT' : (err.code ?? err.message)));
+    const body = Buffer.from(nothingAnswers(route.port, timedOut ? 'ETIMEDOUT' : (err.code ?? err.message)));
     client.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
   });
   client.once('close', () => upstream.destroy());
@@ -96,14 +93,10 @@ function splice(a: Duplex, b: Duplex): void {
   b.on('error', drop);
 }
 
-function responseHead(res: http.IncomingMessage, headers?: http.IncomingHttpHeaders): string {
+function responseHead(res: http.IncomingMessage, headers: http.OutgoingHttpHeaders): string {
   const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage}`];
-  if (headers) {
-    for (const [name, value] of Object.entries(headers)) {
-      for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) lines.push(`${name}: ${v}`);
-    }
-  } else {
-    for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+  for (const [name, value] of Object.entries(headers)) {
+    for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) lines.push(`${name}: ${v}`);
   }
   return `${lines.join('\r\n')}\r\n\r\n`;
 }

@@ -1,0 +1,42 @@
+// A request for a port link, passed to the app in the session's sandbox and its answer back.
+import http from 'node:http';
+import { requestHeadersForApp, responseHeadersForBrowser } from './app-headers.js';
+import { nothingAnswers } from './port-pages.js';
+import type { PortRoute } from './ports-origin.js';
+import { unusableAnswer, writeUpstreamHead } from './upstream-answer.js';
+
+/** Forwards req to the app at host:route.port; every failure becomes a page for the reader, never a throw. */
+export function forwardRequest(req: http.IncomingMessage, out: http.ServerResponse, route: PortRoute, host: string): void {
+  const { port } = route;
+  const badGateway = (why: string) => {
+    if (out.headersSent) return out.destroy();
+    for (const name of out.getHeaderNames()) out.removeHeader(name);
+    // A refused upstream status line may have been half-taken: name the reason phrase anew.
+    out.writeHead(502, 'Bad Gateway', { 'content-type': 'text/html; charset=utf-8' });
+    out.end(nothingAnswers(port, why));
+  };
+  const upstream = http.request({ host, port, method: req.method, path: route.appPath, headers: requestHeadersForApp(req.headers, port), timeout: 10_000 }, (res) => {
+    res.on('error', () => out.destroy());
+    const unusable = unusableAnswer(res);
+    if (unusable || !writeUpstreamHead(out, res, responseHeadersForBrowser(res.headers, route))) {
+      upstream.destroy();
+      return badGateway(`INVALID: ${unusable ?? 'answered with a status line or header that is not valid HTTP'}`);
+    }
+    res.pipe(out);
+  });
+  // An app that answers a plain request with 101 would otherwise hand the server a raw socket.
+  upstream.on('upgrade', (res, socket) => {
+    socket.destroy();
+    badGateway(`INVALID: answered with the status ${res.statusCode} to a request that asked for no upgrade`);
+  });
+  // Destroying the request may surface as "socket hang up" (ECONNRESET) rather than the error given to it:
+  // what the reader hears is decided here, by the timeout having fired.
+  let timedOut = false;
+  upstream.on('timeout', () => {
+    timedOut = true;
+    upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
+  });
+  upstream.on('error', (err: NodeJS.ErrnoException) => badGateway(timedOut ? 'ETIMEDOUT' : (err.code ?? err.message)));
+  out.on('close', () => upstream.destroy());
+  req.pipe(upstream);
+}
