@@ -37,12 +37,12 @@ export function parsePortsUrl(raw: string | undefined, problems: string[]): stri
     return wrong('not a URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return wrong('http or https only');
-  if (url.username || url.password || url.pathname !== '/' || /[?#]/.test(raw)) return wrong('no user, path, query or fragment');
   const sorted = [...placeholders].sort().join('');
   if (sorted !== '' && sorted !== '{port}{session}') return wrong('either both {port} and {session} or neither');
-  const hostPart = raw.replace(/^https?:\/\//, '').replace(/\/$/, '').replace(/:\d+$/, '');
+  const hostPart = raw.replace(/^https?:\/\//, '').split('/')[0]!.replace(/:\d+$/, '');
   if (sorted && !(hostPart.includes('{port}') && hostPart.includes('{session}'))) return wrong('{port} and {session} belong in the host name');
   if (/\{port\}\{session\}|\{session\}\{port\}/.test(raw)) return wrong('put a separator between {port} and {session}, like {port}-{session}');
+  if (url.username || url.password || url.pathname !== '/' || /[?#]/.test(raw)) return wrong('no user, path, query or fragment');
   return raw.replace(/\/$/, '');
 }
 

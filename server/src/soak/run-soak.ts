@@ -134,7 +134,7 @@ export async function runSoak(config: Config, o: SoakOptions): Promise<number> {
     BERTH_IDLE_TIMEOUT_MIN: String(IDLE_TIMEOUT_MIN),
     BERTH_MAX_SESSIONS_PER_CLIENT: '1000',
     BERTH_METRICS_TOKEN: TOOLS_METRICS_TOKEN,
-    // Every soak visitor is a cookie-less client of 127.0.0.1: the per-address limits are not what it measures.
+    // Every soak visitor is a client of 127.0.0.1 without a learner id: the per-address limits are not what it measures.
     BERTH_MAX_SESSIONS_PER_ADDRESS: '1000',
     BERTH_STARTS_PER_ADDRESS_PER_MIN: '1000',
   });

@@ -2,7 +2,7 @@
 // clean sandboxes; extensions and warnings; a full disk says so while another session keeps working.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ServerEvent } from '@berth/shared';
+import { LEARNER_HEADER, type ServerEvent } from '@berth/shared';
 import { createSession, eventually, fetchMetrics, startTestServer, TerminalClient } from '../helpers.js';
 
 describe('capacity, pool and lifetime', () => {
@@ -29,14 +29,14 @@ describe('capacity, pool and lifetime', () => {
     }
   });
 
-  test('one visitor (a browser, known by its learner cookie) cannot take many sessions', async () => {
+  test('one visitor (a browser, known by the learner id its page sends) cannot take many sessions', async () => {
     const server = await startTestServer({ BERTH_MAX_SESSIONS_PER_CLIENT: '1' });
     try {
-      const post = (cookie?: string) => fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: '{}' });
+      const learner = { [LEARNER_HEADER]: 'one-browser-learner-id-01' };
+      const post = () => fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...learner }, body: '{}' });
       const first = await post();
       assert.equal(first.status, 201);
-      const learner = first.headers.getSetCookie().find((c) => c.startsWith('berth_learner='))!.split(';')[0]!;
-      const res = await post(learner);
+      const res = await post();
       assert.equal(res.status, 429);
       assert.match((await res.json()).message, /already have 1 live session/);
     } finally {

@@ -3,6 +3,7 @@
 // then answers 507 with words naming the disk, what exists stays usable and the store stays sound, and
 // once space is freed sessions start again.
 import assert from 'node:assert/strict';
+import { LEARNER_HEADER } from '@berth/shared';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,12 +47,11 @@ function fillDisk(): void {
 }
 
 test('with BERTH_DATA full: Start answers 507 naming the disk, the running session and saved progress stay, the store is sound; after freeing space a session starts', async () => {
-  const post = (cookie?: string) =>
-    fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: '{"lesson":"what-is-docker"}' });
+  const learner = { [LEARNER_HEADER]: 'learner-with-a-full-disk-01' };
+  const post = () => fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...learner }, body: '{"lesson":"what-is-docker"}' });
   const created = await post();
   assert.equal(created.status, 201);
   const s = await created.json();
-  const learner = (created.headers.getSetCookie().find((c) => c.startsWith('berth_learner=')) ?? '').split(';')[0]!;
   const auth = { authorization: `Bearer ${s.token}` };
   const term = await TerminalClient.connect(server, s);
   let later: { id: string; token: string } | undefined;
@@ -67,7 +67,7 @@ test('with BERTH_DATA full: Start answers 507 naming the disk, the running sessi
     await term.waitForEvent((e) => e.type === 'step' && e.step === 'version' && e.done, 30_000, 'the version step to tick');
 
     fillDisk();
-    const refused = await post(learner);
+    const refused = await post();
     assert.equal(refused.status, 507);
     const body = await refused.json();
     assert.equal(body.error, 'Insufficient Storage');
@@ -79,7 +79,7 @@ test('with BERTH_DATA full: Start answers 507 naming the disk, the running sessi
     const r = await term.run('echo still here && docker ps -q | wc -l');
     assert.equal(r.exit, 0, r.output);
     assert.match(r.output, /still here\n0/);
-    const progress = await (await fetch(`${server.url}/api/progress`, { headers: { cookie: learner } })).json();
+    const progress = await (await fetch(`${server.url}/api/progress`, { headers: learner })).json();
     assert.deepEqual(progress['what-is-docker'], { lesson: 'what-is-docker', done: ['version'], current: 'info', finished: false });
     const db = new Database(path.join(dataDir, 'berth.db'), { readonly: true });
     try {
@@ -89,7 +89,7 @@ test('with BERTH_DATA full: Start answers 507 naming the disk, the running sessi
     }
 
     fs.rmSync(filler);
-    const again = await post(learner);
+    const again = await post();
     assert.equal(again.status, 201, await again.clone().text());
     later = await again.json();
     const laterTerm = await TerminalClient.connect(server, later!);

@@ -5,14 +5,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { eventually, useSessionTerminal } from '../helpers.js';
+import { eventually, openPortLink, useSessionTerminal, type OpenedPortLink } from '../helpers.js';
 
 const hostileApp = fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'hostile-http.sh'));
 
 describe('hostile upstreams behind a port link', () => {
   const ctx = useSessionTerminal();
-  const link = (p: string) => `${ctx.server.url}/s/${ctx.session.id}/ports/9001${p}`;
-  const visitor = () => ({ cookie: `berth_session=${ctx.session.id}.${ctx.session.token}` });
+  let opened: OpenedPortLink | undefined;
+  const link = (p: string) => `${opened!.url}${p.slice(1)}`;
+  const visitor = () => ({ cookie: opened!.cookie });
 
   test('broken status lines, headers, a 101 to a plain request and garbage each give the reader a 502 page, and the server lives on', async () => {
     const r = await ctx.term.run(
@@ -20,6 +21,7 @@ describe('hostile upstreams behind a port link', () => {
       120_000,
     );
     assert.equal(r.exit, 0, r.output);
+    opened = await openPortLink(ctx.server, ctx.session, 9001);
     await eventually(async () => assert.equal(await (await fetch(link('/'), { headers: visitor() })).text(), 'ok\n'), 20_000);
 
     const cases: [string, RegExp][] = [

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { TERMINAL_PATH } from '@berth/shared';
 import WebSocket from 'ws';
 import { seededRandom, type Random } from '../../src/tools/seeded-random.js';
-import { createSession, TerminalClient, type CreatedSession, type TestServer, startTestServer } from '../helpers.js';
+import { createSession, openPortLink, TerminalClient, type CreatedSession, type TestServer, startTestServer } from '../helpers.js';
 
 const REQUESTS = 800;
 
@@ -61,6 +61,7 @@ function generator(rand: Random, own: CreatedSession, other: CreatedSession) {
     () => `/s/${segment()}/ports/${port()}`,
     () => `/s/${segment()}/ports/${port()}/${segment()}/${segment()}`,
     () => `/s/${own.id}/ports/${port()}/`,
+    () => `/api/sessions/${segment()}/ports/${port()}/ticket`,
   ];
   const query = () =>
     rand.pick(['', '', '', '?lang=fr', '?lang=zh', '?lang[]=en', '?lang=en&lang=zh', `?token=${own.token}`, `?token=${other.token}`, '?token=', `?token=${junk(30)}`, `?${junk(8)}=${junk(8)}`, '?%ZZ=1']);
@@ -114,11 +115,7 @@ function generator(rand: Random, own: CreatedSession, other: CreatedSession) {
 }
 
 /** What is wrong with an answer, or null. */
-function judge(r: FuzzRequest, a: Answer, own: CreatedSession): string | null {
-  // A port link of the visitor's own session with nothing listening answers 502 with a page saying so:
-  // that is the sandboxed app's answer, not the server failing.
-  const ownLink = r.path.startsWith(`/s/${own.id}/ports/`) && a.status === 502 && /did not answer/.test(a.body);
-  if (ownLink) return null;
+function judge(r: FuzzRequest, a: Answer): string | null {
   if (a.status >= 500) return `${a.status} ${a.body.slice(0, 300)}`;
   if (a.status < 200) return `status ${a.status}`;
   if (a.status >= 400 && r.method !== 'HEAD') {
@@ -195,7 +192,7 @@ describe('HTTP API under generated bad input', () => {
       try {
         const a = await send(server.url, r, agent);
         statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
-        wrong = judge(r, a, own);
+        wrong = judge(r, a);
       } catch (err) {
         wrong = `no answer: ${(err as Error).message}`;
       }
@@ -213,6 +210,52 @@ describe('HTTP API under generated bad input', () => {
     const echo = await term.run('echo "still $((40 + 2))"');
     assert.equal(echo.exit, 0);
     assert.match(echo.output, /^still 42$/m);
+  });
+
+  test(`${REQUESTS / 2} generated requests to the ports listener: never a 5xx but an own link's "did not answer" page, every refusal a page with a sentence`, async (t) => {
+    const rand = seededRandom(Number(process.env.BERTH_FUZZ_SEED) || undefined);
+    t.diagnostic(`seed ${rand.seed} (BERTH_FUZZ_SEED=${rand.seed} replays this run)`);
+    const opened = await openPortLink(server, own, 8080);
+    const ports = new URL(server.portsUrl);
+    const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(33 + rand.int(94))).join('');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const failures: string[] = [];
+    for (let i = 0; i < REQUESTS / 2; i++) {
+      const id = rand.pick([own.id, other.id, 'abcdefghi', '..', '%2e%2e', 'x'.repeat(3000)]);
+      const path = rand.pick([
+        `/s/${id}/ports/${rand.pick(['8080', '1', '65535', '65536', '0', 'abc', '80%2f..'])}/${rand.pick(['', junk(10), '..%2f..%2f', '?berth_ticket=', `?berth_ticket=${junk(32)}`, '?berth_ticket=a&berth_ticket=b'])}`,
+        `/${junk(rand.int(40))}`,
+        '/',
+        '/api/health',
+        `/api/sessions/${own.id}`,
+        `/s/${own.id}/ports/8080`,
+      ]);
+      const headers: Record<string, string> = rand.pick<Record<string, string>>([
+        {},
+        { cookie: opened.cookie },
+        { cookie: `berth_port=${own.id}.${junk(43)}` },
+        { cookie: `berth_port=${'x'.repeat(4000)}; berth_port=; berth_port==` },
+        { cookie: `berth_session=${own.id}.${own.token}` },
+        { host: rand.pick(['', 'evil.example', `8080-${own.id}.ports.example`, '[::1', 'a'.repeat(300), `127.0.0.1:${ports.port}`]) },
+        { authorization: `Bearer ${own.token}` },
+      ]);
+      const method = rand.pick(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PROPFIND']);
+      const r: FuzzRequest = { method, path, headers };
+      try {
+        const a = await send(server.portsUrl, r, agent);
+        // The visitor's own link with nothing listening: the app's answer, not the server failing.
+        const ownLink = a.status === 502 && /did not answer/.test(a.body);
+        if (a.status >= 500 && !ownLink) failures.push(`#${i} ${describeRequest(r)} -> ${a.status} ${a.body.slice(0, 200)}`);
+        else if (a.status >= 400 && method !== 'HEAD' && a.status !== 400 && !/<h1>[^<]+<\/h1>\s*<p>[^<]{10,}/.test(a.body)) failures.push(`#${i} ${describeRequest(r)} -> ${a.status} without a sentence: ${a.body.slice(0, 200)}`);
+      } catch (err) {
+        failures.push(`#${i} ${describeRequest(r)} -> no answer: ${(err as Error).message}`);
+      }
+    }
+    agent.destroy();
+    assert.deepEqual(failures.slice(0, 20), [], `seed ${rand.seed}: ${failures.length} bad answer(s)`);
+    assert.equal((await fetch(`${server.url}/api/health`)).status, 200);
+    const echo = await term.run('echo "ports $((40 + 2))"');
+    assert.match(echo.output, /^ports 42$/m);
   });
 
   test('100 terminal connections with wrong ids, tokens or origins are refused with a reason; the own terminal carries on', async (t) => {

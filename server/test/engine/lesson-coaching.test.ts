@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ServerEvent } from '@berth/shared';
+import { LEARNER_HEADER, type ServerEvent } from '@berth/shared';
 import { startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 const lessonsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-lessons-'));
@@ -64,10 +64,9 @@ describe('lesson coaching', () => {
   });
 
   test('a mistake gets its message, the right command ticks the step, a check goal ticks the next, progress is kept', async () => {
-    const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"lesson":"fixture","lang":"en"}' });
+    const learner = { [LEARNER_HEADER]: 'learner-of-the-fixture-01' };
+    const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...learner }, body: '{"lesson":"fixture","lang":"en"}' });
     const s = await created.json();
-    const learnerCookie = (created.headers.getSetCookie().find((c) => c.startsWith('berth_learner=')) ?? '').split(';')[0]!;
-    assert.ok(learnerCookie);
     const term = await TerminalClient.connect(server, s);
     await term.ready();
     const put = await fetch(`${server.url}/api/sessions/${s.id}/lesson`, {
@@ -90,7 +89,7 @@ describe('lesson coaching', () => {
     await term.waitForEvent((e) => e.type === 'step' && e.step === 'make-file' && e.done);
     assert.deepEqual(steps().map((e) => [e.step, e.done]), [['say-hello', false], ['say-hello', true], ['make-file', true]]);
 
-    const progress = await (await fetch(`${server.url}/api/progress`, { headers: { cookie: learnerCookie } })).json();
+    const progress = await (await fetch(`${server.url}/api/progress`, { headers: learner })).json();
     assert.deepEqual(progress.fixture, { lesson: 'fixture', done: ['say-hello', 'make-file'], current: 'make-file', finished: true });
     await term.close();
     await server.berth.sessions.end(s.id, 'ended-by-user');
@@ -98,7 +97,7 @@ describe('lesson coaching', () => {
     // Another server on the same data (a restart) still knows this learner's progress.
     const again = await startTestServer({ BERTH_LESSONS: lessonsDir, BERTH_INSTANCE: server.config.instance });
     try {
-      const kept = await (await fetch(`${again.url}/api/progress`, { headers: { cookie: learnerCookie } })).json();
+      const kept = await (await fetch(`${again.url}/api/progress`, { headers: learner })).json();
       assert.deepEqual(kept.fixture.done, ['say-hello', 'make-file']);
       const stranger = await (await fetch(`${again.url}/api/progress`)).json();
       assert.deepEqual(stranger, {});

@@ -3,17 +3,17 @@
 // crash are still ticked; the lesson goes on from there.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ServerEvent } from '@berth/shared';
+import { LEARNER_HEADER, type ServerEvent } from '@berth/shared';
 import { ServerProcess, TerminalClient } from '../helpers.js';
 
 test('after SIGKILL mid-lesson and a restart: the session, its terminal and the lesson progress are all still there', async () => {
   const server = new ServerProcess();
   await server.start();
   try {
-    const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"lesson":"what-is-docker"}' });
+    const learner = { [LEARNER_HEADER]: 'learner-through-a-crash-01' };
+    const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...learner }, body: '{"lesson":"what-is-docker"}' });
     assert.equal(created.status, 201);
     const s = await created.json();
-    const learner = { cookie: (created.headers.getSetCookie().find((c) => c.startsWith('berth_learner=')) ?? '').split(';')[0]! };
     const auth = { authorization: `Bearer ${s.token}` };
     const onStep = (step: string) => ({
       method: 'PUT',

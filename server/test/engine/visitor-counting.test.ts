@@ -6,16 +6,16 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { describe, test } from 'node:test';
-import { CloseCode, TERMINAL_PATH } from '@berth/shared';
+import { CloseCode, LEARNER_HEADER, TERMINAL_PATH } from '@berth/shared';
 import WebSocket from 'ws';
-import { startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
+import { openPortLink, startTestServer, TerminalClient, type CreatedSession, type OpenedPortLink, type TestServer } from '../helpers.js';
 
 const school = '198.51.100.7';
 
 async function start(server: TestServer, learner: string, forwardedFor: string) {
   const res = await fetch(`${server.url}/api/sessions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `berth_learner=${learner}`, 'x-forwarded-for': forwardedFor },
+    headers: { 'content-type': 'application/json', [LEARNER_HEADER]: learner, 'x-forwarded-for': forwardedFor },
     body: '{}',
   });
   return { status: res.status, body: await res.json() };
@@ -29,16 +29,16 @@ function terminalRefusal(server: TestServer, s: CreatedSession, headers: Record<
   return new Promise((resolve) => ws.on('close', (c, r) => resolve([c, r.toString()])));
 }
 
-/** A port-link websocket upgrade with the given headers: the status the server answered. */
-function portUpgradeStatus(server: TestServer, s: CreatedSession, headers: Record<string, string>): Promise<number> {
-  const { hostname, port } = new URL(server.url);
+/** A port-link websocket upgrade (with the link's cookie) and the given headers: the status the server answered. */
+function portUpgradeStatus(link: OpenedPortLink, headers: Record<string, string>): Promise<number> {
+  const { hostname, port, pathname } = new URL(link.url);
   return new Promise((resolve, reject) => {
     const req = http.request({
       agent: false, // a fresh connection each time: the server closes one that carried a refused upgrade
       hostname,
       port,
-      path: `/s/${s.id}/ports/8080/`,
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': crypto.randomBytes(16).toString('base64'), cookie: `berth_session=${s.id}.${s.token}`, ...headers },
+      path: pathname,
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': crypto.randomBytes(16).toString('base64'), cookie: link.cookie, ...headers },
     });
     req.on('response', (res) => {
       res.resume();
@@ -101,7 +101,7 @@ describe('visitors behind one address, with real sandboxes', () => {
     }
   });
 
-  test("without BERTH_PUBLIC_URL a terminal opens from Berth's own addresses; a DNS-rebinding name is refused, on the terminal and on port links", async () => {
+  test("without BERTH_PUBLIC_URL a terminal opens from Berth's own addresses; a DNS-rebinding name is refused; a port link's websocket opens only from the link's own origin", async () => {
     const server = await startTestServer();
     try {
       const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -118,9 +118,11 @@ describe('visitors behind one address, with real sandboxes', () => {
       const [code, reason] = await terminalRefusal(server, s, rebound);
       assert.equal(code, CloseCode.unauthorized);
       assert.match(reason, /cross-origin terminal connections are refused/);
-      assert.equal(await portUpgradeStatus(server, s, rebound), 403);
-      // The same upgrade from Berth's own page reaches the port (nothing listens there: 502, not 403).
-      assert.equal(await portUpgradeStatus(server, s, { origin: `http://127.0.0.1:${port}` }), 502);
+      // A port link's websocket, with the link's cookie: not from Berth's page nor another site's, only from
+      // the app's own pages (nothing listens on the port: 502, not 403).
+      const link = await openPortLink(server, s, 8080);
+      for (const origin of [`http://127.0.0.1:${port}`, 'https://evil.example', rebound.origin]) assert.equal(await portUpgradeStatus(link, { origin }), 403, origin);
+      assert.equal(await portUpgradeStatus(link, { origin: new URL(link.url).origin }), 502);
     } finally {
       await server.close();
     }

@@ -1,5 +1,5 @@
 // How a visitor is counted, over real HTTP against a real Berth server whose engine is a stand-in
-// (fake-runtime.ts): 30 browsers behind one school NAT, one browser trying for 100, a cookie-less script,
+// (fake-runtime.ts): 30 browsers behind one school NAT, one browser trying for 100, a script without a learner id,
 // and X-Forwarded-For from a visitor or from a trusted proxy. engine/visitor-counting.test.ts does the same
 // with real sandboxes, at a few.
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { LEARNER_HEADER } from '@berth/shared';
 import { startTestServer, type TestServer } from '../helpers.js';
 import { FakeRuntime } from '../fake-runtime.js';
 
@@ -24,10 +25,10 @@ async function server(env: Record<string, string> = {}): Promise<TestServer & { 
   return { ...s, runtime };
 }
 
-/** POST /api/sessions as a browser would (its learner cookie, if it has one) from behind a proxy (X-Forwarded-For). */
+/** POST /api/sessions as a browser would (the learner id its page sends, if any) from behind a proxy (X-Forwarded-For). */
 async function start(s: TestServer, opts: { learner?: string; forwardedFor?: string } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (opts.learner) headers.cookie = `berth_learner=${opts.learner}`;
+  if (opts.learner) headers[LEARNER_HEADER] = opts.learner;
   if (opts.forwardedFor) headers['x-forwarded-for'] = opts.forwardedFor;
   const res = await fetch(`${s.url}/api/sessions`, { method: 'POST', headers, body: '{}' });
   const body = await res.json();
@@ -70,7 +71,7 @@ describe('how a visitor is counted', () => {
     }
   });
 
-  test('a cookie-less client (a new browser each time) is stopped by the per-address cap, then by the start rate', async () => {
+  test('a client without a learner id (a new browser each time) is stopped by the per-address cap, then by the start rate', async () => {
     const s = await server({ BERTH_MAX_SESSIONS_PER_ADDRESS: '10', BERTH_STARTS_PER_ADDRESS_PER_MIN: '6' });
     try {
       const answers = [];
