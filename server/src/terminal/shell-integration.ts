@@ -22,7 +22,6 @@ export interface CommandEvent {
 const ESC = 0x1b;
 const BEL = 0x07;
 const BACKSLASH = 0x5c;
-const ESC_BYTE = Buffer.from([ESC]);
 const EMPTY = Buffer.alloc(0);
 const PREFIXES = ['\x1b]133;', '\x1b]633;'].map((p) => Buffer.from(p));
 const PREFIX_BYTES = PREFIXES[0]!.length;
@@ -73,7 +72,7 @@ export class ShellIntegrationParser {
             break;
           }
           if (esc > from) out.push(chunk.subarray(from, esc));
-          this.hold(chunk.subarray(esc, esc + 1));
+          this.held[this.heldBytes++] = ESC; // nothing is held in text: the first byte always fits
           this.state = 'prefix';
           i = from = esc + 1;
           break;
@@ -82,14 +81,15 @@ export class ShellIntegrationParser {
           this.examined++;
           const at = this.heldBytes;
           const b = chunk[i]!;
-          if (PREFIXES.some((p) => p[at] === b && this.heldMatches(p))) {
-            this.hold(chunk.subarray(i, i + 1));
+          // The two prefixes differ only in their third byte ("1" or "6"): one comparison per byte, no copies.
+          if (at === 2 ? b === PREFIXES[0]![2] || b === PREFIXES[1]![2] : PREFIXES[0]![at] === b) {
+            this.held[this.heldBytes++] = b;
             i = from = i + 1;
             if (this.heldBytes === PREFIX_BYTES) this.state = 'body';
             break;
           }
           // Not ours: what was held is plain output; this byte is looked at again as text (it may be an ESC).
-          out.push(this.release());
+          out.push(this.heldPrefix());
           this.state = 'text';
           from = i;
           break;
@@ -130,9 +130,13 @@ export class ShellIntegrationParser {
             break;
           }
           // ESC followed by something else ends the string (as in a terminal): the mark was never one.
-          // Its bytes are plain output; the ESC starts whatever comes next.
-          out.push(this.release().subarray(0, -1));
-          this.hold(ESC_BYTE);
+          // Its bytes are plain output; the ESC starts whatever comes next. (A bare prefix, as a flood of
+          // mark starts sends, is forwarded without a copy.)
+          if (this.heldBytes === PREFIX_BYTES + 1) {
+            this.heldBytes--;
+            out.push(this.heldPrefix());
+          } else out.push(this.release().subarray(0, -1));
+          this.held[this.heldBytes++] = ESC;
           this.state = 'prefix';
           from = i;
           break;
@@ -153,8 +157,11 @@ export class ShellIntegrationParser {
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 
-  private heldMatches(prefix: Buffer): boolean {
-    return prefix.subarray(0, this.heldBytes).equals(this.held.subarray(0, this.heldBytes));
+  /** The held bytes while they are a prefix of a mark, no longer held: a view of the constant, not a copy. */
+  private heldPrefix(): Buffer {
+    const prefix = PREFIXES[this.heldBytes > 2 && this.held[2] === PREFIXES[1]![2] ? 1 : 0]!.subarray(0, this.heldBytes);
+    this.heldBytes = 0;
+    return prefix;
   }
 
   private hold(bytes: Buffer): void {
