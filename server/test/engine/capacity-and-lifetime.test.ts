@@ -1,6 +1,7 @@
 // A full host queues the next visitor and admits them when a slot frees; the warm pool hands over
 // clean sandboxes; extensions and warnings; a full disk says so while another session keeps working.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import { LEARNER_HEADER, type ServerEvent } from '@berth/shared';
 import { createSession, eventually, fetchMetrics, startTestServer, TerminalClient } from '../helpers.js';
@@ -32,7 +33,7 @@ describe('capacity, pool and lifetime', () => {
   test('one visitor (a browser, known by the learner id its page sends) cannot take many sessions', async () => {
     const server = await startTestServer({ BERTH_MAX_SESSIONS_PER_CLIENT: '1' });
     try {
-      const learner = { [LEARNER_HEADER]: 'one-browser-learner-id-01' };
+      const learner = { [LEARNER_HEADER]: `one-browser-${crypto.randomBytes(4).toString('hex')}` };
       const post = () => fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...learner }, body: '{}' });
       const first = await post();
       assert.equal(first.status, 201);

@@ -3,6 +3,7 @@
 // then answers 507 with words naming the disk, what exists stays usable and the store stays sound, and
 // once space is freed sessions start again.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { LEARNER_HEADER } from '@berth/shared';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,7 +48,7 @@ function fillDisk(): void {
 }
 
 test('with BERTH_DATA full: Start answers 507 naming the disk, the running session and saved progress stay, the store is sound; after freeing space a session starts', async () => {
-  const learner = { [LEARNER_HEADER]: 'learner-with-a-full-disk-01' };
+  const learner = { [LEARNER_HEADER]: `learner-with-a-full-disk-${crypto.randomBytes(4).toString('hex')}` };
   const post = () => fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...learner }, body: '{"lesson":"what-is-docker"}' });
   const created = await post();
   assert.equal(created.status, 201);

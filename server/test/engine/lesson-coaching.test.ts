@@ -1,6 +1,7 @@
 // Steps tick themselves off from what the learner types in the real terminal; mistakes get their message;
 // progress survives a server restart. Uses a small fixture lesson so it tests the engine, not the content.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,7 +65,7 @@ describe('lesson coaching', () => {
   });
 
   test('a mistake gets its message, the right command ticks the step, a check goal ticks the next, progress is kept', async () => {
-    const learner = { [LEARNER_HEADER]: 'learner-of-the-fixture-01' };
+    const learner = { [LEARNER_HEADER]: `learner-of-the-fixture-${crypto.randomBytes(4).toString('hex')}` };
     const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...learner }, body: '{"lesson":"fixture","lang":"en"}' });
     const s = await created.json();
     const term = await TerminalClient.connect(server, s);
