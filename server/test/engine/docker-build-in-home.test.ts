@@ -11,8 +11,9 @@ describe('docker build . in the home folder', () => {
   const ctx = useSessionTerminal({ BERTH_SESSION_DISK: '512m' });
 
   test('after a pull, docker build -t mine . in ~ builds with the home as context, and docker run --rm mine runs it', async () => {
-    const pulled = await ctx.term.run('docker pull -q busybox', 60_000);
-    assert.equal(pulled.exit, 0, pulled.output);
+    // A running container too: its overlay work folder is what the build's context walk could not stat.
+    const running = await ctx.term.run('docker pull -q busybox && docker run -d --name sleeper busybox sleep 600', 60_000);
+    assert.equal(running.exit, 0, running.output);
     const built = await ctx.term.run(
       "cd ~ && echo from-my-home > note.txt && printf 'FROM busybox\\nCOPY note.txt /note.txt\\nCMD [\"cat\", \"/note.txt\"]\\n' > Dockerfile && docker build -t mine . 2>&1",
       120_000,
