@@ -10,7 +10,8 @@ D="/usr/bin/docker -H unix://$SOCK"
 SECCOMP=$DATA/seccomp.json
 IMG=$DATA/disks/$ID.img
 MNT=$DATA/mounts/$ID
-ROOT_OWNER=${BERTH_SESSION_UID:-232072}   # dockremap base 231072 + 1000
+OWNER=${BERTH_SESSION_UID:-232072}   # dockremap base 231072 + 1000
+IMAGE=${BERTH_SESSION_IMAGE:-berth/session}
 
 cleanup() {
   $D rm -f "berth-$ID" >/dev/null 2>&1
@@ -25,15 +26,18 @@ mkdir -p "$DATA/disks" "$DATA/mounts"
 t0=$(date +%s.%N)
 $D network create --label berth.session=$ID -o com.docker.network.bridge.enable_icc=false \
   -o com.docker.network.bridge.name=berth-$ID berth-$ID >/dev/null
-truncate -s 2G "$IMG"; mkfs.ext4 -q -E root_owner=$ROOT_OWNER:$ROOT_OWNER "$IMG"
-mkdir -p "$MNT"; mount -o loop,discard "$IMG" "$MNT"
+# One disk, two folders (server/src/runtime/session-disk.ts): the home, and the engine's data-root.
+truncate -s 2G "$IMG"; mkfs.ext4 -q -m 0 "$IMG"
+mkdir -p "$MNT"; mount -o loop,discard,nosuid,nodev "$IMG" "$MNT"
+install -d -m 755 -o "$OWNER" -g "$OWNER" "$MNT/user"
+install -d -m 710 -o "$OWNER" -g "$OWNER" "$MNT/docker"
 run() {
   $D run -d --name berth-$ID --label berth.session=$ID --network berth-$ID --user 1000:1000 \
     --memory 1g --memory-swap 1g --cpus 1 --pids-limit 512 \
     --security-opt seccomp=$SECCOMP --security-opt apparmor=unconfined --security-opt systempaths=unconfined \
     --read-only --tmpfs /tmp:rw,nosuid,nodev,size=256m \
     --tmpfs /run/user/1000:rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700 \
-    -v "$MNT:/home/user" -v /dev/net/tun:/dev/net/tun berth/session >/dev/null
+    -v "$MNT/user:/home/user" -v "$MNT/docker:/var/lib/docker" -v /dev/net/tun:/dev/net/tun "$IMAGE" >/dev/null
 }
 # Readiness is timed from the host through the entrypoint's log on the
 # session disk (a `docker exec` per poll would add ~0.1 s of its own), then
@@ -41,7 +45,7 @@ run() {
 wait_ready() {
   local s=$1 i
   for i in $(seq 3000); do
-    if grep -qs '^\[berth-entrypoint\] ready' "$MNT/.berth/engine.log"; then
+    if grep -qs '^\[berth-entrypoint\] ready' "$MNT/user/.berth/engine.log"; then
       awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
       $D exec berth-$ID test -e /run/user/1000/engine-ready || echo " (but engine-ready is MISSING)"
       return 0
@@ -64,7 +68,7 @@ echo "setuid/setgid files in the session: [$($D exec berth-$ID find / -xdev -per
 
 echo "DNS inside (must fail fast, not hang):"
 $D exec berth-$ID bash -lc 'time (docker run --rm busybox nslookup example.com; docker network create n2 >/dev/null; docker run --rm --network n2 busybox nslookup example.com; docker network rm n2 >/dev/null)' 2>&1 | grep -E "^real|can.t|server"
-echo "write outside home/tmp/run-user must fail:"
+echo "write outside home/var-lib-docker/tmp/run-user must fail:"
 $D exec berth-$ID bash -c 'touch /etc/x /usr/x /x 2>&1 | sed "s/^/  /"'
 ip=$($D inspect -f "{{(index .NetworkSettings.Networks \"berth-$ID\").IPAddress}}" berth-$ID)
 echo "nginx on the session's own IP ($ip:8080): $(curl -s -m 3 -o /dev/null -w '%{http_code}' http://$ip:8080/)"

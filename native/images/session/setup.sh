@@ -42,6 +42,12 @@ mkdir -p /run/user/1000
 chown 1000:1000 /run/user/1000
 chmod 700 /run/user/1000
 
+# The rootless engine's data-root, where a Docker host keeps it (the session disk's engine folder is
+# mounted over it at run time: outside the home, so a `docker build .` in ~ never sends it as context).
+mkdir -p /var/lib/docker
+chown 1000:1000 /var/lib/docker
+chmod 710 /var/lib/docker
+
 # Berth's files (copied in by build-images.sh).
 chmod 755 /usr/local/bin/berth-entrypoint /usr/local/lib/berth/engine-child /usr/local/lib/berth/berth-dns
 chmod 644 /etc/berth/daemon.json /etc/profile.d/berth.sh

@@ -13,6 +13,8 @@ export const SESSION_LABEL = 'berth.session';
 export const INSTANCE_LABEL = 'berth.instance';
 const VISITOR = '1000:1000';
 const READY_FILE = '/run/user/1000/engine-ready';
+/** The inner engine's --data-root, outside the home (berth-entrypoint uses the same path). */
+const ENGINE_DATA = '/var/lib/docker';
 
 export interface DockerRuntimeOptions {
   socketPath: string;
@@ -59,7 +61,7 @@ export class DockerRuntime implements SandboxRuntime {
   async createSandbox(id: string): Promise<void> {
     const n = this.names(id);
     try {
-      const home = await this.o.disks.create(id);
+      const disk = await this.o.disks.create(id);
       await this.docker.createNetwork({
         Name: n.network,
         Driver: 'bridge',
@@ -100,7 +102,8 @@ export class DockerRuntime implements SandboxRuntime {
             '/run/user/1000': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700',
           },
           // A tun node for slirp4netns: runc's default device rules already allow 10:200, so no --device.
-          Binds: [`${home}:/home/user`, `${this.o.tunDevice}:/dev/net/tun`],
+          // The home and the engine's data-root, two folders of the session's one disk (session-disk.ts).
+          Binds: [`${disk.home}:/home/user`, `${disk.engineData}:${ENGINE_DATA}`, `${this.o.tunDevice}:/dev/net/tun`],
           ExtraHosts: [`berth-mirror:${this.o.serviceIp}`],
           RestartPolicy: { Name: 'no' },
           LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },

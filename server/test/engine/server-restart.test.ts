@@ -2,6 +2,7 @@
 // whose tokens and sandboxes still work, their terminals reconnect, and the steps ticked before the
 // crash are still ticked; the lesson goes on from there.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { test } from 'node:test';
 import { LEARNER_HEADER, type ServerEvent } from '@berth/shared';
 import { ServerProcess, TerminalClient } from '../helpers.js';
@@ -10,7 +11,8 @@ test('after SIGKILL mid-lesson and a restart: the session, its terminal and the 
   const server = new ServerProcess();
   await server.start();
   try {
-    const learner = { [LEARNER_HEADER]: 'learner-through-a-crash-01' };
+    // A learner of this run only: progress is kept in BERTH_DATA's store, which every run on a host shares.
+    const learner = { [LEARNER_HEADER]: `learner-through-a-crash-${crypto.randomBytes(4).toString('hex')}` };
     const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', ...learner }, body: '{"lesson":"what-is-docker"}' });
     assert.equal(created.status, 201);
     const s = await created.json();
