@@ -23,13 +23,16 @@ const RESET = '\x1b[0m';
 export class MissingImageNotes implements CommandOutputObserver {
   private scan: DockerErrorScan | undefined;
   /** A visitor printing fake errors and end marks in a loop gets no more lines than a person could read. */
-  private readonly budget = new CommandBudget();
+  private readonly budget: CommandBudget;
 
   constructor(
     private readonly catalog: MirrorCatalog,
     /** The learner's language now (it may change during the session). */
     private readonly lang: () => Lang,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.budget = new CommandBudget(undefined, undefined, now);
+  }
 
   started(line: string): void {
     this.scan = new DockerErrorScan();
