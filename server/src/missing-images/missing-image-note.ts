@@ -35,8 +35,9 @@ export class MissingImageNotes implements CommandOutputObserver {
   }
 
   started(line: string): void {
-    this.scan = new DockerErrorScan();
-    if (line.includes('docker')) void this.catalog.freshen();
+    // Only Docker's own commands are read: a `cat` or `grep` of a saved error is not a failed pull.
+    this.scan = line.includes('docker') ? new DockerErrorScan() : undefined;
+    if (this.scan) void this.catalog.freshen();
   }
 
   text(bytes: Buffer): void {

@@ -132,6 +132,8 @@ test('no line for an image the mirror has, a failure of another kind, or before 
   assert.doesNotMatch(shell(undefined)(E('docker pull alpine'), `Error response from daemon: Get "https://registry-1.docker.io/v2/": ${HUB_DNS}\r\n`, D(1) + PROMPT), /Berth/);
   // The error printed while no command runs (between prompts) is not a command's.
   assert.doesNotMatch(shell(STARTERS)(`Unable to find image 'alpine:latest' locally\r\n${HUB_DNS}\r\n`, PROMPT), /Berth/);
+  // Nor is a saved error printed again by another command.
+  assert.doesNotMatch(shell(STARTERS)(E('cat pull.log'), `Unable to find image 'alpine:latest' locally\r\n${HUB_DNS}\r\n`, D(0) + PROMPT), /Berth/);
 });
 
 test('attack: fake errors and end marks printed in a loop get no more Berth lines than the command budget', () => {
