@@ -60,10 +60,14 @@ const DOCKER_VALUE_OPTIONS = new Set(['-H', '--host', '-c', '--context', '--conf
 /** Options of `docker pull` that take a value. */
 const PULL_VALUE_OPTIONS = new Set(['--platform']);
 
+/** Images read from one command line, at most (a pasted script of a hundred pulls is not explained pull by pull). */
+export const MAX_PULLED = 8;
+
 /** The images a command line asks `docker pull` (or `docker image pull`) for, in order. */
 export function pulledRefs(line: string): string[] {
   const refs: string[] = [];
   for (const words of simpleCommands(line.slice(0, MAX_LINE_CHARS))) {
+    if (refs.length >= MAX_PULLED) break;
     let i = 0;
     while (i < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!) || words[i] === 'sudo' || words[i] === 'command' || words[i] === 'time')) i++;
     if (words[i] !== 'docker' && !words[i]?.endsWith('/docker')) continue;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DockerErrorScan, MAX_REFS, MAX_SCANNED_LINE } from '../../src/missing-images/docker-error-scan.js';
-import { displayName, hubImage, pulledRefs } from '../../src/missing-images/image-ref.js';
+import { displayName, hubImage, MAX_PULLED, pulledRefs } from '../../src/missing-images/image-ref.js';
 import { MissingImageNotes } from '../../src/missing-images/missing-image-note.js';
 import { CATALOG_MAX_AGE_MS, MirrorCatalog, type MirrorImages } from '../../src/missing-images/mirror-catalog.js';
 import { nearestImage } from '../../src/missing-images/nearest-image.js';
@@ -70,6 +70,7 @@ test('what a command line pulls: docker pull and docker image pull, past options
   assert.deepEqual(pulledRefs('docker pull --platform linux/amd64 -q nginx:alpine && docker run -d -p 80:80 nginx:alpine'), ['nginx:alpine']);
   assert.deepEqual(pulledRefs('DOCKER_CONTENT_TRUST=0 docker -H unix:///run/user/1000/docker.sock image pull "mysql:8"; docker pull ubuntu | cat'), ['mysql:8', 'ubuntu']);
   assert.deepEqual(pulledRefs('echo docker pull alpine; docker ps; docker run alpine'), []);
+  assert.equal(pulledRefs('docker pull x;'.repeat(1000)).length, MAX_PULLED);
 });
 
 test('Docker Hub names are read as Docker reads them; other registries are none of the mirror\'s business', () => {
