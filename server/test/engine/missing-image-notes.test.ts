@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ServerEvent } from '@berth/shared';
-import { createSession, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
+import { createSession, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
 
 const MIRROR = `http://${process.env.BERTH_SERVICE_IP || '198.18.0.1'}:5000`;
 const HUB_UNREACHABLE = /Error response from daemon: Get "https:\/\/registry-1\.docker\.io\/v2\/": .*no such host/;
@@ -58,9 +58,10 @@ function assertNoBerthLine(screen: string): void {
 describe('an image the offline mirror lacks', () => {
   let server: TestServer;
   let term: TerminalClient;
+  let s: CreatedSession;
   before(async () => {
     server = await startTestServer();
-    const s = await createSession(server, { lang: 'en' });
+    s = await createSession(server, { lang: 'en' });
     term = await TerminalClient.connect(server, s);
     await term.ready();
   });
@@ -148,6 +149,18 @@ describe('an image the offline mirror lacks', () => {
     await term.waitFor(() => /\$ $/.test(term.text), 10_000, 'the next prompt');
     assert.equal(event.type === 'command' && event.exit, 3);
     assertNoBerthLine(term.text.slice(start));
+  });
+
+  test('a learner who opens a lesson in Chinese mid-session reads the line in Chinese from then on', async () => {
+    const put = await fetch(`${server.url}/api/sessions/${s.id}/lesson`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+      body: JSON.stringify({ lesson: 'first-container', step: 'run-hello', lang: 'zh' }),
+    });
+    assert.equal(put.status, 200);
+    const { screen, exit } = await learnerRuns(term, 'docker create ubuntu');
+    assertErrorThenOneBerthLine(screen, /^Berth：此沙盒的离线镜像仓库里没有 ubuntu，.*请改用 debian（Ubuntu 源自 Debian，apt-get 用法相同）。$/);
+    assert.equal(exit, 1);
   });
 });
 
