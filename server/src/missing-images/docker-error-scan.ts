@@ -30,6 +30,8 @@ const NAMED_AFTER: { marker: string; needs?: string }[] = [
   { marker: 'load metadata for ', needs: 'ERROR' },
 ];
 const REF_CHAR = /[A-Za-z0-9._\-/:@]/;
+/** A line without any of these is neither a sign nor a name (each marker and sign contains one). */
+const KEYWORDS = ['image', 'pull', 'manifest', 'metadata', 'Step ', 'registry-1.docker.io', 'repository'];
 const FROM_STEP = /^Step \d+\/\d+ : FROM /i;
 const HUB_MANIFEST_URL = `${HUB_HOST}/v2/`;
 
@@ -52,6 +54,18 @@ export class DockerErrorScan {
     // latin1: one character per byte, so a split multibyte character costs nothing; names are ASCII.
     const text = bytes.toString('latin1');
     let from = 0;
+    const last = text.lastIndexOf('\n');
+    if (last >= 0 && !KEYWORDS.some((k) => text.includes(k))) {
+      // No word of Docker's anywhere in the chunk (the usual case): only the line begun before it, which may
+      // hold the start of one, and the line it leaves open are read.
+      const first = text.indexOf('\n');
+      this.take(text.slice(0, first));
+      this.endLine();
+      from = last + 1;
+      this.take(text.slice(from));
+      this.atLineStart = from === text.length;
+      return;
+    }
     for (;;) {
       const nl = text.indexOf('\n', from);
       this.take(text.slice(from, nl < 0 ? text.length : nl));
@@ -75,9 +89,12 @@ export class DockerErrorScan {
   }
 
   private endLine(): void {
-    const line = plain(this.line);
+    const raw = this.line;
     this.line = '';
     this.lineCut = false;
+    // Most lines of most commands hold none of Docker's words for a pull: those are passed over at once.
+    if (!KEYWORDS.some((k) => raw.includes(k))) return;
+    const line = plain(raw);
     if (!line) return;
     if (FROM_STEP.test(line)) this.fromStep = fromImage(line.slice(line.indexOf(' FROM ') + 6));
     for (const { marker, needs } of NAMED_AFTER) {
@@ -102,23 +119,28 @@ export class DockerErrorScan {
 
 /** The line as seen on screen: carriage returns and escape sequences (colours, cursor moves) left out. */
 function plain(line: string): string {
-  let out = '';
+  if (!line.includes('\x1b') && !line.includes('\r')) return line.trim();
+  const parts: string[] = [];
+  let from = 0;
   let i = 0;
   while (i < line.length) {
     const c = line.charCodeAt(i);
-    if (c === 0x1b) {
-      // ESC [ params final: skip to the final byte (0x40-0x7e); any other escape: skip ESC and one byte.
-      if (line[i + 1] === '[') {
-        i += 2;
-        while (i < line.length && (line.charCodeAt(i) < 0x40 || line.charCodeAt(i) > 0x7e)) i++;
-        i++;
-      } else i += 2;
+    if (c !== 0x1b && c !== 0x0d) {
+      i++;
       continue;
     }
-    if (c !== 0x0d) out += line[i];
-    i++;
+    parts.push(line.slice(from, i));
+    if (c === 0x0d) i++;
+    else if (line[i + 1] === '[') {
+      // ESC [ params final: up to the final byte (0x40-0x7e).
+      i += 2;
+      while (i < line.length && (line.charCodeAt(i) < 0x40 || line.charCodeAt(i) > 0x7e)) i++;
+      i++;
+    } else i += 2; // any other escape: ESC and one byte
+    from = i;
   }
-  return out.trim();
+  if (from < line.length) parts.push(line.slice(from));
+  return parts.join('').trim();
 }
 
 /** The reference starting at `at` (up to a character no reference has). */

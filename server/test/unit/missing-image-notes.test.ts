@@ -54,6 +54,15 @@ test('colours, cursor moves and a line split across chunks do not hide the error
   assert.deepEqual([s.pullFailed, s.refs, s.atLineStart], [true, ['ubuntu:22.04'], false]);
 });
 
+test('a name split between two chunks of plain lines is still read (the fast path for chunks without Docker\'s words)', () => {
+  const s = new DockerErrorScan();
+  for (const chunk of ['log line\nlog line\nUnable to find im', "age 'alpine:3.19' locally\nlog line\nlog line\ndocker: Error response from daemon: Get \"https://registry-1.do", `cker.io/v2/": ${HUB_DNS}\nlog line\n`]) {
+    s.push(Buffer.from(chunk));
+  }
+  s.finish();
+  assert.deepEqual([s.pullFailed, s.hubUnreachable, s.refs, s.atLineStart], [true, true, ['alpine:3.19'], true]);
+});
+
 test('failures that are not a missing image are not read as one', () => {
   for (const output of [
     "unknown flag: --nme\r\nSee 'docker run --help'.\r\n",
