@@ -28,6 +28,8 @@ import { SandboxPool } from './sessions/sandbox-pool.js';
 import { newSessionId } from './sessions/session-manager.js';
 import { sweepOrphans } from './reaper/sweep-orphans.js';
 import { TerminalHosts } from './terminal/terminal-hosts.js';
+import { MirrorCatalog } from './missing-images/mirror-catalog.js';
+import { MissingImageNotes } from './missing-images/missing-image-note.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portTicketRoutes } from './routes/port-tickets.js';
@@ -129,7 +131,12 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     runScript: checkRunner(runtime, app.log, (id, message) => sessions.emit('event', id, { type: 'error', message })),
     emit: (id, event) => sessions.emit('event', id, event),
   });
-  const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs);
+  // Read before a learner's first command, so an image the mirror lacks is explained at once.
+  const mirrorCatalog = new MirrorCatalog(`http://${config.serviceIp}:${config.mirrorPort}`, app.log);
+  void mirrorCatalog.freshen();
+  const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs, (id) =>
+    new MissingImageNotes(mirrorCatalog, () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en'),
+  );
   const metrics = new Metrics();
   sessions.on('event', (id, event) => {
     if (event.type !== 'status') return;

@@ -86,6 +86,11 @@ export class LessonService {
     return { lesson: lesson.id, done: known, current, finished: lesson.steps.every((s) => known.includes(s.id)) };
   }
 
+  /** The language the learner reads their lesson in, once one is open in this session. */
+  langOf(sessionId: string): Lang | undefined {
+    return this.coaching.get(sessionId)?.lang;
+  }
+
   /** The learner in this session is now on `stepId` of `lessonId`: watch that step from here on. */
   async setLesson(sessionId: string, learner: string, lessonId: string, stepId: string, lang: Lang): Promise<LessonProgress> {
     const lesson = this.get(lessonId);

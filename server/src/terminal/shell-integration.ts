@@ -19,10 +19,22 @@ export interface CommandEvent {
   at: number;
 }
 
+/**
+ * Sees a shell's output as it passes, in order with its commands (marks removed), and may print a line of
+ * Berth's where a command's end mark was: after everything the command printed, before the next prompt.
+ */
+export interface CommandOutputObserver {
+  /** A command line is about to run (its E mark). */
+  started(line: string): void;
+  /** Output on its way to the browser (the visitor's to shape: read it in linear time). */
+  text(bytes: Buffer): void;
+  /** The command ended: bytes to print in its end mark's place, if any. */
+  ended(e: CommandEvent): Buffer | undefined;
+}
+
 const ESC = 0x1b;
 const BEL = 0x07;
 const BACKSLASH = 0x5c;
-const EMPTY = Buffer.alloc(0);
 const PREFIXES = ['\x1b]133;', '\x1b]633;'].map((p) => Buffer.from(p));
 const PREFIX_BYTES = PREFIXES[0]!.length;
 /** The longest mark read (a long pasted command line fits); a longer one is passed through as plain bytes. */
@@ -54,6 +66,7 @@ export class ShellIntegrationParser {
     private readonly onCommand: (e: CommandEvent) => void,
     private readonly now: () => number = Date.now,
     private readonly maxMarkBytes = MAX_MARK_BYTES,
+    private readonly observer?: CommandOutputObserver,
   ) {}
 
   /** Feeds a chunk of terminal output; returns the bytes to forward to the browser. */
@@ -71,7 +84,7 @@ export class ShellIntegrationParser {
             i = chunk.length;
             break;
           }
-          if (esc > from) out.push(chunk.subarray(from, esc));
+          if (esc > from) this.forward(out, chunk.subarray(from, esc));
           this.held[this.heldBytes++] = ESC; // nothing is held in text: the first byte always fits
           this.state = 'prefix';
           i = from = esc + 1;
@@ -89,7 +102,7 @@ export class ShellIntegrationParser {
             break;
           }
           // Not ours: what was held is plain output; this byte is looked at again as text (it may be an ESC).
-          out.push(this.heldPrefix());
+          this.forward(out, this.heldPrefix());
           this.state = 'text';
           from = i;
           break;
@@ -99,7 +112,7 @@ export class ShellIntegrationParser {
           while (j < chunk.length && chunk[j] !== BEL && chunk[j] !== ESC) j++;
           this.examined += Math.min(j + 1, chunk.length) - i;
           if (this.heldBytes + (j - i) > this.maxMarkBytes) {
-            out.push(this.release());
+            this.forward(out, this.release());
             this.state = 'oversized';
             from = i;
             break;
@@ -111,7 +124,7 @@ export class ShellIntegrationParser {
           }
           if (chunk[j] === BEL) {
             this.hold(chunk.subarray(from, j + 1));
-            out.push(this.finish(1));
+            this.finish(out, 1);
             this.state = 'text';
           } else {
             this.hold(chunk.subarray(from, j + 1));
@@ -124,7 +137,7 @@ export class ShellIntegrationParser {
           this.examined++;
           if (chunk[i] === BACKSLASH) {
             this.hold(chunk.subarray(i, i + 1));
-            out.push(this.finish(2));
+            this.finish(out, 2);
             i = from = i + 1;
             this.state = 'text';
             break;
@@ -134,8 +147,8 @@ export class ShellIntegrationParser {
           // mark starts sends, is forwarded without a copy.)
           if (this.heldBytes === PREFIX_BYTES + 1) {
             this.heldBytes--;
-            out.push(this.heldPrefix());
-          } else out.push(this.release().subarray(0, -1));
+            this.forward(out, this.heldPrefix());
+          } else this.forward(out, this.release().subarray(0, -1));
           this.held[this.heldBytes++] = ESC;
           this.state = 'prefix';
           from = i;
@@ -153,8 +166,14 @@ export class ShellIntegrationParser {
         }
       }
     }
-    if ((this.state === 'text' || this.state === 'oversized') && from < chunk.length) out.push(chunk.subarray(from));
+    if ((this.state === 'text' || this.state === 'oversized') && from < chunk.length) this.forward(out, chunk.subarray(from));
     return out.length === 1 ? out[0]! : Buffer.concat(out);
+  }
+
+  /** Output for the browser, seen by the observer on its way. */
+  private forward(out: Buffer[], bytes: Buffer): void {
+    out.push(bytes);
+    if (bytes.length) this.observer?.text(bytes);
   }
 
   /** The held bytes while they are a prefix of a mark, no longer held: a view of the constant, not a copy. */
@@ -182,15 +201,17 @@ export class ShellIntegrationParser {
     return held;
   }
 
-  /** The held mark ended with a terminator of `terminatorBytes`: handled (nothing to forward), or plain output. */
-  private finish(terminatorBytes: number): Buffer {
+  /** The held mark ended with a terminator of `terminatorBytes`: handled (forwards what the observer adds), or plain output. */
+  private finish(out: Buffer[], terminatorBytes: number): void {
     const mark = this.release();
     this.examined += mark.length; // decoding and splitting the body
-    return this.handle(mark.subarray(2, mark.length - terminatorBytes).toString('utf8')) ? EMPTY : mark;
+    const handled = this.handle(mark.subarray(2, mark.length - terminatorBytes).toString('utf8'));
+    if (handled === false) this.forward(out, mark);
+    else if (handled !== true) out.push(handled); // Berth's own line: not the shell's output, not observed
   }
 
-  /** Handles one mark's body ("133;D;0;nonce"); false when it is not a valid mark of this shell. */
-  private handle(body: string): boolean {
+  /** Handles one mark's body ("133;D;0;nonce"); false when it is not a valid mark of this shell, bytes to print in its place. */
+  private handle(body: string): boolean | Buffer {
     const parts = body.split(';');
     const [code, kind] = parts;
     if (code === '133' && (kind === 'A' || kind === 'B' || kind === 'C')) return true;
@@ -198,12 +219,15 @@ export class ShellIntegrationParser {
       if (parts.length !== 4 || parts[3] !== this.nonce || !/^\d{1,3}$/.test(parts[2]!)) return false;
       const line = this.pendingLine;
       this.pendingLine = undefined;
-      if (line !== undefined) this.onCommand({ line, exit: Number(parts[2]), at: this.now() });
-      return true;
+      if (line === undefined) return true;
+      const event = { line, exit: Number(parts[2]), at: this.now() };
+      this.onCommand(event);
+      return this.observer?.ended(event) ?? true;
     }
     if (code === '633' && kind === 'E') {
       if (parts.length !== 4 || parts[3] !== this.nonce) return false;
       this.pendingLine = unescapeValue(parts[2]!);
+      this.observer?.started(this.pendingLine);
       return true;
     }
     return false;

@@ -7,7 +7,7 @@ import { CoalescedResize } from './coalesced-resize.js';
 import { CommandBudget, COMMANDS_PER_S } from './command-budget.js';
 import { FlowControl } from './flow-control.js';
 import { OutputRate } from './output-rate.js';
-import { ShellIntegrationParser, type CommandEvent } from './shell-integration.js';
+import { ShellIntegrationParser, type CommandEvent, type CommandOutputObserver } from './shell-integration.js';
 
 /** What the attached socket gets from the shell. */
 export interface TerminalSink {
@@ -69,6 +69,8 @@ export class TerminalHost {
     /** Called once the host has ended its shell for good (not reattached in time, or session over). */
     private readonly onDisposed: () => void,
     private readonly graceMs = DETACHED_GRACE_MS,
+    /** Watches each new shell's commands and output (e.g. to explain an image the mirror lacks). */
+    private readonly observe?: () => CommandOutputObserver,
   ) {}
 
   /** Attaches a socket (replacing any other); replays recent output; opens the shell if needed. */
@@ -212,7 +214,7 @@ export class TerminalHost {
     this.shell = shell;
     this.resizer.reset(size);
     if (this.size !== size) this.resizer.request(this.size);
-    const parser = new ShellIntegrationParser(nonce, (command) => this.onShellCommand(command));
+    const parser = new ShellIntegrationParser(nonce, (command) => this.onShellCommand(command), undefined, undefined, this.observe?.());
     shell.stream.on('data', (chunk: Buffer) => {
       // Every byte the shell printed counts, marks included (they never reach the screen).
       this.rate.took(chunk.length);

@@ -1,6 +1,6 @@
 import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { Logger } from '../sessions/session-manager.js';
-import type { CommandEvent } from './shell-integration.js';
+import type { CommandEvent, CommandOutputObserver } from './shell-integration.js';
 import { DETACHED_GRACE_MS, TerminalHost } from './terminal-host.js';
 
 const ADOPTED_NOTICE = '[the Berth server restarted: here is a new shell; your files, images and containers are all still here]';
@@ -16,6 +16,8 @@ export class TerminalHosts {
     private readonly onCommand: (sessionId: string, e: CommandEvent) => void,
     private readonly log: Logger,
     private readonly graceMs = DETACHED_GRACE_MS,
+    /** Watches a session's shells (one observer per shell). */
+    private readonly observe?: (sessionId: string) => CommandOutputObserver,
   ) {}
 
   get(sessionId: string): TerminalHost {
@@ -30,6 +32,7 @@ export class TerminalHosts {
           if (this.hosts.get(sessionId) === created) this.hosts.delete(sessionId);
         },
         this.graceMs,
+        this.observe && (() => this.observe!(sessionId)),
       );
       host = created;
       if (this.adopted.delete(sessionId)) host.restartNotice = ADOPTED_NOTICE;

@@ -134,3 +134,20 @@ test('an ESC inside a mark ends it as a terminal would: the bytes are plain, the
   assert.equal(out, '\x1b]633;E;x;n0nce\x1b[31mred');
   assert.deepEqual(events.map((e) => e.line), ['ls']);
 });
+
+test('an observer sees each command\'s output in order, and what it prints replaces the end mark, at every chunk cut', () => {
+  const stream = Buffer.from(PROMPT + E('docker pull x') + C + 'error one\r\n' + D(1) + PROMPT + E('ls') + C + 'file\r\n' + D(0) + PROMPT);
+  for (let cut = 1; cut < stream.length; cut++) {
+    const seen: string[] = [];
+    const observer = {
+      started: (line: string) => seen.push(`«started ${line}»`),
+      text: (bytes: Buffer) => seen.push(bytes.toString()),
+      ended: (e: CommandEvent) => (seen.push(`«ended ${e.exit}»`), e.exit ? Buffer.from('NOTE\r\n') : undefined),
+    };
+    const p = new ShellIntegrationParser(NONCE, () => {}, () => 42, undefined, observer);
+    const out = Buffer.concat([p.push(stream.subarray(0, cut)), p.push(stream.subarray(cut))]).toString();
+    assert.equal(out, 'user@berth:~$ error one\r\nNOTE\r\nuser@berth:~$ file\r\nuser@berth:~$ ', `cut at ${cut}`);
+    // What the observer read is the output without its own note, with each command's start and end in place.
+    assert.equal(seen.join(''), 'user@berth:~$ «started docker pull x»error one\r\n«ended 1»user@berth:~$ «started ls»file\r\n«ended 0»user@berth:~$ ', `cut at ${cut}`);
+  }
+});
