@@ -74,6 +74,9 @@ test('through nginx over https: the page loads, a session starts, the terminal e
   const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
   const linkUrl = site.portLink(8080, sessionId);
   expect(linkUrl).toBe(`https://8080-${sessionId}.ports.localhost:${new URL(site.url).port}/`);
+  // The tab opens blank and is sent to the link once the page has its ticket: a reload before then would
+  // cancel that and leave it blank.
+  await tab.waitForURL(linkUrl);
   await expect(async () => {
     try {
       await expect(tab, `the tab at ${tab.url()}`).toHaveTitle('An app behind nginx', { timeout: 1000 });
