@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-const port = Number(process.env.BERTH_E2E_PORT ?? 8181);
+export const port = Number(process.env.BERTH_E2E_PORT ?? 8181);
 export const smallPort = port + 1;
 export const brokenPort = port + 2;
 

@@ -78,6 +78,10 @@ test('publishing a port shows a link that opens nginx through Berth', async ({ p
   const link = page.getByTestId('port-8080');
   await expect(link).toBeVisible({ timeout: 30_000 });
   const [tab] = await Promise.all([context.waitForEvent('page'), link.click()]);
+  // The tab opens blank and is sent to the link once the page has its ticket: a reload before then would
+  // cancel that and leave it blank. The link is on the ports listener (the config's port + 100), not Berth's.
+  const berth = new URL(page.url());
+  await tab.waitForURL(new RegExp(`^http://${berth.hostname}:${Number(berth.port) + 100}/s/[a-z0-9]{9}/ports/8080/$`));
   await expect(async () => {
     await tab.reload();
     await expect(tab).toHaveTitle('Welcome to nginx!', { timeout: 1000 });
