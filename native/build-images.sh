@@ -375,10 +375,22 @@ fi
 
 # ---------------------------------------------------------------- mirror --
 # Every tag names what is inside: version tags are read from the built image, never written by hand.
+# The one line SCRIPT (sh) prints in a container of REF, run once per image id and cached in
+# $BUILD/versions (a rerun with nothing changed starts no container).
+image_version() { # REF SCRIPT
+  local ref=$1 script=$2 id v
+  id=$(dk image inspect -f '{{.Id}}' "$ref") || return 1
+  v=$(awk -F '\t' -v id="$id" -v s="$script" '$1 == id && $3 == s { v = $2 } END { print v }' "$BUILD/versions" 2>/dev/null || true)
+  if [ -z "$v" ]; then
+    v=$(dk run --rm --network none --entrypoint sh "$ref" -c "$script") || return 1
+    [ -n "$v" ] && [ "$(wc -l <<<"$v")" = 1 ] || return 1
+    printf '%s\t%s\t%s\n' "$id" "$v" "$script" >>"$BUILD/versions"
+  fi
+  printf '%s\n' "$v"
+}
 # The upstream version of a Debian package in an image, epoch and revision dropped (5:7.0.15-1~deb12u10 -> 7.0.15).
 pkg_version() { # REF PKG
-  dk run --rm --network none --entrypoint dpkg-query "$1" -W -f '${Version}' "$2" \
-    | sed -E 's/^[0-9]+://; s/^([0-9]+(\.[0-9]+)*).*/\1/'
+  image_version "$1" "dpkg-query -W -f '\${Version}' $2" | sed -E 's/^[0-9]+://; s/^([0-9]+(\.[0-9]+)*).*/\1/'
 }
 # 1.22.1 -> "1 1.22 1.22.1" (each SUFFIX appended): the tags an official image carries for one version.
 version_tags() { # VERSION [SUFFIX]
@@ -396,13 +408,13 @@ push_tags() { # REF NAME TAG...
 
 # Each version is read first (a failed read stops the script instead of pushing fewer tags).
 if wanted debian; then
-  v=$(dk run --rm --network none debian:$SUITE cat /etc/debian_version) || die "debian: cannot read /etc/debian_version"
+  v=$(image_version debian:$SUITE 'cat /etc/debian_version') || die "debian: cannot read /etc/debian_version"
   point=$(version_tags "$v" | grep -vx 12) || die "debian: no point-release tag in '$v'"
   # Slim is the shape of this image (dpkg path-excludes for docs, man pages, locales): the -slim tags are honest.
   push_tags debian:$SUITE debian $SUITE 12 latest "$SUITE-slim" 12-slim $point $(sed 's/$/-slim/' <<<"$point")
 fi
 if wanted busybox; then
-  v=$(dk run --rm --network none busybox:latest busybox --help | sed -nE '1s/^BusyBox v([0-9.]+).*/\1/p') \
+  v=$(image_version busybox:latest 'busybox | head -n 1' | sed -nE '1s/^BusyBox v([0-9.]+).*/\1/p') \
     || die "busybox: cannot read its version"
   tags=$(version_tags "$v") || die "busybox: version '$v'"
   push_tags busybox:latest busybox latest $tags
