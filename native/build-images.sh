@@ -234,6 +234,7 @@ start_push_registry() {
   die "the mirror's writable registry on $PUSH_ADDR did not start (log: $DATA/logs/mirror-push.log)"
 }
 
+DIGESTS_OF= DIGESTS=
 push_mirror() { # LOCAL-REF NAME TAG
   local ref=$1 name=$2 tag=$3 remote have
   # What sessions see, read through the served (read-only) side.
@@ -241,8 +242,9 @@ push_mirror() { # LOCAL-REF NAME TAG
       -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
       "http://$MIRROR/v2/library/$name/manifests/$tag" 2>/dev/null \
     | awk 'tolower($1) == "docker-content-digest:" { print $2 }' | tr -d '\r' || true)
-  if [ -n "$have" ] && dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" \
-        | grep -q "/library/$name@$have\$"; then
+  # The image's digests, read once per image (a push adds one: read again after it).
+  [ "$DIGESTS_OF" = "$ref" ] || { DIGESTS=$(dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ref"); DIGESTS_OF=$ref; }
+  if [ -n "$have" ] && grep -q "/library/$name@$have\$" <<<"$DIGESTS"; then
     log "mirror: $name:$tag up to date"
     return
   fi
@@ -252,6 +254,7 @@ push_mirror() { # LOCAL-REF NAME TAG
   start
   run_logged "$BUILD/push-$name-$tag.log" dk push "$remote"
   log "mirror: pushed $name:$tag ($(took))"
+  DIGESTS_OF=
 }
 
 ENV_PATH='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
