@@ -76,6 +76,20 @@ describe('images shaped like the official ones', () => {
     await ctx.term.run('docker rm -f cache >/dev/null');
   });
 
+  test('redis started with its own options (redis-server --appendonly yes) takes connections from another container and persists to /data', async () => {
+    const r = await ctx.term.run(
+      'docker network create rnet >/dev/null && docker run -d --name some-redis --network rnet redis redis-server --appendonly yes >/dev/null && ' +
+        'for i in $(seq 50); do docker run --rm --network rnet redis redis-cli -h some-redis set greeting hello 2>/dev/null | grep -x OK && break; sleep 0.3; done && ' +
+        'docker exec some-redis sh -c "ls /data; stat -c %U /data"',
+      120_000,
+    );
+    assert.equal(r.exit, 0, r.output);
+    assert.match(r.output, /^OK$/m, 'protected mode would answer DENIED');
+    assert.match(r.output, /^appendonlydir$/m);
+    assert.match(r.output, /^redis$/m);
+    await ctx.term.run('docker rm -f some-redis >/dev/null; docker network rm rnet >/dev/null');
+  });
+
   test('registry:2 in the session takes a push of a local image and gives it back on pull', async () => {
     const r = await ctx.term.run(
       'docker run -d -p 5000:5000 --name reg registry:2 && docker pull -q busybox && docker tag busybox localhost:5000/my-busybox && ' +
