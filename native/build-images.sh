@@ -15,6 +15,8 @@
 #   BERTH_DATA         Berth's data directory  (default /var/lib/berth)
 #   BERTH_SERVICE_IP   mirror (:5000) + apt cache (:3142) address (default 198.18.0.1)
 #   BERTH_FORCE        "1" or a space separated list of images to rebuild anyway
+#   BERTH_ONLY         a space separated list of images to build and push (default: all); the others
+#                      are neither built nor pushed (debian's recipe hash is still computed for FROM)
 #   BERTH_MIRROR_PUSH_ADDR    the writable registry's address (default 127.0.0.1:5001)
 #   BERTH_MIRROR_PUSH_CONFIG  its configuration (default $BERTH_DATA/mirror-push.yml)
 set -euo pipefail
@@ -31,6 +33,7 @@ APT_PROXY=http://$SIP:3142
 BUILD=$DATA/build
 SUITE=bookworm
 FORCE=${BERTH_FORCE:-}
+ONLY=${BERTH_ONLY:-}
 # Bump to rebuild everything after a change to this script's build logic.
 RECIPE_VERSION=2
 
@@ -112,7 +115,11 @@ recipe_hash() {
 }
 image_hash() { dk image inspect -f '{{index .Config.Labels "berth.recipe"}}' "$1" 2>/dev/null || true; }
 forced() { [ "$FORCE" = 1 ] || [[ " $FORCE " == *" $1 "* ]]; }
+wanted() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 up_to_date() { # NAME REF HASH
+  if ! wanted "$1"; then
+    return 0
+  fi
   if ! forced "$1" && [ "$(image_hash "$2")" = "$3" ]; then
     log "$1: up to date"
     return 0
@@ -227,6 +234,7 @@ start_push_registry() {
   die "the mirror's writable registry on $PUSH_ADDR did not start (log: $DATA/logs/mirror-push.log)"
 }
 
+DIGESTS_OF= DIGESTS=
 push_mirror() { # LOCAL-REF NAME TAG
   local ref=$1 name=$2 tag=$3 remote have
   # What sessions see, read through the served (read-only) side.
@@ -234,8 +242,9 @@ push_mirror() { # LOCAL-REF NAME TAG
       -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
       "http://$MIRROR/v2/library/$name/manifests/$tag" 2>/dev/null \
     | awk 'tolower($1) == "docker-content-digest:" { print $2 }' | tr -d '\r' || true)
-  if [ -n "$have" ] && dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" \
-        | grep -q "/library/$name@$have\$"; then
+  # The image's digests, read once per image (a push adds one: read again after it).
+  [ "$DIGESTS_OF" = "$ref" ] || { DIGESTS=$(dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ref"); DIGESTS_OF=$ref; }
+  if [ -n "$have" ] && grep -q "/library/$name@$have\$" <<<"$DIGESTS"; then
     log "mirror: $name:$tag up to date"
     return
   fi
@@ -245,6 +254,7 @@ push_mirror() { # LOCAL-REF NAME TAG
   start
   run_logged "$BUILD/push-$name-$tag.log" dk push "$remote"
   log "mirror: pushed $name:$tag ($(took))"
+  DIGESTS_OF=
 }
 
 ENV_PATH='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -312,8 +322,8 @@ if ! up_to_date hello-world hello-world:latest "$h"; then
   log "hello-world: built in $(took), $(size_of hello-world:latest)"
 fi
 
-# ----------------------------------------- nginx, redis, registry (FROM debian) --
-for name in nginx redis registry; do
+# --------------------------- nginx, redis, registry, httpd, python (FROM debian) --
+for name in nginx redis registry httpd python; do
   h=$(recipe_hash "$name" "FROM $DEBIAN_HASH" "images/$name")
   up_to_date "$name" "$name:latest" "$h" && continue
   log "$name: building (docker build FROM debian:$SUITE, apt-get install)…"
@@ -367,14 +377,62 @@ if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
 fi
 
 # ---------------------------------------------------------------- mirror --
-push_mirror debian:$SUITE debian $SUITE
-push_mirror debian:$SUITE debian 12
-push_mirror debian:$SUITE debian latest
-push_mirror busybox:latest busybox latest
-push_mirror hello-world:latest hello-world latest
-push_mirror nginx:latest nginx latest
-push_mirror redis:latest redis latest
-push_mirror registry:latest registry latest
+# Every tag names what is inside: version tags are read from the built image, never written by hand.
+# The one line SCRIPT (sh) prints in a container of REF, run once per image id and cached in
+# $BUILD/versions (a rerun with nothing changed starts no container).
+image_version() { # REF SCRIPT
+  local ref=$1 script=$2 id v
+  id=$(dk image inspect -f '{{.Id}}' "$ref") || return 1
+  v=$(awk -F '\t' -v id="$id" -v s="$script" '$1 == id && $3 == s { v = $2 } END { print v }' "$BUILD/versions" 2>/dev/null || true)
+  if [ -z "$v" ]; then
+    v=$(dk run --rm --network none --entrypoint sh "$ref" -c "$script") || return 1
+    [ -n "$v" ] && [ "$(wc -l <<<"$v")" = 1 ] || return 1
+    printf '%s\t%s\t%s\n' "$id" "$v" "$script" >>"$BUILD/versions"
+  fi
+  printf '%s\n' "$v"
+}
+# The upstream version of a Debian package in an image, epoch and revision dropped (5:7.0.15-1~deb12u10 -> 7.0.15).
+pkg_version() { # REF PKG
+  image_version "$1" "dpkg-query -W -f '\${Version}' $2" | sed -E 's/^[0-9]+://; s/^([0-9]+(\.[0-9]+)*).*/\1/'
+}
+# 1.22.1 -> "1 1.22 1.22.1" (each SUFFIX appended): the tags an official image carries for one version.
+version_tags() { # VERSION [SUFFIX]
+  local v=$1 suffix=${2:-} major minor
+  [[ $v =~ ^[0-9]+(\.[0-9]+)*$ ]] || die "not a version number: '$v'"
+  major=${v%%.*}
+  minor=$(cut -d. -f1-2 <<<"$v")
+  printf '%s\n' "$major$suffix" "$minor$suffix" "$v$suffix" | awk '!seen[$0]++'
+}
+push_tags() { # REF NAME TAG...
+  local ref=$1 name=$2 tag; shift 2
+  wanted "$name" || return 0
+  for tag in "$@"; do push_mirror "$ref" "$name" "$tag"; done
+}
+
+# Each version is read first (a failed read stops the script instead of pushing fewer tags).
+if wanted debian; then
+  v=$(image_version debian:$SUITE 'cat /etc/debian_version') || die "debian: cannot read /etc/debian_version"
+  point=$(version_tags "$v" | grep -vx 12) || die "debian: no point-release tag in '$v'"
+  # Slim is the shape of this image (dpkg path-excludes for docs, man pages, locales): the -slim tags are honest.
+  push_tags debian:$SUITE debian $SUITE 12 latest "$SUITE-slim" 12-slim $point $(sed 's/$/-slim/' <<<"$point")
+fi
+if wanted busybox; then
+  v=$(image_version busybox:latest 'busybox | head -n 1' | sed -nE '1s/^BusyBox v([0-9.]+).*/\1/p') \
+    || die "busybox: cannot read its version"
+  tags=$(version_tags "$v") || die "busybox: version '$v'"
+  push_tags busybox:latest busybox latest $tags
+fi
+push_tags hello-world:latest hello-world latest
+# IMAGE:PACKAGE whose version names the image.
+for spec in nginx:nginx redis:redis-server registry:docker-registry httpd:apache2-bin python:python3; do
+  name=${spec%%:*}
+  wanted "$name" || continue
+  v=$(pkg_version "$name:latest" "${spec#*:}") || die "$name: cannot read the version of ${spec#*:}"
+  tags=$(version_tags "$v") || die "$name: version '$v'"
+  # python is the official image's slim shape (Debian's python3, pip and venv; no compilers): -slim tags too.
+  [ "$name" != python ] || tags="$tags slim $(version_tags "$v" -slim)"
+  push_tags "$name:latest" "$name" latest $tags
+done
 
 # Old versions of our images, now untagged.
 dk image prune -f --filter label=berth.recipe >/dev/null 2>&1 || true
