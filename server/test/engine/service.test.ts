@@ -78,22 +78,10 @@ test('service install runs Berth under systemd; kill -9 of the server: systemd s
 
     await eventually(() => healthAnswers(url), 100_000).catch(async (err: Error) => {
       // What the server said is in the journal: a failure shows it.
-      const journal = await box!.exec('journalctl', ['--unit', UNIT_NAME, '--no-pager', '--output', 'cat']);
+      const journal = await box!.exec('journalctl', ['--identifier', 'berth', '--no-pager', '--output', 'cat']);
       throw new Error(`${err.message}; the unit's journal ends with:\n${journal.stdout.slice(-4000)}`);
     });
     took('installed and answering (berth start: host checks, images, page build)');
-    // The start logged to the journal, under the unit's name (read now: what a later read shows is checked
-    // from this cursor on).
-    const readyLine = `Berth is ready on http://localhost:${port}`;
-    // The server answers a moment before it logs that it is ready, and journald takes a moment more.
-    const journalFrom = (cursor?: string) =>
-      eventually(async () => {
-        const log = await box!.exec('journalctl', ['--unit', UNIT_NAME, '--no-pager', '--output', 'cat', '--show-cursor', ...(cursor ? ['--after-cursor', cursor] : [])]);
-        assert.equal(log.stdout.split(readyLine).length - 1, 1, log.stdout.slice(-3000));
-        return /-- cursor: (\S+)/.exec(log.stdout)?.[1];
-      }, 10_000);
-    const cursor = await journalFrom();
-    assert.ok(cursor, 'journalctl shows where it stopped reading');
     const firstPid = Number(await box.show(UNIT_NAME, 'MainPID'));
     const server = box.hostPid(firstPid);
     assert.ok(server, `the unit's main process (${firstPid} inside) is running`);
@@ -130,7 +118,15 @@ test('service install runs Berth under systemd; kill -9 of the server: systemd s
     await again.close();
 
     // The second start logged to the journal too.
-    await journalFrom(cursor);
+    // Both starts logged to the journal, under the unit's SyslogIdentifier. (Not read by `--unit` here: the
+    // first start's later lines were missing from `--unit` in two CI runs; this journald sees the host's
+    // /proc, so the unit it looks up for a line's PID can be another process's, the likely cause.)
+    // The server answers a moment before it logs that it is ready: the lines are waited for.
+    const readyLine = `Berth is ready on http://localhost:${port}`;
+    await eventually(async () => {
+      const journal = await box!.exec('journalctl', ['--identifier', 'berth', '--no-pager', '--output', 'cat']);
+      assert.equal(journal.stdout.split(readyLine).length - 1, 2, journal.stdout.slice(-3000));
+    }, 90_000);
 
     assert.equal((await fetch(`${url}/api/sessions/${s.id}`, { method: 'DELETE', headers: auth })).status, 204);
     const uninstall = await box.exec(process.execPath, [berth, 'service', 'uninstall'], settings);
