@@ -15,7 +15,13 @@ export function forwardRequest(req: http.IncomingMessage, out: http.ServerRespon
     out.writeHead(502, 'Bad Gateway', { 'content-type': 'text/html; charset=utf-8' });
     out.end(nothingAnswers(port, why));
   };
-  const upstream = http.request({ host, port, method: req.method, path: route.appPath, headers: requestHeadersForApp(req.headers, port), timeout: 10_000 }, (res) => {
+  // A connection of its own for every request (agent: false, no keep-alive): an app that closes its side
+  // after each answer (as `nc -e` servers do) would otherwise make a pooled socket's next request fail with a
+  // reset that reads "dropped the connection".
+  const headers = requestHeadersForApp(req.headers, port);
+  delete headers.connection;
+  delete headers['keep-alive'];
+  const upstream = http.request({ host, port, method: req.method, path: route.appPath, headers, timeout: 10_000, agent: false }, (res) => {
     res.on('error', () => out.destroy());
     const unusable = unusableAnswer(res);
     if (unusable || !writeUpstreamHead(out, res, responseHeadersForBrowser(res.headers, route))) {
