@@ -16,17 +16,22 @@ interface Ticket {
 
 export class PortTickets {
   private readonly tickets = new Map<string, Ticket>();
+  /** Each session's unspent tickets, oldest first: issuing never scans other sessions' tickets. */
+  private readonly bySession = new Map<string, string[]>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   issue(sessionId: string, port: number): { ticket: string; expiresAt: number } {
     this.dropExpired();
-    const mine = [...this.tickets].filter(([, t]) => t.sessionId === sessionId);
-    for (const [key] of mine.slice(0, Math.max(0, mine.length - PER_SESSION + 1))) this.tickets.delete(key);
-    while (this.tickets.size >= IN_ALL) this.tickets.delete(this.tickets.keys().next().value!);
+    const mine = this.bySession.get(sessionId) ?? [];
+    while (mine.length >= PER_SESSION) this.delete(mine[0]!);
+    while (this.tickets.size >= IN_ALL) this.delete(this.tickets.keys().next().value!);
     const ticket = crypto.randomBytes(24).toString('base64url');
     const expiresAt = this.now() + TICKET_TTL_MS;
     this.tickets.set(ticket, { sessionId, port, expiresAt });
+    const list = this.bySession.get(sessionId);
+    if (list) list.push(ticket);
+    else this.bySession.set(sessionId, [ticket]);
     return { ticket, expiresAt };
   }
 
@@ -34,12 +39,25 @@ export class PortTickets {
   redeem(ticket: string, sessionId: string, port: number): boolean {
     const t = this.tickets.get(ticket);
     if (!t) return false;
-    this.tickets.delete(ticket);
+    this.delete(ticket);
     return t.sessionId === sessionId && t.port === port && t.expiresAt > this.now();
   }
 
   forgetSession(sessionId: string): void {
-    for (const [key, t] of this.tickets) if (t.sessionId === sessionId) this.tickets.delete(key);
+    for (const key of this.bySession.get(sessionId) ?? []) this.tickets.delete(key);
+    this.bySession.delete(sessionId);
+  }
+
+  private delete(ticket: string): void {
+    const t = this.tickets.get(ticket);
+    if (!t) return;
+    this.tickets.delete(ticket);
+    const list = this.bySession.get(t.sessionId);
+    if (!list) return;
+    // A session holds at most PER_SESSION tickets: this search is bounded.
+    const at = list.indexOf(ticket);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.bySession.delete(t.sessionId);
   }
 
   private dropExpired(): void {
@@ -47,7 +65,7 @@ export class PortTickets {
     // Insertion order is issue order, and every ticket lives as long: the expired ones come first.
     for (const [key, t] of this.tickets) {
       if (t.expiresAt > now) break;
-      this.tickets.delete(key);
+      this.delete(key);
     }
   }
 }

@@ -91,6 +91,16 @@ describe('tickets', () => {
     assert.equal(issued.slice(-15).filter((t) => tickets.redeem(t, id, 80)).length, 15);
     assert.equal(tickets.redeem(other, 'zzz999zzz', 80), true, "another session's ticket is untouched");
   });
+
+  test('spent and expired tickets free their place: a session can hold 16 fresh ones again', () => {
+    let now = 1_000_000;
+    const tickets = new PortTickets(() => now);
+    for (let i = 0; i < 16; i++) tickets.redeem(tickets.issue(id, 80).ticket, id, 80);
+    for (let i = 0; i < 16; i++) tickets.issue(id, 80);
+    now += TICKET_TTL_MS;
+    const fresh = Array.from({ length: 16 }, () => tickets.issue(id, 80).ticket);
+    assert.equal(fresh.filter((t) => tickets.redeem(t, id, 80)).length, 16);
+  });
 });
 
 describe('the port cookie', () => {
