@@ -8,6 +8,7 @@ import { playLesson } from '../lessons/lesson-player.js';
 
 import { hostBusyDuring, pct, type Row } from './bench-table.js';
 import { exhaustion } from './exhaustion.js';
+import { imagesBench } from './images-bench.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -187,7 +188,7 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
   }
 }
 
-/** parts: names of the parts to run (cold, warm, echo, verdict, many, exhaustion); none = all. */
+/** parts: names of the parts to run (cold, warm, echo, verdict, images, many, exhaustion); none = all. */
 export async function runBench(config: Config, parts: string[] = []): Promise<number> {
   const want = (part: string) => parts.length === 0 || parts.includes(part);
   const berth = await buildApp({ ...config, instance: 'bench', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 100_000, maxPerAddress: 100_000, startsPerAddressPerMin: 100_000, maxSessions: 100_000 });
@@ -200,6 +201,7 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     if (want('warm')) await warmStart(config, rows);
     if (want('echo')) await keystrokeEcho(berth, url, rows);
     if (want('verdict')) await verdictLatency(berth, url, rows);
+    if (want('images')) await imagesBench(berth, config, url, rows);
     if (want('exhaustion')) await exhaustion(berth, url, rows);
     if (want('many')) await manySessions(berth, url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows);
   } finally {
