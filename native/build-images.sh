@@ -124,7 +124,7 @@ up_to_date() { # NAME REF HASH
     return 0
   fi
   if ! forced "$1" && [ "$(image_hash "$2")" = "$3" ]; then
-    log "$1: up to date"
+    if [ "$2" = "$1:latest" ]; then log "$1: up to date"; else log "$2: up to date"; fi
     return 0
   fi
   return 1
