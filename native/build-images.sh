@@ -16,7 +16,8 @@
 #   BERTH_SERVICE_IP   mirror (:5000) + apt cache (:3142) address (default 198.18.0.1)
 #   BERTH_FORCE        "1" or a space separated list of images to rebuild anyway
 #   BERTH_ONLY         a space separated list of images to build and push (default: all); the others
-#                      are neither built nor pushed (debian's recipe hash is still computed for FROM)
+#                      are neither built nor pushed (debian's recipe hashes are still computed for FROM)
+#   BERTH_BUILD_PARALLEL  how many `docker build`s of images FROM debian run at once (default 2)
 #   BERTH_MIRROR_PUSH_ADDR    the writable registry's address (default 127.0.0.1:5001)
 #   BERTH_MIRROR_PUSH_CONFIG  its configuration (default $BERTH_DATA/mirror-push.yml)
 set -euo pipefail
@@ -31,11 +32,13 @@ PUSH_CONFIG=${BERTH_MIRROR_PUSH_CONFIG:-$DATA/mirror-push.yml}
 PUSH_PID=
 APT_PROXY=http://$SIP:3142
 BUILD=$DATA/build
-SUITE=bookworm
+SUITE=bookworm       # the suite the starter images and the session image are built on
 FORCE=${BERTH_FORCE:-}
 ONLY=${BERTH_ONLY:-}
 # Bump to rebuild everything after a change to this script's build logic.
 RECIPE_VERSION=2
+PARALLEL=${BERTH_BUILD_PARALLEL:-2}
+[[ $PARALLEL =~ ^[1-9][0-9]*$ ]] || { printf '[images] error: BERTH_BUILD_PARALLEL must be a number >= 1\n' >&2; exit 1; }
 
 log() { printf '[images] %s\n' "$*"; }
 die() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
@@ -121,7 +124,7 @@ up_to_date() { # NAME REF HASH
     return 0
   fi
   if ! forced "$1" && [ "$(image_hash "$2")" = "$3" ]; then
-    log "$1: up to date"
+    if [ "$2" = "$1:latest" ]; then log "$1: up to date"; else log "$2: up to date"; fi
     return 0
   fi
   return 1
@@ -148,8 +151,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Files shared by every debian-based rootfs: slimming + apt proxy + sources.
-write_debian_config() { # ROOTFS
-  local r=$1
+write_debian_config() { # ROOTFS SUITE
+  local r=$1 suite=$2
   cp -a "$HERE/images/common/rootfs/." "$r/"
   printf 'Acquire::http::Proxy "%s";\n' "$APT_PROXY" >"$r/etc/apt/apt.conf.d/01berth-proxy"
   rm -f "$r/etc/apt/sources.list"
@@ -157,13 +160,13 @@ write_debian_config() { # ROOTFS
   cat >"$r/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
 URIs: $DEB_MIRROR
-Suites: $SUITE $SUITE-updates
+Suites: $suite $suite-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
 URIs: $SEC_MIRROR
-Suites: $SUITE-security
+Suites: $suite-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
@@ -235,24 +238,25 @@ start_push_registry() {
 }
 
 DIGESTS_OF= DIGESTS=
-push_mirror() { # LOCAL-REF NAME TAG
-  local ref=$1 name=$2 tag=$3 remote have
+push_mirror() { # LOCAL-REF NAME TAG   (NAME: "nginx" is library/nginx, "berth/nettools" is itself)
+  local ref=$1 name=$2 tag=$3 remote have repo=$2
+  [[ $repo == */* ]] || repo=library/$repo
   # What sessions see, read through the served (read-only) side.
   have=$(curl -fsS -m 10 -o /dev/null -D - \
       -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-      "http://$MIRROR/v2/library/$name/manifests/$tag" 2>/dev/null \
+      "http://$MIRROR/v2/$repo/manifests/$tag" 2>/dev/null \
     | awk 'tolower($1) == "docker-content-digest:" { print $2 }' | tr -d '\r' || true)
   # The image's digests, read once per image (a push adds one: read again after it).
   [ "$DIGESTS_OF" = "$ref" ] || { DIGESTS=$(dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ref"); DIGESTS_OF=$ref; }
-  if [ -n "$have" ] && grep -q "/library/$name@$have\$" <<<"$DIGESTS"; then
+  if [ -n "$have" ] && grep -q "/$repo@$have\$" <<<"$DIGESTS"; then
     log "mirror: $name:$tag up to date"
     return
   fi
   start_push_registry
-  remote=$PUSH_ADDR/library/$name:$tag
+  remote=$PUSH_ADDR/$repo:$tag
   dk tag "$ref" "$remote"
   start
-  run_logged "$BUILD/push-$name-$tag.log" dk push "$remote"
+  run_logged "$BUILD/push-${name//\//-}-$tag.log" dk push "$remote"
   log "mirror: pushed $name:$tag ($(took))"
   DIGESTS_OF=
 }
@@ -266,27 +270,35 @@ log "engine unix://$SOCK, mirror http://$MIRROR, apt cache $APT_PROXY, Debian mi
 log "seccomp: $DATA/seccomp.json"
 
 # ----------------------------------------------------------------- debian --
-DEBIAN_HASH=$(recipe_hash debian "$SUITE $DEB_MIRROR $SEC_MIRROR $APT_PROXY" images/common images/debian)
-if ! up_to_date debian debian:$SUITE "$DEBIAN_HASH"; then
-  log "debian: building (debootstrap, ~1 min)…"
+# debian:SUITE from debootstrap; sets DEBIAN_HASH[SUITE] (part of the hash of every image FROM it).
+declare -A DEBIAN_HASH
+build_debian() { # SUITE
+  local suite=$1 h r
+  h=$(recipe_hash debian "$suite $DEB_MIRROR $SEC_MIRROR $APT_PROXY" images/common images/debian)
+  DEBIAN_HASH[$suite]=$h
+  up_to_date debian "debian:$suite" "$h" && return 0
+  log "debian:$suite: building (debootstrap, ~1 min)…"
   start
-  r=$BUILD/debian/rootfs
-  unmount_under "$BUILD/debian"; rm -rf "$BUILD/debian"; mkdir -p "$r"
-  run_logged "$BUILD/debian.log" env http_proxy="$APT_PROXY" \
-    debootstrap --variant=minbase "$SUITE" "$r" "$DEB_MIRROR"
-  write_debian_config "$r"
+  r=$BUILD/debian-$suite/rootfs
+  unmount_under "$BUILD/debian-$suite"; rm -rf "$BUILD/debian-$suite"; mkdir -p "$r"
+  run_logged "$BUILD/debian-$suite.log" env http_proxy="$APT_PROXY" \
+    debootstrap --variant=minbase "$suite" "$r" "$DEB_MIRROR"
+  write_debian_config "$r" "$suite"
   # Like Docker Hub's images: include the point-release and security updates.
   chroot_mount "$r"
-  run_logged "$BUILD/debian-upgrade.log" chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+  run_logged "$BUILD/debian-$suite-upgrade.log" chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update && apt-get -y upgrade && apt-get clean'
   chroot_umount "$r"
   slim_rootfs "$r"
-  import_rootfs "$r" debian:$SUITE "$DEBIAN_HASH" --change "$ENV_PATH" --change 'CMD ["bash"]'
-  rm -rf "$BUILD/debian"
-  log "debian: built in $(took), $(size_of debian:$SUITE)"
-fi
+  import_rootfs "$r" "debian:$suite" "$h" --change "$ENV_PATH" --change 'CMD ["bash"]'
+  rm -rf "$BUILD/debian-$suite"
+  log "debian:$suite: built in $(took), $(size_of "debian:$suite")"
+}
+build_debian "$SUITE"
+build_debian trixie
 dk tag debian:$SUITE debian:12
 dk tag debian:$SUITE debian:latest
+dk tag debian:trixie debian:13
 
 # ---------------------------------------------------------------- busybox --
 h=$(recipe_hash busybox "$(sha256sum /bin/busybox)" images/busybox)
@@ -322,18 +334,54 @@ if ! up_to_date hello-world hello-world:latest "$h"; then
   log "hello-world: built in $(took), $(size_of hello-world:latest)"
 fi
 
-# --------------------------- nginx, redis, registry, httpd, python (FROM debian) --
-for name in nginx redis registry httpd python; do
-  h=$(recipe_hash "$name" "FROM $DEBIAN_HASH" "images/$name")
-  up_to_date "$name" "$name:latest" "$h" && continue
-  log "$name: building (docker build FROM debian:$SUITE, apt-get install)…"
+# ------------------------------------------------ images FROM debian:SUITE --
+# NAME  LOCAL-REF  SUITE  RECIPE-DIR: a `docker build` of images/DIR, FROM debian:SUITE (ARG SUITE). Each name
+# is one BERTH_ONLY/BERTH_FORCE word (node builds two images). Builds run $PARALLEL at a time (the host's cores).
+FROM_DEBIAN='
+nginx     nginx:latest     bookworm  nginx
+redis     redis:latest     bookworm  redis
+registry  registry:latest  bookworm  registry
+httpd     httpd:latest     bookworm  httpd
+python    python:latest    bookworm  python
+node      node:bookworm    bookworm  node
+node      node:trixie      trixie    node
+golang    golang:trixie    trixie    golang
+postgres  postgres:latest  bookworm  postgres
+mariadb   mariadb:latest   bookworm  mariadb
+nettools  berth/nettools:latest  bookworm  nettools
+'
+build_from_debian() { # NAME REF SUITE DIR HASH
+  local name=$1 ref=$2 suite=$3 dir=$4 h=$5
+  log "$ref: building (docker build FROM debian:$suite, apt-get install)…"
   start
-  run_logged "$BUILD/$name.log" dk build --label "berth.recipe=$h" -t "$name:latest" "$HERE/images/$name"
-  log "$name: built in $(took), $(size_of "$name:latest")"
-done
+  run_logged "$BUILD/${ref//[:\/]/-}.log" dk build --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir"
+  log "$ref: built in $(took), $(size_of "$ref")"
+}
+BUILDING=() BUILD_FAILED=0
+reap_build() { # waits for one build to end
+  local done_pid= p kept=()
+  wait -n -p done_pid "${BUILDING[@]}" || BUILD_FAILED=1
+  for p in "${BUILDING[@]}"; do [ "$p" = "$done_pid" ] || kept+=("$p"); done
+  BUILDING=("${kept[@]}")
+}
+while read -r name ref suite dir; do
+  [ -n "$name" ] || continue
+  # The hash of the five starter images is as it was before other suites existed (no rebuild on upgrade).
+  if [ "$suite" = "$SUITE" ] && [ "$ref" = "$name:latest" ]; then
+    h=$(recipe_hash "$name" "FROM ${DEBIAN_HASH[$suite]}" "images/$dir")
+  else
+    h=$(recipe_hash "$name" "$ref FROM ${DEBIAN_HASH[$suite]}" "images/$dir")
+  fi
+  up_to_date "$name" "$ref" "$h" && continue
+  while [ "${#BUILDING[@]}" -ge "$PARALLEL" ]; do reap_build; done
+  build_from_debian "$name" "$ref" "$suite" "$dir" "$h" &
+  BUILDING+=($!)
+done <<<"$FROM_DEBIAN"
+while [ "${#BUILDING[@]}" -gt 0 ]; do reap_build; done
+[ "$BUILD_FAILED" = 0 ] || die "an image build failed (its log is named above)"
 
 # ---------------------------------------------------------- berth/session --
-SESSION_HASH=$(recipe_hash session "FROM $DEBIAN_HASH $SIP $(gcc --version | head -1)" images/session session bash)
+SESSION_HASH=$(recipe_hash session "FROM ${DEBIAN_HASH[$SUITE]} $SIP $(gcc --version | head -1)" images/session session bash)
 if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
   log "session: building (debian + docker.io, rootless tools; ~1 min)…"
   start
@@ -403,24 +451,32 @@ version_tags() { # VERSION [SUFFIX]
   minor=$(cut -d. -f1-2 <<<"$v")
   printf '%s\n' "$major$suffix" "$minor$suffix" "$v$suffix" | awk '!seen[$0]++'
 }
-push_tags() { # REF NAME TAG...
+push_tags() { # REF NAME TAG...   (BERTH_ONLY names berth/nettools "nettools")
   local ref=$1 name=$2 tag; shift 2
-  wanted "$name" || return 0
+  wanted "${name##*/}" || return 0
   for tag in "$@"; do push_mirror "$ref" "$name" "$tag"; done
 }
 
 # Each version is read first (a failed read stops the script instead of pushing fewer tags).
-if wanted debian; then
-  v=$(image_version debian:$SUITE 'cat /etc/debian_version') || die "debian: cannot read /etc/debian_version"
-  point=$(version_tags "$v" | grep -vx 12) || die "debian: no point-release tag in '$v'"
+debian_tags() { # SUITE MAJOR [EXTRA-TAG...]: SUITE, MAJOR, the point release, each also -slim
+  local suite=$1 major=$2 v point; shift 2
+  v=$(image_version "debian:$suite" 'cat /etc/debian_version') || die "debian:$suite: cannot read /etc/debian_version"
+  point=$(version_tags "$v" | grep -vx "$major") || die "debian:$suite: no point-release tag in '$v'"
   # Slim is the shape of this image (dpkg path-excludes for docs, man pages, locales): the -slim tags are honest.
-  push_tags debian:$SUITE debian $SUITE 12 latest "$SUITE-slim" 12-slim $point $(sed 's/$/-slim/' <<<"$point")
+  push_tags "debian:$suite" debian "$suite" "$major" "$@" "$suite-slim" "$major-slim" $point $(sed 's/$/-slim/' <<<"$point")
+}
+if wanted debian; then
+  # Docker Hub's debian:latest (and stable) has been trixie since August 2025; here latest stays bookworm, the
+  # base of every other image in this mirror (lessons 03, 04 and 09 teach tags and shared layers with it).
+  debian_tags "$SUITE" 12 latest oldstable oldstable-slim
+  debian_tags trixie 13 stable stable-slim
 fi
 if wanted busybox; then
   v=$(image_version busybox:latest 'busybox | head -n 1' | sed -nE '1s/^BusyBox v([0-9.]+).*/\1/p') \
     || die "busybox: cannot read its version"
   tags=$(version_tags "$v") || die "busybox: version '$v'"
-  push_tags busybox:latest busybox latest $tags
+  # Docker Hub's busybox tags name the libc too: this one is Debian's static build on glibc.
+  push_tags busybox:latest busybox latest $tags $(version_tags "$v" -glibc) glibc
 fi
 push_tags hello-world:latest hello-world latest
 # IMAGE:PACKAGE whose version names the image.
@@ -433,7 +489,34 @@ for spec in nginx:nginx redis:redis-server registry:docker-registry httpd:apache
   [ "$name" != python ] || tags="$tags slim $(version_tags "$v" -slim)"
   push_tags "$name:latest" "$name" latest $tags
 done
-
+# NAME  LOCAL-REF  VERSION-OF  VARIANTS: versioned images whose newest release Debian does not ship, so they
+# get no `latest` (node:latest, golang:latest, postgres:latest and mariadb:latest are newer on Docker Hub).
+# VERSION-OF is the Debian package whose version names the image (go: `go env GOVERSION`). Tags: X, X.Y,
+# X.Y.Z (Go's X, 1, would claim the newest Go: left out), then the same with each VARIANT suffix (as Docker
+# Hub writes them: 18-bookworm, 18-slim, 18-bookworm-slim; mariadb's are Ubuntu-based there: none).
+while read -r name ref of variants; do
+  [ -n "$name" ] && wanted "$name" || continue
+  if [ "$of" = go ]; then
+    v=$(image_version "$ref" 'go env GOVERSION' | sed 's/^go//') || die "$ref: cannot read its Go version"
+  else
+    v=$(pkg_version "$ref" "$of") || die "$ref: cannot read the version of $of"
+  fi
+  base=$(version_tags "$v") || die "$ref: version '$v'"
+  [ "$name" != golang ] || base=$(grep -vx 1 <<<"$base")
+  tags=$base
+  for variant in ${variants//,/ }; do
+    [ "$variant" = - ] || tags="$tags $(sed "s/\$/-$variant/" <<<"$base")"
+  done
+  push_tags "$ref" "$name" $tags
+done <<'EOF_VERSIONED'
+node      node:bookworm    nodejs         bookworm,slim,bookworm-slim
+node      node:trixie      nodejs         trixie,slim,trixie-slim
+golang    golang:trixie    go             trixie
+postgres  postgres:latest  postgresql-15  bookworm
+mariadb   mariadb:latest   mariadb-server -
+EOF_VERSIONED
+# Not an official image (those are library/…): Berth's own, named for what it is.
+push_tags berth/nettools:latest berth/nettools latest
 # Old versions of our images, now untagged.
 dk image prune -f --filter label=berth.recipe >/dev/null 2>&1 || true
 

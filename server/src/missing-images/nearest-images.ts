@@ -33,6 +33,10 @@ export const STAND_INS: Record<string, StandIn> = {
     instead: ['debian'],
     note: { en: 'apt-get instead of dnf', zh: '用 apt-get 代替 dnf' },
   },
+  'nicolaka/netshoot': {
+    instead: ['berth/nettools'],
+    note: { en: 'the same network tools: dig, curl, tcpdump, iperf3, nc, ip, ss…', zh: '同样的网络工具：dig、curl、tcpdump、iperf3、nc、ip、ss…' },
+  },
   'library/bash': {
     instead: ['debian'],
     note: { en: 'bash is its shell', zh: '它的 shell 就是 bash' },
@@ -49,4 +53,19 @@ export const NOT_DEBIAN_TAG_SUFFIX = /(^|-)alpine[0-9.]*$/;
 export const DEBIAN_TAG_NOTE: Record<Lang, string> = {
   en: 'its Debian-based tag; apt-get instead of apk',
   zh: '它基于 Debian 的标签；用 apt-get 代替 apk',
+};
+
+/** The note when the mirror has the image in another version only (`postgres:16` → `postgres:15`). */
+export const NEAREST_VERSION_NOTE: Record<Lang, string> = {
+  en: 'the nearest version here',
+  zh: '这里最接近的版本',
+};
+/** …and when it has no `latest` (`node:latest` is newer than what Debian ships): `postgres` → `postgres:15`. */
+export const NEWEST_VERSION_NOTE: Record<Lang, string> = {
+  en: 'the newest version here',
+  zh: '这里最新的版本',
+};
+export const NEAREST_VERSION_NOT_DEBIAN_NOTE: Record<Lang, string> = {
+  en: 'the nearest version here, Debian-based; apt-get instead of apk',
+  zh: '这里最接近的版本，基于 Debian；用 apt-get 代替 apk',
 };

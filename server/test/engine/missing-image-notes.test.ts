@@ -12,7 +12,7 @@ const MIRROR = `http://${process.env.BERTH_SERVICE_IP || '198.18.0.1'}:5000`;
 const HUB_UNREACHABLE = /Error response from daemon: Get "https:\/\/registry-1\.docker\.io\/v2\/": .*no such host/;
 
 async function mirrorTags(name: string): Promise<string[]> {
-  const res = await fetch(`${MIRROR}/v2/library/${name}/tags/list`);
+  const res = await fetch(`${MIRROR}/v2/${name.includes('/') ? name : `library/${name}`}/tags/list`);
   if (res.status === 404) return [];
   assert.equal(res.status, 200);
   return ((await res.json()) as { tags: string[] }).tags;
@@ -115,6 +115,21 @@ describe('an image the offline mirror lacks', () => {
       assert.equal(/Images here: (.*) \(yours/.exec(line)![1], await mirrorImages());
     }
     assert.equal(exit, 1);
+  });
+
+  test('docker pull postgres:16-alpine: Docker\'s error, then one Berth line naming postgres:15, the version here', async () => {
+    assert.ok((await mirrorTags('postgres')).includes('15'), 'the mirror has postgres:15');
+    assert.ok(!(await mirrorTags('postgres')).includes('16'), 'and no postgres:16');
+    const { screen, exit } = await learnerRuns(term, 'docker pull postgres:16-alpine');
+    assertErrorThenOneBerthLine(screen, /^Berth: postgres:16-alpine is not in .*\. Use postgres:15 instead \(the nearest version here, Debian-based; apt-get instead of apk\)\.$/);
+    assert.equal(exit, 1);
+  });
+
+  test('docker run -it --rm nicolaka/netshoot: Docker\'s error, then one Berth line naming berth/nettools', async () => {
+    assert.ok((await mirrorTags('berth/nettools')).includes('latest'), 'the mirror has berth/nettools');
+    const { screen, exit } = await learnerRuns(term, 'docker run -it --rm nicolaka/netshoot');
+    assertErrorThenOneBerthLine(screen, /^Berth: nicolaka\/netshoot is not in .*\. Use berth\/nettools instead \(the same network tools: dig, curl, tcpdump, iperf3, nc, ip, ss…\)\.$/);
+    assert.equal(exit, 125);
   });
 
   test('docker pull busybox (in the mirror) prints no Berth line', async () => {

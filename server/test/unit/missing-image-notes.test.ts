@@ -8,7 +8,7 @@ import { displayName, hubImage, MAX_PULLED, pulledRefs } from '../../src/missing
 import { MissingImageNotes } from '../../src/missing-images/missing-image-note.js';
 import { CATALOG_MAX_AGE_MS, MirrorCatalog, type MirrorImages } from '../../src/missing-images/mirror-catalog.js';
 import { nearestImage } from '../../src/missing-images/nearest-image.js';
-import { STAND_INS } from '../../src/missing-images/nearest-images.js';
+import { NEAREST_VERSION_NOT_DEBIAN_NOTE, NEAREST_VERSION_NOTE, NEWEST_VERSION_NOTE, STAND_INS } from '../../src/missing-images/nearest-images.js';
 import { COMMAND_BURST } from '../../src/terminal/command-budget.js';
 import { escapeValue, ShellIntegrationParser } from '../../src/terminal/shell-integration.js';
 
@@ -107,8 +107,35 @@ test('the nearest image: a stand-in for what Debian cannot be, the Debian-based 
   assert.equal((near('node:16-alpine3.17', langs) as { image: string }).image, 'node');
   assert.equal((near('python:3.11.4-alpine3.18', langs) as { image: string }).image, 'python:3.11');
   assert.equal((near('python:3.12-alpine', langs) as { image: string }).image, 'python:3');
-  assert.deepEqual(near('golang:1.21-alpine', langs), { kind: 'tags', repo: 'golang', tags: ['1.22'] });
+  assert.deepEqual(near('golang:1.21-alpine', langs), { kind: 'image', image: 'golang:1.22', note: NEAREST_VERSION_NOT_DEBIAN_NOTE });
   assert.deepEqual(near('node:18-alpine'), { kind: 'none', images: ['busybox', 'debian', 'hello-world', 'nginx', 'redis', 'registry'] });
+});
+
+test('a version the mirror lacks, of an image it has without latest: the nearest version, as precise as the one asked for', () => {
+  const near = (ref: string, m: MirrorImages) => nearestImage(hubImage(ref)!, m);
+  // As this mirror has them: node and postgres from Debian's packages, no latest (Docker Hub's is newer).
+  const here = mirror({
+    node: ['18', '18-bookworm', '18.20', '18.20.4', '18-slim', '20', '20-trixie', '20.19', '20.19.2'],
+    postgres: ['15', '15-bookworm', '15.20', '15.20-bookworm'],
+    golang: ['1.24', '1.24-trixie', '1.24.4', '1.24.4-trixie'],
+    'berth/nettools': ['latest'],
+    debian: ['bookworm', 'trixie'],
+  });
+  assert.deepEqual(near('postgres:16-alpine', here), { kind: 'image', image: 'postgres:15', note: NEAREST_VERSION_NOT_DEBIAN_NOTE });
+  assert.deepEqual(near('postgres:13', here), { kind: 'image', image: 'postgres:15', note: NEAREST_VERSION_NOTE });
+  assert.deepEqual(near('postgres', here), { kind: 'image', image: 'postgres:15', note: NEWEST_VERSION_NOTE });
+  assert.deepEqual(near('node', here), { kind: 'image', image: 'node:20', note: NEWEST_VERSION_NOTE });
+  assert.equal((near('node:18-alpine', here) as { image: string }).image, 'node:18');
+  assert.equal((near('node:20.11-alpine3.19', here) as { image: string }).image, 'node:20', 'its major line first');
+  assert.equal((near('node:16', here) as { image: string }).image, 'node:18');
+  assert.equal((near('node:19', here) as { image: string }).image, 'node:20', 'between two: the newer');
+  assert.equal((near('node:22-bookworm-slim', here) as { image: string }).image, 'node:20');
+  assert.equal((near('golang:1.21-alpine', here) as { image: string }).image, 'golang:1.24');
+  assert.equal((near('golang:1', here) as { image: string }).image, 'golang:1.24', 'no major-only tag: the major.minor one');
+  assert.equal((near('golang:alpine', here) as { image: string }).image, 'golang:1.24');
+  assert.deepEqual(near('debian:12', mirror({ debian: ['bookworm'] })), { kind: 'tags', repo: 'debian', tags: ['bookworm'] });
+  assert.deepEqual(near('nicolaka/netshoot', here), { kind: 'image', image: 'berth/nettools', note: STAND_INS['nicolaka/netshoot']!.note });
+  assert.equal(near('nicolaka/netshoot:v0.13', STARTERS).kind, 'no-stand-in');
 });
 
 const NONCE = 'n0nce';
