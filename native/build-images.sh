@@ -18,6 +18,7 @@
 #   BERTH_ONLY         a space separated list of images to build and push (default: all); the others
 #                      are neither built nor pushed (debian's recipe hashes are still computed for FROM)
 #   BERTH_BUILD_PARALLEL  how many `docker build`s of images FROM debian run at once (default 2)
+#   BERTH_SESSION_REF  the session image to build  (default berth/session:latest)
 #   BERTH_MIRROR_PUSH_ADDR    the writable registry's address (default 127.0.0.1:5001)
 #   BERTH_MIRROR_PUSH_CONFIG  its configuration (default $BERTH_DATA/mirror-push.yml)
 set -euo pipefail
@@ -381,24 +382,30 @@ while [ "${#BUILDING[@]}" -gt 0 ]; do reap_build; done
 [ "$BUILD_FAILED" = 0 ] || die "an image build failed (its log is named above)"
 
 # ---------------------------------------------------------- berth/session --
-SESSION_HASH=$(recipe_hash session "FROM ${DEBIAN_HASH[$SUITE]} $SIP $(gcc --version | head -1)" images/session session bash)
-if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
-  log "session: building (debian + docker.io, rootless tools; ~1 min)…"
+# Today's Docker in the session (engine, CLI, buildx, compose v2) comes from Debian trixie, so the session's
+# rootfs starts from debian:trixie. BERTH_SESSION_REF names the image built (default berth/session:latest;
+# e.g. berth/session:next to try a change beside the running one).
+SESSION_REF=${BERTH_SESSION_REF:-berth/session:latest}
+SESSION_SUITE=trixie
+SESSION_HASH=$(recipe_hash session "FROM ${DEBIAN_HASH[$SESSION_SUITE]} $SIP $(gcc --version | head -1)" images/session session bash)
+if ! up_to_date session "$SESSION_REF" "$SESSION_HASH"; then
+  log "session: building $SESSION_REF (debian:$SESSION_SUITE + docker.io, buildx, compose, rootless tools; ~2 min)…"
   start
   r=$BUILD/session/rootfs
   unmount_under "$BUILD/session"; rm -rf "$BUILD/session"; mkdir -p "$r"
   # Start from the debian image just built (same slimming, sources, proxy).
   dk rm -f berth-build-export >/dev/null 2>&1 || true
-  dk create --name berth-build-export debian:$SUITE true >/dev/null 2>&1
+  dk create --name berth-build-export "debian:$SESSION_SUITE" true >/dev/null 2>&1
   dk export berth-build-export | tar --numeric-owner -xf - -C "$r"
   dk rm -f berth-build-export >/dev/null
   chroot_mount "$r"
   mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HERE/images/session/packages")
   run_logged "$BUILD/session.log" chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-    DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update && apt-get install -y --no-install-recommends "$@"' \
+    DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update && apt-get -y upgrade && apt-get install -y --no-install-recommends "$@"' \
     sh "${pkgs[@]}"
   install -D -m 755 "$HERE/session/berth-entrypoint" "$r/usr/local/bin/berth-entrypoint"
   install -D -m 755 "$HERE/session/engine-child" "$r/usr/local/lib/berth/engine-child"
+  install -D -m 755 "$HERE/session/runc-ps" "$r/usr/local/lib/berth/runtime/runc"
   gcc -Os -Wall -s -o "$BUILD/session/berth-dns" "$HERE/session/berth-dns.c"
   install -D -m 755 "$BUILD/session/berth-dns" "$r/usr/local/lib/berth/berth-dns"
   install -D -m 644 /dev/null "$r/etc/berth/daemon.json"
@@ -412,7 +419,7 @@ if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
   slim_rootfs "$r"
   leftover=$(find "$r" -xdev -perm /6000 | sed "s|^$r||")
   [ -z "$leftover" ] || die "session: setuid/setgid files remain: $leftover"
-  import_rootfs "$r" berth/session:latest "$SESSION_HASH" \
+  import_rootfs "$r" "$SESSION_REF" "$SESSION_HASH" \
     --change 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/berth-entrypoint"]' \
     --change 'USER 1000:1000' \
     --change 'WORKDIR /home/user' \
@@ -421,7 +428,7 @@ if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
     --change 'ENV DOCKER_HOST=unix:///run/user/1000/docker.sock' \
     --change "$ENV_PATH"
   rm -rf "$BUILD/session"
-  log "session: built in $(took), $(size_of berth/session:latest)"
+  log "session: built $SESSION_REF in $(took), $(size_of "$SESSION_REF")"
 fi
 
 # ---------------------------------------------------------------- mirror --

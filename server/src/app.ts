@@ -27,9 +27,11 @@ import { SessionStore } from './store/session-store.js';
 import { SandboxPool } from './sessions/sandbox-pool.js';
 import { newSessionId } from './sessions/session-manager.js';
 import { sweepOrphans } from './reaper/sweep-orphans.js';
+import { observeAll } from './terminal/observe-all.js';
 import { TerminalHosts } from './terminal/terminal-hosts.js';
 import { MirrorCatalog } from './missing-images/mirror-catalog.js';
 import { MissingImageNotes } from './missing-images/missing-image-note.js';
+import { StatsNote } from './engine-notes/stats-note.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portTicketRoutes } from './routes/port-tickets.js';
@@ -134,8 +136,9 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   // Read before a learner's first command, so an image the mirror lacks is explained at once.
   const mirrorCatalog = new MirrorCatalog(`http://${config.serviceIp}:${config.mirrorPort}`, app.log);
   void mirrorCatalog.freshen();
+  const langOf = (id: string) => () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en';
   const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs, (id) =>
-    new MissingImageNotes(mirrorCatalog, () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en'),
+    observeAll(new MissingImageNotes(mirrorCatalog, langOf(id)), new StatsNote(langOf(id))),
   );
   const metrics = new Metrics();
   sessions.on('event', (id, event) => {
