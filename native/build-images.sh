@@ -17,6 +17,8 @@
 #   BERTH_FORCE        "1" or a space separated list of images to rebuild anyway
 #   BERTH_ONLY         a space separated list of images to build and push (default: all); the others
 #                      are neither built nor pushed (debian's recipe hash is still computed for FROM)
+#   BERTH_SESSION_REF  the session image's name (default berth/session:latest): a helper trying an
+#                      image change builds it under another tag, beside the one sessions use
 #   BERTH_MIRROR_PUSH_ADDR    the writable registry's address (default 127.0.0.1:5001)
 #   BERTH_MIRROR_PUSH_CONFIG  its configuration (default $BERTH_DATA/mirror-push.yml)
 set -euo pipefail
@@ -34,6 +36,7 @@ BUILD=$DATA/build
 SUITE=bookworm
 FORCE=${BERTH_FORCE:-}
 ONLY=${BERTH_ONLY:-}
+SESSION_REF=${BERTH_SESSION_REF:-berth/session:latest}
 # Bump to rebuild everything after a change to this script's build logic.
 RECIPE_VERSION=2
 
@@ -334,7 +337,7 @@ done
 
 # ---------------------------------------------------------- berth/session --
 SESSION_HASH=$(recipe_hash session "FROM $DEBIAN_HASH $SIP $(gcc --version | head -1)" images/session session bash)
-if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
+if ! up_to_date session "$SESSION_REF" "$SESSION_HASH"; then
   log "session: building (debian + docker.io, rootless tools; ~1 min)…"
   start
   r=$BUILD/session/rootfs
@@ -351,6 +354,8 @@ if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
     sh "${pkgs[@]}"
   install -D -m 755 "$HERE/session/berth-entrypoint" "$r/usr/local/bin/berth-entrypoint"
   install -D -m 755 "$HERE/session/engine-child" "$r/usr/local/lib/berth/engine-child"
+  install -D -m 755 "$HERE/session/host-shell" "$r/usr/local/lib/berth/host-shell"
+  install -D -m 755 "$HERE/session/sudo-helper" "$r/usr/local/lib/berth/sudo-helper"
   gcc -Os -Wall -s -o "$BUILD/session/berth-dns" "$HERE/session/berth-dns.c"
   install -D -m 755 "$BUILD/session/berth-dns" "$r/usr/local/lib/berth/berth-dns"
   install -D -m 644 /dev/null "$r/etc/berth/daemon.json"
@@ -364,7 +369,7 @@ if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
   slim_rootfs "$r"
   leftover=$(find "$r" -xdev -perm /6000 | sed "s|^$r||")
   [ -z "$leftover" ] || die "session: setuid/setgid files remain: $leftover"
-  import_rootfs "$r" berth/session:latest "$SESSION_HASH" \
+  import_rootfs "$r" "$SESSION_REF" "$SESSION_HASH" \
     --change 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/berth-entrypoint"]' \
     --change 'USER 1000:1000' \
     --change 'WORKDIR /home/user' \
@@ -373,7 +378,7 @@ if ! up_to_date session berth/session:latest "$SESSION_HASH"; then
     --change 'ENV DOCKER_HOST=unix:///run/user/1000/docker.sock' \
     --change "$ENV_PATH"
   rm -rf "$BUILD/session"
-  log "session: built in $(took), $(size_of berth/session:latest)"
+  log "session: built in $(took), $(size_of "$SESSION_REF")"
 fi
 
 # ---------------------------------------------------------------- mirror --
