@@ -25,8 +25,12 @@ export async function listeningPortsOf(pid: number): Promise<Set<number> | null>
   return ports;
 }
 
-const children = async (pid: number): Promise<number[]> =>
-  (await fs.promises.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean).map(Number);
+/** Children of every thread (rootlesskit is a Go program: any of its threads may have forked the child). */
+async function children(pid: number): Promise<number[]> {
+  const tasks = await fs.promises.readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const lists = await Promise.all(tasks.map((t) => fs.promises.readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')));
+  return lists.join(' ').split(/\s+/).filter(Boolean).map(Number);
+}
 const comm = async (pid: number) => (await fs.promises.readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
 const netns = async (pid: number) => fs.promises.readlink(`/proc/${pid}/ns/net`).catch(() => '');
 

@@ -31,6 +31,7 @@ describe('the shell of a Docker host', () => {
     [s, other] = await Promise.all([createSession(server), createSession(server)]);
     [term, otherTerm] = await Promise.all([TerminalClient.connect(server, s), TerminalClient.connect(server, other)]);
     await Promise.all([term.ready(), otherTerm.ready()]);
+    await Promise.all([ok(term, 'docker pull -q nginx && docker pull -q busybox'), ok(otherTerm, 'docker pull -q nginx')]);
   });
   after(async () => {
     await term?.close();
@@ -65,7 +66,7 @@ describe('the shell of a Docker host', () => {
   });
 
   test('a server started in the shell still gets a port link', async () => {
-    await ok(term, `{ printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 15\\r\\nConnection: close\\r\\n\\r\\nfrom the shell\\n'; sleep 120; } | nc -lk 8000 >/dev/null 2>&1 &`);
+    await ok(term, `{ printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 15\\r\\nConnection: close\\r\\n\\r\\nfrom the shell\\n'; sleep 120; } | nc -lk 8000 >/dev/null 2>&1 & true`);
     await term.waitForEvent((e) => e.type === 'port' && e.port === 8000 && !e.closed, 10_000, 'port 8000');
     await portLinkText(s, 8000, /from the shell/);
     await ok(term, 'kill %1');
@@ -84,7 +85,7 @@ describe('the shell of a Docker host', () => {
     await ok(term, 'sudo ip link add br0 type bridge && sudo ip link set br0 up');
     assert.match(await ok(term, 'ip -br link show br0'), /^br0\s+(UP|UNKNOWN)/m);
     assert.match(await ok(term, 'sudo docker ps --format "{{.Names}}"'), /^web$/m);
-    assert.match(await ok(term, 'echo written-as-root | sudo tee /etc/motd >/dev/null && cat /etc/motd'), /written-as-root/);
+    assert.match(await ok(term, 'echo written-as-root | sudo tee /etc/berth-note >/dev/null && cat /etc/berth-note'), /written-as-root/);
     const apt = await term.run('sudo apt-get install -y cowsay 2>&1');
     assert.notEqual(apt.exit, 0);
     assert.match(apt.output, /Read-only file system/);
@@ -108,7 +109,7 @@ describe('the shell of a Docker host', () => {
       assert.notEqual(r.exit, 0, `${command}: ${r.output}`);
       assert.match(r.output, why, command);
     };
-    await refused('sudo nsenter -t 1 -U -n -m true', /Operation not permitted/);
+    await refused('sudo nsenter -t 1 -U -n -m true', /Operation not permitted|Permission denied/);
     await refused('sudo mknod /tmp/vda b 254 0', /Operation not permitted/);
     await refused('sudo mount -t cgroup -o memory cgroup /tmp', /permission denied|Operation not permitted/i);
     await refused('sudo sh -c "echo x > /proc/sys/kernel/core_pattern"', /Permission denied|Read-only file system/);
@@ -120,7 +121,7 @@ describe('the shell of a Docker host', () => {
   });
 
   test('Restart shell ends what sudo started', async () => {
-    await ok(term, 'sudo sleep 4321 &');
+    await ok(term, 'sudo sleep 4321 & true');
     const running = () => server.berth.runtime.exec(s.id, ['sh', '-c', 'pgrep -f "sleep 4321" || true']);
     assert.match((await running()).output, /\d+/);
     const screen = term.text.length;
