@@ -73,6 +73,10 @@ __berth_sudo() {
   done
   st=$(<"$d/status")
   rm -rf "$d"
+  case ${1##*/} in
+    apt|apt-get|dpkg|aptitude)
+      [ "$st" = 0 ] || echo "berth: this sandbox's own system cannot be changed (its files belong to the machine, not to this root); install software in a container instead, e.g. docker run -it debian, then apt-get install there." >&2 ;;
+  esac
   return "$st"
 }
 command_not_found_handle() {
