@@ -91,6 +91,14 @@ describe('the shell of a Docker host', () => {
     assert.match(apt.output, /Could not open lock file \/var\/lib\/dpkg\/lock-frontend[^]*berth: this sandbox's own system cannot be changed[^]*docker run -it debian/);
   });
 
+  test('sudo gives no more than the visitor could already take: nsenter from beside the engine reaches the same root', async () => {
+    const beside = await server.berth.runtime.exec(s.id, ['sh', '-c', 'nsenter -U --preserve-credentials -n -m -t "$(cat /run/user/1000/rootlesskit/child_pid)" sh -c "id -u; grep CapEff /proc/self/status; readlink /proc/self/ns/user /proc/self/ns/net"']);
+    assert.equal(beside.exitCode, 0, beside.output);
+    const viaSudo = await ok(term, 'sudo sh -c "id -u; grep CapEff /proc/self/status; readlink /proc/self/ns/user /proc/self/ns/net"');
+    assert.match(beside.output, /^0\nCapEff:\s+0*1ffffffffff\n/);
+    assert.equal(viaSudo.replace(/\r/g, '').trim(), beside.output.trim());
+  });
+
   test('sudo\'s root cannot reach the host\'s services, the mirror\'s writable port or another session', async () => {
     const otherIp = await server.berth.runtime.address(other.id);
     await ok(otherTerm, 'docker run -d -p 8088:80 nginx >/dev/null && for i in $(seq 50); do curl -fs localhost:8088 >/dev/null && break; sleep 0.2; done');
