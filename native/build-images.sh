@@ -36,6 +36,7 @@ BUILD=$DATA/build
 SUITE=bookworm       # the suite the starter images and the session image are built on
 FORCE=${BERTH_FORCE:-}
 ONLY=${BERTH_ONLY:-}
+SESSION_REF=${BERTH_SESSION_REF:-berth/session:latest}
 # Bump to rebuild everything after a change to this script's build logic.
 RECIPE_VERSION=2
 PARALLEL=${BERTH_BUILD_PARALLEL:-2}
@@ -385,7 +386,6 @@ while [ "${#BUILDING[@]}" -gt 0 ]; do reap_build; done
 # Today's Docker in the session (engine, CLI, buildx, compose v2) comes from Debian trixie, so the session's
 # rootfs starts from debian:trixie. BERTH_SESSION_REF names the image built (default berth/session:latest;
 # e.g. berth/session:next to try a change beside the running one).
-SESSION_REF=${BERTH_SESSION_REF:-berth/session:latest}
 SESSION_SUITE=trixie
 SESSION_HASH=$(recipe_hash session "FROM ${DEBIAN_HASH[$SESSION_SUITE]} $SIP $(gcc --version | head -1)" images/session session bash)
 if ! up_to_date session "$SESSION_REF" "$SESSION_HASH"; then
@@ -406,6 +406,8 @@ if ! up_to_date session "$SESSION_REF" "$SESSION_HASH"; then
   install -D -m 755 "$HERE/session/berth-entrypoint" "$r/usr/local/bin/berth-entrypoint"
   install -D -m 755 "$HERE/session/engine-child" "$r/usr/local/lib/berth/engine-child"
   install -D -m 755 "$HERE/session/runc-ps" "$r/usr/local/lib/berth/runtime/runc"
+  install -D -m 755 "$HERE/session/host-shell" "$r/usr/local/lib/berth/host-shell"
+  install -D -m 755 "$HERE/session/sudo-helper" "$r/usr/local/lib/berth/sudo-helper"
   gcc -Os -Wall -s -o "$BUILD/session/berth-dns" "$HERE/session/berth-dns.c"
   install -D -m 755 "$BUILD/session/berth-dns" "$r/usr/local/lib/berth/berth-dns"
   install -D -m 644 /dev/null "$r/etc/berth/daemon.json"

@@ -21,6 +21,78 @@ if ! shopt -oq posix; then
   fi
 fi
 
+# --- berth: sudo ------------------------------------------------------
+# There is no sudo program (and no setuid file). The shell runs inside the rootless engine's namespaces
+# (host-shell), where this session's uid is root of the engine's user namespace: `sudo CMD` asks this
+# terminal's sudo-helper, which is that root, to run CMD on this shell's stdin, stdout and stderr.
+# That root owns the engine's network (bridges, iptables, ip link) and its files (docker's data), and
+# nothing outside the session. It is reached through bash's command_not_found_handle, so `command -v
+# sudo` and scripts that test for a sudo program still find none; exported, so scripts have it too.
+__berth_sudo() {
+  local -a shell=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -u|-g) case ${2:-} in root|0|'#0') shift 2 ;; *) echo "sudo: here, sudo runs commands as root only" >&2; return 1 ;; esac ;;
+      -uroot|-u0|--user=root|-groot|-g0|--group=root) shift ;;
+      -E|-H|-n|-k|-S|-P|-A|--preserve-env|--preserve-env=*|--non-interactive|--reset-timestamp|--set-home|--stdin) shift ;;
+      -i|--login) shell=(bash -l); shift ;;
+      -s|--shell) shell=(bash); shift ;;
+      -v|--validate|-K|--remove-timestamp) return 0 ;;
+      -l|--list) echo "User user may run the following commands on berth: (root) ALL, as root of this session's Docker engine (not of the machine)"; return 0 ;;
+      -V|--version) echo "sudo: Berth's sudo, a shell function: root of this session's rootless Docker engine"; return 0 ;;
+      -h|--help) echo "usage: sudo [-i|-s] [-u root] COMMAND [ARGUMENTS...]"; return 0 ;;
+      --) shift; break ;;
+      -*) echo "sudo: option $1 is not supported here" >&2; return 1 ;;
+      *) break ;;
+    esac
+  done
+  if [ ${#shell[@]} -gt 0 ]; then
+    if [ $# -gt 0 ]; then set -- "${shell[@]}" -c "$*"; else set -- "${shell[@]}"; fi
+  fi
+  if [ $# -eq 0 ]; then echo "usage: sudo [-i|-s] [-u root] COMMAND [ARGUMENTS...]" >&2; return 1; fi
+  local run=${XDG_RUNTIME_DIR:-/run/user/1000} d tick i=0 st
+  if [ ! -p "$run/.sudo-${__berth_shell_pid:-$$}" ]; then
+    echo "sudo: command not found (this shell is outside the Docker engine's namespaces)" >&2
+    return 127
+  fi
+  d=$(mktemp -d "$run/.sudo-req.XXXXXXXX") || return 1
+  printf '%s\0' "$@" >"$d/argv"
+  printf '%s' "$PWD" >"$d/cwd"
+  echo "$BASHPID" >"$d/pid"
+  mkfifo "$d/tick" && exec {tick}<>"$d/tick"
+  trap '[ -r "$d/cmd" ] && kill -INT "$(<"$d/cmd")" 2>/dev/null' INT
+  trap '[ -r "$d/cmd" ] && kill -TERM "$(<"$d/cmd")" 2>/dev/null' TERM HUP
+  printf '%s\n' "$d" >"$run/.sudo-${__berth_shell_pid:-$$}"
+  while [ ! -e "$d/status" ]; do
+    if [ ! -e "$d/cmd" ] && [ $((i += 1)) -gt 200 ]; then
+      echo "sudo: this terminal's sudo helper does not answer (Restart shell brings it back)" >&2
+      rm -rf "$d"
+      return 1
+    fi
+    read -r -t 0.05 -u "$tick"
+  done
+  st=$(<"$d/status")
+  rm -rf "$d"
+  case ${1##*/} in
+    apt|apt-get|dpkg|aptitude)
+      [ "$st" = 0 ] || echo "berth: this sandbox's own system cannot be changed (its files belong to the machine, not to this root); install software in a container instead, e.g. docker run -it debian, then apt-get install there." >&2 ;;
+  esac
+  return "$st"
+}
+command_not_found_handle() {
+  if [ "$1" = sudo ]; then
+    shift
+    __berth_sudo "$@"
+    return
+  fi
+  printf 'bash: %s: command not found\n' "$1" >&2
+  return 127
+}
+__berth_shell_pid=${__berth_shell_pid:-$$}
+export __berth_shell_pid
+export -f __berth_sudo command_not_found_handle
+# ------------------------------------------------------------------------
+
 # --- berth: shell-integration marks -------------------------------------
 # Berth learns what the learner ran from marks in the terminal output (read and removed by the server,
 # server/src/terminal/shell-integration.ts): OSC 633;E (the command line, VS Code's escaping), OSC 133;C

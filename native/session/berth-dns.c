@@ -7,7 +7,7 @@
  *
  * Runs inside rootlesskit's network namespace (started by engine-child),
  * listening on 0.0.0.0:53 (UDP), so it answers on 127.0.0.1 for dockerd and
- * on the inner bridge gateway (10.199.0.1) for nested containers.
+ * on the inner bridge gateway (172.17.0.1) for nested containers.
  * Build: gcc -Os -s -o berth-dns berth-dns.c
  */
 #include <arpa/inet.h>

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
+import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import type { SessionDisks } from './session-disk.js';
 
 export const SESSION_LABEL = 'berth.session';
@@ -15,6 +16,7 @@ const VISITOR = '1000:1000';
 const READY_FILE = '/run/user/1000/engine-ready';
 /** The inner engine's --data-root, outside the home (berth-entrypoint uses the same path). */
 const ENGINE_DATA = '/var/lib/docker';
+const HOST_SHELL = '/usr/local/lib/berth/host-shell';
 
 export interface DockerRuntimeOptions {
   socketPath: string;
@@ -144,6 +146,7 @@ export class DockerRuntime implements SandboxRuntime {
   async destroySandbox(id: string): Promise<void> {
     const n = this.names(id);
     this.hostFacts.delete(id);
+    this.shellPorts.delete(id);
     await ignoreNotFound(this.docker.getContainer(n.container).remove({ force: true, v: true }));
     await ignoreNotFound(this.docker.getNetwork(n.network).remove());
     await this.o.disks.remove(id);
@@ -153,7 +156,9 @@ export class DockerRuntime implements SandboxRuntime {
     const pidFile = `/run/user/1000/.terminal-${crypto.randomBytes(6).toString('hex')}.pid`;
     const exec = await this.docker.getContainer(this.names(id).container).exec({
       // ulimit -u sets the hard limit too: the learner cannot raise it again.
-      Cmd: ['bash', '-c', `ulimit -u ${processBudget(this.o.pidsLimit).shell} && echo $$ > ${pidFile} && exec bash -l`],
+      // host-shell (native/session) starts the shell inside the rootless engine's network and mount
+      // namespaces, where a Docker host's shell sits; an image without it gets the shell beside the engine.
+      Cmd: ['bash', '-c', `ulimit -u ${processBudget(this.o.pidsLimit).shell} && echo $$ > ${pidFile} && if [ -x ${HOST_SHELL} ]; then exec ${HOST_SHELL} ${pidFile} bash -l; fi; exec bash -l`],
       User: VISITOR,
       WorkingDir: '/home/user',
       Env: ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash', ...env],
@@ -179,10 +184,12 @@ export class DockerRuntime implements SandboxRuntime {
         // session (the TTY made it a session leader): background jobs, a runaway fork loop. The session is
         // frozen first: a stopped process cannot fork, so a fork bomb cannot refill the slots the kills free
         // (with kills alone, a loaded host once left a bomb alive after five rounds).
+        // The shell's sudo helper (host-shell) is a process session of its own, with what it runs: ended alike.
+        const sudo = `q=$(cat ${pidFile}.sudo 2>/dev/null); case $q in *[!0-9]*|'') q=;; esac; [ -z "$q" ] || { for i in 1 2 3; do pkill -STOP -s "$q"; done; i=0; while [ $i -lt 30 ] && pkill -KILL -s "$q"; do i=$((i + 1)); sleep 0.05; done; }`;
         const session = `p=$(cat ${pidFile} 2>/dev/null) || exit 0; kill -HUP "$p" 2>/dev/null; sleep 0.2`;
         const freeze = 'for i in 1 2 3; do pkill -STOP -s "$p"; done';
         const kill = 'i=0; while [ $i -lt 30 ] && pkill -KILL -s "$p"; do i=$((i + 1)); sleep 0.05; done';
-        await this.exec(id, ['sh', '-c', `${session}; ${freeze}; ${kill}; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile}`], { timeoutMs: 10_000 }).catch(() => {});
+        await this.exec(id, ['sh', '-c', `${sudo}; ${session}; ${freeze}; ${kill}; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile} ${pidFile}.sudo`], { timeoutMs: 10_000 }).catch(() => {});
       },
     };
   }
@@ -302,27 +309,28 @@ export class DockerRuntime implements SandboxRuntime {
     return (await this.facts(id)).ip;
   }
 
+  private readonly shellPorts = new Map<string, { enginePid: number; publisher: ShellPortPublisher }>();
+
   async listeningPorts(id: string): Promise<number[]> {
     // Read from the host (the engine is local): no exec, so watching ports every second costs next to nothing.
     const { pid } = await this.facts(id);
-    const ports = new Set<number>();
-    for (const file of ['tcp', 'tcp6']) {
-      let text = '';
-      try {
-        text = await fs.promises.readFile(`/proc/${pid}/net/${file}`, 'utf8');
-      } catch {
-        this.hostFacts.delete(id);
-        throw new SandboxError('the sandbox is not running');
-      }
-      for (const line of text.split('\n').slice(1)) {
-        const [, local, , state] = line.trim().split(/\s+/);
-        if (state !== '0A' || !local) continue; // 0A = LISTEN
-        const [addr, portHex] = local.split(':');
-        if (/^0100007F$|^0{24}01000000$/.test(addr ?? '')) continue; // loopback only: unreachable from outside
-        ports.add(parseInt(portHex!, 16));
-      }
+    const sandboxPorts = await listeningPortsOf(pid);
+    if (!sandboxPorts) {
+      this.hostFacts.delete(id);
+      this.shellPorts.delete(id);
+      throw new SandboxError('the sandbox is not running');
     }
-    return [...ports].sort((a, b) => a - b);
+    // The learner's shell runs in the engine's network (host-shell): its servers are published to the sandbox's.
+    let shell = this.shellPorts.get(id);
+    let enginePorts = shell ? await listeningPortsOf(shell.enginePid) : null;
+    if (!enginePorts) {
+      const enginePid = await engineNetworkPid(pid);
+      if (enginePid === undefined) return [...sandboxPorts].sort((a, b) => a - b);
+      shell = { enginePid, publisher: shell?.publisher ?? new ShellPortPublisher((cmd) => this.exec(id, cmd, { timeoutMs: 10_000 })) };
+      this.shellPorts.set(id, shell);
+      enginePorts = (await listeningPortsOf(enginePid)) ?? new Set();
+    }
+    return [...(await shell!.publisher.update(sandboxPorts, enginePorts))].sort((a, b) => a - b);
   }
 
   async limitHits(id: string): Promise<LimitHits> {
