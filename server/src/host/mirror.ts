@@ -32,3 +32,43 @@ export function mirrorConfigText(o: MirrorConfigOptions): string {
     '',
   ].join('\n');
 }
+
+// The pull-through cache (BERTH_REGISTRY_UPSTREAM): a third docker-registry, in proxy mode, on its own disk.
+// Proxy mode serves only what the upstream serves (blobs are checked against their digests) and refuses
+// every push, manifest put and delete (405 UNSUPPORTED); read-only maintenance mode closes the upload
+// routes once more without stopping the proxy's own writes. What it fetched it keeps for 7 days (the
+// registry's proxy expiry), then fetches again when asked.
+export interface RegistryCacheConfigOptions {
+  storage: string;
+  addr: string;
+  upstream: { url: string; username?: string; password?: string };
+}
+
+export function registryCacheConfigText(o: RegistryCacheConfigOptions): string {
+  const quoted = (s: string) => JSON.stringify(s); // a JSON string is a YAML double-quoted scalar
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${o.storage}`,
+    '  maintenance:',
+    '    readonly:',
+    '      enabled: true',
+    // A copy cut short (the upstream went away, the disk filled) is an upload left behind: cleared hourly.
+    '    uploadpurging:',
+    '      enabled: true',
+    '      age: 1h',
+    '      interval: 1h',
+    '      dryrun: false',
+    '  delete:',
+    '    enabled: false',
+    'http:',
+    `  addr: ${o.addr}`,
+    'proxy:',
+    `  remoteurl: ${quoted(o.upstream.url)}`,
+    ...(o.upstream.username && o.upstream.password ? [`  username: ${quoted(o.upstream.username)}`, `  password: ${quoted(o.upstream.password)}`] : []),
+    '',
+  ].join('\n');
+}
