@@ -65,6 +65,11 @@ export interface Berth {
   detach(): Promise<void>;
 }
 
+/** The offline mirror first (Berth's own images win), then the pull-through cache when there is an upstream. */
+export function registryMirrors(config: Config): string[] {
+  return [`${config.serviceIp}:${config.mirrorPort}`, ...(config.registryUpstream ? [`${config.serviceIp}:${config.registryCachePort}`] : [])];
+}
+
 export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOptions> = {}): DockerRuntime {
   const paths = hostPaths(config);
   return new DockerRuntime({
@@ -76,6 +81,7 @@ export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOp
     cpus: config.cpus,
     pidsLimit: config.pidsLimit,
     serviceIp: config.serviceIp,
+    registryMirrors: registryMirrors(config),
     readyTimeoutMs: config.readyTimeoutMs,
     tunDevice: hostFacts(config).tunDevice,
     disks: new SessionDisks(path.join(paths.sessions, config.instance), config.diskBytes, remappedUid(1000)),
