@@ -30,6 +30,7 @@ import { sweepOrphans } from './reaper/sweep-orphans.js';
 import { TerminalHosts } from './terminal/terminal-hosts.js';
 import { MirrorCatalog } from './missing-images/mirror-catalog.js';
 import { MissingImageNotes } from './missing-images/missing-image-note.js';
+import { UpstreamStatus, upstreamName } from './missing-images/upstream-status.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portTicketRoutes } from './routes/port-tickets.js';
@@ -140,8 +141,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   // Read before a learner's first command, so an image the mirror lacks is explained at once.
   const mirrorCatalog = new MirrorCatalog(`http://${config.serviceIp}:${config.mirrorPort}`, app.log);
   void mirrorCatalog.freshen();
+  const upstream = config.registryUpstream
+    ? new UpstreamStatus(upstreamName(config.registryUpstream.url), config.registryUpstream.url, `http://${config.serviceIp}:${config.registryCachePort}`, app.log)
+    : undefined;
   const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs, (id) =>
-    new MissingImageNotes(mirrorCatalog, () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en'),
+    new MissingImageNotes(mirrorCatalog, () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en', Date.now, upstream),
   );
   const metrics = new Metrics();
   sessions.on('event', (id, event) => {

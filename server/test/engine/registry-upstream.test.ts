@@ -19,7 +19,8 @@ import { importArchive } from '../../src/images/import-archive.js';
 import { listCached, listOffline } from '../../src/images/image-list.js';
 import { startMirrorWriter } from '../../src/images/mirror-writer.js';
 import { warmCache } from '../../src/images/warm-cache.js';
-import { createSession, eventually, startTestServer, type CreatedSession, type TestServer } from '../helpers.js';
+import type { ServerEvent } from '@berth/shared';
+import { createSession, eventually, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
 
 const SERVICE_IP = process.env.BERTH_SERVICE_IP || '198.18.0.1';
 const engine = (...args: string[]) => execFileSync('docker', ['-H', 'unix:///run/berth/engine.sock', ...args], { encoding: 'utf8', stdio: 'pipe' });
@@ -71,6 +72,16 @@ async function answers(url: string): Promise<void> {
   await eventually(async () => assert.equal((await fetch(`${url}/v2/`)).status, 200), 10_000);
 }
 
+/** Types a command as a learner does; resolves once the next prompt is up, with the Berth lines it got. */
+async function berthLinesAfter(term: TerminalClient, command: string): Promise<string[]> {
+  const seen = term.events.length;
+  const start = term.text.length;
+  term.type(`${command}\r`);
+  await term.waitFor(() => term.events.slice(seen).find((e: ServerEvent) => e.type === 'command' && e.line === command), 60_000, `${command} to end`);
+  await term.waitFor(() => /\$ $/.test(term.text), 10_000, 'the next prompt');
+  return term.text.slice(start).split(/\r?\n/).filter((l) => /^Berth[:：]/.test(l));
+}
+
 describe('a session pulls through the registry cache of an upstream, after the offline mirror', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-upstream-'));
   const id = crypto.randomBytes(4).toString('hex');
@@ -89,6 +100,7 @@ describe('a session pulls through the registry cache of an upstream, after the o
   let cacheStorage = '';
   let server: TestServer;
   let s: CreatedSession;
+  let term: TerminalClient;
   const digests: Record<string, string> = {};
   const visitor = async (script: string, timeoutMs = 120_000) => {
     const r = await server.berth.runtime.exec(s.id, ['bash', '-c', script], { timeoutMs });
@@ -154,9 +166,12 @@ describe('a session pulls through the registry cache of an upstream, after the o
     );
     s = await createSession(server);
     assert.equal(await server.berth.sessions.get(s.id)!.ready, true);
+    term = await TerminalClient.connect(server, s);
+    await term.ready();
   });
 
   after(async () => {
+    await term?.close();
     await server?.close();
     closeFirewall();
     for (const d of [upstream, ...daemons]) d?.kill();
@@ -228,6 +243,11 @@ describe('a session pulls through the registry cache of an upstream, after the o
     assert.deepEqual(cached.find((r) => r.name === onlyUpstream)?.tags, ['v1']);
   });
 
+  test('a pull of an image the upstream does not have: Berth\'s line says the upstream has none (not that the network is down)', async () => {
+    const lines = await berthLinesAfter(term, `docker pull berthtest/never-${id}:v1`);
+    assert.deepEqual(lines, [`Berth: 127.0.0.1 has no berthtest/never-${id}:v1 (or it is private), and neither has this sandbox's offline mirror: check the name and tag. (Docker's "no such host" is only its last try, Docker Hub itself, which sandboxes never reach.)`]);
+  });
+
   test('with the upstream stopped, what the cache keeps still pulls', async () => {
     upstream!.kill();
     await new Promise((r) => (upstream!.exitCode !== null ? r(null) : upstream!.once('exit', r)));
@@ -235,6 +255,17 @@ describe('a session pulls through the registry cache of an upstream, after the o
     const pull = await visitor(`docker rmi -f ${onlyUpstream}@${digests[`${onlyUpstream}:v1`]} >/dev/null 2>&1; docker pull ${onlyUpstream}:v1 2>&1 && docker pull ${warmed}:v1 2>&1 && docker run --rm ${warmed}:v1`);
     assert.equal(pull.exit, 0, pull.out);
     assert.match(pull.out, /Hello from Docker!/);
+  });
+
+  test('with the upstream stopped, a pull of an image the cache lacks: Berth\'s line says the upstream is out of reach', async () => {
+    // The server asks the upstream again at most every 15 s: the first pulls may still hear the old answer.
+    const lines = await eventually(async () => {
+      const got = await berthLinesAfter(term, `docker pull berthtest/never-${id}:v2`);
+      assert.match(got.join('\n'), /cannot reach/);
+      return got;
+    }, 40_000);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, new RegExp(`^Berth: berthtest/never-${id}:v2 is not in this sandbox's offline mirror, and this server cannot reach 127\\.0\\.0\\.1 right now, so it could not be fetched \\(your network is fine\\)\\. Images here: `));
   });
 
   test('a push to the cache from a session is refused, and nothing it pushed is kept', async () => {
