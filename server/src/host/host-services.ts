@@ -150,8 +150,8 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
     log(`package cache: a disk of its own, ${formatSize(config.packageCacheBytes)} (BERTH_PACKAGE_CACHE_SIZE)`);
   }
   if (config.registryUpstream) {
-    // Only while the cache is stopped: one running keeps writing to the folder it opened.
-    if (!(await registryCacheSpec(config).healthy()) && (await ensurePackageCacheDisk(p.registryCacheData, p.registryCacheDisk, config.registryCacheBytes)) === 'made') {
+    // A new size makes a new disk; the cache's configuration notes the size, so it restarts onto it.
+    if ((await ensurePackageCacheDisk(p.registryCacheData, p.registryCacheDisk, config.registryCacheBytes)) === 'made') {
       log(`registry cache: a disk of its own, ${formatSize(config.registryCacheBytes)} (BERTH_REGISTRY_CACHE_SIZE)`);
     }
   } else if (await stopDaemon(registryCacheSpec(config))) {
@@ -276,7 +276,12 @@ export async function writeRegistryCacheConfig(config: Config): Promise<void> {
     fs.rmSync(p.registryCacheConfig, { force: true });
     return;
   }
-  const text = registryCacheConfigText({ storage: p.registryCacheData, addr: `${config.serviceIp}:${config.registryCachePort}`, upstream: config.registryUpstream });
+  const text = registryCacheConfigText({
+    storage: p.registryCacheData,
+    addr: `${config.serviceIp}:${config.registryCachePort}`,
+    upstream: config.registryUpstream,
+    diskBytes: config.registryCacheBytes,
+  });
   const ids = await userIds(MIRROR_USER.name);
   const fd = fs.openSync(p.registryCacheConfig, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
   try {

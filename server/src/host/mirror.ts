@@ -42,11 +42,14 @@ export interface RegistryCacheConfigOptions {
   storage: string;
   addr: string;
   upstream: { url: string; username?: string; password?: string };
+  /** Only noted in the file, so that a new size restarts the cache on its new disk. */
+  diskBytes: number;
 }
 
 export function registryCacheConfigText(o: RegistryCacheConfigOptions): string {
   const quoted = (s: string) => JSON.stringify(s); // a JSON string is a YAML double-quoted scalar
   return [
+    `# cache disk: ${o.diskBytes} bytes`,
     'version: 0.1',
     'log:',
     '  level: warn',

@@ -133,7 +133,7 @@ describe('a session pulls through the registry cache of an upstream, after the o
     upstream = registry(path.join(dir, 'upstream.yml'), upstreamConfig);
     // The cache and the served mirror as Berth runs them: as the mirror's user, with Berth's configuration.
     const asMirrorUser = { uid: ids.uid, gid: ids.gid, cwd: '/' } as { uid: number; gid: number };
-    daemons.push(registry(path.join(dir, 'cache.yml'), registryCacheConfigText({ storage: cacheStorage, addr: cacheUrl.slice(7), upstream: { url: upstreamUrl } }), { asMirrorUser }));
+    daemons.push(registry(path.join(dir, 'cache.yml'), registryCacheConfigText({ storage: cacheStorage, addr: cacheUrl.slice(7), upstream: { url: upstreamUrl }, diskBytes: 0 }), { asMirrorUser }));
     daemons.push(registry(path.join(dir, 'mirror.yml'), mirrorConfigText({ storage: mirrorStorage, addr: mirrorUrl.slice(7), writable: false }), { asMirrorUser }));
     fs.writeFileSync(path.join(dir, 'mirror-push.yml'), mirrorConfigText({ storage: mirrorStorage, addr: writerAddr, writable: true }));
     for (const url of [upstreamUrl, cacheUrl, mirrorUrl]) await answers(url);

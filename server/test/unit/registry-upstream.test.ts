@@ -58,12 +58,12 @@ test('sessions pull from the offline mirror first, then the cache; the firewall 
 });
 
 test('the cache\'s configuration: proxy of the upstream, read-only, credentials as quoted strings (no YAML injection)', () => {
-  const text = registryCacheConfigText({ storage: '/d/cache', addr: '198.18.0.1:5002', upstream: { url: 'https://registry-1.docker.io', username: 'ann', password: 'p": x\n  remoteurl: http://evil' } });
+  const text = registryCacheConfigText({ storage: '/d/cache', addr: '198.18.0.1:5002', upstream: { url: 'https://registry-1.docker.io', username: 'ann', password: 'p": x\n  remoteurl: http://evil' }, diskBytes: 2 ** 30 });
   assert.match(text, /^proxy:\n  remoteurl: "https:\/\/registry-1\.docker\.io"\n  username: "ann"\n  password: "p\\": x\\n  remoteurl: http:\/\/evil"\n$/m);
   assert.equal(text.match(/^ *remoteurl:/gm)!.length, 1, "one remoteurl key");
   assert.match(text, /maintenance:\n    readonly:\n      enabled: true/);
   assert.match(text, /delete:\n    enabled: false/);
-  assert.doesNotMatch(registryCacheConfigText({ storage: '/d', addr: 'a:1', upstream: { url: 'https://r.example' } }), /username|password/);
+  assert.doesNotMatch(registryCacheConfigText({ storage: '/d', addr: 'a:1', upstream: { url: 'https://r.example' }, diskBytes: 2 ** 30 }), /username|password/);
 });
 
 test('Docker Hub is named as learners know it; any other upstream by its host', () => {
