@@ -17,7 +17,7 @@ import { hostPaths, registryCacheSpec, writeRegistryCacheConfig } from '../../sr
 import { ensurePackageCacheDisk, removePackageCacheDisk } from '../../src/host/package-cache.js';
 import { MIRROR_USER, userIds } from '../../src/host/service-users.js';
 import { warmCache } from '../../src/images/warm-cache.js';
-import { eventually } from '../helpers.js';
+import { eventually, runBerth } from '../helpers.js';
 
 const SERVICE_IP = process.env.BERTH_SERVICE_IP || '198.18.0.1';
 const SECRET = `pw-${crypto.randomBytes(8).toString('hex')}`;
@@ -42,6 +42,7 @@ describe('the registry cache runs unprivileged, keeps its password private, and 
   let spec: DaemonSpec;
   let cacheUrl = '';
   let data = '';
+  let operatorEnv: NodeJS.ProcessEnv = {};
 
   before(async () => {
     fs.chmodSync(dir, 0o755);
@@ -60,13 +61,14 @@ describe('the registry cache runs unprivileged, keeps its password private, and 
       localTags.push(ref);
       engine('push', ref);
     }
-    const config = loadConfig({
+    operatorEnv = {
       BERTH_DATA: path.join(dir, 'data'),
       BERTH_REGISTRY_UPSTREAM: `http://${upstreamAddr}`,
       BERTH_REGISTRY_UPSTREAM_USER: 'workshop',
       BERTH_REGISTRY_UPSTREAM_PASSWORD: SECRET,
       BERTH_REGISTRY_CACHE_PORT: String(await freePort(SERVICE_IP)),
-    });
+    };
+    const config = loadConfig(operatorEnv);
     cacheUrl = `http://${SERVICE_IP}:${config.registryCachePort}`;
     const p = hostPaths(config);
     data = p.registryCacheData;
@@ -99,6 +101,19 @@ describe('the registry cache runs unprivileged, keeps its password private, and 
     for (const file of [spec.argsFile!, spec.logFile, `/proc/${pid}/cmdline`, `/proc/${pid}/environ`]) {
       assert.doesNotMatch(fs.readFileSync(file, 'latin1'), new RegExp(SECRET), file);
     }
+  });
+
+  test('npx berth images pull warms it with progress; npx berth images list shows what it keeps', async () => {
+    const pull = await runBerth(['images', 'pull', small, `berthtest/absent-${id}:v1`], { ...process.env, ...operatorEnv });
+    assert.equal(pull.code, 1, pull.output);
+    assert.match(pull.output, new RegExp(`^\\[images\\] ${small}: [0-9.]+ MB of [0-9.]+ MB \\(\\d/\\d\\)$`, 'm'), 'progress');
+    assert.match(pull.output, new RegExp(`^\\[images\\] ${small}: cached, [0-9.]+ MB, sha256:[0-9a-f]{64}$`, 'm'));
+    assert.match(pull.output, new RegExp(`^\\[images\\] berthtest/absent-${id}:v1: not cached: the upstream registry has no such image \\(or it is private\\)$`, 'm'));
+    const list = await runBerth(['images', 'list'], { ...process.env, ...operatorEnv });
+    assert.equal(list.code, 0, list.output);
+    assert.match(list.output, /^Offline mirror \(http:\/\/[0-9.]+:5000\), served first:\n  busybox +[0-9.]+ [kM]B  .*latest/m);
+    assert.match(list.output, new RegExp(`Registry cache of http://127\\.0\\.0\\.1:\\d+ \\(any image it serves; kept here now\\):\\n  berthtest/small-${id} +[0-9.]+ kB  v1`));
+    assert.doesNotMatch(pull.output + list.output, new RegExp(SECRET));
   });
 
   test('an image larger than its disk still pulls (passed through), and the disk holds no more than its size', async () => {
