@@ -39,6 +39,39 @@ export interface ImportOptions {
   /** Starts the mirror's writer once the archive has checked out. */
   openWriter: () => Promise<MirrorWriter>;
   say: (line: string) => void;
+  /** Free bytes where the archive is unpacked (default: the folder's disk). */
+  freeBytes?: (dir: string) => number;
+}
+
+/** Left free on BERTH_DATA's disk whatever an import needs: sessions start and progress is saved there. */
+const ROOM_KEPT = 512 * 2 ** 20;
+const gb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.ceil(bytes / 1e6)} MB`);
+
+function freeBytesIn(dir: string): number {
+  const s = fs.statfsSync(dir);
+  return s.bavail * s.bsize;
+}
+
+/** The sum of the sizes tar lists for the archive's members (what unpacking it writes). */
+function listedBytes(archive: string, name: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const tar = spawn('tar', ['-tvf', archive], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let total = 0;
+    let rest = '';
+    let err = '';
+    tar.stdout.on('data', (c: Buffer) => {
+      const lines = (rest + c.toString('latin1')).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) total += Number(/^\S+\s+\S+\s+(\d+)\s/.exec(line)?.[1] ?? 0);
+    });
+    tar.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
+    tar.on('error', (e) => reject(new ArchiveError(`${name} could not be read: ${e.message}.`)));
+    tar.on('close', (code) => {
+      if (code === 0) return resolve(total);
+      const lines = err.trim().split('\n').filter((l) => l && !/Exiting with failure status/.test(l));
+      reject(new ArchiveError(`${name} is not a docker save archive: tar could not read it (${lines[0]?.replace(/^tar: /, '') ?? `tar exit ${code}`}).`));
+    });
+  });
 }
 
 /** Imports every tagged image of the archive; resolves with the names pushed (`nginx:1.25`). */
@@ -54,7 +87,14 @@ export async function importArchive(o: ImportOptions): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(o.workDir, 'import-'));
   fs.chmodSync(dir, 0o700);
   try {
-    o.say(`unpacking ${name} (${(st.size / 1e6).toFixed(1)} MB)`);
+    // A compressed archive may unpack to far more than it weighs: its listed sizes are checked against the
+    // room left, before anything is written (room for the files and a compressed copy of each layer).
+    const unpacked = await listedBytes(o.archive, name);
+    const free = (o.freeBytes ?? freeBytesIn)(dir);
+    if (unpacked * 2 + ROOM_KEPT > free) {
+      throw new ArchiveError(`${name} would take ${gb(unpacked * 2)} to import, and ${o.workDir} has ${gb(free)} free (${gb(ROOM_KEPT)} is kept for Berth): free some space there first.`);
+    }
+    o.say(`unpacking ${name} (${(unpacked / 1e6).toFixed(1)} MB)`);
     await untar(o.archive, dir, name);
     const images = await readImages(dir, name, o.say);
     const writer = await o.openWriter();

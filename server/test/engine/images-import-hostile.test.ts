@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ensurePackageCacheDisk, removePackageCacheDisk } from '../../src/host/package-cache.js';
 import { ArchiveError, importArchive } from '../../src/images/import-archive.js';
 import { runBerth } from '../helpers.js';
 
@@ -30,9 +31,9 @@ describe('a malformed or hostile archive is refused with a sentence, and nothing
   };
   const manifestOf = (folder: string) => JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')) as { Config: string; RepoTags: string[]; Layers: string[] }[];
   const writeManifest = (folder: string, m: unknown) => fs.writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(m));
-  const refused = async (archive: string, why: RegExp) => {
+  const refused = async (archive: string, why: RegExp, workDir = dir) => {
     await assert.rejects(
-      importArchive({ archive, workDir: dir, say: () => {}, openWriter: async () => { writerStarted++; throw new Error('the writer must not start'); } }),
+      importArchive({ archive, workDir, say: () => {}, openWriter: async () => { writerStarted++; throw new Error('the writer must not start'); } }),
       (err: Error) => err instanceof ArchiveError && why.test(err.message) && /[.)]$/.test(err.message),
     );
   };
@@ -54,7 +55,7 @@ describe('a malformed or hostile archive is refused with a sentence, and nothing
   test('a file that is not a tar archive', async () => {
     const file = path.join(dir, 'notes.txt');
     fs.writeFileSync(file, 'these are my workshop notes, not images\n');
-    await refused(file, /^notes\.txt is not a docker save archive: tar could not unpack it \(.+\)\.$/);
+    await refused(file, /^notes\.txt is not a docker save archive: tar could not (read|unpack) it \(.+\)\.$/);
   });
 
   test('through the CLI: exit 1 and the sentence, no stack trace', async () => {
@@ -62,7 +63,7 @@ describe('a malformed or hostile archive is refused with a sentence, and nothing
     fs.writeFileSync(file, crypto.randomBytes(4096));
     const r = await runBerth(['images', 'import', file], { ...process.env });
     assert.equal(r.code, 1, r.output);
-    assert.match(r.output, /berth: garbage\.tar is not a docker save archive: tar could not unpack it/);
+    assert.match(r.output, /berth: garbage\.tar is not a docker save archive: tar could not (read|unpack) it/);
     assert.doesNotMatch(r.output, /\n\s+at /, 'no stack trace');
   });
 
@@ -120,5 +121,19 @@ with tarfile.open(${JSON.stringify(file)}, 'w') as t:
 `]);
     await refused(file, /climb\.tar is not a docker save archive/);
     assert.equal(fs.existsSync(escaped), false);
+  });
+
+  test('a compressed archive that would unpack to more than the disk holds is refused before anything is written', async () => {
+    const small = path.join(dir, 'small-disk');
+    await ensurePackageCacheDisk(small, path.join(dir, 'small.ext4'), 64 * 2 ** 20);
+    try {
+      const file = path.join(dir, 'bomb.tar.gz');
+      execFileSync('bash', ['-c', `head -c ${300 * 2 ** 20} /dev/zero > ${dir}/zeros && tar -czf ${file} -C ${dir} zeros && rm ${dir}/zeros`]);
+      assert.ok(fs.statSync(file).size < 2 * 2 ** 20, 'the archive itself is small');
+      await refused(file, /^bomb\.tar\.gz would take 630 MB to import, and .*small-disk has [0-9]+ MB free \(537 MB is kept for Berth\): free some space there first\.$/, small);
+      assert.deepEqual(fs.readdirSync(small).filter((f) => f !== 'lost+found'), [], 'nothing unpacked');
+    } finally {
+      await removePackageCacheDisk(small);
+    }
   });
 });
