@@ -9,7 +9,8 @@ import { applyFirewall, ensureFirewall } from './firewall.js';
 import { httpAnswers, tcpAnswers } from './health-probes.js';
 import { raiseKernelLimits } from './kernel-limits.js';
 import { rotateLogsIn } from './log-rotation.js';
-import { MIRROR_PUSH_ADDR, mirrorConfigText, registryCacheConfigText } from './mirror.js';
+import { MIRROR_PUSH_ADDR, mirrorConfigText } from './mirror.js';
+import { registryCacheConfigText, writePrivateFile } from './registry-cache.js';
 import { ensurePackageCacheDisk, packageCacheConfigText } from './package-cache.js';
 import { run } from './run-command.js';
 import { APT_CACHE_USER, MIRROR_USER, ensureServiceUser, userIds } from './service-users.js';
@@ -248,7 +249,6 @@ export function writeServiceConfigs(config: Config): void {
   }
   writeIfChanged(p.mirrorConfig, mirrorConfigText({ storage: p.mirrorData, addr: `${config.serviceIp}:${config.mirrorPort}`, writable: false }));
   writeIfChanged(p.mirrorPushConfig, mirrorConfigText({ storage: p.mirrorData, addr: MIRROR_PUSH_ADDR, writable: true }));
-
   const apt = readHostAptSources();
   const conf = path.join(p.aptCacheDir, 'conf');
   writeIfChanged(path.join(conf, 'backends_debian'), `${apt.archive}/\n`);
@@ -266,10 +266,7 @@ export function writeServiceConfigs(config: Config): void {
   );
 }
 
-/**
- * The registry cache's configuration, which may hold the upstream's password: mode 0600, owned by the
- * registry's user (who reads it), private before the secret is written into it. Removed without an upstream.
- */
+/** The registry cache's configuration (registry-cache.ts), or none without an upstream. */
 export async function writeRegistryCacheConfig(config: Config): Promise<void> {
   const p = hostPaths(config);
   if (!config.registryUpstream) {
@@ -282,17 +279,7 @@ export async function writeRegistryCacheConfig(config: Config): Promise<void> {
     upstream: config.registryUpstream,
     diskBytes: config.registryCacheBytes,
   });
-  const ids = await userIds(MIRROR_USER.name);
-  const fd = fs.openSync(p.registryCacheConfig, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
-  try {
-    fs.fchmodSync(fd, 0o600);
-    fs.fchownSync(fd, ids.uid, ids.gid);
-    if (fs.readFileSync(fd, 'utf8') === text) return;
-    fs.ftruncateSync(fd, 0);
-    fs.writeSync(fd, text, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writePrivateFile(p.registryCacheConfig, text, await userIds(MIRROR_USER.name));
 }
 
 function writeIfChanged(file: string, text: string): void {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { registryMirrors } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { firewallOptions } from '../../src/host/host-services.js';
-import { registryCacheConfigText } from '../../src/host/mirror.js';
+import { registryCacheConfigText } from '../../src/host/registry-cache.js';
 import { noteText } from '../../src/missing-images/missing-image-note.js';
 import { UpstreamStatus, upstreamName } from '../../src/missing-images/upstream-status.js';
 
