@@ -32,6 +32,7 @@ import { TerminalHosts } from './terminal/terminal-hosts.js';
 import { MirrorCatalog } from './missing-images/mirror-catalog.js';
 import { MissingImageNotes } from './missing-images/missing-image-note.js';
 import { StatsNote } from './engine-notes/stats-note.js';
+import { UpstreamStatus, upstreamName } from './missing-images/upstream-status.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portTicketRoutes } from './routes/port-tickets.js';
@@ -67,6 +68,11 @@ export interface Berth {
   detach(): Promise<void>;
 }
 
+/** The offline mirror first (Berth's own images win), then the pull-through cache when there is an upstream. */
+export function registryMirrors(config: Config): string[] {
+  return [`${config.serviceIp}:${config.mirrorPort}`, ...(config.registryUpstream ? [`${config.serviceIp}:${config.registryCachePort}`] : [])];
+}
+
 export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOptions> = {}): DockerRuntime {
   const paths = hostPaths(config);
   return new DockerRuntime({
@@ -78,6 +84,7 @@ export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOp
     cpus: config.cpus,
     pidsLimit: config.pidsLimit,
     serviceIp: config.serviceIp,
+    registryMirrors: registryMirrors(config),
     readyTimeoutMs: config.readyTimeoutMs,
     tunDevice: hostFacts(config).tunDevice,
     disks: new SessionDisks(path.join(paths.sessions, config.instance), config.diskBytes, remappedUid(1000)),
@@ -137,8 +144,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const mirrorCatalog = new MirrorCatalog(`http://${config.serviceIp}:${config.mirrorPort}`, app.log);
   void mirrorCatalog.freshen();
   const langOf = (id: string) => () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en';
+  const upstream = config.registryUpstream
+    ? new UpstreamStatus(upstreamName(config.registryUpstream.url), config.registryUpstream.url, `http://${config.serviceIp}:${config.registryCachePort}`, app.log)
+    : undefined;
   const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs, (id) =>
-    observeAll(new MissingImageNotes(mirrorCatalog, langOf(id)), new StatsNote(langOf(id))),
+    observeAll(new MissingImageNotes(mirrorCatalog, langOf(id), Date.now, upstream), new StatsNote(langOf(id))),
   );
   const metrics = new Metrics();
   sessions.on('event', (id, event) => {

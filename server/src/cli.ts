@@ -1,4 +1,4 @@
-// `berth <command>`: start, stop, prepare, check, test, bench, soak, lessons, service, uninstall. Reached through scripts/berth.mjs.
+// `berth <command>`: start, stop, prepare, check, test, bench, soak, lessons, images, service, uninstall. Reached through scripts/berth.mjs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
@@ -102,6 +102,10 @@ async function main(argv: string[]): Promise<number> {
       if (!rest.includes('--no-prepare')) await prepare(config);
       return runSoak(config, { durationMs: seconds * 1000, visitors: flag('--visitors') ?? 3, seed: flag('--seed') });
     }
+    case 'images': {
+      const { imagesCommand } = await import('./images/images-cli.js');
+      return imagesCommand(rest, config, say('images'));
+    }
     case 'service': {
       const { serviceCommand } = await import('./service/install-service.js');
       return serviceCommand(rest, config, say('service'));
@@ -110,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test, service install|uninstall, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test, images list|pull|import, service install|uninstall, uninstall [--keep-data]`);
       return 2;
   }
 }

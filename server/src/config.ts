@@ -21,6 +21,12 @@ export interface Config {
   serviceIp: string;
   mirrorPort: number;
   aptCachePort: number;
+  /** The pull-through cache of a public registry (BERTH_REGISTRY_UPSTREAM); null: offline only. */
+  registryUpstream: RegistryUpstream | null;
+  /** Where sessions reach the cache on the service address (only when registryUpstream is set). */
+  registryCachePort: number;
+  /** The cache's own disk: all that visitors' pulls can make it store on the host. */
+  registryCacheBytes: number;
   sessionTtlMs: number;
   idleTimeoutMs: number;
   /** A visible tab counts as activity for up to this long after the last keystroke. */
@@ -67,6 +73,14 @@ export interface Config {
   trustProxy: TrustProxy;
   /** SIGTERM/SIGINT: keep sessions for the next start (detach) or end them all (end-sessions). */
   onStop: 'detach' | 'end-sessions';
+}
+
+export interface RegistryUpstream {
+  /** The registry's origin, e.g. https://registry-1.docker.io (no path, no credentials). */
+  url: string;
+  /** Against the upstream's rate limits; both or neither. Never logged. */
+  username?: string;
+  password?: string;
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serviceIp: env.BERTH_SERVICE_IP || '198.18.0.1',
     mirrorPort: 5000,
     aptCachePort: 3142,
+    registryUpstream: parseRegistryUpstream(env, problems),
+    registryCachePort: int('BERTH_REGISTRY_CACHE_PORT', 5002, 1, 65535),
+    registryCacheBytes: size('BERTH_REGISTRY_CACHE_SIZE', '20g'),
     sessionTtlMs: minutes('BERTH_SESSION_TTL_MIN', 60),
     idleTimeoutMs: minutes('BERTH_IDLE_TIMEOUT_MIN', 15),
     idleVisibleTimeoutMs: minutes('BERTH_IDLE_VISIBLE_TIMEOUT_MIN', 30),
@@ -165,9 +182,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   config.maxSessions = int('BERTH_MAX_SESSIONS', byMemory, 1, 100_000);
   if (config.diskBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_DISK must be at least 256m');
   if (config.packageCacheBytes < 256 * 2 ** 20) problems.push('BERTH_PACKAGE_CACHE_SIZE must be at least 256m');
+  if (config.registryCacheBytes < 256 * 2 ** 20) problems.push('BERTH_REGISTRY_CACHE_SIZE must be at least 256m');
+  if ([config.mirrorPort, config.aptCachePort, 5001].includes(config.registryCachePort)) {
+    problems.push(`BERTH_REGISTRY_CACHE_PORT=${config.registryCachePort} is taken by the mirror, its writer or the package cache`);
+  }
   if (config.memoryBytes < 256 * 2 ** 20) problems.push('BERTH_SESSION_MEMORY must be at least 256m');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return config;
+}
+
+/** BERTH_REGISTRY_UPSTREAM (+ _USER, _PASSWORD); a problem is described without the credentials. */
+function parseRegistryUpstream(env: NodeJS.ProcessEnv, problems: string[]): RegistryUpstream | null {
+  const raw = env.BERTH_REGISTRY_UPSTREAM;
+  const username = env.BERTH_REGISTRY_UPSTREAM_USER || undefined;
+  const password = env.BERTH_REGISTRY_UPSTREAM_PASSWORD || undefined;
+  if (!raw) {
+    if (username || password) problems.push('BERTH_REGISTRY_UPSTREAM_USER and _PASSWORD need BERTH_REGISTRY_UPSTREAM (the registry they log in to)');
+    return null;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    // not a URL: said below
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    problems.push('BERTH_REGISTRY_UPSTREAM must be a registry URL like https://registry-1.docker.io');
+    return null;
+  }
+  if (url.username || url.password) {
+    problems.push('BERTH_REGISTRY_UPSTREAM must not hold credentials: put them in BERTH_REGISTRY_UPSTREAM_USER and BERTH_REGISTRY_UPSTREAM_PASSWORD');
+    return null;
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    problems.push(`BERTH_REGISTRY_UPSTREAM=${url.origin}${url.pathname} must be the registry's origin only (e.g. https://registry-1.docker.io), without a path`);
+    return null;
+  }
+  if (!username !== !password) {
+    problems.push('BERTH_REGISTRY_UPSTREAM_USER and BERTH_REGISTRY_UPSTREAM_PASSWORD go together: set both or neither');
+    return null;
+  }
+  if (/[\r\n]/.test(`${username ?? ''}${password ?? ''}`)) {
+    problems.push('BERTH_REGISTRY_UPSTREAM_USER and _PASSWORD must be one line each');
+    return null;
+  }
+  return { url: url.origin, ...(username && password ? { username, password } : {}) };
 }
 
 /** "2g", "512m", "2GiB", "1.5G", plain bytes -> bytes (binary units). */

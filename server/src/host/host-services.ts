@@ -10,9 +10,10 @@ import { httpAnswers, tcpAnswers } from './health-probes.js';
 import { raiseKernelLimits } from './kernel-limits.js';
 import { rotateLogsIn } from './log-rotation.js';
 import { MIRROR_PUSH_ADDR, mirrorConfigText } from './mirror.js';
+import { registryCacheConfigText, writePrivateFile } from './registry-cache.js';
 import { ensurePackageCacheDisk, packageCacheConfigText } from './package-cache.js';
 import { run } from './run-command.js';
-import { APT_CACHE_USER, MIRROR_USER, ensureServiceUser } from './service-users.js';
+import { APT_CACHE_USER, MIRROR_USER, ensureServiceUser, userIds } from './service-users.js';
 import { ensureTunDevice, tunDevicePath } from './tun-device.js';
 
 export const RUN_DIR = '/run/berth';
@@ -36,6 +37,10 @@ export function hostPaths(config: Config) {
     /** The mount point of the package cache's own disk (package-cache.ts), and that disk's file. */
     aptCacheData: path.join(d, 'apt-cache', 'cache'),
     aptCacheDisk: path.join(d, 'apt-cache', 'cache.ext4'),
+    /** The pull-through cache (BERTH_REGISTRY_UPSTREAM): its configuration (0600: it may hold the upstream's password), its disk. */
+    registryCacheConfig: path.join(d, 'registry-cache.yml'),
+    registryCacheData: path.join(d, 'registry-cache', 'cache'),
+    registryCacheDisk: path.join(d, 'registry-cache', 'cache.ext4'),
     seccompProfile: path.join(d, 'seccomp.json'),
     sessions: path.join(d, 'sessions'),
     tunDevice: tunDevicePath(d),
@@ -94,6 +99,27 @@ export function mirrorSpec(config: Config): DaemonSpec {
   };
 }
 
+export function registryCacheSpec(config: Config): DaemonSpec {
+  const p = hostPaths(config);
+  return {
+    name: 'registry cache',
+    command: 'docker-registry',
+    args: ['serve', p.registryCacheConfig],
+    pidFile: `${RUN_DIR}/registry-cache.pid`,
+    argsFile: `${RUN_DIR}/registry-cache.args`,
+    configFiles: [p.registryCacheConfig],
+    logFile: path.join(p.logs, 'registry-cache.log'),
+    user: MIRROR_USER.name,
+    dataDirs: [p.registryCacheData],
+    healthy: () => httpAnswers({ url: `http://${config.serviceIp}:${config.registryCachePort}/v2/` }),
+  };
+}
+
+/** The daemons this configuration runs (the cache only with an upstream), in start order. */
+function hostDaemons(config: Config): DaemonSpec[] {
+  return [engineSpec(config), mirrorSpec(config), aptCacheSpec(config), ...(config.registryUpstream ? [registryCacheSpec(config)] : [])];
+}
+
 export function aptCacheSpec(config: Config): DaemonSpec {
   const p = hostPaths(config);
   return {
@@ -119,22 +145,31 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
   writeServiceConfigs(config);
   const p = hostPaths(config);
   for (const user of [MIRROR_USER, APT_CACHE_USER]) await ensureServiceUser(user);
+  await writeRegistryCacheConfig(config);
   rotateHostLogs(config, log);
   if ((await ensurePackageCacheDisk(p.aptCacheData, p.aptCacheDisk, config.packageCacheBytes)) === 'made') {
     log(`package cache: a disk of its own, ${formatSize(config.packageCacheBytes)} (BERTH_PACKAGE_CACHE_SIZE)`);
   }
-  for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
+  if (config.registryUpstream) {
+    // A new size makes a new disk; the cache's configuration notes the size, so it restarts onto it.
+    if ((await ensurePackageCacheDisk(p.registryCacheData, p.registryCacheDisk, config.registryCacheBytes)) === 'made') {
+      log(`registry cache: a disk of its own, ${formatSize(config.registryCacheBytes)} (BERTH_REGISTRY_CACHE_SIZE)`);
+    }
+  } else if (await stopDaemon(registryCacheSpec(config))) {
+    log('registry cache: stopped (BERTH_REGISTRY_UPSTREAM is no longer set)');
+  }
+  for (const spec of hostDaemons(config)) {
     const how = await ensureDaemon(spec, log);
     log(`${spec.name}: ${how === 'started' ? 'started' : 'running'}`);
   }
   await applyFirewall(firewallOptions(config));
-  log('firewall: session bridges may reach only the mirror and the package cache');
+  log(`firewall: session bridges may reach only the mirror${config.registryUpstream ? ', the registry cache' : ''} and the package cache`);
 }
 
 /** The periodic check: restarts a daemon that died and restores the firewall if it was flushed. */
 export async function reviveHostServices(config: Config, log: Log): Promise<void> {
   rotateHostLogs(config, log);
-  for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
+  for (const spec of hostDaemons(config)) {
     if (await spec.healthy()) continue;
     log(`${spec.name} is not answering; starting it again`);
     await ensureDaemon(spec, log);
@@ -150,10 +185,14 @@ function rotateHostLogs(config: Config, log: Log): void {
   for (const problem of rotateLogsIn([p.logs, path.join(p.aptCacheDir, 'log')]).failed) log(`log rotation: ${problem}`);
 }
 
-const firewallOptions = (config: Config) => ({ serviceIp: config.serviceIp, allowedPorts: [config.mirrorPort, config.aptCachePort] });
+/** The registry cache's port is open to sessions only while an upstream is configured (nothing else may listen there). */
+export const firewallOptions = (config: Config) => ({
+  serviceIp: config.serviceIp,
+  allowedPorts: [config.mirrorPort, config.aptCachePort, ...(config.registryUpstream ? [config.registryCachePort] : [])],
+});
 
 export async function stopHostServices(config: Config): Promise<void> {
-  for (const spec of [aptCacheSpec(config), mirrorSpec(config), engineSpec(config)]) await stopDaemon(spec);
+  for (const spec of [registryCacheSpec(config), aptCacheSpec(config), mirrorSpec(config), engineSpec(config)]) await stopDaemon(spec);
 }
 
 async function ensureHostNetwork(config: Config): Promise<void> {
@@ -225,6 +264,22 @@ export function writeServiceConfigs(config: Config): void {
       diskBytes: config.packageCacheBytes,
     }),
   );
+}
+
+/** The registry cache's configuration (registry-cache.ts), or none without an upstream. */
+export async function writeRegistryCacheConfig(config: Config): Promise<void> {
+  const p = hostPaths(config);
+  if (!config.registryUpstream) {
+    fs.rmSync(p.registryCacheConfig, { force: true });
+    return;
+  }
+  const text = registryCacheConfigText({
+    storage: p.registryCacheData,
+    addr: `${config.serviceIp}:${config.registryCachePort}`,
+    upstream: config.registryUpstream,
+    diskBytes: config.registryCacheBytes,
+  });
+  writePrivateFile(p.registryCacheConfig, text, await userIds(MIRROR_USER.name));
 }
 
 function writeIfChanged(file: string, text: string): void {

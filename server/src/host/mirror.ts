@@ -32,3 +32,4 @@ export function mirrorConfigText(o: MirrorConfigOptions): string {
     '',
   ].join('\n');
 }
+

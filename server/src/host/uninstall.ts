@@ -23,7 +23,8 @@ export async function uninstallHost(config: Config, log: Log, opts: { keepData: 
   if (config.manageHost) {
     await stopHostServices(config);
     await removePackageCacheDisk(hostPaths(config).aptCacheData);
-    log('stopped the session engine, the mirror and the package cache (and unmounted its disk)');
+    await removePackageCacheDisk(hostPaths(config).registryCacheData);
+    log('stopped the session engine, the mirror, the registry cache and the package cache (and unmounted their disks)');
   }
   await removeFirewall();
   log('removed the firewall chains');

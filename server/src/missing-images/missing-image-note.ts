@@ -11,6 +11,10 @@ import { DockerErrorScan } from './docker-error-scan.js';
 import { displayName, hubImage, pulledRefs, sameImage, type HubImage } from './image-ref.js';
 import type { MirrorCatalog } from './mirror-catalog.js';
 import { has, nearestImage, type Nearest } from './nearest-image.js';
+import type { UpstreamState, UpstreamStatus } from './upstream-status.js';
+
+/** Where images come from beyond the offline mirror: nothing, or an upstream through the cache (in that state now). */
+export type Beyond = { kind: 'offline' } | { kind: 'upstream'; name: string; state: UpstreamState | undefined };
 
 /** Lines for one command at most (a line may name several images). */
 const MAX_NOTES = 3;
@@ -30,6 +34,8 @@ export class MissingImageNotes implements CommandOutputObserver {
     /** The learner's language now (it may change during the session). */
     private readonly lang: () => Lang,
     now: () => number = Date.now,
+    /** The pull-through cache's upstream, when there is one (BERTH_REGISTRY_UPSTREAM). */
+    private readonly upstream?: UpstreamStatus,
   ) {
     this.budget = new CommandBudget(undefined, undefined, now);
   }
@@ -37,7 +43,10 @@ export class MissingImageNotes implements CommandOutputObserver {
   started(line: string): void {
     // Only Docker's own commands are read: a `cat` or `grep` of a saved error is not a failed pull.
     this.scan = line.includes('docker') ? new DockerErrorScan() : undefined;
-    if (this.scan) void this.catalog.freshen();
+    if (this.scan) {
+      void this.catalog.freshen();
+      void this.upstream?.freshen();
+    }
   }
 
   text(bytes: Buffer): void {
@@ -62,14 +71,16 @@ export class MissingImageNotes implements CommandOutputObserver {
     }
     if (!wanted.length || !this.budget.take()) return undefined;
     const lang = this.lang();
-    const lines = wanted.slice(0, MAX_NOTES).map((image) => noteText(lang, displayName(image), scan.hubUnreachable, nearestImage(image, mirror)));
+    const beyond: Beyond = this.upstream ? { kind: 'upstream', name: this.upstream.name, state: this.upstream.current } : { kind: 'offline' };
+    const lines = wanted.slice(0, MAX_NOTES).map((image) => noteText(lang, displayName(image), scan.hubUnreachable, nearestImage(image, mirror), beyond));
     const text = lines.map((l) => `${STYLE}${l}${RESET}\r\n`).join('');
     return Buffer.from(`${scan.atLineStart ? '' : '\r\n'}${text}`);
   }
 }
 
 /** One line: what the failure means here, and what to do. */
-export function noteText(lang: Lang, image: string, hubUnreachable: boolean, nearest: Nearest): string {
+export function noteText(lang: Lang, image: string, hubUnreachable: boolean, nearest: Nearest, beyond: Beyond = { kind: 'offline' }): string {
+  if (beyond.kind === 'upstream') return upstreamNoteText(lang, image, hubUnreachable, nearest, beyond.name, beyond.state);
   const list = (names: readonly string[]) => {
     const shown = names.slice(0, MAX_LISTED).join(lang === 'zh' ? '、' : ', ');
     return names.length > MAX_LISTED ? `${shown}…` : shown;
@@ -102,4 +113,29 @@ export function noteText(lang: Lang, image: string, hubUnreachable: boolean, nea
     case 'none':
       return `${why} Images here: ${list(nearest.images)} (yours: docker images).`;
   }
+}
+
+/**
+ * With an upstream: it answered, so the image does not exist there (or is private), and the offline list
+ * is no menu (anything the upstream has can be pulled); or it is out of reach, and the offline set is all
+ * there is for now. Docker's own last line is then its try of Docker Hub itself, never reachable here.
+ */
+function upstreamNoteText(lang: Lang, image: string, hubUnreachable: boolean, nearest: Nearest, upstream: string, state: UpstreamState | undefined): string {
+  const zh = lang === 'zh';
+  const offlineNote = () => noteText(lang, image, false, nearest).replace(zh ? /^Berth：此沙盒的镜像仓库里没有 [^。]*。/ : /^Berth: \S+ is not in this sandbox's image mirror\./, '').trim();
+  if (state === 'answers') {
+    const also = nearest.kind === 'image' ? (zh ? `可以试试 ${nearest.image}。` : ` Did you mean ${nearest.image}?`) : '';
+    const hub = hubUnreachable ? (zh ? '（上面的 “no such host” 只是 Docker 最后直接去找 Docker Hub，沙盒从不连它。）' : ` (Docker's "no such host" is only its last try, Docker Hub itself, which sandboxes never reach.)`) : '';
+    return zh
+      ? `Berth：${upstream} 上没有 ${image}（或它是私有的），此沙盒的离线镜像仓库里也没有：请检查名称和标签。${also}${hub}`
+      : `Berth: ${upstream} has no ${image} (or it is private), and neither has this sandbox's offline mirror: check the name and tag.${also}${hub}`;
+  }
+  if (state === 'unreachable') {
+    return zh
+      ? `Berth：此沙盒的离线镜像仓库里没有 ${image}，而服务器现在连不上 ${upstream}，所以取不到它（并不是你的网络坏了）。${offlineNote()}`
+      : `Berth: ${image} is not in this sandbox's offline mirror, and this server cannot reach ${upstream} right now, so it could not be fetched (your network is fine). ${offlineNote()}`;
+  }
+  return zh
+    ? `Berth：此沙盒的离线镜像仓库里没有 ${image}，${upstream} 也没有提供它。${offlineNote()}`
+    : `Berth: ${image} is not in this sandbox's offline mirror, and ${upstream} did not provide it. ${offlineNote()}`;
 }

@@ -27,6 +27,8 @@ export interface DockerRuntimeOptions {
   cpus: number;
   pidsLimit: number;
   serviceIp: string;
+  /** host:port of the registries the session's engine pulls through, in order (berth-entrypoint writes them into its daemon.json). */
+  registryMirrors: string[];
   readyTimeoutMs: number;
   disks: SessionDisks;
   /** The host's tun node bind-mounted as the session's /dev/net/tun (see host/tun-device.ts). */
@@ -85,7 +87,7 @@ export class DockerRuntime implements SandboxRuntime {
         Image: this.o.image,
         User: VISITOR,
         Hostname: 'berth',
-        Env: [`BERTH_NESTED_PROCESSES=${processBudget(this.o.pidsLimit).nested}`],
+        Env: [`BERTH_NESTED_PROCESSES=${processBudget(this.o.pidsLimit).nested}`, `BERTH_REGISTRY_MIRRORS=${this.o.registryMirrors.join(' ')}`],
         Labels: this.labels(id),
         HostConfig: {
           NetworkMode: n.network,
