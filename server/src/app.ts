@@ -30,6 +30,7 @@ import { sweepOrphans } from './reaper/sweep-orphans.js';
 import { TerminalHosts } from './terminal/terminal-hosts.js';
 import { MirrorCatalog } from './missing-images/mirror-catalog.js';
 import { MissingImageNotes } from './missing-images/missing-image-note.js';
+import { sessionProxy } from './egress/session-proxy.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portTicketRoutes } from './routes/port-tickets.js';
@@ -79,6 +80,8 @@ export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOp
     readyTimeoutMs: config.readyTimeoutMs,
     tunDevice: hostFacts(config).tunDevice,
     disks: new SessionDisks(path.join(paths.sessions, config.instance), config.diskBytes, remappedUid(1000)),
+    shellEnv: sessionProxy(config)?.env,
+    homeFiles: sessionProxy(config)?.homeFiles,
     ...overrides,
   });
 }

@@ -43,6 +43,10 @@ export interface EgressProxyOptions {
   /** Resolves a name to its addresses (tests stand in a resolver that lies, as a rebinding attacker's does). */
   lookup?: (host: string) => Promise<string[]>;
   headTimeoutMs?: number;
+  /** Ports a request may name (EGRESS_PORTS; tests use a free one). */
+  ports?: readonly number[];
+  /** Addresses the proxy may connect to (isPublicAddress; tests allow a loopback upstream of their own). */
+  addressAllowed?: (address: string) => boolean;
 }
 
 const systemLookup = async (host: string): Promise<string[]> => (await dns.promises.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
@@ -127,14 +131,16 @@ async function open(client: net.Socket, head: RequestHead, o: EgressProxyOptions
   entry.host = name.ok ? name.host : rawHost.slice(0, 100);
   entry.port = port;
   if (!name.ok) throw new Refusal(403, `${entry.host} is ${name.reason}: the proxy reaches only allowed host names`);
-  if (!EGRESS_PORTS.includes(port)) throw new Refusal(403, `port ${port} is not proxied (only ${EGRESS_PORTS.join(' and ')})`);
+  const ports = o.ports ?? EGRESS_PORTS;
+  if (!ports.includes(port)) throw new Refusal(403, `port ${port} is not proxied (only ${ports.join(' and ')})`);
   if (!o.allow.allows(name.host)) throw new Refusal(403, `${name.host} is not on this host's egress allow-list`);
   const addresses = await withTimeout((o.lookup ?? systemLookup)(name.host), LOOKUP_TIMEOUT_MS, `${name.host} did not resolve in time`).catch((err: Error) => {
     throw new Refusal(502, err.message.includes('in time') ? err.message : `${name.host} does not resolve`);
   });
   if (!addresses.length) throw new Refusal(502, `${name.host} does not resolve`);
   // Every address, not only the one used: a name that resolves to the host's own networks at all is not one to trust.
-  const inside = addresses.find((a) => !isPublicAddress(a, o.refuse));
+  const allowed = o.addressAllowed ?? ((a: string) => isPublicAddress(a, o.refuse));
+  const inside = addresses.find((a) => !allowed(a));
   if (inside) throw new Refusal(403, `${name.host} resolves to ${inside}, an address on the host's own networks`);
   const address = addresses.find((a) => net.isIPv4(a)) ?? addresses[0]!;
   const upstream = await connect(address, port);

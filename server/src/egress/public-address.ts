@@ -49,7 +49,7 @@ export function isPublicAddress(address: string, extra: readonly string[] = []):
 function embeddedIpv4(v6: string): string | null | undefined {
   const words = expandIpv6(v6);
   if (!words) return null;
-  const high = words.slice(0, 6).join(':');
+  const high = words.slice(0, 6).map((w) => w.toString(16)).join(':');
   const carries = high === '0:0:0:0:0:ffff' || high === '64:ff9b:0:0:0:0' || (high === '0:0:0:0:0:0' && words[6] !== 0);
   if (!carries) return undefined;
   return [words[6]! >> 8, words[6]! & 255, words[7]! >> 8, words[7]! & 255].join('.');

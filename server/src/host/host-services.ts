@@ -10,6 +10,7 @@ import { httpAnswers, tcpAnswers } from './health-probes.js';
 import { raiseKernelLimits } from './kernel-limits.js';
 import { rotateLogsIn } from './log-rotation.js';
 import { MIRROR_PUSH_ADDR, mirrorConfigText } from './mirror.js';
+import { egressAllowList, egressSpec } from '../egress/egress-daemon.js';
 import { ensurePackageCacheDisk, packageCacheConfigText } from './package-cache.js';
 import { run } from './run-command.js';
 import { APT_CACHE_USER, MIRROR_USER, ensureServiceUser } from './service-users.js';
@@ -123,18 +124,28 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
   if ((await ensurePackageCacheDisk(p.aptCacheData, p.aptCacheDisk, config.packageCacheBytes)) === 'made') {
     log(`package cache: a disk of its own, ${formatSize(config.packageCacheBytes)} (BERTH_PACKAGE_CACHE_SIZE)`);
   }
-  for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
+  for (const spec of await daemonSpecs(config)) {
     const how = await ensureDaemon(spec, log);
     log(`${spec.name}: ${how === 'started' ? 'started' : 'running'}`);
   }
+  if (config.egress.mode === 'off') {
+    if (await stopDaemon(egressSpec(config, []))) log('egress proxy: stopped (BERTH_EGRESS=off)');
+  } else log(`egress proxy: sessions may reach ${(await egressAllowList(config)).join(', ') || 'no host (BERTH_EGRESS_HOSTS is empty)'}`);
   await applyFirewall(firewallOptions(config));
-  log('firewall: session bridges may reach only the mirror and the package cache');
+  log(`firewall: session bridges may reach only the mirror${config.egress.mode === 'off' ? ' and the package cache' : ', the package cache and the egress proxy'}`);
+}
+
+/** The daemons this configuration runs: the egress proxy only when BERTH_EGRESS allows it. */
+async function daemonSpecs(config: Config): Promise<DaemonSpec[]> {
+  const specs = [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)];
+  if (config.egress.mode !== 'off') specs.push(egressSpec(config, await egressAllowList(config)));
+  return specs;
 }
 
 /** The periodic check: restarts a daemon that died and restores the firewall if it was flushed. */
 export async function reviveHostServices(config: Config, log: Log): Promise<void> {
   rotateHostLogs(config, log);
-  for (const spec of [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)]) {
+  for (const spec of await daemonSpecs(config)) {
     if (await spec.healthy()) continue;
     log(`${spec.name} is not answering; starting it again`);
     await ensureDaemon(spec, log);
@@ -150,10 +161,13 @@ function rotateHostLogs(config: Config, log: Log): void {
   for (const problem of rotateLogsIn([p.logs, path.join(p.aptCacheDir, 'log')]).failed) log(`log rotation: ${problem}`);
 }
 
-const firewallOptions = (config: Config) => ({ serviceIp: config.serviceIp, allowedPorts: [config.mirrorPort, config.aptCachePort] });
+const firewallOptions = (config: Config) => ({
+  serviceIp: config.serviceIp,
+  allowedPorts: [config.mirrorPort, config.aptCachePort, ...(config.egress.mode === 'off' ? [] : [config.egress.port])],
+});
 
 export async function stopHostServices(config: Config): Promise<void> {
-  for (const spec of [aptCacheSpec(config), mirrorSpec(config), engineSpec(config)]) await stopDaemon(spec);
+  for (const spec of [egressSpec(config, []), aptCacheSpec(config), mirrorSpec(config), engineSpec(config)]) await stopDaemon(spec);
 }
 
 async function ensureHostNetwork(config: Config): Promise<void> {
