@@ -31,6 +31,9 @@ import { TerminalHosts } from './terminal/terminal-hosts.js';
 import { MirrorCatalog } from './missing-images/mirror-catalog.js';
 import { MissingImageNotes } from './missing-images/missing-image-note.js';
 import { sessionProxy } from './egress/session-proxy.js';
+import { NetworkNeededNotes } from './error-notes/network-needed-note.js';
+import { PortTakenNotes } from './error-notes/port-taken-note.js';
+import { ObserverChain } from './terminal/observer-chain.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portTicketRoutes } from './routes/port-tickets.js';
@@ -137,9 +140,15 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   // Read before a learner's first command, so an image the mirror lacks is explained at once.
   const mirrorCatalog = new MirrorCatalog(`http://${config.serviceIp}:${config.mirrorPort}`, app.log);
   void mirrorCatalog.freshen();
-  const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs, (id) =>
-    new MissingImageNotes(mirrorCatalog, () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en'),
-  );
+  const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs, (id) => {
+    const lang = () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en';
+    return new ObserverChain([
+      new MissingImageNotes(mirrorCatalog, lang),
+      // With egress on, a failed download is a host off the allow-list or a real outage: not this line's to explain.
+      ...(config.egress.mode === 'off' ? [new NetworkNeededNotes(lang)] : []),
+      new PortTakenNotes(lang),
+    ]);
+  });
   const metrics = new Metrics();
   sessions.on('event', (id, event) => {
     if (event.type !== 'status') return;
