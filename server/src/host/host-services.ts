@@ -161,7 +161,7 @@ function rotateHostLogs(config: Config, log: Log): void {
   for (const problem of rotateLogsIn([p.logs, path.join(p.aptCacheDir, 'log')]).failed) log(`log rotation: ${problem}`);
 }
 
-const firewallOptions = (config: Config) => ({
+export const firewallOptions = (config: Config) => ({
   serviceIp: config.serviceIp,
   allowedPorts: [config.mirrorPort, config.aptCachePort, ...(config.egress.mode === 'off' ? [] : [config.egress.port])],
 });
