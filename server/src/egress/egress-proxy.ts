@@ -86,8 +86,11 @@ function handle(client: net.Socket, o: EgressProxyOptions): void {
     finish('refused', refusedBy);
     return;
   }
+  let spoke = false;
   client.once('close', () => {
     o.limits.closed(session);
+    // A connection that sent nothing (a health probe, a port scan) is not a request: no log line.
+    if (!spoke) logged = true;
     finish(entry.verdict === 'passed' ? 'passed' : 'failed', entry.verdict === 'passed' ? undefined : 'the session closed the connection');
   });
   const reader = new RequestHeadReader();
@@ -96,6 +99,7 @@ function handle(client: net.Socket, o: EgressProxyOptions): void {
     finish('refused', 'slow request head');
   }, o.headTimeoutMs ?? HEAD_TIMEOUT_MS);
   const onData = (chunk: Buffer) => {
+    spoke = true;
     let head: RequestHead | undefined;
     try {
       head = reader.push(chunk);
