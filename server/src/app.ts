@@ -27,12 +27,15 @@ import { SessionStore } from './store/session-store.js';
 import { SandboxPool } from './sessions/sandbox-pool.js';
 import { newSessionId } from './sessions/session-manager.js';
 import { sweepOrphans } from './reaper/sweep-orphans.js';
-import { observeAll } from './terminal/observe-all.js';
 import { TerminalHosts } from './terminal/terminal-hosts.js';
 import { MirrorCatalog } from './missing-images/mirror-catalog.js';
 import { MissingImageNotes } from './missing-images/missing-image-note.js';
 import { StatsNote } from './engine-notes/stats-note.js';
 import { UpstreamStatus, upstreamName } from './missing-images/upstream-status.js';
+import { sessionProxy } from './egress/session-proxy.js';
+import { NetworkNeededNotes } from './error-notes/network-needed-note.js';
+import { PortTakenNotes } from './error-notes/port-taken-note.js';
+import { ObserverChain } from './terminal/observer-chain.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portTicketRoutes } from './routes/port-tickets.js';
@@ -88,6 +91,8 @@ export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOp
     readyTimeoutMs: config.readyTimeoutMs,
     tunDevice: hostFacts(config).tunDevice,
     disks: new SessionDisks(path.join(paths.sessions, config.instance), config.diskBytes, remappedUid(1000)),
+    shellEnv: sessionProxy(config)?.env,
+    homeFiles: sessionProxy(config)?.homeFiles,
     ...overrides,
   });
 }
@@ -143,13 +148,19 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   // Read before a learner's first command, so an image the mirror lacks is explained at once.
   const mirrorCatalog = new MirrorCatalog(`http://${config.serviceIp}:${config.mirrorPort}`, app.log);
   void mirrorCatalog.freshen();
-  const langOf = (id: string) => () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en';
   const upstream = config.registryUpstream
     ? new UpstreamStatus(upstreamName(config.registryUpstream.url), config.registryUpstream.url, `http://${config.serviceIp}:${config.registryCachePort}`, app.log)
     : undefined;
-  const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs, (id) =>
-    observeAll(new MissingImageNotes(mirrorCatalog, langOf(id), Date.now, upstream), new StatsNote(langOf(id))),
-  );
+  const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs, (id) => {
+    const lang = () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en';
+    return new ObserverChain([
+      new MissingImageNotes(mirrorCatalog, lang, Date.now, upstream),
+      // With egress on, a failed download is a host off the allow-list or a real outage: not this line's to explain.
+      ...(config.egress.mode === 'off' ? [new NetworkNeededNotes(lang)] : []),
+      new PortTakenNotes(lang),
+      new StatsNote(lang),
+    ]);
+  });
   const metrics = new Metrics();
   sessions.on('event', (id, event) => {
     if (event.type !== 'status') return;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parsePublicUrl, parseTrustProxy, type TrustProxy } from './proxy-config.js';
 import { parsePortsUrl } from './ports/ports-origin.js';
+import { parseEgressHosts } from './egress/allow-list.js';
 
 export interface Config {
   /** HTTP port the server listens on. */
@@ -73,6 +74,19 @@ export interface Config {
   trustProxy: TrustProxy;
   /** SIGTERM/SIGINT: keep sessions for the next start (detach) or end them all (end-sessions). */
   onStop: 'detach' | 'end-sessions';
+  /** Package egress (BERTH_EGRESS): off, or sessions reach allowed registries through the egress proxy. */
+  egress: EgressConfig;
+}
+
+export interface EgressConfig {
+  mode: 'off' | 'registries';
+  /** Hosts the operator allows besides those of the host's own registries (BERTH_EGRESS_HOSTS). */
+  hosts: string[];
+  /** The proxy's port on the service address. */
+  port: number;
+  bytesPerSecond: number;
+  bytesPerHour: number;
+  connections: number;
 }
 
 export interface RegistryUpstream {
@@ -121,6 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[a-z0-9][a-z0-9-]{0,20}$/.test(instance)) problems.push(`BERTH_INSTANCE=${instance} must be 1-21 of a-z, 0-9 and -`);
   const onStop = env.BERTH_ON_STOP || 'detach';
   if (onStop !== 'detach' && onStop !== 'end-sessions') problems.push(`BERTH_ON_STOP=${onStop} must be detach or end-sessions`);
+  const egressMode = env.BERTH_EGRESS || 'off';
+  if (egressMode !== 'off' && egressMode !== 'registries') problems.push(`BERTH_EGRESS=${egressMode} must be off or registries`);
+  const egressHosts = parseEgressHosts(env.BERTH_EGRESS_HOSTS);
+  for (const p of egressHosts.problems) problems.push(`BERTH_EGRESS_HOSTS: ${p}`);
   const cpus = Number(env.BERTH_SESSION_CPUS || '1');
   if (!(cpus > 0 && cpus <= 64)) problems.push(`BERTH_SESSION_CPUS=${env.BERTH_SESSION_CPUS} must be a number above 0`);
 
@@ -169,7 +187,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     portsHost: env.BERTH_PORTS_HOST || env.BERTH_HOST || '0.0.0.0',
     trustProxy: parseTrustProxy(env.BERTH_TRUST_PROXY, problems),
     onStop: onStop === 'end-sessions' ? 'end-sessions' : 'detach',
+    egress: {
+      mode: egressMode === 'registries' ? 'registries' : 'off',
+      hosts: egressHosts.hosts,
+      port: int('BERTH_EGRESS_PORT', 3128, 1, 65535),
+      bytesPerSecond: size('BERTH_EGRESS_RATE', '4m'),
+      bytesPerHour: size('BERTH_EGRESS_HOURLY', '2g'),
+      connections: int('BERTH_EGRESS_CONNECTIONS', 16, 1, 1000),
+    },
   };
+  if ([config.mirrorPort, config.aptCachePort].includes(config.egress.port)) problems.push(`BERTH_EGRESS_PORT=${config.egress.port} is taken by the mirror or the package cache`);
   if (config.metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(config.metricsToken)) {
     problems.push('BERTH_METRICS_TOKEN must be 16 to 256 printable characters without spaces (e.g. openssl rand -hex 24)');
   }

@@ -11,6 +11,7 @@ import { raiseKernelLimits } from './kernel-limits.js';
 import { rotateLogsIn } from './log-rotation.js';
 import { MIRROR_PUSH_ADDR, mirrorConfigText } from './mirror.js';
 import { registryCacheConfigText, writePrivateFile } from './registry-cache.js';
+import { egressAllowList, egressSpec } from '../egress/egress-daemon.js';
 import { ensurePackageCacheDisk, packageCacheConfigText } from './package-cache.js';
 import { run } from './run-command.js';
 import { APT_CACHE_USER, MIRROR_USER, ensureServiceUser, userIds } from './service-users.js';
@@ -116,8 +117,12 @@ export function registryCacheSpec(config: Config): DaemonSpec {
 }
 
 /** The daemons this configuration runs (the cache only with an upstream), in start order. */
-function hostDaemons(config: Config): DaemonSpec[] {
-  return [engineSpec(config), mirrorSpec(config), aptCacheSpec(config), ...(config.registryUpstream ? [registryCacheSpec(config)] : [])];
+/** The daemons this configuration runs: the registry cache only with an upstream, the egress proxy only when BERTH_EGRESS allows it. */
+async function hostDaemons(config: Config): Promise<DaemonSpec[]> {
+  const specs = [engineSpec(config), mirrorSpec(config), aptCacheSpec(config)];
+  if (config.registryUpstream) specs.push(registryCacheSpec(config));
+  if (config.egress.mode !== 'off') specs.push(egressSpec(config, await egressAllowList(config)));
+  return specs;
 }
 
 export function aptCacheSpec(config: Config): DaemonSpec {
@@ -158,18 +163,22 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
   } else if (await stopDaemon(registryCacheSpec(config))) {
     log('registry cache: stopped (BERTH_REGISTRY_UPSTREAM is no longer set)');
   }
-  for (const spec of hostDaemons(config)) {
+  for (const spec of await hostDaemons(config)) {
     const how = await ensureDaemon(spec, log);
     log(`${spec.name}: ${how === 'started' ? 'started' : 'running'}`);
   }
+  if (config.egress.mode === 'off') {
+    if (await stopDaemon(egressSpec(config, []))) log('egress proxy: stopped (BERTH_EGRESS=off)');
+  } else log(`egress proxy: sessions may reach ${(await egressAllowList(config)).join(', ') || 'no host (BERTH_EGRESS_HOSTS is empty)'}`);
   await applyFirewall(firewallOptions(config));
-  log(`firewall: session bridges may reach only the mirror${config.registryUpstream ? ', the registry cache' : ''} and the package cache`);
+  const reachable = ['the mirror', ...(config.registryUpstream ? ['the registry cache'] : []), 'the package cache', ...(config.egress.mode === 'off' ? [] : ['the egress proxy'])];
+  log(`firewall: session bridges may reach only ${reachable.slice(0, -1).join(', ')} and ${reachable.at(-1)}`);
 }
 
 /** The periodic check: restarts a daemon that died and restores the firewall if it was flushed. */
 export async function reviveHostServices(config: Config, log: Log): Promise<void> {
   rotateHostLogs(config, log);
-  for (const spec of hostDaemons(config)) {
+  for (const spec of await hostDaemons(config)) {
     if (await spec.healthy()) continue;
     log(`${spec.name} is not answering; starting it again`);
     await ensureDaemon(spec, log);
@@ -185,14 +194,19 @@ function rotateHostLogs(config: Config, log: Log): void {
   for (const problem of rotateLogsIn([p.logs, path.join(p.aptCacheDir, 'log')]).failed) log(`log rotation: ${problem}`);
 }
 
-/** The registry cache's port is open to sessions only while an upstream is configured (nothing else may listen there). */
+/** The registry cache's and the egress proxy's ports are open to sessions only while they are configured (nothing else may listen there). */
 export const firewallOptions = (config: Config) => ({
   serviceIp: config.serviceIp,
-  allowedPorts: [config.mirrorPort, config.aptCachePort, ...(config.registryUpstream ? [config.registryCachePort] : [])],
+  allowedPorts: [
+    config.mirrorPort,
+    config.aptCachePort,
+    ...(config.registryUpstream ? [config.registryCachePort] : []),
+    ...(config.egress.mode === 'off' ? [] : [config.egress.port]),
+  ],
 });
 
 export async function stopHostServices(config: Config): Promise<void> {
-  for (const spec of [registryCacheSpec(config), aptCacheSpec(config), mirrorSpec(config), engineSpec(config)]) await stopDaemon(spec);
+  for (const spec of [egressSpec(config, []), registryCacheSpec(config), aptCacheSpec(config), mirrorSpec(config), engineSpec(config)]) await stopDaemon(spec);
 }
 
 async function ensureHostNetwork(config: Config): Promise<void> {

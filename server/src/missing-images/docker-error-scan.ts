@@ -118,7 +118,7 @@ export class DockerErrorScan {
 }
 
 /** The line as seen on screen: carriage returns and escape sequences (colours, cursor moves) left out. */
-function plain(line: string): string {
+export function plain(line: string): string {
   if (!line.includes('\x1b') && !line.includes('\r')) return line.trim();
   const parts: string[] = [];
   let from = 0;

@@ -33,6 +33,10 @@ export interface DockerRuntimeOptions {
   disks: SessionDisks;
   /** The host's tun node bind-mounted as the session's /dev/net/tun (see host/tun-device.ts). */
   tunDevice: string;
+  /** More environment for the visitor's shells (e.g. the egress proxy's HTTPS_PROXY). */
+  shellEnv?: string[];
+  /** Files a new session's home starts with, by path inside it (e.g. ~/.docker/config.json). */
+  homeFiles?: Record<string, string>;
 }
 
 export class DockerRuntime implements SandboxRuntime {
@@ -66,6 +70,7 @@ export class DockerRuntime implements SandboxRuntime {
     const n = this.names(id);
     try {
       const disk = await this.o.disks.create(id);
+      await this.writeHomeFiles(disk.home);
       await this.docker.createNetwork({
         Name: n.network,
         Driver: 'bridge',
@@ -121,6 +126,21 @@ export class DockerRuntime implements SandboxRuntime {
     }
   }
 
+  /** Written on the host into the home the disk was just made with: nothing of the visitor's is there yet. */
+  private async writeHomeFiles(home: string): Promise<void> {
+    const owner = (await fs.promises.stat(home)).uid;
+    for (const [file, text] of Object.entries(this.o.homeFiles ?? {})) {
+      let dir = home;
+      for (const part of file.split('/').slice(0, -1)) {
+        dir = `${dir}/${part}`;
+        await fs.promises.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+        await fs.promises.chown(dir, owner, owner);
+      }
+      await fs.promises.writeFile(`${home}/${file}`, text, { mode: 0o600, flag: 'wx' });
+      await fs.promises.chown(`${home}/${file}`, owner, owner);
+    }
+  }
+
   private async waitReady(id: string): Promise<void> {
     const deadline = Date.now() + this.o.readyTimeoutMs;
     const stopped = async () => new SandboxError(`the sandbox stopped while starting: ${await this.logTail(id)}`);
@@ -163,7 +183,7 @@ export class DockerRuntime implements SandboxRuntime {
       Cmd: ['bash', '-c', `ulimit -u ${processBudget(this.o.pidsLimit).shell} && echo $$ > ${pidFile} && if [ -x ${HOST_SHELL} ]; then exec ${HOST_SHELL} ${pidFile} bash -l; fi; exec bash -l`],
       User: VISITOR,
       WorkingDir: '/home/user',
-      Env: ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash', ...env],
+      Env: ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash', ...(this.o.shellEnv ?? []), ...env],
       Tty: true,
       AttachStdin: true,
       AttachStdout: true,

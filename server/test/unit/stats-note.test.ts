@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StatsNote, statsNoteText } from '../../src/engine-notes/stats-note.js';
-import { observeAll } from '../../src/terminal/observe-all.js';
+import { ObserverChain } from '../../src/terminal/observer-chain.js';
 import type { CommandOutputObserver } from '../../src/terminal/shell-integration.js';
 
 const NO_FIGURES = `CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O   BLOCK I/O   PIDS
@@ -49,7 +49,7 @@ test('in Chinese for a learner in zh; at most three lines, then one every 20 s',
   assert.ok(runs(note, 'docker stats --no-stream', NO_FIGURES));
 });
 
-test('observeAll: every observer sees every command and byte, their lines come in order', () => {
+test('ObserverChain: every observer sees every command and byte, their lines come in order', () => {
   const seen: string[] = [];
   const echo = (name: string): CommandOutputObserver => ({
     started: (l) => seen.push(`${name} started ${l}`),
@@ -57,8 +57,8 @@ test('observeAll: every observer sees every command and byte, their lines come i
     ended: () => Buffer.from(`${name}\r\n`),
   });
   const silent: CommandOutputObserver = { started: () => {}, text: () => {}, ended: () => undefined };
-  const all = observeAll(echo('a'), silent, echo('b'));
+  const all = new ObserverChain([echo('a'), silent, echo('b')]);
   assert.equal(runs(all, 'x', 'out'), 'a\r\nb\r\n');
   assert.deepEqual(seen, ['a started x', 'b started x', 'a text out', 'b text out']);
-  assert.equal(runs(observeAll(silent), 'x', 'out'), undefined);
+  assert.equal(runs(new ObserverChain([silent]), 'x', 'out'), undefined);
 });
