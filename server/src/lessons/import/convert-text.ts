@@ -99,7 +99,7 @@ export function convertText(md: string): ConvertedText {
     }
 
     let text = /^#\s/.test(line) ? `#${line}` : line; // the step's title is the page's only "# " heading
-    const after: string[] = [];
+    const after: { cmd: string; run: boolean }[] = [];
     const whole = /^(\s*)`([^`\n]+)`\{\{\s*(execute|exec|copy)\b([^}]*)\}\}\s*$/.exec(text);
     if (whole) {
       const [, indent = '', cmd = '', kind = '', mods = ''] = whole;
@@ -112,17 +112,21 @@ export function convertText(md: string): ConvertedText {
       if (kind === 'open') notes.add('{{open}} (open a file in the editor) is not carried: the file name stays as inline code');
       else {
         modifiers(mods);
-        after.push(cmd);
+        after.push({ cmd, run: kind !== 'copy' });
         if (kind !== 'copy') commands.push(cmd);
       }
       return `\`${cmd}\``;
     });
     if (/\{\{[^}]*\}\}/.test(text.replace(/`[^`]*`/g, ''))) notes.add(`an annotation Berth does not know stays as written: ${/\{\{[^}]*\}\}/.exec(text)![0]}`);
     out.push(text);
-    if (after.length) {
-      // An inline command mid-sentence keeps its place in the sentence and gets a block to run under it.
+    // An inline command mid-sentence keeps its place in the sentence and gets a block under it (runs of
+    // commands to run, or to copy, share one block).
+    for (let k = 0; k < after.length; ) {
+      const run = after[k]!.run;
+      const group: string[] = [];
+      for (; k < after.length && after[k]!.run === run; k++) group.push(after[k]!.cmd);
       out.push('');
-      runnable('', after, true);
+      runnable('', group, run);
       out.push('');
     }
   }

@@ -93,16 +93,87 @@ export class ScenarioFiles {
   }
 }
 
-/** A JSON parse error located as file:line:column (V8 gives a position for most errors; the end otherwise). */
+/** A JSON parse error located as file:line:column (V8 names no position for some errors: a scan finds it). */
 export function parseJsonAt(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message;
-    const m = /at position (\d+)/.exec(message);
-    const pos = m ? Number(m[1]) : text.length;
+    const pos = Number(/at position (\d+)/.exec(message)?.[1] ?? jsonErrorAt(text));
     const before = text.slice(0, pos).split('\n');
-    const why = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    const why = message.replace(/ in JSON at position \d+.*$/, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '');
     throw new ScenarioRefusedError(`${file}:${before.length}:${before.at(-1)!.length + 1}: not valid JSON: ${why}`);
+  }
+}
+
+/** Where JSON text first goes wrong: a small recursive scan of the grammar (used only once JSON.parse failed). */
+export function jsonErrorAt(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const literal = (word: string) => (text.startsWith(word, i) ? (i += word.length) : fail());
+  const string = () => {
+    if (text[i] !== '"') fail();
+    for (i++; i < text.length && text[i] !== '"'; i++) {
+      if (text[i]! < ' ') fail();
+      if (text[i] === '\\') i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  const value = (depth: number): void => {
+    if (depth > 512) fail();
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return void literal('true');
+    if (c === 'f') return void literal('false');
+    if (c === 'n') return void literal('null');
+    return number();
+  };
+  try {
+    value(0);
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (at) {
+    return Math.min(at as number, text.length);
   }
 }
