@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
       }
       if (sub === 'import') {
         const { lessonsImport } = await import('./lessons/import/import-cli.js');
-        return lessonsImport(args, config.lessonsDir);
+        return lessonsImport(args, config);
       }
       console.error('Usage: berth lessons check [dir] | berth lessons test [lesson ids] [--dir <lessons folder>] [--no-prepare] | berth lessons import <scenario folder> [--out <lesson folder>]');
       return 2;

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { importScenario } from '../../src/lessons/import/import-cli.js';
-import { playLesson } from '../../src/lessons/lesson-player.js';
+import { loadConfig } from '../../src/config.js';
+import { MirrorCatalog } from '../../src/missing-images/mirror-catalog.js';
 import { createSession, runBerth, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -42,9 +43,14 @@ steps:
 
 describe('an imported Katacoda scenario', () => {
   let server: TestServer;
+  let report = '';
   before(async () => {
-    const imported = importScenario(sample, lessonsDir, path.join(lessonsDir, '01-sample'));
-    assert.equal(imported.errors, 0, imported.lines.join('\n'));
+    const config = loadConfig();
+    const mirror = new MirrorCatalog(`http://${config.serviceIp}:${config.mirrorPort}`, { debug: () => {} });
+    await mirror.freshen();
+    const imported = importScenario(sample, lessonsDir, path.join(lessonsDir, '01-sample'), mirror.current);
+    report = imported.lines.join('\n');
+    assert.equal(imported.errors, 0, report);
     fragileSetupLesson();
     server = await startTestServer({ BERTH_LESSONS: lessonsDir });
   });
@@ -64,10 +70,16 @@ describe('an imported Katacoda scenario', () => {
     assert.match(zh.steps[1].html, /<pre data-runnable="true"><code class="language-sh">docker run -d --name web -p 8080:8080/);
   });
 
-  test('auto-plays green in a real sandbox: each verify script ticks its step after its commands', async () => {
-    const lesson = server.berth.lessons.get('sample');
-    const result = await playLesson(server.berth, server.url, lesson);
-    assert.deepEqual({ ok: result.ok, steps: result.steps, failure: result.failure }, { ok: true, steps: 3, failure: undefined });
+  test('the images its steps use were checked against the real mirror, which has them', () => {
+    assert.doesNotMatch(report, /images were not checked/);
+    assert.doesNotMatch(report, /image busybox/);
+  });
+
+  test('auto-plays green in a real sandbox (`berth lessons test --dir`): each verify script ticks its step after its commands', async () => {
+    const r = await runBerth(['lessons', 'test', 'sample', '--dir', lessonsDir, '--no-prepare'], process.env);
+    assert.match(r.output, /✔ sample: 3 steps played/, r.output);
+    assert.match(r.output, /^1 passed, 0 failed$/m);
+    assert.equal(r.code, 0);
   });
 
   test('the background script runs as its step opens, and its output stays out of the terminal', async () => {

@@ -12,6 +12,7 @@ import { convertText } from '../../src/lessons/import/convert-text.js';
 import { importScenario } from '../../src/lessons/import/import-cli.js';
 import { jsonErrorAt, ScenarioRefusedError } from '../../src/lessons/import/scenario-files.js';
 import { loadLessons } from '../../src/lessons/load-lessons.js';
+import type { MirrorImages } from '../../src/missing-images/mirror-catalog.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-import-'));
@@ -157,6 +158,33 @@ test('unknown fields and what a root VM has that a session lacks are reported, s
   assert.equal(lesson!.id, 'root-habits');
   assert.equal(lesson!.setup?.includes('systemctl start docker'), true);
   assert.equal(lesson!.steps[0]!.setup?.includes('curl -fsSL'), true);
+});
+
+test('images a step uses that the mirror lacks are reported with the nearest it has; images the scenario builds are not', () => {
+  // A stand-in for the mirror's catalog (the real one is read in the engine test).
+  const mirror: MirrorImages = {
+    tags: (repo) => ({ 'library/nginx': ['latest', '1.22'], 'library/busybox': ['latest'] })[repo],
+    repos: () => ['library/busybox', 'library/nginx'],
+  };
+  const dir = scenario(
+    { title: 'Images', details: { steps: [{ title: 'Run', text: 'step1.md', background: 'bg.sh' }] } },
+    {
+      'step1.md': '```\ndocker build -t myapp .\ndocker run -d --name a -p 80:80 -v x:/y nginx:alpine sh\ndocker run --rm myapp\ndocker pull busybox\n```{{exec}}\n',
+      'bg.sh': 'docker pull ubuntu:22.04\ndocker run -d localhost:5000/mine\n',
+    },
+  );
+  const report = importScenario(dir, fs.mkdtempSync(path.join(work, 'lessons-')), undefined, mirror).lines.join('\n');
+  assert.match(report, /image nginx:alpine: not in this Berth's mirror \(the nearest it has is nginx\)/);
+  assert.match(report, /image ubuntu:22\.04: not in this Berth's mirror/);
+  assert.doesNotMatch(report, /image (myapp|busybox|localhost)/);
+  assert.doesNotMatch(report, /images were not checked/);
+});
+
+test('an import into a lessons folder that already has its lesson id is refused', () => {
+  const dir = scenario(oneStep({}), { 'step1.md': '`true`{{execute}}' });
+  const lessons = fs.mkdtempSync(path.join(work, 'lessons-'));
+  importScenario(dir, lessons, path.join(lessons, '01-same'));
+  assert.throws(() => importScenario(dir, lessons, path.join(lessons, '02-same')), /lesson id "same" is already used by .*01-same/);
 });
 
 test('Katacoda and KillerCoda annotations become Berth runnable and copy blocks', () => {

@@ -4,6 +4,8 @@
 import { Document } from 'yaml';
 import { convertText, heredocDelimiter } from './convert-text.js';
 import type { Scenario, ScenarioScript } from './read-scenario.js';
+import type { MirrorImages } from '../../missing-images/mirror-catalog.js';
+import { imagesMade, imagesUsed, missingImages, notMade } from './images-used.js';
 import { environmentNote, sessionLacks } from './session-lacks.js';
 
 export interface BuiltLesson {
@@ -19,8 +21,13 @@ export interface BuiltLesson {
 /** A verify script gets this long (seconds): Berth runs it after each of the learner's commands. */
 const VERIFY_TIMEOUT_S = 20;
 
-export function buildLesson(scenario: Scenario): BuiltLesson {
+/** mirror: what this Berth's mirror holds, to report the images a step uses that it lacks (none: not checked). */
+export function buildLesson(scenario: Scenario, mirror?: MirrorImages): BuiltLesson {
   const notes = [...scenario.notes];
+  const pages = [scenario.intro, ...scenario.steps].filter((p) => p !== undefined);
+  const made = imagesMade(pages.flatMap((p) => [p.text, p.answer ?? '', ...p.scripts.map((s) => s.text)]).join('\n'));
+  const lacking = (texts: string[]) => (mirror ? missingImages(notMade(texts.flatMap(imagesUsed), made), mirror) : []);
+  if (!mirror) notes.push('images were not checked: the mirror did not answer');
   const env = environmentNote(scenario.imageid);
   if (env) notes.push(env);
   const files: Record<string, string> = {};
@@ -38,8 +45,8 @@ export function buildLesson(scenario: Scenario): BuiltLesson {
   }
   const lessonSetup = scenario.intro?.scripts.length ? setupScript(scenario.intro.scripts) : undefined;
   if (scenario.intro?.scripts.length) {
-    const lacks = scenario.intro.scripts.flatMap((s) => sessionLacks(s.text).map((l) => `${s.file}: ${l}`));
-    if (lacks.length) stepNotes.set('(lesson setup)', lacks);
+    const lacks = [...scenario.intro.scripts.flatMap((s) => sessionLacks(s.text).map((l) => `${s.file}: ${l}`)), ...lacking(scenario.intro.scripts.map((s) => s.text))];
+    if (lacks.length) stepNotes.set('(lesson setup)', [...new Set(lacks)]);
     if (scenario.intro.scripts.some((s) => s.kind === 'foreground')) notes.push('foreground scripts run before the step opens, with their output kept out of the terminal (Katacoda typed them in it)');
   }
 
@@ -53,6 +60,7 @@ export function buildLesson(scenario: Scenario): BuiltLesson {
     if (page.verify) found.push(...sessionLacks(page.verify.text).map((l) => `${page.verify!.file} (verify): ${l}`));
     const commandLacks = new Set(text.commands.flatMap((c) => sessionLacks(c)));
     found.push(...[...commandLacks].map((l) => `its commands: ${l}`));
+    found.push(...lacking([...text.commands, ...page.scripts.map((s) => s.text), page.verify?.text ?? '']));
 
     const goals: Record<string, unknown>[] = [];
     if (page.verify) goals.push({ check: verifyCheck(page.verify.text, page.verify.file), timeout: VERIFY_TIMEOUT_S });
@@ -68,7 +76,7 @@ export function buildLesson(scenario: Scenario): BuiltLesson {
     }
     const solution = text.commands.length ? text.commands : ['true'];
     if (!text.commands.length && page.verify) found.push('NEEDS A HAND: its text has no command to run, so lessons test cannot play it: write its solution in lesson.yaml');
-    stepNotes.set(id, found);
+    stepNotes.set(id, [...new Set(found)]);
 
     const hint = page.answer?.trim()
       ? convertText(page.answer).markdown

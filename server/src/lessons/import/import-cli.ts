@@ -2,6 +2,8 @@
 // `lessons check`, and prints what did not carry over, step by step.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../../config.js';
+import { MirrorCatalog, type MirrorImages } from '../../missing-images/mirror-catalog.js';
 import { formatProblem } from '../lesson.js';
 import { checkLessons, LESSON_DIR } from '../load-lessons.js';
 import { buildLesson } from './build-lesson.js';
@@ -18,12 +20,15 @@ export interface ImportResult {
 }
 
 /** Imports one scenario; throws ScenarioRefusedError (nothing written) when the scenario cannot be imported. */
-export function importScenario(folder: string, lessonsDir: string, out?: string): ImportResult {
+export function importScenario(folder: string, lessonsDir: string, out?: string, mirror?: MirrorImages): ImportResult {
   const scenario = readScenario(folder);
-  const built = buildLesson(scenario);
+  const built = buildLesson(scenario, mirror);
   const dir = path.resolve(out ?? path.join(lessonsDir, `${nextNumber(lessonsDir)}-${built.id}`));
   if (!LESSON_DIR.test(path.basename(dir))) throw new ScenarioRefusedError(`--out ${out}: a lesson folder is named <NN>-<id> (e.g. 20-docker-basics), id in a-z, 0-9 and -`);
   if (fs.existsSync(dir)) throw new ScenarioRefusedError(`${dir}: already exists; remove it or give another --out`);
+  const id = LESSON_DIR.exec(path.basename(dir))![2];
+  const twin = fs.existsSync(path.dirname(dir)) ? fs.readdirSync(path.dirname(dir)).find((n) => LESSON_DIR.exec(n)?.[2] === id) : undefined;
+  if (twin) throw new ScenarioRefusedError(`lesson id "${id}" is already used by ${path.join(path.dirname(dir), twin)}; give another --out`);
   for (const [rel, text] of Object.entries(built.files)) {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), text);
@@ -42,7 +47,7 @@ export function importScenario(folder: string, lessonsDir: string, out?: string)
   return { dir, lines, errors };
 }
 
-export function lessonsImport(args: string[], lessonsDir: string): number {
+export async function lessonsImport(args: string[], config: Config): Promise<number> {
   const outAt = args.indexOf('--out');
   const out = outAt >= 0 ? args[outAt + 1] : undefined;
   const rest = args.filter((_, i) => outAt < 0 || (i !== outAt && i !== outAt + 1));
@@ -51,7 +56,11 @@ export function lessonsImport(args: string[], lessonsDir: string): number {
     return 2;
   }
   try {
-    const r = importScenario(rest[0]!, lessonsDir, out);
+    readScenario(rest[0]!); // a scenario that is refused does not wait for the mirror
+    // The images each step uses are checked against the mirror as it is now (a few seconds at most).
+    const catalog = new MirrorCatalog(`http://${config.serviceIp}:${config.mirrorPort}`, { debug: () => {} });
+    await catalog.freshen();
+    const r = importScenario(rest[0]!, config.lessonsDir, out, catalog.current);
     console.log(r.lines.join('\n'));
     return r.errors ? 1 : 0;
   } catch (err) {

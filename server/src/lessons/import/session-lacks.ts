@@ -20,7 +20,7 @@ const LACKS: Lack[] = [
   { pattern: /\b(iptables|brctl|modprobe|sysctl\s+-w|mount\s+-t)\b/, says: 'host networking or kernel settings (iptables, brctl, modprobe, mount): a session\'s learner is not root on a host' },
   { pattern: /\bdocker\s+swarm\b|\bdocker\s+(service|stack|node)\s/, says: 'Docker swarm: a session\'s engine is a single rootless node without swarm' },
   { pattern: /\/var\/run\/docker\.sock/, says: '/var/run/docker.sock: a session\'s engine listens on $DOCKER_HOST (/run/user/1000/docker.sock)' },
-  { pattern: /\/(ks|opt\/katacoda|var\/run\/kc-internal)\//, says: 'Katacoda/KillerCoda assets paths (/ks, /var/run/kc-internal): the assets are not carried' },
+  { pattern: /\/(ks|opt\/katacoda|var\/run\/kc-internal)\//, says: 'Katacoda/KillerCoda asset paths (/ks, /var/run/kc-internal): the assets are not carried, so a script that waits for one never finishes and its set-up fails after 120 s' },
 ];
 
 /** The sentences for everything in a script or command that a session lacks (each once). */
