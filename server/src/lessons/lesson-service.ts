@@ -18,6 +18,8 @@ export interface LessonHost {
   runScript(sessionId: string, script: string, timeoutMs: number): Promise<number>;
   /** Sends an event to the session's terminals. */
   emit(sessionId: string, event: Extract<ServerEvent, { type: 'step' }>): void;
+  /** Tells the learner something went wrong that no request of theirs can answer (an error event). */
+  notify?(sessionId: string, message: string): void;
 }
 
 interface Coaching {
@@ -131,7 +133,7 @@ export class LessonService {
     const status = await run;
     if (status === 0) return;
     if (c.setups.get(key) === run) c.setups.delete(key);
-    throw new HttpError(502, `${what} failed in your sandbox (exit ${status}); try again or start a new session.`);
+    throw new HttpError(502, `${what} failed in your sandbox (exit ${status}); open the step again to retry, or start a new session.`);
   }
 
   /** A command finished in the session's terminal. Resolves once its verdict (if any) was emitted. */
@@ -185,6 +187,13 @@ export class LessonService {
         if (next) this.store.setPosition(c.learner, c.lesson.id, next.id);
       } finally {
         this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: true });
+      }
+      // The page follows the server to the next step without asking for it: its set-up starts here, and
+      // the commands that arrive meanwhile are judged once it is done (they wait in the queue).
+      if (next?.setup) {
+        await this.setUp(sessionId, c, `${c.lesson.id}/${next.id}`, next.setup, `The set-up of step "${next.id}" of lesson "${c.lesson.id}"`).catch((err: Error) =>
+          this.host.notify?.(sessionId, err.message),
+        );
       }
       return;
     }

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { importScenario } from '../../src/lessons/import/import-cli.js';
 import { loadConfig } from '../../src/config.js';
 import { MirrorCatalog } from '../../src/missing-images/mirror-catalog.js';
-import { createSession, runBerth, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
+import { createSession, eventually, runBerth, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 const sample = path.join(repo, 'server', 'test', 'fixtures', 'katacoda-sample');
@@ -82,7 +82,7 @@ describe('an imported Katacoda scenario', () => {
     assert.equal(r.code, 0);
   });
 
-  test('the background script runs as its step opens, and its output stays out of the terminal', async () => {
+  test('the background script runs as its step opens (after the previous step ticked, as the page follows), its output out of the terminal', async () => {
     const s = await createSession(server, { lesson: 'sample', lang: 'en' });
     const term = await TerminalClient.connect(server, s);
     try {
@@ -95,8 +95,10 @@ describe('an imported Katacoda scenario', () => {
         });
       assert.equal((await put('fetch-an-image')).status, 200);
       assert.match((await term.run('ls ~/site 2>&1 || true')).output, /No such file/, 'step 2 set-up has not run before step 2 opens');
-      assert.equal((await put('serve-a-page')).status, 200);
-      assert.match((await term.run('cat ~/site/index.html')).output, /Served from a scenario/);
+      // The page asks for no step after a tick: the server moves on, and starts the next step's set-up itself.
+      await term.run('docker pull busybox');
+      await term.waitForEvent((e) => e.type === 'step' && e.step === 'fetch-an-image' && e.done, 60_000);
+      await eventually(async () => assert.match((await term.run('cat ~/site/index.html 2>&1')).output, /Served from a scenario/), 60_000);
       assert.doesNotMatch(term.text, /scenario-background-was-here/);
     } finally {
       await term.close();
@@ -116,9 +118,13 @@ describe('an imported Katacoda scenario', () => {
           body: JSON.stringify({ lesson: 'fragile', step }),
         });
       assert.equal((await put('first')).status, 200, 'a step without setup opens as before');
+      // Ticking the first step starts the second's set-up, which fails: the learner hears it in one line.
+      term.type('true\r');
+      const told = await term.waitForEvent((e) => e.type === 'error', 60_000, 'the set-up failure');
+      assert.deepEqual(told, { type: 'error', message: 'The set-up of step "second" of lesson "fragile" failed in your sandbox (exit 1); open the step again to retry, or start a new session.' });
       const failed = await put('second');
       assert.equal(failed.status, 502);
-      assert.match((await failed.json()).message, /The set-up of step "second" of lesson "fragile" failed in your sandbox \(exit 1\); try again/);
+      assert.match((await failed.json()).message, /The set-up of step "second" of lesson "fragile" failed in your sandbox \(exit 1\); open the step again to retry/);
       await term.run('touch ~/allow-setup');
       assert.equal((await put('second')).status, 200);
       assert.match((await term.run('ls ~')).output, /second-setup-ran/);
