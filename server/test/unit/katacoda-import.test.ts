@@ -244,6 +244,26 @@ test('a verify script is met as its platform meant: exit 0, and "done" printed w
   assert.equal(verdict('read line; [ -z "$line" ] && echo done\n'), 'met', 'stdin is closed, as on the VM');
 });
 
+test('a step\'s Katacoda scripts (courseData, then code) become one set-up that runs both in order and stops at the first failure', () => {
+  const setupOf = (background: string) => {
+    const dir = scenario(
+      { title: 'Two scripts', details: { steps: [{ title: 'S', text: 'step1.md', courseData: 'bg.sh', code: 'fg.sh' }] } },
+      { 'step1.md': '`true`{{execute}}', 'bg.sh': background, 'fg.sh': '#!/bin/bash\necho foreground >> "$OUT"\nexit 0\n' },
+    );
+    const r = importScenario(dir, fs.mkdtempSync(path.join(work, 'lessons-')));
+    const yaml = parse(fs.readFileSync(path.join(r.dir, 'lesson.yaml'), 'utf8'));
+    return yaml.steps[0].setup as string;
+  };
+  const run = (setup: string) => {
+    const out = path.join(work, `out-${++n}`);
+    const status = spawnSync('bash', ['-c', setup], { env: { ...process.env, OUT: out }, encoding: 'utf8' }).status;
+    return { status, wrote: fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '' };
+  };
+  // A background script that ends with `exit 0` must not skip the foreground one.
+  assert.deepEqual(run(setupOf('echo background >> "$OUT"\nexit 0\n')), { status: 0, wrote: 'background\nforeground\n' });
+  assert.deepEqual(run(setupOf('echo background >> "$OUT"\nexit 4\n')), { status: 4, wrote: 'background\n' });
+});
+
 test('the CLI: a refused scenario exits 1 with the reason; --out must be a lesson folder name and must not exist', () => {
   const berth = (args: string[]) => spawnSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'lessons', 'import', ...args], { encoding: 'utf8', cwd: work });
   const bad = berth([scenario('{"title": "T",\n"details": }')]);
