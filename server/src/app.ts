@@ -144,6 +144,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const lessons = new LessonService(lessonList, new ProgressStore(db), {
     runScript: checkRunner(runtime, app.log, (id, message) => sessions.emit('event', id, { type: 'error', message })),
     emit: (id, event) => sessions.emit('event', id, event),
+    notify: (id, message) => sessions.emit('event', id, { type: 'error', message }),
   });
   // Read before a learner's first command, so an image the mirror lacks is explained at once.
   const mirrorCatalog = new MirrorCatalog(`http://${config.serviceIp}:${config.mirrorPort}`, app.log);

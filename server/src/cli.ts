@@ -78,10 +78,18 @@ async function main(argv: string[]): Promise<number> {
       const { lessonsCheck, lessonsTest } = await import('./lessons/lessons-cli.js');
       if (sub === 'check') return lessonsCheck(args[0] ?? config.lessonsDir);
       if (sub === 'test') {
+        const dirAt = args.indexOf('--dir');
+        const dir = dirAt >= 0 ? args[dirAt + 1] : undefined;
+        if (dirAt >= 0 && !dir) throw new Error('--dir needs a lessons folder');
+        const ids = args.filter((a, i) => a !== '--no-prepare' && (dirAt < 0 || (i !== dirAt && i !== dirAt + 1)));
         if (!args.includes('--no-prepare')) await prepare(config);
-        return lessonsTest(config, args.filter((a) => a !== '--no-prepare'));
+        return lessonsTest(config, ids, dir);
       }
-      console.error('Usage: berth lessons check [dir] | berth lessons test [lesson ids] [--no-prepare]');
+      if (sub === 'import') {
+        const { lessonsImport } = await import('./lessons/import/import-cli.js');
+        return lessonsImport(args, config);
+      }
+      console.error('Usage: berth lessons check [dir] | berth lessons test [lesson ids] [--dir <lessons folder>] [--no-prepare] | berth lessons import <scenario folder> [--out <lesson folder>]');
       return 2;
     }
     case 'bench': {
@@ -114,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test, images list|pull|import, service install|uninstall, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test|import, images list|pull|import, service install|uninstall, uninstall [--keep-data]`);
       return 2;
   }
 }

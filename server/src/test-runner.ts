@@ -95,7 +95,7 @@ async function sweepInterruptedRuns(): Promise<void> {
   // whose folder is gone.
   const onEngine = await createRuntime(config).instancesOnEngine().catch(() => [] as string[]);
   const found = [...(fs.existsSync(dir) ? fs.readdirSync(dir) : []), ...onEngine];
-  const instances = [...new Set(found)].filter((name) => /^(t-|lessons$|bench|e2e|refuse$|soak-)/.test(name));
+  const instances = [...new Set(found)].filter((name) => /^(t-|lessons(-[0-9a-f]{6})?$|bench|e2e|refuse$|soak-)/.test(name));
   let removed = 0;
   for (const instance of instances) {
     removed += (await createRuntime({ ...config, instance }).sweep(new Set())).length;

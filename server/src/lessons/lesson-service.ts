@@ -18,6 +18,8 @@ export interface LessonHost {
   runScript(sessionId: string, script: string, timeoutMs: number): Promise<number>;
   /** Sends an event to the session's terminals. */
   emit(sessionId: string, event: Extract<ServerEvent, { type: 'step' }>): void;
+  /** Tells the learner something went wrong that no request of theirs can answer (an error event). */
+  notify?(sessionId: string, message: string): void;
 }
 
 interface Coaching {
@@ -27,12 +29,16 @@ interface Coaching {
   stepIndex: number;
   /** The current step's ran goals that a command since the step began met (not the commands themselves). */
   ranMet: Set<Goal>;
-  setupRun: Set<string>;
+  /** Set-up scripts run or running in this session, by lesson id or lesson/step: each resolves to its exit status. */
+  setups: Map<string, Promise<number>>;
   /** Evaluations run one at a time, in command order. */
   queue: Promise<void>;
   /** Commands that arrived while an evaluation ran: judged together by the next one, so checks never pile up. */
   waiting?: { commands: CommandEvent[]; done: Promise<void> };
 }
+
+/** A lesson's or a step's set-up script may pull images: it gets this long. */
+const SETUP_TIMEOUT_MS = 120_000;
 
 /** Commands waiting for a running check to finish: a flood keeps only the latest. */
 const KEPT_COMMANDS = 200;
@@ -103,17 +109,31 @@ export class LessonService {
       lesson,
       stepIndex,
       ranMet: new Set(),
-      setupRun: previous?.setupRun ?? new Set(),
+      setups: previous?.setups ?? new Map(),
       queue: previous?.queue ?? Promise.resolve(),
     };
     this.coaching.set(sessionId, c);
     this.store.setPosition(learner, lessonId, stepId);
-    if (lesson.setup && !c.setupRun.has(lesson.id)) {
-      c.setupRun.add(lesson.id);
-      const status = await this.host.runScript(sessionId, lesson.setup, 120_000);
-      if (status !== 0) throw new HttpError(502, `The set-up of lesson "${lesson.id}" failed in your sandbox (exit ${status}); try again or start a new session.`);
-    }
+    if (lesson.setup) await this.setUp(sessionId, c, lesson.id, lesson.setup, `The set-up of lesson "${lesson.id}"`);
+    const step = lesson.steps[stepIndex]!;
+    if (step.setup) await this.setUp(sessionId, c, `${lesson.id}/${step.id}`, step.setup, `The set-up of step "${step.id}" of lesson "${lesson.id}"`);
     return this.progressOf(lesson, this.store.learner(learner).get(lessonId)?.done ?? [], stepId);
+  }
+
+  /**
+   * Runs a set-up script once per session (two requests at once share one run); its output stays out of the
+   * learner's terminal. A failed one runs again on the next request, so "try again" means it.
+   */
+  private async setUp(sessionId: string, c: Coaching, key: string, script: string, what: string): Promise<void> {
+    let run = c.setups.get(key);
+    if (!run) {
+      run = this.host.runScript(sessionId, script, SETUP_TIMEOUT_MS);
+      c.setups.set(key, run);
+    }
+    const status = await run;
+    if (status === 0) return;
+    if (c.setups.get(key) === run) c.setups.delete(key);
+    throw new HttpError(502, `${what} failed in your sandbox (exit ${status}); open the step again to retry, or start a new session.`);
   }
 
   /** A command finished in the session's terminal. Resolves once its verdict (if any) was emitted. */
@@ -167,6 +187,13 @@ export class LessonService {
         if (next) this.store.setPosition(c.learner, c.lesson.id, next.id);
       } finally {
         this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: true });
+      }
+      // The page follows the server to the next step without asking for it: its set-up starts here, and
+      // the commands that arrive meanwhile are judged once it is done (they wait in the queue).
+      if (next?.setup) {
+        await this.setUp(sessionId, c, `${c.lesson.id}/${next.id}`, next.setup, `The set-up of step "${next.id}" of lesson "${c.lesson.id}"`).catch((err: Error) =>
+          this.host.notify?.(sessionId, err.message),
+        );
       }
       return;
     }

@@ -19,6 +19,8 @@ export interface StepText {
 
 export interface Step {
   id: string;
+  /** Run in the sandbox as the learner when the step opens (once per session), before its goals are watched. */
+  setup?: string;
   goals: Goal[];
   solution: string[];
   mistakes: Mistake[];
@@ -33,6 +35,8 @@ export interface Lesson {
   level: Level;
   minutes: number;
   setup?: string;
+  /** Where an imported lesson came from (e.g. "katacoda: docker-basics"); its missing translations are warnings. */
+  source?: string;
   steps: Step[];
   introHtml: Record<Lang, string>;
   finishHtml: Record<Lang, string>;
@@ -43,9 +47,11 @@ export interface LessonProblem {
   file: string;
   line: number;
   message: string;
+  /** A warning does not stop the server (an imported lesson's missing translation); an error does. */
+  warning?: boolean;
 }
 
-export const formatProblem = (p: LessonProblem) => `${p.file}:${p.line}: ${p.message}`;
+export const formatProblem = (p: LessonProblem) => `${p.file}:${p.line}: ${p.warning ? 'warning: ' : ''}${p.message}`;
 
 export class InvalidLessonsError extends Error {
   constructor(readonly problems: LessonProblem[]) {

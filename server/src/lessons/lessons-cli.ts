@@ -1,4 +1,5 @@
 // `berth lessons check [dir]` and `berth lessons test [ids]`.
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { buildApp } from '../app.js';
 import type { Config } from '../config.js';
@@ -9,17 +10,26 @@ import { playLesson } from './lesson-player.js';
 export function lessonsCheck(dir: string): number {
   const { lessons, problems } = checkLessons(path.resolve(dir));
   for (const p of problems) console.log(formatProblem({ ...p, file: path.relative(process.cwd(), p.file) || p.file }));
-  if (problems.length) {
-    console.log(`\n${problems.length} problem(s) found in ${path.relative(process.cwd(), path.resolve(dir)) || '.'}`);
+  const errors = problems.filter((p) => !p.warning).length;
+  const warnings = problems.length - errors;
+  const where = path.relative(process.cwd(), path.resolve(dir)) || '.';
+  if (errors) {
+    console.log(`\n${errors} problem(s) found in ${where}${warnings ? ` (and ${warnings} warning(s))` : ''}`);
     return 1;
   }
   const steps = lessons.reduce((n, l) => n + l.steps.length, 0);
-  console.log(`${lessons.length} lessons, ${steps} steps, en and zh: no problems`);
+  if (warnings) console.log(`\n${lessons.length} lessons, ${steps} steps: no problems, ${warnings} warning(s) in ${where}`);
+  else console.log(`${lessons.length} lessons, ${steps} steps, en and zh: no problems`);
   return 0;
 }
 
-export async function lessonsTest(config: Config, ids: string[]): Promise<number> {
-  const berth = await buildApp({ ...config, instance: 'lessons', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 1000, maxPerAddress: 1000, startsPerAddressPerMin: 1000 });
+/**
+ * Plays lessons in real sandboxes. With a lessons folder of its own (`--dir`), the run gets an instance of
+ * its own too, so it never sweeps the sandboxes of another run (the catalog's, or another author's).
+ */
+export async function lessonsTest(config: Config, ids: string[], lessonsDir?: string): Promise<number> {
+  const instance = lessonsDir ? `lessons-${crypto.randomBytes(3).toString('hex')}` : 'lessons';
+  const berth = await buildApp({ ...config, ...(lessonsDir ? { lessonsDir: path.resolve(lessonsDir) } : {}), instance, port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 1000, maxPerAddress: 1000, startsPerAddressPerMin: 1000 });
   await berth.app.listen({ port: 0, host: '127.0.0.1' });
   const address = berth.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -8,14 +8,18 @@ import { InvalidLessonsError, type Goal, type Lesson, type LessonProblem, type M
 import { LinearPattern, UnsupportedPatternError } from './linear-pattern.js';
 import { parseStepMarkdown, renderMarkdown } from './step-markdown.js';
 
-const LESSON_DIR = /^(\d{2,3})-([a-z0-9][a-z0-9-]*)$/;
+export const LESSON_DIR = /^(\d{2,3})-([a-z0-9][a-z0-9-]*)$/;
 const STEP_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const OPTIONAL_PAGES = ['intro', 'finish'];
 
-/** Loads every lesson under root; throws InvalidLessonsError listing every problem. */
+/** The language every lesson is written in first: an imported lesson's other languages fall back to it. */
+const SOURCE_LANG: Lang = 'en';
+
+/** Loads every lesson under root; throws InvalidLessonsError listing every problem (warnings do not stop it). */
 export function loadLessons(root: string): Lesson[] {
   const { lessons, problems } = checkLessons(root);
-  if (problems.length) throw new InvalidLessonsError(problems);
+  const errors = problems.filter((p) => !p.warning);
+  if (errors.length) throw new InvalidLessonsError(errors);
   return lessons;
 }
 
@@ -60,8 +64,13 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
     return null;
   }
   const before = problems.length;
-  const f = fields(rootNode, ['title', 'level', 'minutes', 'setup', 'steps'], problem, 'lesson.yaml');
-  const title = langStrings(f.title, 'title', problem, rootNode);
+  const f = fields(rootNode, ['title', 'level', 'minutes', 'setup', 'source', 'steps'], problem, 'lesson.yaml');
+  const source = scalarOf(f.source);
+  if (f.source && (typeof source !== 'string' || !source.trim())) problem(f.source, 'source names where an imported lesson came from (a string)');
+  // An imported lesson arrives in one language: the others are warnings until someone writes them.
+  const imported = typeof source === 'string' && source.trim() !== '';
+  const missingText: Problem = imported ? (node, message) => problems.push({ file: manifest, line: at(node), message, warning: true }) : problem;
+  const title = langStrings(f.title, 'title', problem, rootNode, missingText);
   const level = scalarOf(f.level);
   if (!LEVELS.includes(level as Level)) problem(f.level ?? rootNode, `level must be one of ${LEVELS.join(', ')}`);
   const minutes = scalarOf(f.minutes);
@@ -76,7 +85,7 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
   if (!isSeq(f.steps) || !f.steps.items.length) problem(f.steps ?? rootNode, 'steps must be a non-empty list');
   else {
     for (const item of f.steps.items as Node[]) {
-      const step = parseStep(item, problem);
+      const step = parseStep(item, problem, missingText);
       if (!step) continue;
       if (stepNodes.has(step.id)) problem(item, `step id "${step.id}" is used twice (first at line ${at(stepNodes.get(step.id))})`);
       else {
@@ -86,8 +95,8 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
     }
   }
 
-  const texts = readLanguageFiles(dir, name, steps, stepNodes, manifest, at, problems);
-  if (problems.length > before) return null;
+  const texts = readLanguageFiles(dir, name, steps, stepNodes, manifest, at, problems, imported);
+  if (problems.slice(before).some((p) => !p.warning)) return null;
   return {
     id,
     dir: name,
@@ -95,6 +104,7 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
     level: level as Level,
     minutes: minutes as number,
     ...(typeof setup === 'string' && setup.trim() ? { setup } : {}),
+    ...(imported ? { source: (source as string).trim() } : {}),
     steps: steps.map((s) => ({ ...s, text: texts.steps.get(s.id)! })),
     introHtml: texts.intro,
     finishHtml: texts.finish,
@@ -103,17 +113,19 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
 
 type Problem = (node: Node | null | undefined, message: string) => void;
 
-function parseStep(node: Node, problem: Problem): Omit<Step, 'text'> | null {
+function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Step, 'text'> | null {
   if (!isMap(node)) {
     problem(node, 'a step is a mapping with id, goals and solution');
     return null;
   }
-  const f = fields(node, ['id', 'goals', 'solution', 'mistakes'], problem, 'a step');
+  const f = fields(node, ['id', 'setup', 'goals', 'solution', 'mistakes'], problem, 'a step');
   const id = scalarOf(f.id);
   if (typeof id !== 'string' || !STEP_ID.test(id)) {
     problem(f.id ?? node, 'a step needs an id of a-z, 0-9 and - (it names the step\'s Markdown files)');
     return null;
   }
+  const setup = scalarOf(f.setup);
+  if (f.setup && (typeof setup !== 'string' || !setup.trim())) problem(f.setup, `step "${id}": setup must be a shell script (a string)`);
   const goals: Goal[] = [];
   if (!isSeq(f.goals) || !f.goals.items.length) problem(f.goals ?? node, `step "${id}": goals must be a non-empty list`);
   else for (const g of f.goals.items as Node[]) {
@@ -136,10 +148,10 @@ function parseStep(node: Node, problem: Problem): Omit<Step, 'text'> | null {
     }
     const mf = fields(m, ['match', 'message'], problem, 'a mistake');
     const pattern = regexOf(mf.match, `step "${id}": mistake match`, problem, m);
-    const message = langStrings(mf.message, 'message', problem, m);
+    const message = langStrings(mf.message, 'message', problem, m, missingText);
     if (pattern) mistakes.push({ pattern, message });
   }
-  return { id, goals, solution, mistakes };
+  return { id, ...(typeof setup === 'string' && setup.trim() ? { setup } : {}), goals, solution, mistakes };
 }
 
 function parseGoal(node: Node, stepId: string, problem: Problem): Goal | null {
@@ -185,6 +197,7 @@ function readLanguageFiles(
   manifest: string,
   at: (n: Node | undefined) => number,
   problems: LessonProblem[],
+  imported: boolean,
 ) {
   const stepTexts = new Map<string, Record<Lang, StepText>>();
   const intro = {} as Record<Lang, string>;
@@ -201,7 +214,9 @@ function readLanguageFiles(
     for (const step of steps) {
       const file = path.join(langDir, `${step.id}.md`);
       if (!fs.existsSync(file)) {
-        problems.push({ file: manifest, line: at(stepNodes.get(step.id)), message: `step "${step.id}" has no ${lang} text: ${name}/${lang}/${step.id}.md is missing` });
+        const fallback = imported && lang !== SOURCE_LANG;
+        const message = `step "${step.id}" has no ${lang} text: ${name}/${lang}/${step.id}.md is missing${fallback ? ` (an imported lesson: ${lang} readers see the ${SOURCE_LANG} text until it is written)` : ''}`;
+        problems.push({ file: manifest, line: at(stepNodes.get(step.id)), message, ...(fallback ? { warning: true } : {}) });
         continue;
       }
       const text = parseStepMarkdown(file, fs.readFileSync(file, 'utf8'), problems);
@@ -213,6 +228,13 @@ function readLanguageFiles(
     };
     intro[lang] = page('intro');
     finish[lang] = page('finish');
+  }
+  if (imported) {
+    for (const lang of LANGS) {
+      for (const [id, texts] of stepTexts) if (!texts[lang] && texts[SOURCE_LANG]) stepTexts.set(id, { ...texts, [lang]: texts[SOURCE_LANG] });
+      intro[lang] ||= intro[SOURCE_LANG];
+      finish[lang] ||= finish[SOURCE_LANG];
+    }
   }
   return { steps: stepTexts, intro, finish };
 }
@@ -232,7 +254,8 @@ function scalarOf(node: Node | undefined): unknown {
   return node && isScalar(node) ? node.value : undefined;
 }
 
-function langStrings(node: Node | undefined, what: string, problem: Problem, parent: Node): Record<Lang, string> {
+/** missingText reports a language without text: an error, or for an imported lesson a warning (the source language stands in). */
+function langStrings(node: Node | undefined, what: string, problem: Problem, parent: Node, missingText: Problem = problem): Record<Lang, string> {
   const out = {} as Record<Lang, string>;
   if (!node || !isMap(node)) {
     problem(node ?? parent, `${what} needs a text per language: ${LANGS.join(', ')}`);
@@ -241,9 +264,11 @@ function langStrings(node: Node | undefined, what: string, problem: Problem, par
   const f = fields(node, [...LANGS], problem, what);
   for (const lang of LANGS) {
     const v = scalarOf(f[lang]);
-    if (typeof v !== 'string' || !v.trim()) problem(f[lang] ?? node, `${what} has no ${lang} text`);
-    else out[lang] = v.trim();
+    if (typeof v === 'string' && v.trim()) out[lang] = v.trim();
+    else if (lang === SOURCE_LANG) problem(f[lang] ?? node, `${what} has no ${lang} text`);
+    else missingText(f[lang] ?? node, `${what} has no ${lang} text`);
   }
+  for (const lang of LANGS) out[lang] ??= out[SOURCE_LANG];
   return out;
 }
 
