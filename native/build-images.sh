@@ -142,6 +142,13 @@ run_logged() { # LOGFILE CMD... : quiet unless it fails
   fi
 }
 size_of() { dk image inspect -f '{{.Size}}' "$1" | awk '{ if ($1 < 1e6) printf "%.1f kB", $1 / 1e3; else printf "%.1f MB", $1 / 1e6 }'; }
+# Logs a finished build's time and size, and appends them to $BUILD/build-times.tsv (npm run bench reads it).
+built() { # REF [LABEL]
+  local ref=$1 label=${2:-$1} secs
+  secs=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  printf '%s\t%s\t%s\t%s\n' "$ref" "$secs" "$(dk image inspect -f '{{.Size}}' "$ref")" "$(date -u +%FT%TZ)" >>"$BUILD/build-times.tsv"
+  log "$label: built in $secs s, $(size_of "$ref")"
+}
 
 MOUNTED=()
 cleanup() {
@@ -294,7 +301,7 @@ build_debian() { # SUITE
   slim_rootfs "$r"
   import_rootfs "$r" "debian:$suite" "$h" --change "$ENV_PATH" --change 'CMD ["bash"]'
   rm -rf "$BUILD/debian-$suite"
-  log "debian:$suite: built in $(took), $(size_of "debian:$suite")"
+  built "debian:$suite"
 }
 build_debian "$SUITE"
 build_debian trixie
@@ -317,7 +324,7 @@ if ! up_to_date busybox busybox:latest "$h"; then
   chmod 1777 "$r/tmp"; chmod 700 "$r/root"
   import_rootfs "$r" busybox:latest "$h" --change "$ENV_PATH" --change 'CMD ["sh"]'
   rm -rf "$BUILD/busybox"
-  log "busybox: built in $(took), $(size_of busybox:latest)"
+  built busybox:latest busybox
 fi
 
 # ------------------------------------------------------------ hello-world --
@@ -333,7 +340,7 @@ if ! up_to_date hello-world hello-world:latest "$h"; then
   "$r/hello" | grep -qx 'Hello from Docker!' || die "hello-world: the program does not print its greeting"
   import_rootfs "$r" hello-world:latest "$h" --change 'CMD ["/hello"]'
   rm -rf "$BUILD/hello-world"
-  log "hello-world: built in $(took), $(size_of hello-world:latest)"
+  built hello-world:latest hello-world
 fi
 
 # ------------------------------------------------ images FROM debian:SUITE --
@@ -357,7 +364,7 @@ build_from_debian() { # NAME REF SUITE DIR HASH
   log "$ref: building (docker build FROM debian:$suite, apt-get install)…"
   start
   run_logged "$BUILD/${ref//[:\/]/-}.log" dk build --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir"
-  log "$ref: built in $(took), $(size_of "$ref")"
+  built "$ref"
 }
 BUILDING=() BUILD_FAILED=0
 reap_build() { # waits for one build to end
@@ -430,7 +437,7 @@ if ! up_to_date session "$SESSION_REF" "$SESSION_HASH"; then
     --change 'ENV DOCKER_HOST=unix:///run/user/1000/docker.sock' \
     --change "$ENV_PATH"
   rm -rf "$BUILD/session"
-  log "session: built $SESSION_REF in $(took), $(size_of "$SESSION_REF")"
+  built "$SESSION_REF" session
 fi
 
 # ---------------------------------------------------------------- mirror --
