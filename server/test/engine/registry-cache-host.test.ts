@@ -111,7 +111,7 @@ describe('the registry cache runs unprivileged, keeps its password private, and 
     assert.match(pull.output, new RegExp(`^\\[images\\] berthtest/absent-${id}:v1: not cached: the upstream registry has no such image \\(or it is private\\)$`, 'm'));
     const list = await runBerth(['images', 'list'], { ...process.env, ...operatorEnv });
     assert.equal(list.code, 0, list.output);
-    assert.match(list.output, /^Offline mirror \(http:\/\/[0-9.]+:5000\), served first:\n  busybox +[0-9.]+ [kM]B  .*latest/m);
+    assert.match(list.output, /^Offline mirror \(http:\/\/[0-9.]+:5000\), served first:\n(?:  .*\n)*  busybox +[0-9.]+ [kM]B  .*latest/m);
     assert.match(list.output, new RegExp(`Registry cache of http://127\\.0\\.0\\.1:\\d+ \\(any image it serves; kept here now\\):\\n  berthtest/small-${id} +[0-9.]+ kB  v1`));
     assert.doesNotMatch(pull.output + list.output, new RegExp(SECRET));
   });
