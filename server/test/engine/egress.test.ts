@@ -133,8 +133,8 @@ describe('BERTH_EGRESS=registries', () => {
     const session = await createSession(server);
     term = await TerminalClient.connect(server, session);
     await term.ready();
-    const { screen } = await learnerRuns(term, "hostname -I | tr -d ' \\n'; echo");
-    sessionAddress = screen.split(/\r?\n/)[0]!.trim();
+    // Its address on Berth's network, the one the proxy sees (the shell's own `hostname -I` names the engine's network).
+    sessionAddress = await server.berth.runtime.address(session.id);
     assert.match(sessionAddress, /^\d+\.\d+\.\d+\.\d+$/);
   });
   after(async () => {
