@@ -363,7 +363,13 @@ build_from_debian() { # NAME REF SUITE DIR HASH
   local name=$1 ref=$2 suite=$3 dir=$4 h=$5
   log "$ref: building (docker build FROM debian:$suite, apt-get install)…"
   start
-  run_logged "$BUILD/${ref//[:\/]/-}.log" dk build --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir"
+  local lf=$BUILD/${ref//[:\/]/-}.log
+  # Once more on a failure: a cold package cache under parallel builds has refused a connection mid-install
+  # (CI, 30 Nov 2026: "Unable to connect to 198.18.0.1:3142" for one build while two others fetched fine).
+  if ! dk build --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir" >"$lf" 2>&1; then
+    log "$ref: the build failed ($(grep -m1 -E '^E: |error' "$lf" | cut -c1-160)); trying once more"
+    run_logged "$lf" dk build --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir"
+  fi
   built "$ref"
 }
 BUILDING=() BUILD_FAILED=0
