@@ -83,6 +83,11 @@ const en = {
     const min = Math.round(seconds / 60);
     return min >= 60 ? `${Math.floor(min / 60)} h ${min % 60} min left` : `${min} min left`;
   },
+  timeLeftShort: (seconds: number) => {
+    if (seconds < 60) return '<1 min';
+    const min = Math.round(seconds / 60);
+    return min >= 60 ? `${Math.floor(min / 60)} h ${min % 60}` : `${min} min`;
+  },
   endsAt: (time: string) => `The session ends at ${time}.`,
   extensionsLeft: (n: number) => (n === 1 ? 'It can be extended once more.' : `It can be extended ${n} more times.`),
   extend: 'Extend',
@@ -272,6 +277,11 @@ const zh: Messages = {
     if (seconds < 60) return '剩余不到 1 分钟';
     const min = Math.round(seconds / 60);
     return min >= 60 ? `剩余 ${Math.floor(min / 60)} 小时 ${min % 60} 分钟` : `剩余 ${min} 分钟`;
+  },
+  timeLeftShort: (seconds: number) => {
+    if (seconds < 60) return '<1 分钟';
+    const min = Math.round(seconds / 60);
+    return min >= 60 ? `${Math.floor(min / 60)} 时 ${min % 60} 分` : `${min} 分钟`;
   },
   endsAt: (time: string) => `会话将在 ${time} 结束。`,
   extensionsLeft: (n: number) => `还可以延长 ${n} 次。`,
