@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test';
 export const port = Number(process.env.BERTH_E2E_PORT ?? 8181);
 export const smallPort = port + 1;
 export const brokenPort = port + 2;
+/** The servers' instance names start with this: two checkouts can run their e2e at once with other ports and names. */
+const instance = process.env.BERTH_E2E_INSTANCE ?? 'e2e';
 
 function server(p: number, env: Record<string, string>) {
   return {
@@ -36,16 +38,16 @@ export default defineConfig({
   },
   webServer: [
     // Every browser here is the same visitor address: allow it many sessions.
-    server(port, { BERTH_INSTANCE: 'e2e', BERTH_MAX_SESSIONS_PER_CLIENT: '50' }),
+    server(port, { BERTH_INSTANCE: instance, BERTH_MAX_SESSIONS_PER_CLIENT: '50' }),
     // A host that holds one session, each 8 minutes long: the queue and the extension are reachable at once.
     server(smallPort, {
-      BERTH_INSTANCE: 'e2e-small',
+      BERTH_INSTANCE: `${instance}-small`,
       BERTH_MAX_SESSIONS: '1',
       BERTH_POOL_SIZE: '0',
       BERTH_MAX_SESSIONS_PER_CLIENT: '5',
       BERTH_SESSION_TTL_MIN: '8',
     }),
     // A host whose sandboxes cannot start (its session image does not exist): what a visitor sees then.
-    server(brokenPort, { BERTH_INSTANCE: 'e2e-broken', BERTH_POOL_SIZE: '0', BERTH_SESSION_IMAGE: 'berth/not-built' }),
+    server(brokenPort, { BERTH_INSTANCE: `${instance}-broken`, BERTH_POOL_SIZE: '0', BERTH_SESSION_IMAGE: 'berth/not-built' }),
   ],
 });

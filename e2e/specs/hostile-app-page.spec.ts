@@ -121,6 +121,7 @@ test.afterAll(async () => {
   // The session ends as its visitor ends it (the server would end it at its stop all the same).
   if (page && (await page.getByTestId('end').isVisible())) {
     await page.getByTestId('end').click();
+    await page.getByTestId('end-confirm').click(); // End asks first
     await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ended');
   }
   await context?.close();

@@ -18,6 +18,7 @@ test('ending the session says why and offers a new one', async ({ page }) => {
   const status = page.getByTestId('status');
   await expect(status).toContainText('ready', { timeout: 30_000 });
   await page.getByTestId('end').click();
+  await page.getByTestId('end-confirm').click(); // End asks first
   await expect(status).toContainText('ended');
   await expect(status).toContainText('you ended the session');
   await expect(page.getByTestId('ended').getByTestId('start-again')).toBeVisible();

@@ -16,11 +16,14 @@ test('on a full host the next visitor sees their place in line and gets in when 
   await expect(second.getByTestId('queue')).toContainText('number 1 in line');
 
   await first.getByTestId('end').click();
+  await first.getByTestId('end-confirm').click(); // End asks first
+
   await expect(second.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   await second.getByTestId('terminal').click();
   await second.keyboard.type('echo in-after-waiting\n');
   await expect(second.getByTestId('terminal').locator('.xterm-rows')).toContainText('in-after-waiting');
   await second.getByTestId('end').click();
+  await second.getByTestId('end-confirm').click(); // End asks first
   await expect(second.getByTestId('ended')).toHaveAttribute('data-reason', 'ended-by-user');
 });
 
@@ -34,6 +37,7 @@ test('near its end a session offers an extension that buys more time', async ({ 
   await expect(page.getByTestId('extended')).toContainText(/Extended/);
   await expect(timeLeft).toContainText(/\b3[78] min/);
   await page.getByTestId('end').click();
+  await page.getByTestId('end-confirm').click(); // End asks first
 });
 
 test('the end screen says why the session ended and offers a new one', async ({ page }) => {
@@ -41,10 +45,12 @@ test('the end screen says why the session ended and offers a new one', async ({ 
   await page.getByTestId('start').click();
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   await page.getByTestId('end').click();
+  await page.getByTestId('end-confirm').click(); // End asks first
   const ended = page.getByTestId('ended');
   await expect(ended).toHaveAttribute('data-reason', 'ended-by-user');
   await expect(ended).toContainText('You ended the session.');
   await ended.getByTestId('start-again').click();
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   await page.getByTestId('end').click();
+  await page.getByTestId('end-confirm').click(); // End asks first
 });

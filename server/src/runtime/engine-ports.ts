@@ -14,16 +14,31 @@ export async function listeningPortsOf(pid: number): Promise<Set<number> | null>
     } catch {
       return null;
     }
-    for (const line of text.split('\n').slice(1)) {
-      const [, local, , state] = line.trim().split(/\s+/);
-      if (state !== '0A' || !local) continue; // 0A = LISTEN
-      const [addr, portHex] = local.split(':');
-      if (/^0100007F$|^0{24}01000000$/.test(addr ?? '')) continue; // loopback only: unreachable from outside
-      ports.add(parseInt(portHex!, 16));
-    }
+    for (const port of listeningPortsIn(text)) ports.add(port);
   }
   return ports;
 }
+
+/**
+ * The ports of a /proc/net/tcp or tcp6 table listening on an address a port link can reach. Every loopback
+ * address is left out, not only 127.0.0.1: the engine's embedded DNS listens on 127.0.0.11 (a random TCP
+ * port in every session), and no visitor opened that. Addresses are in the host's byte order (little-endian).
+ */
+export function listeningPortsIn(table: string): number[] {
+  const ports: number[] = [];
+  for (const line of table.split('\n').slice(1)) {
+    const [, local, , state] = line.trim().split(/\s+/);
+    if (state !== '0A' || !local) continue; // 0A = LISTEN
+    const [addr, portHex] = local.split(':');
+    if (isLoopback(addr ?? '')) continue;
+    ports.push(parseInt(portHex!, 16));
+  }
+  return ports;
+}
+
+// 127.0.0.0/8 (its first byte prints last), ::1, and 127.0.0.0/8 mapped into IPv6 (::ffff:127.x.x.x).
+const isLoopback = (addr: string): boolean =>
+  /^[0-9A-F]{6}7F$/i.test(addr) || /^0{24}01000000$/.test(addr) || /^0{16}FFFF0000[0-9A-F]{6}7F$/i.test(addr);
 
 /** Children of every thread (rootlesskit is a Go program: any of its threads may have forked the child). */
 async function children(pid: number): Promise<number[]> {

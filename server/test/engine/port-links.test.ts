@@ -37,6 +37,19 @@ function openWebSocket(url: string, headers: Record<string, string> = {}): Promi
 describe('port links', () => {
   const ctx = useSessionTerminal();
 
+  test("a fresh session lists no port: the engine's DNS helper listening on 127.0.0.11 is not one the visitor opened", async () => {
+    // The helper really listens in the sandbox (on a random TCP port of 127.0.0.11), so this is no empty check.
+    const tcp = await ctx.server.berth.runtime.exec(ctx.session.id, ['cat', '/proc/net/tcp']);
+    assert.match(tcp.output, /: 0B00007F:[0-9A-F]{4} 00000000:0000 0A /, 'a listener on 127.0.0.11');
+    // A server the visitor starts in the shell is listed; by then the watcher has looked more than once.
+    await ctx.term.run(`{ sleep 60; } | nc -lk 8099 >/dev/null 2>&1 & true`);
+    await ctx.term.waitForEvent((e) => e.type === 'port' && e.port === 8099 && !e.closed, 10_000, 'port 8099');
+    const listed = ctx.term.events.flatMap((e) => (e.type === 'port' && !e.closed ? [e.port] : []));
+    assert.deepEqual(listed, [8099], 'the only port listed is the one the visitor opened');
+    await ctx.term.run('kill %1; wait');
+    await ctx.term.waitForEvent((e) => e.type === 'port' && e.port === 8099 && e.closed === true, 10_000, 'port 8099 closed');
+  });
+
   test('docker run -p announces the port; a ticket opens it on the ports origin, once, and the cookie it leaves opens only this link', async () => {
     const r = await ctx.term.run('docker run -d -p 8080:80 --name web nginx');
     assert.equal(r.exit, 0, r.output);

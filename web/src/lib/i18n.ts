@@ -6,6 +6,11 @@ const en = {
   langLabel: 'English / 中文',
   skipToTerminal: 'Skip to the terminal',
   screenReaderMode: 'Screen reader mode',
+  terminalText: 'Terminal text',
+  smallerText: 'Smaller terminal text',
+  largerText: 'Larger terminal text',
+  textSize: (px: number) => `${px} px`,
+  splitter: 'Width of the lesson beside the terminal',
   terminal: 'Terminal',
   lessonPanel: 'Lesson',
 
@@ -20,9 +25,18 @@ const en = {
   ending: 'Ending…',
   restartShell: 'Restart shell',
   restartShellTitle: 'End this shell and everything started from it (a runaway loop); your files, images and containers stay',
+  endConfirm: 'End and delete everything?',
+  endConfirmDetail: 'Your containers, images and files in this sandbox are deleted.',
+  endConfirmYes: 'Yes, end it',
+  endConfirmCancel: 'Cancel',
+  menu: 'More',
+  menuTitle: 'Session actions and settings',
+  dismiss: 'Dismiss',
   portsLabel: 'Open ports',
   portLinkTitle: (port: number) => `Open what listens on port ${port} in your session, in a new tab`,
   portLinkFailed: (port: number, why: string) => `Port ${port} could not be opened: ${why}`,
+  portsCount: (n: number) => (n === 1 ? '1 port' : `${n} ports`),
+  portsMore: (n: number) => (n === 1 ? '1 more open port' : `${n} more open ports`),
   statusIdle: 'Press Start to get a Docker engine of your own.',
   statusWord: { idle: '', queued: 'queued', starting: 'starting…', ready: 'ready', ended: 'ended' },
   openUntil: (time: string) => `, open until ${time}`,
@@ -68,6 +82,11 @@ const en = {
     if (seconds < 60) return 'less than 1 min left';
     const min = Math.round(seconds / 60);
     return min >= 60 ? `${Math.floor(min / 60)} h ${min % 60} min left` : `${min} min left`;
+  },
+  timeLeftShort: (seconds: number) => {
+    if (seconds < 60) return '<1 min';
+    const min = Math.round(seconds / 60);
+    return min >= 60 ? `${Math.floor(min / 60)} h ${min % 60}` : `${min} min`;
   },
   endsAt: (time: string) => `The session ends at ${time}.`,
   extensionsLeft: (n: number) => (n === 1 ? 'It can be extended once more.' : `It can be extended ${n} more times.`),
@@ -184,6 +203,11 @@ const zh: Messages = {
   langLabel: 'English / 中文',
   skipToTerminal: '跳到终端',
   screenReaderMode: '读屏模式',
+  terminalText: '终端字号',
+  smallerText: '缩小终端文字',
+  largerText: '放大终端文字',
+  textSize: (px: number) => `${px} px`,
+  splitter: '课程与终端之间的宽度',
   terminal: '终端',
   lessonPanel: '课程',
 
@@ -196,9 +220,18 @@ const zh: Messages = {
   ending: '正在结束…',
   restartShell: '重启 Shell',
   restartShellTitle: '结束这个 Shell 及其启动的所有进程（例如失控的循环）；文件、镜像和容器都会保留',
+  endConfirm: '结束并删除所有内容？',
+  endConfirmDetail: '这个沙盒中的容器、镜像和文件都会被删除。',
+  endConfirmYes: '确定结束',
+  endConfirmCancel: '取消',
+  menu: '更多',
+  menuTitle: '会话操作与设置',
+  dismiss: '关闭提示',
   portsLabel: '已开放端口',
   portLinkTitle: (port: number) => `在新标签页中打开会话里监听 ${port} 端口的服务`,
   portLinkFailed: (port: number, why: string) => `无法打开 ${port} 端口：${why}`,
+  portsCount: (n: number) => `${n} 个端口`,
+  portsMore: (n: number) => `另有 ${n} 个已开放端口`,
   statusIdle: '点“开始”，获得一个属于你的 Docker 引擎。',
   statusWord: { idle: '', queued: '排队中', starting: '启动中…', ready: '就绪', ended: '已结束' },
   openUntil: (time: string) => `，可用到 ${time}`,
@@ -244,6 +277,11 @@ const zh: Messages = {
     if (seconds < 60) return '剩余不到 1 分钟';
     const min = Math.round(seconds / 60);
     return min >= 60 ? `剩余 ${Math.floor(min / 60)} 小时 ${min % 60} 分钟` : `剩余 ${min} 分钟`;
+  },
+  timeLeftShort: (seconds: number) => {
+    if (seconds < 60) return '<1 分钟';
+    const min = Math.round(seconds / 60);
+    return min >= 60 ? `${Math.floor(min / 60)} 时 ${min % 60} 分` : `${min} 分钟`;
   },
   endsAt: (time: string) => `会话将在 ${time} 结束。`,
   extensionsLeft: (n: number) => `还可以延长 ${n} 次。`,

@@ -3,9 +3,11 @@ import type { ITerminalInitOnlyOptions, ITerminalOptions, ITheme } from '@xterm/
 
 export interface TerminalPreferences {
   screenReaderMode: boolean;
+  /** CSS pixels. */
+  fontSize: number;
 }
 
-export const defaultPreferences: TerminalPreferences = { screenReaderMode: false };
+export const defaultPreferences: TerminalPreferences = { screenReaderMode: false, fontSize: 14 };
 
 const theme: ITheme = {
   background: '#0f1720',
@@ -36,13 +38,13 @@ export function preferenceOptions(prefs: TerminalPreferences): ITerminalOptions 
   return {
     // xterm then keeps an accessible live mirror of the rows that screen readers can read.
     screenReaderMode: prefs.screenReaderMode,
+    fontSize: prefs.fontSize,
   };
 }
 
 export function terminalOptions(prefs: TerminalPreferences = defaultPreferences): ITerminalOptions & ITerminalInitOnlyOptions {
   return {
     fontFamily: "ui-monospace, 'SFMono-Regular', 'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
-    fontSize: 14,
     lineHeight: 1.2,
     cursorBlink: true,
     scrollback: 5000,
