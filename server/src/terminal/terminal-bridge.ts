@@ -95,12 +95,13 @@ export class TerminalBridge {
       return;
     }
     if (msg.type === 'visible') return this.sessions.sawVisible(this.session.id);
-    // A watching tab shows the terminal read-only: what it sends is not the learner's typing.
+    // Input before the shell is attached is dropped: nothing could have echoed it yet. A watching tab shows
+    // the terminal read-only: what it sends is not the learner's typing.
+    if (!this.host) return void this.sessions.touch(this.session.id);
     if (!this.controlling) return this.sendEvent({ type: 'error', message: 'This tab only watches the terminal: take it over to type.' });
     this.sessions.touch(this.session.id);
-    if (msg.type === 'restart-shell') return void this.host?.restart();
-    // Input before the shell is attached is dropped: nothing could have echoed it yet.
-    if (this.host && !this.host.write(msg.data)) this.pauseReading();
+    if (msg.type === 'restart-shell') return void this.host.restart();
+    if (!this.host.write(msg.data)) this.pauseReading();
   }
 
   private pauseReading(): void {

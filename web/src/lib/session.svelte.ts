@@ -1,6 +1,7 @@
 // One visitor's sandbox session as reactive state: what the status line shows and what the buttons do.
 import {
   CloseCode,
+  MAX_TERMINALS,
   MAX_COLS,
   MAX_ROWS,
   MIN_COLS,
@@ -20,6 +21,8 @@ import {
   createSession,
   deleteSession,
   extendSession,
+  closeTerminal,
+  getHistory,
   getSession,
   setSessionLesson,
   type TerminalConnection,
@@ -27,6 +30,8 @@ import {
 import { closeMessage, isOrderlyClose } from './close-messages.js';
 import { errorText } from './error-text.js';
 import { reportVisibility } from './visibility-reports.js';
+import { addressedSession, loadCreds, markTab, saveCreds, tabMark } from './session-store.js';
+import { TerminalTab, type TabOwner, type TerminalSink, type TerminalSource } from './terminal-tab.svelte.js';
 import type { Messages, Text } from './i18n.js';
 
 /** 'idle' exists only before the first Start; the status line shows no state word then.
@@ -63,13 +68,13 @@ export interface DiskUse {
   message?: string;
 }
 
-/** What the session needs from the terminal widget; TerminalPane provides it. */
-export interface TerminalSink {
-  write(bytes: Uint8Array): void;
-  reset(): void;
-  focus(): void;
-  size(): { cols: number; rows: number } | null;
-}
+export type { TerminalSink, TerminalSource } from './terminal-tab.svelte.js';
+
+/**
+ * How this browser tab holds the session: it has the terminals (types into them), watches them read-only
+ * while another tab of this browser has them, or had them until another tab took them over.
+ */
+export type Control = 'controlling' | 'watching' | 'taken-over';
 
 export type EventListener = (event: ServerEvent) => void;
 
@@ -80,7 +85,7 @@ export interface SessionOptions {
   startRequest?(): CreateSessionRequest;
 }
 
-export class Session {
+export class Session implements TerminalSource {
   phase = $state<Phase>('idle');
   /** The session's id once created; null before and after. */
   id = $state<string | null>(null);
@@ -105,6 +110,22 @@ export class Session {
   endReason = $state<EndReason | null>(null);
   /** After an end: true when no session was ever made (the Start request failed, e.g. 429 or 503). */
   startFailed = $state(false);
+  /** How this tab holds the session's terminals; null until the server said (and with no session). */
+  control = $state<Control | null>(null);
+  /** The socket dropped and reconnecting keeps failing (not a server restart: that has its own words). */
+  connectionLost = $state(false);
+  /** The connection came back after being lost: said for a few seconds. */
+  reconnected = $state(false);
+  /** The session's extra terminals (1 and up), in tab order; terminal 0 is the session's own. */
+  terminals = $state<TerminalTab[]>([]);
+  /** The terminal on screen (0 or an extra one's index): the key bar and Run type into it. */
+  active = $state(0);
+  /** The commands this session ran, from all its terminals, oldest first: kept after the end for download. */
+  history = $state<string[]>([]);
+  /** A live session of this browser that this tab does not show: the home page offers to continue it. */
+  resumable = $state<string | null>(null);
+  /** A session address (`/s/<id>`) this browser holds no live session for: said instead of opening anything. */
+  unknownAddress = $state(false);
 
   readonly live = $derived(this.phase === 'queued' || this.phase === 'starting' || this.phase === 'ready');
 
@@ -118,6 +139,9 @@ export class Session {
   /** The server says more time can be asked for now. */
   readonly canExtend = $derived(this.phase === 'ready' && (this.lifetime?.canExtend ?? false));
 
+  /** Another terminal tab may be opened now. */
+  readonly canOpenTerminal = $derived(this.phase === 'ready' && this.control === 'controlling' && this.terminals.length < MAX_TERMINALS - 1);
+
   #creds: CreateSessionResponse | null = null;
   #conn: TerminalConnection | null = null;
   #sink: TerminalSink | null = null;
@@ -129,9 +153,31 @@ export class Session {
   /** Bumped on every start and end, so late answers from an older attempt are ignored. */
   #attempt = 0;
   #options: SessionOptions;
+  #lostTimer: ReturnType<typeof setTimeout> | undefined;
+  #backTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #tabOwner: TabOwner;
+
 
   constructor(options: SessionOptions) {
     this.#options = options;
+    const session = this;
+    this.#tabOwner = {
+      get phase() {
+        return session.phase;
+      },
+      get controlling() {
+        return session.control !== 'watching' && session.control !== 'taken-over';
+      },
+      command: (line) => this.#recordCommand(line),
+      error: (message) => (this.#error = () => message),
+      closed: (tab) => this.#dropTab(tab),
+      replaced: () => this.#takenOver(),
+    };
+    // Another tab of this browser started or ended a session: the home page's offer follows.
+    window.addEventListener('storage', () => {
+      if (this.live || this.phase === 'ended') return;
+      this.resumable = loadCreds()?.id ?? null;
+    });
   }
 
   /** Words after the state word in the status line. */
@@ -172,6 +218,9 @@ export class Session {
     this.#error = null;
     this.expiresAt = null;
     this.#clearSessionState();
+    this.history = [];
+    this.resumable = null;
+    this.unknownAddress = false;
 
     let created: CreateSessionResponse;
     try {
@@ -186,12 +235,42 @@ export class Session {
       return;
     }
 
+    markTab(created.id, 'control');
     this.#attach(created, attempt);
   }
 
-  /** After a reload: back to this tab's session if it is still alive (same shell, recent output replayed). */
+  /**
+   * On load. A reload comes back to this tab's session as it was (same shell, recent output replayed); the
+   * session's address (`/s/<id>`) opens it, watching while another tab has it; any other page of this
+   * browser offers to continue a live session (resumable). A session another browser holds opens nowhere here.
+   */
   async resume(): Promise<void> {
     const saved = loadCreds();
+    const addressed = addressedSession(location.pathname);
+    if (addressed) history.replaceState(null, '', '/' + location.search);
+    if (this.live) return;
+    if (addressed && saved?.id !== addressed) {
+      this.unknownAddress = true;
+      return;
+    }
+    if (!saved) return;
+    const mark = tabMark();
+    if (addressed || mark?.id === saved.id) return this.continue(mark?.id === saved.id && mark.mode === 'control' ? 'control' : 'watch');
+    // Another tab's session (or one whose tab was closed): offered on the home page while it lives.
+    try {
+      const view = await getSession(saved.id, saved.token);
+      if (view.state !== 'ended' && !this.live) this.resumable = saved.id;
+      else if (view.state === 'ended') saveCreds(null);
+    } catch (err) {
+      if (err instanceof HttpError && err.status >= 400 && err.status < 500) saveCreds(null);
+    }
+  }
+
+  /** Opens this browser's live session here: taking its terminals, or watching them while another tab has them. */
+  async continue(mode: 'control' | 'watch' = 'watch'): Promise<void> {
+    const saved = loadCreds();
+    this.resumable = null;
+    this.unknownAddress = false;
     if (!saved || this.live) return;
     const attempt = ++this.#attempt;
     this.phase = 'starting';
@@ -211,11 +290,85 @@ export class Session {
       this.phase = 'idle';
       return;
     }
-    this.#attach(saved, attempt);
+    this.history = await getHistory(saved.id, saved.token).catch(() => this.history);
+    if (attempt !== this.#attempt) return;
+    markTab(saved.id, mode);
+    this.#attach(saved, attempt, undefined, mode === 'watch');
+  }
+
+  /** This tab takes the session's terminals (from the tab that has them, which then shows it was taken over). */
+  takeOver(): void {
+    const creds = this.#creds;
+    if (!creds || this.phase !== 'ready' || this.control === 'controlling') return;
+    const attempt = ++this.#attempt;
+    this.#conn?.close();
+    this.control = 'controlling';
+    markTab(creds.id, 'control');
+    this.#attach(creds, attempt);
+    for (const tab of this.terminals) tab.connect();
+  }
+
+  /** Opens another shell in the sandbox, in a new tab; false at the limit (MAX_TERMINALS). */
+  openTerminal(): boolean {
+    const creds = this.#creds;
+    if (!creds || !this.canOpenTerminal) return false;
+    const used = new Set(this.terminals.map((t) => t.index));
+    let index = 1;
+    while (used.has(index)) index++;
+    const tab = new TerminalTab(index, creds, this.#tabOwner);
+    this.terminals = [...this.terminals, tab].sort((a, b) => a.index - b.index);
+    this.active = index;
+    tab.connect();
+    return true;
+  }
+
+  /** Closes an extra terminal: its shell, and everything started from it, ends. */
+  closeTerminal(index: number): void {
+    const creds = this.#creds;
+    const tab = this.terminals.find((t) => t.index === index);
+    if (!tab || !creds) return;
+    this.#dropTab(tab);
+    closeTerminal(creds.id, creds.token, index).catch(() => {}); // already gone: nothing to end
+  }
+
+  #dropTab(tab: TerminalTab): void {
+    tab.dispose();
+    this.terminals = this.terminals.filter((t) => t !== tab);
+    if (this.active === tab.index) this.active = 0;
+  }
+
+  /** The server's list of open terminals: tabs another tab of this browser opened appear here too. */
+  #syncTerminals(open: number[]): void {
+    const creds = this.#creds;
+    if (!creds) return;
+    const known = new Set(this.terminals.map((t) => t.index));
+    const added = open.filter((i) => i > 0 && i < MAX_TERMINALS && !known.has(i)).map((i) => new TerminalTab(i, creds, this.#tabOwner));
+    if (!added.length) return;
+    this.terminals = [...this.terminals, ...added].sort((a, b) => a.index - b.index);
+    for (const tab of added) tab.connect();
+  }
+
+  #recordCommand(line: string): void {
+    const text = line.trim();
+    if (text) this.history = [...this.history, text];
+  }
+
+  #takenOver(): void {
+    if (this.control === 'taken-over') return;
+    this.#attempt++; // late events of the old socket are ignored
+    this.#conn?.close();
+    this.#conn = null;
+    this.#stopVisibleReporting();
+    this.control = 'taken-over';
+    this.#setLost(false);
+    for (const tab of this.terminals) tab.dispose();
+    this.terminals = [];
+    this.active = 0;
+    markTab(this.#creds?.id ?? null, 'watch');
   }
 
   /** retry: set while reconnecting after the network dropped or the server restarted (how many tries, since when). */
-  #attach(creds: CreateSessionResponse, attempt: number, retry?: { count: number; since: number; restarting: boolean }): void {
+  #attach(creds: CreateSessionResponse, attempt: number, retry?: { count: number; since: number; restarting: boolean }, watch = false): void {
     this.#creds = creds;
     saveCreds(creds);
     this.id = creds.id;
@@ -231,16 +384,21 @@ export class Session {
         this.#stopVisibleReporting();
         this.#stopVisibleReports = reportVisibility(() => this.#conn?.sendVisible());
         this.#detail = (m) => m.waiting;
+        // Commands run while this tab was away (in another tab, or while the network was down).
+        if (retry) void getHistory(creds.id, creds.token).then((h) => attempt === this.#attempt && (this.history = h), () => {});
       },
       onOutput: (bytes) => {
         if (attempt === this.#attempt) this.#sink?.write(bytes);
       },
       onEvent: (event) => {
-        if (attempt === this.#attempt) this.#handleEvent(event);
+        if (attempt !== this.#attempt) return;
+        if (event.type === 'status') this.#setLost(false);
+        this.#handleEvent(event);
       },
       onClose: ({ code, reason, opened }) => {
         if (attempt !== this.#attempt || this.phase === 'ended') return;
         this.#stopVisibleReporting();
+        if (code === CloseCode.replaced) return this.#takenOver();
         if (isOrderlyClose(code)) return this.#disconnect({ detail: reason ? () => reason : (m) => m.serverClosed });
         // The network dropped, or the server is restarting (it keeps the session): keep trying for as long
         // as the server keeps the shell (2 minutes).
@@ -252,17 +410,38 @@ export class Session {
         // A queued session keeps its place in line while the socket comes back.
         if (this.phase !== 'queued') this.phase = 'starting';
         this.#detail = restarting ? (m) => m.serverRestarting : (m) => m.connecting;
+        if (!restarting) this.#setLost(true);
         const delay = Math.min(10_000, 1000 * 2 ** Math.min(next.count, 4));
+        // A watching tab comes back watching; one that had the terminals takes them back.
+        const watchAgain = this.control === 'watching';
         setTimeout(() => {
-          if (attempt === this.#attempt) this.#attach(creds, attempt, next);
+          if (attempt === this.#attempt) this.#attach(creds, attempt, next, watchAgain);
         }, delay);
       },
-    });
+    }, { watch });
+  }
+
+  /**
+   * lost: the socket dropped; said once reconnecting has not worked for a moment (a blip is not news).
+   * Cleared when the server speaks again, with a few seconds of "connected again" if it had been said.
+   */
+  #setLost(lost: boolean): void {
+    clearTimeout(this.#lostTimer);
+    if (lost) {
+      if (!this.connectionLost) this.#lostTimer = setTimeout(() => (this.connectionLost = true), LOST_AFTER_MS);
+      return;
+    }
+    if (!this.connectionLost) return;
+    this.connectionLost = false;
+    this.reconnected = true;
+    clearTimeout(this.#backTimer);
+    this.#backTimer = setTimeout(() => (this.reconnected = false), BACK_NOTE_MS);
   }
 
   /** A runaway loop the learner cannot stop with Ctrl-C: a new shell, files, images and containers kept. */
   restartShell(): void {
-    this.#conn?.sendRestartShell();
+    if (this.active === 0) this.#conn?.sendRestartShell();
+    else this.terminals.find((t) => t.index === this.active)?.restartShell();
   }
 
   async end(): Promise<void> {
@@ -290,8 +469,10 @@ export class Session {
     }
   }
 
+  /** Types into the terminal on screen (terminal 0's own pane calls this only while it is on screen). */
   sendInput(data: string): void {
-    if (this.phase !== 'ready') return;
+    if (this.phase !== 'ready' || this.control === 'watching' || this.control === 'taken-over') return;
+    if (this.active !== 0) return void this.terminals.find((t) => t.index === this.active)?.sendInput(data);
     // A keystroke is what the idle warning asks for; the server moves the idle end on its own.
     if (this.#conn?.sendInput(data) && this.#warnings.idle) this.#warnings = { ...this.#warnings, idle: null };
   }
@@ -331,7 +512,8 @@ export class Session {
   }
 
   focusTerminal(): void {
-    this.#sink?.focus();
+    if (this.active === 0) this.#sink?.focus();
+    else this.terminals.find((t) => t.index === this.active)?.focus();
   }
 
   /** A one-time address that opens `port` of this session on the ports origin; null without a live session. */
@@ -344,7 +526,8 @@ export class Session {
   /** Tells the server which lesson step to watch; null when there is no live session to tell. */
   async setLesson(body: SetLessonRequest): Promise<LessonProgress | null> {
     const creds = this.#creds;
-    if (!creds || this.phase !== 'ready') return null;
+    // A watching tab follows the session; the tab that has it says which step the learner is on.
+    if (!creds || this.phase !== 'ready' || this.control === 'watching' || this.control === 'taken-over') return null;
     return setSessionLesson(creds.id, creds.token, body);
   }
 
@@ -404,6 +587,13 @@ export class Session {
     } else if (event.type === 'host') {
       const others = this.hostDown.filter((p) => p !== event.part);
       this.hostDown = event.up ? others : [...others, event.part];
+    } else if (event.type === 'control') {
+      this.control = event.controlling ? 'controlling' : 'watching';
+      if (this.#creds) markTab(this.#creds.id, event.controlling ? 'control' : 'watch');
+    } else if (event.type === 'terminals') {
+      this.#syncTerminals(event.open);
+    } else if (event.type === 'command') {
+      this.#recordCommand(event.line);
     } else if (event.type === 'error') {
       const message = event.message;
       this.#error = () => message;
@@ -452,6 +642,14 @@ export class Session {
     this.#conn = null;
     this.#creds = null;
     saveCreds(null);
+    markTab(null);
+    for (const tab of this.terminals) tab.dispose();
+    this.terminals = [];
+    this.active = 0;
+    this.control = null;
+    clearTimeout(this.#lostTimer);
+    this.connectionLost = false;
+    this.reconnected = false;
     this.id = null;
     this.phase = 'ended';
     this.#clearSessionState();
@@ -464,29 +662,12 @@ export class Session {
 }
 
 const RECONNECT_FOR_MS = 2 * 60_000;
+/** A dropped connection not back within this long is said to be lost. */
+const LOST_AFTER_MS = 2500;
+/** How long "connected again" stays up. */
+const BACK_NOTE_MS = 4000;
 /** The server allows an extension only when less than this is left. */
 const EXTEND_WINDOW_MS = 10 * 60_000;
-const CREDS_KEY = 'berth.session';
-
-/** This tab's session, kept across reloads (sessionStorage: per tab, gone when the tab closes). */
-function saveCreds(creds: CreateSessionResponse | null): void {
-  try {
-    if (creds) sessionStorage.setItem(CREDS_KEY, JSON.stringify(creds));
-    else sessionStorage.removeItem(CREDS_KEY);
-  } catch {
-    // storage disabled: no resume after a reload, everything else works
-  }
-}
-
-function loadCreds(): CreateSessionResponse | null {
-  try {
-    const v = JSON.parse(sessionStorage.getItem(CREDS_KEY) ?? 'null') as Partial<CreateSessionResponse> | null;
-    return v && typeof v.id === 'string' && typeof v.token === 'string' && typeof v.expiresAt === 'string' ? (v as CreateSessionResponse) : null;
-  } catch {
-    return null;
-  }
-}
-
 function parseDate(text: string | undefined): Date | null {
   if (!text) return null;
   const date = new Date(text);
