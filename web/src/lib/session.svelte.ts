@@ -426,11 +426,16 @@ export class Session implements TerminalSource {
    * Cleared when the server speaks again, with a few seconds of "connected again" if it had been said.
    */
   #setLost(lost: boolean): void {
-    clearTimeout(this.#lostTimer);
     if (lost) {
-      if (!this.connectionLost) this.#lostTimer = setTimeout(() => (this.connectionLost = true), LOST_AFTER_MS);
+      // Counted from the first drop: failing retries do not put it off.
+      this.#lostTimer ??= setTimeout(() => {
+        this.#lostTimer = undefined;
+        this.connectionLost = true;
+      }, LOST_AFTER_MS);
       return;
     }
+    clearTimeout(this.#lostTimer);
+    this.#lostTimer = undefined;
     if (!this.connectionLost) return;
     this.connectionLost = false;
     this.reconnected = true;
@@ -648,6 +653,7 @@ export class Session implements TerminalSource {
     this.active = 0;
     this.control = null;
     clearTimeout(this.#lostTimer);
+    this.#lostTimer = undefined;
     this.connectionLost = false;
     this.reconnected = false;
     this.id = null;
