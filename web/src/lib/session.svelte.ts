@@ -247,7 +247,7 @@ export class Session implements TerminalSource {
   async resume(): Promise<void> {
     const saved = loadCreds();
     const addressed = addressedSession(location.pathname);
-    if (addressed) history.replaceState(null, '', '/' + location.search);
+    if (addressed) window.history.replaceState(null, '', '/' + location.search);
     if (this.live) return;
     if (addressed && saved?.id !== addressed) {
       this.unknownAddress = true;
