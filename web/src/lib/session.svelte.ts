@@ -1,7 +1,6 @@
 // One visitor's sandbox session as reactive state: what the status line shows and what the buttons do.
 import {
   CloseCode,
-  MAX_TERMINALS,
   MAX_COLS,
   MAX_ROWS,
   MIN_COLS,
@@ -21,7 +20,6 @@ import {
   createSession,
   deleteSession,
   extendSession,
-  closeTerminal,
   getHistory,
   getSession,
   setSessionLesson,
@@ -31,7 +29,8 @@ import { closeMessage, isOrderlyClose } from './close-messages.js';
 import { errorText } from './error-text.js';
 import { reportVisibility } from './visibility-reports.js';
 import { addressedSession, loadCreds, markTab, saveCreds, tabMark } from './session-store.js';
-import { TerminalTab, type TabOwner, type TerminalSink, type TerminalSource } from './terminal-tab.svelte.js';
+import type { TabOwner, TerminalSink, TerminalSource } from './terminal-tab.svelte.js';
+import { ExtraTerminals } from './terminal-tabs.svelte.js';
 import type { Messages, Text } from './i18n.js';
 
 /** 'idle' exists only before the first Start; the status line shows no state word then.
@@ -116,10 +115,8 @@ export class Session implements TerminalSource {
   connectionLost = $state(false);
   /** The connection came back after being lost: said for a few seconds. */
   reconnected = $state(false);
-  /** The session's extra terminals (1 and up), in tab order; terminal 0 is the session's own. */
-  terminals = $state<TerminalTab[]>([]);
-  /** The terminal on screen (0 or an extra one's index): the key bar and Run type into it. */
-  active = $state(0);
+  /** The session's extra terminals (tabs beside terminal 0, the session's own). */
+  readonly tabs: ExtraTerminals;
   /** The commands this session ran, from all its terminals, oldest first: kept after the end for download. */
   history = $state<string[]>([]);
   /** A live session of this browser that this tab does not show: the home page offers to continue it. */
@@ -140,7 +137,23 @@ export class Session implements TerminalSource {
   readonly canExtend = $derived(this.phase === 'ready' && (this.lifetime?.canExtend ?? false));
 
   /** Another terminal tab may be opened now. */
-  readonly canOpenTerminal = $derived(this.phase === 'ready' && this.control === 'controlling' && this.terminals.length < MAX_TERMINALS - 1);
+  get canOpenTerminal(): boolean {
+    return this.phase === 'ready' && this.control === 'controlling' && !this.tabs.full;
+  }
+
+  /** The extra terminals, in tab order. */
+  get terminals() {
+    return this.tabs.list;
+  }
+
+  /** The terminal on screen (0 or an extra one's index): the key bar and Run type into it. */
+  get active(): number {
+    return this.tabs.active;
+  }
+
+  set active(index: number) {
+    this.tabs.active = index;
+  }
 
   #creds: CreateSessionResponse | null = null;
   #conn: TerminalConnection | null = null;
@@ -170,9 +183,10 @@ export class Session implements TerminalSource {
       },
       command: (line) => this.#recordCommand(line),
       error: (message) => (this.#error = () => message),
-      closed: (tab) => this.#dropTab(tab),
+      closed: (tab) => this.tabs.drop(tab),
       replaced: () => this.#takenOver(),
     };
+    this.tabs = new ExtraTerminals(this.#tabOwner);
     // Another tab of this browser started or ended a session: the home page's offer follows.
     window.addEventListener('storage', () => {
       if (this.live || this.phase === 'ended') return;
@@ -305,47 +319,17 @@ export class Session implements TerminalSource {
     this.control = 'controlling';
     markTab(creds.id, 'control');
     this.#attach(creds, attempt);
-    for (const tab of this.terminals) tab.connect();
+    this.tabs.reconnect();
   }
 
-  /** Opens another shell in the sandbox, in a new tab; false at the limit (MAX_TERMINALS). */
-  openTerminal(): boolean {
-    const creds = this.#creds;
-    if (!creds || !this.canOpenTerminal) return false;
-    const used = new Set(this.terminals.map((t) => t.index));
-    let index = 1;
-    while (used.has(index)) index++;
-    const tab = new TerminalTab(index, creds, this.#tabOwner);
-    this.terminals = [...this.terminals, tab].sort((a, b) => a.index - b.index);
-    this.active = index;
-    tab.connect();
-    return true;
+  /** Opens another shell in the sandbox, in a new tab (up to MAX_TERMINALS in all). */
+  openTerminal(): void {
+    if (this.#creds && this.canOpenTerminal) this.tabs.open(this.#creds);
   }
 
   /** Closes an extra terminal: its shell, and everything started from it, ends. */
   closeTerminal(index: number): void {
-    const creds = this.#creds;
-    const tab = this.terminals.find((t) => t.index === index);
-    if (!tab || !creds) return;
-    this.#dropTab(tab);
-    closeTerminal(creds.id, creds.token, index).catch(() => {}); // already gone: nothing to end
-  }
-
-  #dropTab(tab: TerminalTab): void {
-    tab.dispose();
-    this.terminals = this.terminals.filter((t) => t !== tab);
-    if (this.active === tab.index) this.active = 0;
-  }
-
-  /** The server's list of open terminals: tabs another tab of this browser opened appear here too. */
-  #syncTerminals(open: number[]): void {
-    const creds = this.#creds;
-    if (!creds) return;
-    const known = new Set(this.terminals.map((t) => t.index));
-    const added = open.filter((i) => i > 0 && i < MAX_TERMINALS && !known.has(i)).map((i) => new TerminalTab(i, creds, this.#tabOwner));
-    if (!added.length) return;
-    this.terminals = [...this.terminals, ...added].sort((a, b) => a.index - b.index);
-    for (const tab of added) tab.connect();
+    if (this.#creds) this.tabs.close(this.#creds, index);
   }
 
   #recordCommand(line: string): void {
@@ -361,9 +345,7 @@ export class Session implements TerminalSource {
     this.#stopVisibleReporting();
     this.control = 'taken-over';
     this.#setLost(false);
-    for (const tab of this.terminals) tab.dispose();
-    this.terminals = [];
-    this.active = 0;
+    this.tabs.clear();
     markTab(this.#creds?.id ?? null, 'watch');
   }
 
@@ -445,8 +427,9 @@ export class Session implements TerminalSource {
 
   /** A runaway loop the learner cannot stop with Ctrl-C: a new shell, files, images and containers kept. */
   restartShell(): void {
-    if (this.active === 0) this.#conn?.sendRestartShell();
-    else this.terminals.find((t) => t.index === this.active)?.restartShell();
+    const tab = this.tabs.onScreen;
+    if (tab) tab.restartShell();
+    else this.#conn?.sendRestartShell();
   }
 
   async end(): Promise<void> {
@@ -477,7 +460,8 @@ export class Session implements TerminalSource {
   /** Types into the terminal on screen (terminal 0's own pane calls this only while it is on screen). */
   sendInput(data: string): void {
     if (this.phase !== 'ready' || this.control === 'watching' || this.control === 'taken-over') return;
-    if (this.active !== 0) return void this.terminals.find((t) => t.index === this.active)?.sendInput(data);
+    const tab = this.tabs.onScreen;
+    if (tab) return tab.sendInput(data);
     // A keystroke is what the idle warning asks for; the server moves the idle end on its own.
     if (this.#conn?.sendInput(data) && this.#warnings.idle) this.#warnings = { ...this.#warnings, idle: null };
   }
@@ -517,8 +501,9 @@ export class Session implements TerminalSource {
   }
 
   focusTerminal(): void {
-    if (this.active === 0) this.#sink?.focus();
-    else this.terminals.find((t) => t.index === this.active)?.focus();
+    const tab = this.tabs.onScreen;
+    if (tab) tab.focus();
+    else this.#sink?.focus();
   }
 
   /** A one-time address that opens `port` of this session on the ports origin; null without a live session. */
@@ -596,7 +581,7 @@ export class Session implements TerminalSource {
       this.control = event.controlling ? 'controlling' : 'watching';
       if (this.#creds) markTab(this.#creds.id, event.controlling ? 'control' : 'watch');
     } else if (event.type === 'terminals') {
-      this.#syncTerminals(event.open);
+      if (this.#creds) this.tabs.sync(this.#creds, event.open);
     } else if (event.type === 'command') {
       this.#recordCommand(event.line);
     } else if (event.type === 'error') {
@@ -648,9 +633,7 @@ export class Session implements TerminalSource {
     this.#creds = null;
     saveCreds(null);
     markTab(null);
-    for (const tab of this.terminals) tab.dispose();
-    this.terminals = [];
-    this.active = 0;
+    this.tabs.clear();
     this.control = null;
     clearTimeout(this.#lostTimer);
     this.#lostTimer = undefined;
