@@ -337,16 +337,16 @@ export class Session implements TerminalSource {
     if (text) this.history = [...this.history, text];
   }
 
+  /** Another tab took the terminals: this one watches them from now on, and says it was taken over. */
   #takenOver(): void {
-    if (this.control === 'taken-over') return;
-    this.#attempt++; // late events of the old socket are ignored
+    const creds = this.#creds;
+    if (this.control === 'taken-over' || !creds) return;
+    const attempt = ++this.#attempt; // late events of the old socket are ignored
     this.#conn?.close();
-    this.#conn = null;
     this.#stopVisibleReporting();
     this.control = 'taken-over';
-    this.#setLost(false);
-    this.tabs.clear();
-    markTab(this.#creds?.id ?? null, 'watch');
+    markTab(creds.id, 'watch');
+    this.#attach(creds, attempt, undefined, true);
   }
 
   /** retry: set while reconnecting after the network dropped or the server restarted (how many tries, since when). */
@@ -395,7 +395,7 @@ export class Session implements TerminalSource {
         if (!restarting) this.#setLost(true);
         const delay = Math.min(10_000, 1000 * 2 ** Math.min(next.count, 4));
         // A watching tab comes back watching; one that had the terminals takes them back.
-        const watchAgain = this.control === 'watching';
+        const watchAgain = this.control === 'watching' || this.control === 'taken-over';
         setTimeout(() => {
           if (attempt === this.#attempt) this.#attach(creds, attempt, next, watchAgain);
         }, delay);
@@ -578,7 +578,8 @@ export class Session implements TerminalSource {
       const others = this.hostDown.filter((p) => p !== event.part);
       this.hostDown = event.up ? others : [...others, event.part];
     } else if (event.type === 'control') {
-      this.control = event.controlling ? 'controlling' : 'watching';
+      // Watching after a take-over still says so (with Take it back) until this tab has the terminals again.
+      this.control = event.controlling ? 'controlling' : this.control === 'taken-over' ? 'taken-over' : 'watching';
       if (this.#creds) markTab(this.#creds.id, event.controlling ? 'control' : 'watch');
     } else if (event.type === 'terminals') {
       if (this.#creds) this.tabs.sync(this.#creds, event.open);

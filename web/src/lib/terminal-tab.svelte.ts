@@ -29,17 +29,21 @@ export interface TabOwner {
   error(message: string): void;
   /** The terminal was closed (here, in another tab, or by the server): the tab goes. */
   closed(tab: TerminalTab): void;
-  /** Another tab took the terminals over. */
+  /** Another tab took the terminals over: from now on this tab watches (controlling is false). */
   replaced(): void;
 }
 
 const RETRY_FOR_MS = 2 * 60_000;
+const EARLY_MAX_BYTES = 256 * 1024;
 
 export class TerminalTab implements TerminalSource {
   #conn: TerminalConnection | null = null;
   #sink: TerminalSink | null = null;
   #size: { cols: number; rows: number } | null = null;
   #disposed = false;
+  /** Output that came before the tab's widget was there (it mounts a moment after the socket opens). */
+  #early: Uint8Array[] = [];
+  #earlyBytes = 0;
 
   constructor(
     readonly index: number,
@@ -61,16 +65,22 @@ export class TerminalTab implements TerminalSource {
       {
         onOpen: () => {
           this.#sink?.reset(); // the server replays the recent output
+          this.#early = [];
+          this.#earlyBytes = 0;
           this.#sendSize();
         },
-        onOutput: (bytes) => this.#sink?.write(bytes),
+        onOutput: (bytes) => this.#write(bytes),
         onEvent: (event: ServerEvent) => {
           if (event.type === 'command') this.owner.command(event.line);
           else if (event.type === 'error') this.owner.error(event.message);
         },
         onClose: ({ code, opened }) => {
           if (this.#disposed || this.#conn !== conn) return;
-          if (code === CloseCode.replaced) return this.owner.replaced();
+          if (code === CloseCode.replaced) {
+            // Another tab took the session: this one goes on watching.
+            this.owner.replaced();
+            return this.connect();
+          }
           if (code === CloseCode.normal) return this.owner.closed(this);
           if (code === CloseCode.sessionEnded || this.owner.phase === 'ended') return;
           const next = opened ? { since: Date.now(), tries: 0 } : { since, tries: tries + 1 };
@@ -85,6 +95,9 @@ export class TerminalTab implements TerminalSource {
 
   attachTerminal(sink: TerminalSink): () => void {
     this.#sink = sink;
+    for (const bytes of this.#early) sink.write(bytes);
+    this.#early = [];
+    this.#earlyBytes = 0;
     return () => {
       if (this.#sink === sink) this.#sink = null;
     };
@@ -112,6 +125,14 @@ export class TerminalTab implements TerminalSource {
     this.#disposed = true;
     this.#conn?.close();
     this.#conn = null;
+  }
+
+  #write(bytes: Uint8Array): void {
+    if (this.#sink) return this.#sink.write(bytes);
+    // The replayed scrollback is at most 64 KiB; keep no more than a few times that.
+    if (this.#earlyBytes + bytes.length > EARLY_MAX_BYTES) return;
+    this.#early.push(bytes);
+    this.#earlyBytes += bytes.length;
   }
 
   #sendSize(): void {
