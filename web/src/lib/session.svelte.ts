@@ -298,9 +298,11 @@ export class Session implements TerminalSource {
         this.phase = 'idle';
         return;
       }
-    } catch {
+    } catch (err) {
       if (attempt !== this.#attempt) return;
-      saveCreds(null);
+      // Gone or not this browser's (4xx): forgotten. Unreachable for now: still offered.
+      if (err instanceof HttpError && err.status >= 400 && err.status < 500) saveCreds(null);
+      else this.resumable = saved.id;
       this.phase = 'idle';
       return;
     }
