@@ -151,6 +151,8 @@ export class TerminalHost {
       this.flow = this.newFlow();
       next.control(true);
       this.resumeIfFree();
+      // A shell that exited while nobody had the terminal opens again for the one that has it now.
+      if (!this.shell && !this.waitingForEngine) void this.openOrWait().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
       return;
     }
     // Nobody reads: stop reading from the shell so it blocks instead of filling memory.

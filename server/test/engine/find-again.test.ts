@@ -27,8 +27,8 @@ steps:
     solution: [echo hello]
 `,
   );
-  fs.writeFileSync(path.join(dir, 'en', 'say-hello.md'), '# Say hello\n\nText.\n');
-  fs.writeFileSync(path.join(dir, 'zh', 'say-hello.md'), '# 你好\n\n正文。\n');
+  fs.writeFileSync(path.join(dir, 'en', 'say-hello.md'), '# Say hello\n\nText.\n\n## Hint\n\nA hint.\n');
+  fs.writeFileSync(path.join(dir, 'zh', 'say-hello.md'), '# 你好\n\n正文。\n\n## 提示\n\n提示。\n');
 }
 
 /** The status and body an HTTP upgrade to `url` is refused with (a websocket that never opens). */
