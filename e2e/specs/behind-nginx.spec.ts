@@ -52,7 +52,7 @@ test('through nginx over https: the page loads, a session starts, the terminal e
   const rows = page.getByTestId('terminal').locator('.xterm-rows');
   await typeInTerminal(page, 'echo through-nginx-$((6*7))\n');
   await expect(rows).toContainText('through-nginx-42');
-  const sessionId = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('berth.session') ?? '{}') as { id: string }).id);
+  const sessionId = await page.evaluate(() => (JSON.parse(localStorage.getItem('berth.session') ?? '{}') as { id: string }).id);
 
   // The app's files, pasted (as the page's Ctrl+Shift+V does: typing kilobytes key by key takes minutes on a
   // busy host); Enter once the whole command is on screen (the page reads the clipboard asynchronously).

@@ -100,7 +100,7 @@ test.beforeAll(async ({ browser }, testInfo) => {
   await expect(rows()).toContainText('$', { timeout: 15_000 });
   await page.getByTestId('step-text').getByTestId('run').first().click();
   await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true', { timeout: 30_000 });
-  sessionId = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('berth.session') ?? '{}') as { id: string }).id);
+  sessionId = await page.evaluate(() => (JSON.parse(localStorage.getItem('berth.session') ?? '{}') as { id: string }).id);
 
   for (const [name, text] of Object.entries(site)) {
     const marker = `wrote-${name.replace(/\W/g, '')}`;
@@ -177,7 +177,7 @@ test("berth_learner, berth_session and berth_port cookies the app's page plants 
   await terminalStillMine('cookies-change-nothing');
 
   // Berth reads no cookie at all: not even the session's real token in one opens the session.
-  const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('berth.session') ?? '{}') as { token: string }).token);
+  const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('berth.session') ?? '{}') as { token: string }).token);
   await context.addCookies([{ name: 'berth_session', value: token, url: berth }]);
   const withCookie = await context.request.get(`${berth}/api/sessions/${sessionId}`);
   expect(withCookie.status()).toBe(401);

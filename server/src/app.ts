@@ -162,6 +162,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       new StatsNote(lang),
     ]);
   });
+  hosts.onTerminals = (id, open) => sessions.emit('event', id, { type: 'terminals', open });
   const metrics = new Metrics();
   sessions.on('event', (id, event) => {
     if (event.type !== 'status') return;
@@ -239,7 +240,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     initialEvents: (id) => {
       const s = sessions.get(id)!;
       const queue = sessions.queueEvent(s);
-      return [...(queue ? [queue] : []), ...(s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id)] : []), ...notices.current()];
+      const ready = s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id), { type: 'terminals' as const, open: hosts.open(id) }] : [];
+      return [...(queue ? [queue] : []), ...ready, ...notices.current()];
     },
   });
   lessonRoutes(app, { lessons, sessions });

@@ -22,6 +22,9 @@ export interface SessionView {
   endMessage?: string;
 }
 
+/** `GET /api/sessions/:id/history`: the session's commands so far, one per line, oldest first (text/plain). */
+export const HISTORY_PATH = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}/history`;
+
 /** POST /api/sessions/:id/extend -> the new end time. */
 export interface ExtendResponse {
   expiresAt: string;

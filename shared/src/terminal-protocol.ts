@@ -3,7 +3,18 @@
 // client -> server: text frames holding one JSON ClientMessage.
 // server -> client: binary frames are raw terminal output bytes; text frames are one JSON ServerEvent.
 
-export const TERMINAL_PATH = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}/terminal`;
+/** Terminal 0 is the session's first shell; 1 to MAX_TERMINALS - 1 are extra shells (tabs) in the same sandbox. */
+export const TERMINAL_PATH = (sessionId: string, index = 0) =>
+  index === 0 ? `/api/sessions/${encodeURIComponent(sessionId)}/terminal` : `/api/sessions/${encodeURIComponent(sessionId)}/terminals/${index}`;
+
+/** How many shells (terminal tabs) one session may have open at once. */
+export const MAX_TERMINALS = 4;
+
+/**
+ * The query parameter a socket sets to watch rather than take the terminal: it gets the output read-only while
+ * another socket has the terminal, and the terminal itself when none has (or once the other one goes).
+ */
+export const WATCH_PARAM = 'watch';
 
 /** Largest client frame the server accepts; bigger frames close the socket with CLOSE_TOO_BIG. */
 export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
@@ -44,6 +55,10 @@ export type ServerEvent =
   | { type: 'disk'; usedBytes: number; totalBytes: number; full: boolean; message?: string }
   /** A part of the sandbox host went down (up: false) or came back: its engine, image mirror or package cache. */
   | { type: 'host'; part: HostPart; up: boolean; message: string }
+  /** Whether this socket has the terminal (types, resizes) or only watches it while another socket has it. */
+  | { type: 'control'; controlling: boolean }
+  /** On the first terminal's socket: the session's open terminals (0 always), whenever one opens or closes. */
+  | { type: 'terminals'; open: number[] }
   | { type: 'error'; message: string };
 
 export type HostPart = 'engine' | 'mirror' | 'packageCache';
@@ -57,6 +72,8 @@ export const CloseCode = {
   tooBig: 4413,
   sessionEnded: 4410,
   replaced: 4409,
+  /** A watching socket fell too far behind the output: connect again (the scrollback is replayed). */
+  behind: 4408,
   /** The server is stopping and keeps the session (WebSocket's "Service Restart"): reconnect when it is back. */
   serverRestarting: 1012,
 } as const;

@@ -1,5 +1,6 @@
-import { CloseCode, type ServerEvent } from '@berth/shared';
-import type { FastifyInstance } from 'fastify';
+import { CloseCode, MAX_TERMINALS, WATCH_PARAM, type ServerEvent } from '@berth/shared';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import { HttpError } from '../errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { TerminalBridge } from '../terminal/terminal-bridge.js';
@@ -7,29 +8,80 @@ import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { sessionIdParam } from './sessions.js';
 import { sessionToken } from './session-token.js';
 
-export function terminalRoutes(app: FastifyInstance, deps: { sessions: SessionManager; hosts: TerminalHosts; initialEvents: (sessionId: string) => ServerEvent[] }) {
-  app.route<{ Params: { id: string } }>({
+type Deps = { sessions: SessionManager; hosts: TerminalHosts; initialEvents: (sessionId: string) => ServerEvent[] };
+type TerminalParams = { id: string; n?: string };
+
+const terminalParams = {
+  type: 'object',
+  required: ['id', 'n'],
+  properties: {
+    id: sessionIdParam.properties.id,
+    n: { type: 'string', pattern: '^[0-9]{1,3}$' },
+  },
+} as const;
+
+export function terminalRoutes(app: FastifyInstance, deps: Deps) {
+  // Terminal 0 (the session's first shell) at its historical address; extra terminals by number.
+  app.route<{ Params: TerminalParams }>({
     method: 'GET',
     url: '/api/sessions/:id/terminal',
     schema: { params: sessionIdParam },
-    handler: async (_req, reply) => {
-      reply.header('upgrade', 'websocket');
-      throw new HttpError(426, "This is a session's terminal: it speaks the websocket protocol (see @berth/shared), not plain HTTP.");
-    },
-    wsHandler: (socket, req) => {
-      // Another site's page must not open a visitor's terminal with their cookie.
-      if (!req.server.publicOrigin.allows(req.headers.origin)) {
-        req.log.info({ origin: req.headers.origin }, 'terminal refused: its page is not at BERTH_PUBLIC_URL (unset: at one of this host\'s own addresses)');
-        return socket.close(CloseCode.unauthorized, 'cross-origin terminal connections are refused');
-      }
-      let session;
-      try {
-        session = deps.sessions.authorize(req.params.id, sessionToken(req));
-      } catch (err) {
-        const status = err instanceof HttpError ? err.statusCode : 500;
-        return socket.close(status === 404 ? CloseCode.notFound : CloseCode.unauthorized, (err as Error).message.slice(0, 120));
-      }
-      void new TerminalBridge(socket, session, deps.sessions, deps.hosts, deps.initialEvents).start();
-    },
+    preValidation: checkIndex,
+    handler: notAWebsocket,
+    wsHandler: (socket, req) => openTerminal(socket, req, deps),
   });
+  app.route<{ Params: TerminalParams }>({
+    method: 'GET',
+    url: '/api/sessions/:id/terminals/:n',
+    schema: { params: terminalParams },
+    preValidation: checkIndex,
+    handler: notAWebsocket,
+    wsHandler: (socket, req) => openTerminal(socket, req, deps),
+  });
+
+  app.delete<{ Params: TerminalParams }>('/api/sessions/:id/terminals/:n', { schema: { params: terminalParams }, preValidation: checkIndex }, async (req, reply) => {
+    const s = deps.sessions.authorize(req.params.id, sessionToken(req));
+    const n = Number(req.params.n);
+    if (n === 0) throw new HttpError(400, "Terminal 0 is the session's own: it closes when the session ends (End session).");
+    deps.hosts.close(s.id, n);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string } }>('/api/sessions/:id/history', { schema: { params: sessionIdParam } }, async (req, reply) => {
+    const s = deps.sessions.authorize(req.params.id, sessionToken(req));
+    return reply
+      .type('text/plain; charset=utf-8')
+      .header('content-disposition', `attachment; filename="berth-${s.id}-commands.txt"`)
+      .header('cache-control', 'no-store')
+      .send(deps.hosts.history.text(s.id));
+  });
+}
+
+async function checkIndex(req: FastifyRequest<{ Params: TerminalParams }>): Promise<void> {
+  const n = Number(req.params.n ?? '0');
+  if (!(n < MAX_TERMINALS)) {
+    throw new HttpError(400, `There is no terminal ${req.params.n}: a session has terminals 0 to ${MAX_TERMINALS - 1}.`);
+  }
+}
+
+async function notAWebsocket(_req: FastifyRequest, reply: FastifyReply): Promise<never> {
+  reply.header('upgrade', 'websocket');
+  throw new HttpError(426, "This is a session's terminal: it speaks the websocket protocol (see @berth/shared), not plain HTTP.");
+}
+
+function openTerminal(socket: WebSocket, req: FastifyRequest<{ Params: TerminalParams }>, deps: Deps): void {
+  // Another site's page must not open a visitor's terminal with their cookie.
+  if (!req.server.publicOrigin.allows(req.headers.origin)) {
+    req.log.info({ origin: req.headers.origin }, 'terminal refused: its page is not at BERTH_PUBLIC_URL (unset: at one of this host\'s own addresses)');
+    return socket.close(CloseCode.unauthorized, 'cross-origin terminal connections are refused');
+  }
+  let session;
+  try {
+    session = deps.sessions.authorize(req.params.id, sessionToken(req));
+  } catch (err) {
+    const status = err instanceof HttpError ? err.statusCode : 500;
+    return socket.close(status === 404 ? CloseCode.notFound : CloseCode.unauthorized, (err as Error).message.slice(0, 120));
+  }
+  const watch = (req.query as Record<string, unknown> | undefined)?.[WATCH_PARAM] === '1';
+  void new TerminalBridge(socket, session, deps.sessions, deps.hosts, deps.initialEvents, Number(req.params.n ?? '0'), watch).start();
 }

@@ -1,4 +1,4 @@
-// One browser websocket attached to its session's terminal (protocol in @berth/shared).
+// One browser websocket attached to one of its session's terminals (protocol in @berth/shared).
 import { CloseCode, parseClientMessage, type ServerEvent } from '@berth/shared';
 import type { WebSocket } from 'ws';
 import type { SessionManager } from '../sessions/session-manager.js';
@@ -13,12 +13,16 @@ const MAX_BAD_FRAMES = 20;
  * flooding input waits in TCP instead of costing the server a frame parse each (a Restart shell still gets in).
  */
 const INPUT_DROPPED_PAUSE_MS = 500;
+/** A watching socket this far behind the output is closed (it reconnects and gets the scrollback instead). */
+const WATCHER_BACKLOG_BYTES = 1024 * 1024;
 
 export class TerminalBridge {
   private host: TerminalHost | undefined;
   private size: { cols: number; rows: number } | undefined;
   private closed = false;
   private badFrames = 0;
+  /** This socket has the terminal (as opposed to watching it while another socket has it). */
+  private controlling = false;
   private readonly sink: TerminalSink;
   private readonly onSessionEvent: (id: string, e: ServerEvent) => void;
 
@@ -29,14 +33,19 @@ export class TerminalBridge {
     private readonly hosts: TerminalHosts,
     /** Events a socket needs on arrival beyond the status (the ports open now). */
     private readonly initialEvents: (sessionId: string) => ServerEvent[] = () => [],
+    /** Which of the session's terminals; the session's own events (lifetime, ports, steps…) go to terminal 0's sockets only. */
+    private readonly index = 0,
+    /** Watch read-only while another socket has this terminal, rather than take it. */
+    private readonly watch = false,
   ) {
     this.onSessionEvent = (id, event) => {
       if (id !== session.id) return;
-      this.sendEvent(event);
+      if (this.index === 0 || event.type === 'status') this.sendEvent(event);
       if (event.type === 'status' && event.state === 'ended') this.close(CloseCode.sessionEnded, 'session ended');
     };
     this.sink = {
       output: (bytes, written) => {
+        if (!this.controlling && this.ws.bufferedAmount > WATCHER_BACKLOG_BYTES) return this.close(CloseCode.behind, 'too far behind the output');
         if (this.ws.readyState === this.ws.OPEN) this.ws.send(bytes, { binary: true }, written);
         else written();
       },
@@ -44,6 +53,12 @@ export class TerminalBridge {
       notice: (message) => this.ws.send(Buffer.from(`\r\n\x1b[2m${message}\x1b[0m\r\n`), { binary: true }),
       warn: (message) => this.sendEvent({ type: 'error', message }),
       gone: (message, replaced) => this.close(replaced ? CloseCode.replaced : CloseCode.normal, message),
+      control: (controlling) => {
+        this.controlling = controlling;
+        this.sendEvent({ type: 'control', controlling });
+        // A watcher handed the terminal: its own size counts from now on.
+        if (controlling && this.size) this.host?.resize(this.size.cols, this.size.rows);
+      },
     };
   }
 
@@ -56,12 +71,12 @@ export class TerminalBridge {
     this.sendEvent({ type: 'status', state: s.state, ...(s.state === 'ended' ? { reason: s.endReason, message: s.endMessage } : {}) });
     if (s.state === 'ended') return this.close(CloseCode.sessionEnded, 'session ended');
     // A queued visitor learns their place at once; the rest comes once the sandbox is ready.
-    if (s.state === 'queued') for (const event of this.initialEvents(s.id)) this.sendEvent(event);
+    if (s.state === 'queued' && this.index === 0) for (const event of this.initialEvents(s.id)) this.sendEvent(event);
     if (!(await s.ready) || this.closed || s.state !== 'ready') return;
-    for (const event of this.initialEvents(s.id)) this.sendEvent(event);
-    this.host = this.hosts.get(s.id);
+    if (this.index === 0) for (const event of this.initialEvents(s.id)) this.sendEvent(event);
+    this.host = this.hosts.get(s.id, this.index);
     try {
-      await this.host.attach(this.sink, this.size);
+      await this.host.attach(this.sink, this.size, this.watch);
     } catch (err) {
       this.sendEvent({ type: 'error', message: `Could not open a shell: ${(err as Error).message}` });
       this.close(CloseCode.normal, 'no shell');
@@ -76,14 +91,17 @@ export class TerminalBridge {
     const msg = parsed.message;
     if (msg.type === 'resize') {
       this.size = { cols: msg.cols, rows: msg.rows };
-      this.host?.resize(msg.cols, msg.rows);
+      if (this.controlling) this.host?.resize(msg.cols, msg.rows);
       return;
     }
     if (msg.type === 'visible') return this.sessions.sawVisible(this.session.id);
+    // Input before the shell is attached is dropped: nothing could have echoed it yet. A watching tab shows
+    // the terminal read-only: what it sends is not the learner's typing.
+    if (!this.host) return void this.sessions.touch(this.session.id);
+    if (!this.controlling) return this.sendEvent({ type: 'error', message: 'This tab only watches the terminal: take it over to type.' });
     this.sessions.touch(this.session.id);
-    if (msg.type === 'restart-shell') return void this.host?.restart();
-    // Input before the shell is attached is dropped: nothing could have echoed it yet.
-    if (this.host && !this.host.write(msg.data)) this.pauseReading();
+    if (msg.type === 'restart-shell') return void this.host.restart();
+    if (!this.host.write(msg.data)) this.pauseReading();
   }
 
   private pauseReading(): void {

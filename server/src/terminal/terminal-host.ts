@@ -1,5 +1,6 @@
 // A session's shell, kept alive across websocket reconnects: a reload or a short network loss gets the
-// same shell back with its recent output replayed. One browser socket is attached at a time.
+// same shell back with its recent output replayed. One browser socket has the terminal (types into it, sizes
+// it); others may watch it read-only (another tab of the same browser) and get it when that socket goes.
 import crypto from 'node:crypto';
 import type { SandboxRuntime, ShellStream } from '../runtime/runtime.js';
 import type { Logger } from '../sessions/session-manager.js';
@@ -19,6 +20,8 @@ export interface TerminalSink {
   warn(message: string): void;
   /** The socket should close: another one took the terminal over (replaced), or the shell cannot be kept. */
   gone(message: string, replaced?: boolean): void;
+  /** This socket has the terminal now (true), or only watches it while another socket has it (false). */
+  control(controlling: boolean): void;
 }
 
 export const SCROLLBACK_BYTES = 64 * 1024;
@@ -38,6 +41,8 @@ export class TerminalHost {
   private shell: ShellStream | undefined;
   private opening: Promise<void> | undefined;
   private sink: TerminalSink | undefined;
+  /** Sockets that see the output read-only while `sink` has the terminal; the first of them gets it next. */
+  private readonly watchers = new Set<TerminalSink>();
   private scrollback: Buffer[] = [];
   private scrollbackBytes = 0;
   /** Output flow control towards the attached socket (a `yes` flood stays bounded). */
@@ -73,26 +78,31 @@ export class TerminalHost {
     private readonly observe?: () => CommandOutputObserver,
   ) {}
 
-  /** Attaches a socket (replacing any other); replays recent output; opens the shell if needed. */
-  async attach(sink: TerminalSink, size: { cols: number; rows: number } | undefined): Promise<void> {
+  /**
+   * Attaches a socket and replays recent output. It takes the terminal (the socket that had it is closed as
+   * replaced), or, with `watch` while another socket has it, watches read-only. Opens the shell if needed.
+   */
+  async attach(sink: TerminalSink, size: { cols: number; rows: number } | undefined, watch = false): Promise<void> {
+    if (watch && this.sink && this.sink !== sink) {
+      this.watchers.add(sink);
+      sink.control(false);
+      if (this.scrollbackBytes) sink.output(Buffer.concat(this.scrollback), () => {});
+      return;
+    }
     clearTimeout(this.detachTimer);
     const previous = this.sink;
+    this.watchers.delete(sink);
     this.sink = sink;
     if (previous) previous.gone('the terminal was opened in another tab or window', true);
     if (size) this.size = size;
-    const flow: FlowControl = new FlowControl(
-      () => this.shell?.stream.pause(),
-      () => {
-        if (this.flow === flow) this.resumeIfFree();
-      },
-    );
-    this.flow = flow;
+    sink.control(true);
+    this.flow = this.newFlow();
     if (this.restartNotice) {
       // Kept in the scrollback, so a reload still says why the screen starts afresh.
       this.remember(Buffer.from(`\x1b[2m${this.restartNotice}\x1b[0m\r\n`));
       this.restartNotice = undefined;
     }
-    if (this.scrollbackBytes) sink.output(Buffer.concat(this.scrollback), flow.sent(this.scrollbackBytes));
+    if (this.scrollbackBytes) sink.output(Buffer.concat(this.scrollback), this.flow.sent(this.scrollbackBytes));
     if (this.shell) {
       this.resizer.request(this.size);
       this.resumeIfFree();
@@ -100,6 +110,21 @@ export class TerminalHost {
     }
     if (this.waitingForEngine) return sink.notice(ENGINE_AWAY);
     await this.openOrWait();
+  }
+
+  private newFlow(): FlowControl {
+    const flow: FlowControl = new FlowControl(
+      () => this.shell?.stream.pause(),
+      () => {
+        if (this.flow === flow) this.resumeIfFree();
+      },
+    );
+    return flow;
+  }
+
+  /** True when this socket has the terminal (its input and size count), false when it only watches. */
+  controls(sink: TerminalSink): boolean {
+    return this.sink === sink;
   }
 
   /** The engine answers again and this session's sandbox still runs: a fresh shell replaces the broken one. */
@@ -110,14 +135,26 @@ export class TerminalHost {
     if (!this.waitingForEngine || this.disposed) return;
     this.waitingForEngine = false;
     if (!this.sink) return; // a new shell opens when a socket attaches again
-    this.sink.notice('[the sandbox host restarted; here is a new shell]');
+    this.tell('[the sandbox host restarted; here is a new shell]');
     void this.openOrWait().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
   }
 
   detach(sink: TerminalSink): void {
-    if (this.sink !== sink) return;
+    if (this.watchers.delete(sink) || this.sink !== sink) return;
     this.sink = undefined;
     this.flow = undefined;
+    const next = this.watchers.values().next().value;
+    if (next) {
+      // The tab that had the terminal went (closed, reloading): a watching one has it now.
+      this.watchers.delete(next);
+      this.sink = next;
+      this.flow = this.newFlow();
+      next.control(true);
+      this.resumeIfFree();
+      // A shell that exited while nobody had the terminal opens again for the one that has it now.
+      if (!this.shell && !this.waitingForEngine) void this.openOrWait().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
+      return;
+    }
     // Nobody reads: stop reading from the shell so it blocks instead of filling memory.
     this.shell?.stream.pause();
     clearTimeout(this.detachTimer);
@@ -159,7 +196,7 @@ export class TerminalHost {
     this.shell = undefined; // its exit is ours, not a crash to count
     await shell.kill().catch((err: Error) => this.log.warn({ session: this.sessionId, err: err.message }, 'could not end a shell'));
     if (this.disposed || !this.sink) return;
-    this.sink.notice('[Berth ended this shell and everything started from it; here is a new one]');
+    this.tell('[Berth ended this shell and everything started from it; here is a new one]');
     await this.open().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
   }
 
@@ -167,10 +204,12 @@ export class TerminalHost {
     return !!this.sink;
   }
 
-  /** Ends the shell for good; resolves once it is ended in the sandbox. */
-  async dispose(): Promise<void> {
+  /** Ends the shell for good; resolves once it is ended in the sandbox. `closing`: its sockets are told so and closed. */
+  async dispose(closing?: string): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    if (closing) for (const s of [...this.watchers, ...(this.sink ? [this.sink] : [])]) s.gone(closing);
+    this.watchers.clear();
     clearTimeout(this.detachTimer);
     this.rate.dispose();
     this.resizer.dispose();
@@ -187,7 +226,7 @@ export class TerminalHost {
     } catch (err) {
       if (!(await this.sandboxAway())) throw err;
       this.waitingForEngine = true;
-      this.sink?.notice(ENGINE_AWAY);
+      this.tell(ENGINE_AWAY);
     }
   }
 
@@ -227,6 +266,12 @@ export class TerminalHost {
     if (!this.sink) shell.stream.pause();
   }
 
+  /** A notice printed for every socket on this terminal, the watching ones too. */
+  private tell(message: string): void {
+    this.sink?.notice(message);
+    for (const w of this.watchers) w.notice(message);
+  }
+
   /** Reads from the shell again unless a socket is missing, behind, or the output rate holds it. */
   private resumeIfFree(): void {
     if (this.sink && this.flow && !this.flow.isPaused && !this.rate.holding) this.shell?.stream.resume();
@@ -242,6 +287,7 @@ export class TerminalHost {
     }
     // The event goes to the socket like output does: it counts towards the socket's backlog.
     if (this.sink && this.flow) this.sink.command(command, this.flow.sent(Buffer.byteLength(command.line) + 64));
+    for (const w of this.watchers) w.command(command, () => {});
     this.onCommand(command);
   }
 
@@ -249,6 +295,8 @@ export class TerminalHost {
     if (!out.length) return;
     this.remember(out);
     if (this.sink && this.flow) this.sink.output(out, this.flow.sent(out.length));
+    // Watchers get what the shell prints at the pace its terminal's socket reads; one far behind is closed.
+    for (const w of this.watchers) w.output(out, () => {});
   }
 
   private remember(out: Buffer): void {
@@ -266,7 +314,7 @@ export class TerminalHost {
       // The engine went away (a restart): the stream broke, not the shell. Wait for it to come back.
       this.lost = shell;
       this.waitingForEngine = true;
-      this.sink?.notice(ENGINE_AWAY);
+      this.tell(ENGINE_AWAY);
       return;
     }
     const now = Date.now();
@@ -276,7 +324,7 @@ export class TerminalHost {
       return;
     }
     if (!this.sink) return; // a new shell opens when a socket attaches again
-    this.sink.notice('[the shell exited; here is a new one]');
+    this.tell('[the shell exited; here is a new one]');
     // The engine may be stopping this very sandbox (its API still answers for a moment): then wait for it.
     void this.openOrWait().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
   }

@@ -1,15 +1,23 @@
+import { MAX_TERMINALS } from '@berth/shared';
 import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { Logger } from '../sessions/session-manager.js';
+import { CommandHistory } from './command-history.js';
 import type { CommandEvent, CommandOutputObserver } from './shell-integration.js';
 import { DETACHED_GRACE_MS, TerminalHost } from './terminal-host.js';
 
 const ADOPTED_NOTICE = '[the Berth server restarted: here is a new shell; your files, images and containers are all still here]';
+const CLOSED_BY_VISITOR = 'this terminal was closed';
 
-/** The live shell of each session, by session id. */
+/** The live shells of each session: terminal 0, and the extra terminals (tabs) opened beside it. */
 export class TerminalHosts {
-  private readonly hosts = new Map<string, TerminalHost>();
+  /** By session id, then by terminal index. */
+  private readonly hosts = new Map<string, Map<number, TerminalHost>>();
   /** Sessions taken back after a server restart whose terminal has not been opened since. */
   private readonly adopted = new Set<string>();
+  /** Every command any of a session's terminals ran, for the end screen's download. */
+  readonly history = new CommandHistory();
+  /** Told whenever a session's set of open terminals changes (to tell its page). */
+  onTerminals: (sessionId: string, open: number[]) => void = () => {};
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -20,30 +28,45 @@ export class TerminalHosts {
     private readonly observe?: (sessionId: string) => CommandOutputObserver,
   ) {}
 
-  get(sessionId: string): TerminalHost {
-    let host = this.hosts.get(sessionId);
+  get(sessionId: string, index = 0): TerminalHost {
+    if (!Number.isInteger(index) || index < 0 || index >= MAX_TERMINALS) throw new RangeError(`no terminal ${index}`);
+    let terminals = this.hosts.get(sessionId);
+    if (!terminals) this.hosts.set(sessionId, (terminals = new Map()));
+    let host = terminals.get(index);
     if (!host) {
       const created: TerminalHost = new TerminalHost(
         sessionId,
         this.runtime,
-        (e) => this.onCommand(sessionId, e),
-        this.log,
-        () => {
-          if (this.hosts.get(sessionId) === created) this.hosts.delete(sessionId);
+        (e) => {
+          this.history.add(sessionId, e.line);
+          this.onCommand(sessionId, e);
         },
+        this.log,
+        () => this.forget(sessionId, index, created),
         this.graceMs,
         this.observe && (() => this.observe!(sessionId)),
       );
       host = created;
       if (this.adopted.delete(sessionId)) host.restartNotice = ADOPTED_NOTICE;
-      this.hosts.set(sessionId, host);
+      terminals.set(index, host);
+      this.onTerminals(sessionId, this.open(sessionId));
     }
     return host;
   }
 
+  /** The session's terminals that have a shell (or are opening one), by index; 0 is always among them. */
+  open(sessionId: string): number[] {
+    return [...new Set([0, ...(this.hosts.get(sessionId)?.keys() ?? [])])].sort((a, b) => a - b);
+  }
+
+  /** The visitor closed one of the session's extra terminals: its shell ends, its sockets are closed. */
+  close(sessionId: string, index: number): void {
+    void this.hosts.get(sessionId)?.get(index)?.dispose(CLOSED_BY_VISITOR);
+  }
+
   /** The engine is back after a restart: these sessions' sandboxes survived it and get fresh shells. */
   engineBack(sessionIds: string[]): void {
-    for (const id of sessionIds) this.hosts.get(id)?.engineBack();
+    for (const id of sessionIds) for (const host of this.hosts.get(id)?.values() ?? []) host.engineBack();
   }
 
   /** These sessions were taken back after a server restart: their first terminal says so. */
@@ -51,17 +74,29 @@ export class TerminalHosts {
     for (const id of sessionIds) this.adopted.add(id);
   }
 
-  /** The session is over: its shell goes with it. */
+  /** The session is over: its shells go with it. */
   end(sessionId: string): void {
-    void this.hosts.get(sessionId)?.dispose();
+    for (const host of this.hosts.get(sessionId)?.values() ?? []) void host.dispose();
+    this.history.forget(sessionId);
   }
 
   /** The server stops and keeps its sessions: every shell is ended (an exec cannot be taken back). */
   async endAll(): Promise<void> {
-    await Promise.all([...this.hosts.values()].map((h) => h.dispose()));
+    await Promise.all([...this.hosts.values()].flatMap((t) => [...t.values()]).map((h) => h.dispose()));
   }
 
+  /** How many shells are open, over all sessions. */
   get size(): number {
-    return this.hosts.size;
+    let n = 0;
+    for (const t of this.hosts.values()) n += t.size;
+    return n;
+  }
+
+  private forget(sessionId: string, index: number, host: TerminalHost): void {
+    const terminals = this.hosts.get(sessionId);
+    if (terminals?.get(index) !== host) return;
+    terminals.delete(index);
+    if (!terminals.size) this.hosts.delete(sessionId);
+    this.onTerminals(sessionId, this.open(sessionId));
   }
 }

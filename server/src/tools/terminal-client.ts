@@ -1,7 +1,8 @@
 // A terminal client that speaks the websocket protocol like the page does: used by the tests and by
 // `berth lessons test`, which plays lessons through the real terminal path.
 import crypto from 'node:crypto';
-import { input, parseServerEvent, resize, restartShell, TERMINAL_PATH, type ServerEvent } from '@berth/shared';
+import { input, parseServerEvent, resize, restartShell, TERMINAL_PATH,
+  WATCH_PARAM, type ServerEvent } from '@berth/shared';
 import WebSocket from 'ws';
 
 /** The metrics token servers started by tests, the bench and the soak are given (BERTH_METRICS_TOKEN). */
@@ -87,8 +88,14 @@ export class TerminalClient {
   }
 
   /** opts.headers: sent with the upgrade, e.g. the Origin a browser page would send. */
-  static async connect(server: { url: string }, s: { id: string; token: string }, opts: { cols?: number; rows?: number; headers?: Record<string, string> } = {}) {
-    const url = `${server.url.replace('http', 'ws')}${TERMINAL_PATH(s.id)}?token=${encodeURIComponent(s.token)}`;
+  /** opts.terminal: which of the session's terminals (0, the first, by default); opts.watch: watch it read-only while another socket has it. */
+  static async connect(
+    server: { url: string },
+    s: { id: string; token: string },
+    opts: { cols?: number; rows?: number; headers?: Record<string, string>; terminal?: number; watch?: boolean } = {},
+  ) {
+    const watch = opts.watch ? `&${WATCH_PARAM}=1` : '';
+    const url = `${server.url.replace('http', 'ws')}${TERMINAL_PATH(s.id, opts.terminal)}?token=${encodeURIComponent(s.token)}${watch}`;
     const ws = new WebSocket(url, { headers: opts.headers ?? {} });
     const client = new TerminalClient(ws);
     await new Promise<void>((resolve, reject) => {

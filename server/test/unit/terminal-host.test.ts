@@ -69,6 +69,7 @@ function setUp() {
     notice: () => {},
     warn: (message) => void seen.warnings.push(message),
     gone: () => {},
+    control: () => {},
   };
   return { fake, host, sink, seen };
 }

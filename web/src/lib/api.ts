@@ -1,7 +1,9 @@
 // The only code in web/ that talks to the server: HTTP with fetch, the terminal over a WebSocket.
 import {
+  HISTORY_PATH,
   MAX_CLIENT_FRAME_BYTES,
   TERMINAL_PATH,
+  WATCH_PARAM,
   input,
   parseServerEvent,
   resize,
@@ -63,6 +65,17 @@ export async function extendSession(id: string, token: string): Promise<ExtendRe
     headers: { Authorization: `Bearer ${token}` },
   });
   return (await res.json()) as ExtendResponse;
+}
+
+/** Ends one of the session's extra terminals (1 and up) and its shell. */
+export async function closeTerminal(id: string, token: string, index: number): Promise<void> {
+  await request(`${TERMINAL_PATH(id, index)}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+}
+
+/** The commands the session ran so far, from all its terminals, oldest first. */
+export async function getHistory(id: string, token: string): Promise<string[]> {
+  const res = await request(HISTORY_PATH(id), { headers: { Authorization: `Bearer ${token}` } });
+  return (await res.text()).split('\n').filter((line) => line !== '');
 }
 
 export async function listLessons(lang: Lang): Promise<LessonSummary[]> {
@@ -153,9 +166,15 @@ export interface TerminalConnection {
 // A JSON-escaped character takes at most 6 bytes ("\u001b"), so this many always fit in one frame.
 const INPUT_CHUNK_CHARS = Math.floor((MAX_CLIENT_FRAME_BYTES - 64) / 6);
 
-export function connectTerminal(id: string, token: string, handlers: TerminalHandlers): TerminalConnection {
+/** index: which of the session's terminals; watch: watch it read-only while another tab has it. */
+export function connectTerminal(
+  id: string,
+  token: string,
+  handlers: TerminalHandlers,
+  { index = 0, watch = false }: { index?: number; watch?: boolean } = {},
+): TerminalConnection {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const url = `${scheme}//${location.host}${TERMINAL_PATH(id)}?token=${encodeURIComponent(token)}`;
+  const url = `${scheme}//${location.host}${TERMINAL_PATH(id, index)}?token=${encodeURIComponent(token)}${watch ? `&${WATCH_PARAM}=1` : ''}`;
   const ws = new WebSocket(url);
   ws.binaryType = 'arraybuffer';
   let opened = false;

@@ -20,6 +20,7 @@ import {
   createSession,
   deleteSession,
   extendSession,
+  getHistory,
   getSession,
   setSessionLesson,
   type TerminalConnection,
@@ -27,6 +28,9 @@ import {
 import { closeMessage, isOrderlyClose } from './close-messages.js';
 import { errorText } from './error-text.js';
 import { reportVisibility } from './visibility-reports.js';
+import { addressedSession, loadCreds, markTab, saveCreds, tabMark } from './session-store.js';
+import type { TabOwner, TerminalSink, TerminalSource } from './terminal-tab.svelte.js';
+import { ExtraTerminals } from './terminal-tabs.svelte.js';
 import type { Messages, Text } from './i18n.js';
 
 /** 'idle' exists only before the first Start; the status line shows no state word then.
@@ -63,13 +67,13 @@ export interface DiskUse {
   message?: string;
 }
 
-/** What the session needs from the terminal widget; TerminalPane provides it. */
-export interface TerminalSink {
-  write(bytes: Uint8Array): void;
-  reset(): void;
-  focus(): void;
-  size(): { cols: number; rows: number } | null;
-}
+export type { TerminalSink, TerminalSource } from './terminal-tab.svelte.js';
+
+/**
+ * How this browser tab holds the session: it has the terminals (types into them), watches them read-only
+ * while another tab of this browser has them, or had them until another tab took them over.
+ */
+export type Control = 'controlling' | 'watching' | 'taken-over';
 
 export type EventListener = (event: ServerEvent) => void;
 
@@ -80,7 +84,7 @@ export interface SessionOptions {
   startRequest?(): CreateSessionRequest;
 }
 
-export class Session {
+export class Session implements TerminalSource {
   phase = $state<Phase>('idle');
   /** The session's id once created; null before and after. */
   id = $state<string | null>(null);
@@ -105,6 +109,20 @@ export class Session {
   endReason = $state<EndReason | null>(null);
   /** After an end: true when no session was ever made (the Start request failed, e.g. 429 or 503). */
   startFailed = $state(false);
+  /** How this tab holds the session's terminals; null until the server said (and with no session). */
+  control = $state<Control | null>(null);
+  /** The socket dropped and reconnecting keeps failing (not a server restart: that has its own words). */
+  connectionLost = $state(false);
+  /** The connection came back after being lost: said for a few seconds. */
+  reconnected = $state(false);
+  /** The session's extra terminals (tabs beside terminal 0, the session's own). */
+  readonly tabs: ExtraTerminals;
+  /** The commands this session ran, from all its terminals, oldest first: kept after the end for download. */
+  history = $state<string[]>([]);
+  /** A live session of this browser that this tab does not show: the home page offers to continue it. */
+  resumable = $state<string | null>(null);
+  /** A session address (`/s/<id>`) this browser holds no live session for: said instead of opening anything. */
+  unknownAddress = $state(false);
 
   readonly live = $derived(this.phase === 'queued' || this.phase === 'starting' || this.phase === 'ready');
 
@@ -118,6 +136,25 @@ export class Session {
   /** The server says more time can be asked for now. */
   readonly canExtend = $derived(this.phase === 'ready' && (this.lifetime?.canExtend ?? false));
 
+  /** Another terminal tab may be opened now. */
+  get canOpenTerminal(): boolean {
+    return this.phase === 'ready' && this.control === 'controlling' && !this.tabs.full;
+  }
+
+  /** The extra terminals, in tab order. */
+  get terminals() {
+    return this.tabs.list;
+  }
+
+  /** The terminal on screen (0 or an extra one's index): the key bar and Run type into it. */
+  get active(): number {
+    return this.tabs.active;
+  }
+
+  set active(index: number) {
+    this.tabs.active = index;
+  }
+
   #creds: CreateSessionResponse | null = null;
   #conn: TerminalConnection | null = null;
   #sink: TerminalSink | null = null;
@@ -129,9 +166,32 @@ export class Session {
   /** Bumped on every start and end, so late answers from an older attempt are ignored. */
   #attempt = 0;
   #options: SessionOptions;
+  #lostTimer: ReturnType<typeof setTimeout> | undefined;
+  #backTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #tabOwner: TabOwner;
+
 
   constructor(options: SessionOptions) {
     this.#options = options;
+    const session = this;
+    this.#tabOwner = {
+      get phase() {
+        return session.phase;
+      },
+      get controlling() {
+        return session.control !== 'watching' && session.control !== 'taken-over';
+      },
+      command: (line) => this.#recordCommand(line),
+      error: (message) => (this.#error = () => message),
+      closed: (tab) => this.tabs.drop(tab),
+      replaced: () => this.#takenOver(),
+    };
+    this.tabs = new ExtraTerminals(this.#tabOwner);
+    // Another tab of this browser started or ended a session: the home page's offer follows.
+    window.addEventListener('storage', () => {
+      if (this.live || this.phase === 'ended') return;
+      this.resumable = loadCreds()?.id ?? null;
+    });
   }
 
   /** Words after the state word in the status line. */
@@ -172,6 +232,9 @@ export class Session {
     this.#error = null;
     this.expiresAt = null;
     this.#clearSessionState();
+    this.history = [];
+    this.resumable = null;
+    this.unknownAddress = false;
 
     let created: CreateSessionResponse;
     try {
@@ -186,12 +249,42 @@ export class Session {
       return;
     }
 
+    markTab(created.id, 'control');
     this.#attach(created, attempt);
   }
 
-  /** After a reload: back to this tab's session if it is still alive (same shell, recent output replayed). */
+  /**
+   * On load. A reload comes back to this tab's session as it was (same shell, recent output replayed); the
+   * session's address (`/s/<id>`) opens it, watching while another tab has it; any other page of this
+   * browser offers to continue a live session (resumable). A session another browser holds opens nowhere here.
+   */
   async resume(): Promise<void> {
     const saved = loadCreds();
+    const addressed = addressedSession(location.pathname);
+    if (addressed) window.history.replaceState(null, '', '/' + location.search);
+    if (this.live) return;
+    if (addressed && saved?.id !== addressed) {
+      this.unknownAddress = true;
+      return;
+    }
+    if (!saved) return;
+    const mark = tabMark();
+    if (addressed || mark?.id === saved.id) return this.continue(mark?.id === saved.id && mark.mode === 'control' ? 'control' : 'watch');
+    // Another tab's session (or one whose tab was closed): offered on the home page while it lives.
+    try {
+      const view = await getSession(saved.id, saved.token);
+      if (view.state !== 'ended' && !this.live) this.resumable = saved.id;
+      else if (view.state === 'ended') saveCreds(null);
+    } catch (err) {
+      if (err instanceof HttpError && err.status >= 400 && err.status < 500) saveCreds(null);
+    }
+  }
+
+  /** Opens this browser's live session here: taking its terminals, or watching them while another tab has them. */
+  async continue(mode: 'control' | 'watch' = 'watch'): Promise<void> {
+    const saved = loadCreds();
+    this.resumable = null;
+    this.unknownAddress = false;
     if (!saved || this.live) return;
     const attempt = ++this.#attempt;
     this.phase = 'starting';
@@ -205,17 +298,61 @@ export class Session {
         this.phase = 'idle';
         return;
       }
-    } catch {
+    } catch (err) {
       if (attempt !== this.#attempt) return;
-      saveCreds(null);
+      // Gone or not this browser's (4xx): forgotten. Unreachable for now: still offered.
+      if (err instanceof HttpError && err.status >= 400 && err.status < 500) saveCreds(null);
+      else this.resumable = saved.id;
       this.phase = 'idle';
       return;
     }
-    this.#attach(saved, attempt);
+    this.history = await getHistory(saved.id, saved.token).catch(() => this.history);
+    if (attempt !== this.#attempt) return;
+    markTab(saved.id, mode);
+    this.#attach(saved, attempt, undefined, mode === 'watch');
+  }
+
+  /** This tab takes the session's terminals (from the tab that has them, which then shows it was taken over). */
+  takeOver(): void {
+    const creds = this.#creds;
+    if (!creds || this.phase !== 'ready' || this.control === 'controlling') return;
+    const attempt = ++this.#attempt;
+    this.#conn?.close();
+    this.control = 'controlling';
+    markTab(creds.id, 'control');
+    this.#attach(creds, attempt);
+    this.tabs.reconnect();
+  }
+
+  /** Opens another shell in the sandbox, in a new tab (up to MAX_TERMINALS in all). */
+  openTerminal(): void {
+    if (this.#creds && this.canOpenTerminal) this.tabs.open(this.#creds);
+  }
+
+  /** Closes an extra terminal: its shell, and everything started from it, ends. */
+  closeTerminal(index: number): void {
+    if (this.#creds) this.tabs.close(this.#creds, index);
+  }
+
+  #recordCommand(line: string): void {
+    const text = line.trim();
+    if (text) this.history = [...this.history, text];
+  }
+
+  /** Another tab took the terminals: this one watches them from now on, and says it was taken over. */
+  #takenOver(): void {
+    const creds = this.#creds;
+    if (this.control === 'taken-over' || !creds) return;
+    const attempt = ++this.#attempt; // late events of the old socket are ignored
+    this.#conn?.close();
+    this.#stopVisibleReporting();
+    this.control = 'taken-over';
+    markTab(creds.id, 'watch');
+    this.#attach(creds, attempt, undefined, true);
   }
 
   /** retry: set while reconnecting after the network dropped or the server restarted (how many tries, since when). */
-  #attach(creds: CreateSessionResponse, attempt: number, retry?: { count: number; since: number; restarting: boolean }): void {
+  #attach(creds: CreateSessionResponse, attempt: number, retry?: { count: number; since: number; restarting: boolean }, watch = false): void {
     this.#creds = creds;
     saveCreds(creds);
     this.id = creds.id;
@@ -231,16 +368,21 @@ export class Session {
         this.#stopVisibleReporting();
         this.#stopVisibleReports = reportVisibility(() => this.#conn?.sendVisible());
         this.#detail = (m) => m.waiting;
+        // Commands run while this tab was away (in another tab, or while the network was down).
+        if (retry) void getHistory(creds.id, creds.token).then((h) => attempt === this.#attempt && (this.history = h), () => {});
       },
       onOutput: (bytes) => {
         if (attempt === this.#attempt) this.#sink?.write(bytes);
       },
       onEvent: (event) => {
-        if (attempt === this.#attempt) this.#handleEvent(event);
+        if (attempt !== this.#attempt) return;
+        if (event.type === 'status') this.#setLost(false);
+        this.#handleEvent(event);
       },
       onClose: ({ code, reason, opened }) => {
         if (attempt !== this.#attempt || this.phase === 'ended') return;
         this.#stopVisibleReporting();
+        if (code === CloseCode.replaced) return this.#takenOver();
         if (isOrderlyClose(code)) return this.#disconnect({ detail: reason ? () => reason : (m) => m.serverClosed });
         // The network dropped, or the server is restarting (it keeps the session): keep trying for as long
         // as the server keeps the shell (2 minutes).
@@ -252,17 +394,44 @@ export class Session {
         // A queued session keeps its place in line while the socket comes back.
         if (this.phase !== 'queued') this.phase = 'starting';
         this.#detail = restarting ? (m) => m.serverRestarting : (m) => m.connecting;
+        if (!restarting) this.#setLost(true);
         const delay = Math.min(10_000, 1000 * 2 ** Math.min(next.count, 4));
+        // A watching tab comes back watching; one that had the terminals takes them back.
+        const watchAgain = this.control === 'watching' || this.control === 'taken-over';
         setTimeout(() => {
-          if (attempt === this.#attempt) this.#attach(creds, attempt, next);
+          if (attempt === this.#attempt) this.#attach(creds, attempt, next, watchAgain);
         }, delay);
       },
-    });
+    }, { watch });
+  }
+
+  /**
+   * lost: the socket dropped; said once reconnecting has not worked for a moment (a blip is not news).
+   * Cleared when the server speaks again, with a few seconds of "connected again" if it had been said.
+   */
+  #setLost(lost: boolean): void {
+    if (lost) {
+      // Counted from the first drop: failing retries do not put it off.
+      this.#lostTimer ??= setTimeout(() => {
+        this.#lostTimer = undefined;
+        this.connectionLost = true;
+      }, LOST_AFTER_MS);
+      return;
+    }
+    clearTimeout(this.#lostTimer);
+    this.#lostTimer = undefined;
+    if (!this.connectionLost) return;
+    this.connectionLost = false;
+    this.reconnected = true;
+    clearTimeout(this.#backTimer);
+    this.#backTimer = setTimeout(() => (this.reconnected = false), BACK_NOTE_MS);
   }
 
   /** A runaway loop the learner cannot stop with Ctrl-C: a new shell, files, images and containers kept. */
   restartShell(): void {
-    this.#conn?.sendRestartShell();
+    const tab = this.tabs.onScreen;
+    if (tab) tab.restartShell();
+    else this.#conn?.sendRestartShell();
   }
 
   async end(): Promise<void> {
@@ -290,8 +459,11 @@ export class Session {
     }
   }
 
+  /** Types into the terminal on screen (terminal 0's own pane calls this only while it is on screen). */
   sendInput(data: string): void {
-    if (this.phase !== 'ready') return;
+    if (this.phase !== 'ready' || this.control === 'watching' || this.control === 'taken-over') return;
+    const tab = this.tabs.onScreen;
+    if (tab) return tab.sendInput(data);
     // A keystroke is what the idle warning asks for; the server moves the idle end on its own.
     if (this.#conn?.sendInput(data) && this.#warnings.idle) this.#warnings = { ...this.#warnings, idle: null };
   }
@@ -331,7 +503,9 @@ export class Session {
   }
 
   focusTerminal(): void {
-    this.#sink?.focus();
+    const tab = this.tabs.onScreen;
+    if (tab) tab.focus();
+    else this.#sink?.focus();
   }
 
   /** A one-time address that opens `port` of this session on the ports origin; null without a live session. */
@@ -344,7 +518,8 @@ export class Session {
   /** Tells the server which lesson step to watch; null when there is no live session to tell. */
   async setLesson(body: SetLessonRequest): Promise<LessonProgress | null> {
     const creds = this.#creds;
-    if (!creds || this.phase !== 'ready') return null;
+    // A watching tab follows the session; the tab that has it says which step the learner is on.
+    if (!creds || this.phase !== 'ready' || this.control === 'watching' || this.control === 'taken-over') return null;
     return setSessionLesson(creds.id, creds.token, body);
   }
 
@@ -404,6 +579,14 @@ export class Session {
     } else if (event.type === 'host') {
       const others = this.hostDown.filter((p) => p !== event.part);
       this.hostDown = event.up ? others : [...others, event.part];
+    } else if (event.type === 'control') {
+      // Watching after a take-over still says so (with Take it back) until this tab has the terminals again.
+      this.control = event.controlling ? 'controlling' : this.control === 'taken-over' ? 'taken-over' : 'watching';
+      if (this.#creds) markTab(this.#creds.id, event.controlling ? 'control' : 'watch');
+    } else if (event.type === 'terminals') {
+      if (this.#creds) this.tabs.sync(this.#creds, event.open);
+    } else if (event.type === 'command') {
+      this.#recordCommand(event.line);
     } else if (event.type === 'error') {
       const message = event.message;
       this.#error = () => message;
@@ -452,6 +635,13 @@ export class Session {
     this.#conn = null;
     this.#creds = null;
     saveCreds(null);
+    markTab(null);
+    this.tabs.clear();
+    this.control = null;
+    clearTimeout(this.#lostTimer);
+    this.#lostTimer = undefined;
+    this.connectionLost = false;
+    this.reconnected = false;
     this.id = null;
     this.phase = 'ended';
     this.#clearSessionState();
@@ -464,29 +654,12 @@ export class Session {
 }
 
 const RECONNECT_FOR_MS = 2 * 60_000;
+/** A dropped connection not back within this long is said to be lost. */
+const LOST_AFTER_MS = 2500;
+/** How long "connected again" stays up. */
+const BACK_NOTE_MS = 4000;
 /** The server allows an extension only when less than this is left. */
 const EXTEND_WINDOW_MS = 10 * 60_000;
-const CREDS_KEY = 'berth.session';
-
-/** This tab's session, kept across reloads (sessionStorage: per tab, gone when the tab closes). */
-function saveCreds(creds: CreateSessionResponse | null): void {
-  try {
-    if (creds) sessionStorage.setItem(CREDS_KEY, JSON.stringify(creds));
-    else sessionStorage.removeItem(CREDS_KEY);
-  } catch {
-    // storage disabled: no resume after a reload, everything else works
-  }
-}
-
-function loadCreds(): CreateSessionResponse | null {
-  try {
-    const v = JSON.parse(sessionStorage.getItem(CREDS_KEY) ?? 'null') as Partial<CreateSessionResponse> | null;
-    return v && typeof v.id === 'string' && typeof v.token === 'string' && typeof v.expiresAt === 'string' ? (v as CreateSessionResponse) : null;
-  } catch {
-    return null;
-  }
-}
-
 function parseDate(text: string | undefined): Date | null {
   if (!text) return null;
   const date = new Date(text);
