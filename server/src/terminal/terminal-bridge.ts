@@ -43,6 +43,7 @@ export class TerminalBridge {
       command: (e, written) => this.sendEvent({ type: 'command', ...e }, written),
       notice: (message) => this.ws.send(Buffer.from(`\r\n\x1b[2m${message}\x1b[0m\r\n`), { binary: true }),
       warn: (message) => this.sendEvent({ type: 'error', message }),
+      busy: (command) => this.sendEvent({ type: 'busy', command }),
       gone: (message, replaced) => this.close(replaced ? CloseCode.replaced : CloseCode.normal, message),
     };
   }
@@ -83,6 +84,10 @@ export class TerminalBridge {
     this.sessions.touch(this.session.id);
     if (msg.type === 'restart-shell') return void this.host?.restart();
     // Input before the shell is attached is dropped: nothing could have echoed it yet.
+    if (msg.type === 'run') {
+      if (this.host && !this.host.run(msg.lines)) this.pauseReading();
+      return;
+    }
     if (this.host && !this.host.write(msg.data)) this.pauseReading();
   }
 
