@@ -1,5 +1,7 @@
 // `berth lessons test`: plays every lesson in a real sandbox through the real terminal path, as a learner
 // would: for each step, assert its goals are NOT met, type its solution, and wait for the step to tick.
+// With `skip`, the chosen steps are skipped instead (Skip runs their `solve`), and the steps after them
+// must still pass: a skip pass proves each solve leaves what later steps need.
 import type { ServerEvent } from '@berth/shared';
 import type { Berth } from '../app.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
@@ -22,6 +24,7 @@ export async function playLesson(
   url: string,
   lesson: Lesson,
   onVerdict: (step: string, latencyMs: number) => void = () => {},
+  skip: (index: number) => boolean = () => false,
 ): Promise<PlayResult> {
   const started = Date.now();
   const result = (ok: boolean, steps: number, failure?: string): PlayResult => ({ lesson: lesson.id, ok, steps, ms: Date.now() - started, ...(failure ? { failure } : {}) });
@@ -30,13 +33,21 @@ export async function playLesson(
   let stepsDone = 0;
   try {
     await term.ready(60_000);
-    for (const step of lesson.steps) {
-      const res = await fetch(`${url}/api/sessions/${s.id}/lesson`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
-        body: JSON.stringify({ lesson: lesson.id, step: step.id, lang: 'en' }),
-      });
+    for (const [index, step] of lesson.steps.entries()) {
+      const call = (method: string, path: string) =>
+        fetch(`${url}/api/sessions/${s.id}/lesson${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+          body: JSON.stringify({ lesson: lesson.id, step: step.id, lang: 'en' }),
+        });
+      const res = await call('PUT', '');
       if (res.status !== 200) return result(false, stepsDone, `step ${step.id}: PUT lesson answered ${res.status} ${await res.text()}`);
+      if (skip(index)) {
+        const skipped = await call('POST', '/skip');
+        if (skipped.status !== 200) return result(false, stepsDone, `step ${step.id}: Skip answered ${skipped.status} ${await skipped.text()}`);
+        stepsDone++;
+        continue;
+      }
       if (await berth.lessons.currentStepMet(s.id)) return result(false, stepsDone, `step ${step.id}: its goals are met before its solution ran`);
       const seen = term.events.length;
       for (const command of step.solution) {

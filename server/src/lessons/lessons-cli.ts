@@ -39,14 +39,17 @@ export async function lessonsTest(config: Config, ids: string[], lessonsDir?: st
   let passed = 0;
   let failed = unknown.length;
   for (const lesson of chosen) {
-    const r = await playLesson(berth, url, lesson);
-    const secs = (r.ms / 1000).toFixed(1);
-    if (r.ok) {
-      passed++;
-      console.log(`✔ ${lesson.id}: ${r.steps} steps played (${secs} s)`);
-    } else {
-      failed++;
-      console.log(`✖ ${lesson.id}: ${r.failure} (${secs} s)`);
+    // Played through, then again skipping every other step (Skip runs its solve; the next step must pass).
+    for (const pass of ['played', 'skip pass'] as const) {
+      const r = await playLesson(berth, url, lesson, undefined, pass === 'played' ? undefined : (i) => i % 2 === 0);
+      const secs = (r.ms / 1000).toFixed(1);
+      if (r.ok) {
+        passed++;
+        console.log(`✔ ${lesson.id}: ${r.steps} steps ${pass === 'played' ? 'played' : 'played, every other one skipped'} (${secs} s)`);
+      } else {
+        failed++;
+        console.log(`✖ ${lesson.id} (${pass}): ${r.failure} (${secs} s)`);
+      }
     }
   }
   await berth.close();
