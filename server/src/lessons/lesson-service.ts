@@ -131,12 +131,17 @@ export class LessonService {
     };
     this.coaching.set(sessionId, c);
     this.store.setPosition(learner, lessonId, stepId);
-    if (lesson.setup) await this.setUp(sessionId, c, lesson.id, lesson.setup, `The set-up of lesson "${lesson.id}"`);
-    const notice = await this.catchUp(sessionId, c, stepIndex);
-    const step = lesson.steps[stepIndex]!;
-    if (step.setup) await this.setUp(sessionId, c, `${lesson.id}/${step.id}`, step.setup, `The set-up of step "${step.id}" of lesson "${lesson.id}"`);
-    c.reached.add(`${lesson.id}/${step.id}`);
-    await this.noteMetAtOpen(sessionId, c);
+    // In the evaluation queue: commands typed meanwhile are judged once the step is ready, not against a
+    // sandbox half set up (an `ls` must not tick "no container named hello" before the redo made hello).
+    const notice = await this.inQueue(c, async () => {
+      if (lesson.setup) await this.setUp(sessionId, c, lesson.id, lesson.setup, `The set-up of lesson "${lesson.id}"`);
+      const told = await this.catchUp(sessionId, c, stepIndex);
+      const step = lesson.steps[stepIndex]!;
+      if (step.setup) await this.setUp(sessionId, c, `${lesson.id}/${step.id}`, step.setup, `The set-up of step "${step.id}" of lesson "${lesson.id}"`);
+      c.reached.add(`${lesson.id}/${step.id}`);
+      await this.noteMetAtOpen(sessionId, c);
+      return told;
+    });
     return { ...this.progressIn(c, stepId), ...(notice ? { notice } : {}) };
   }
 

@@ -180,3 +180,11 @@ test('a command meeting a ran goal of the next step, without ticking it, tells t
   assert.deepEqual(events, [{ type: 'step', lesson: 'hello', step: 'pull', done: false }]);
   await type('make image');
 });
+
+test('a command typed while a step opened mid-lesson is being prepared is judged once it is ready (no free tick)', async () => {
+  const { service, events } = fixture();
+  const opening = service.setLesson('s1', 'learner', 'hello', 'clean-up', 'en');
+  const typed = service.onCommand('s1', { line: 'ls', exit: 0, at: 0 });
+  await Promise.all([opening, typed]);
+  assert.deepEqual(events, [], 'ls did not tick "no container named hello" before the redo made hello');
+});
