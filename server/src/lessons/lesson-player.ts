@@ -1,8 +1,9 @@
 // `berth lessons test`: plays every lesson in a real sandbox through the real terminal path, as a learner
 // would: for each step, assert its goals are NOT met, type its solution, and wait for the step to tick.
 // With `skip`, the chosen steps are skipped instead (Skip runs their `solve`), and the steps after them
-// must still pass: a skip pass proves each solve leaves what later steps need.
-import type { ServerEvent } from '@berth/shared';
+// must still pass: a skip pass proves each solve leaves what later steps need. With `from`, play starts at
+// that step in a new sandbox: the server redoes the earlier steps (every solve in order) first.
+import type { ServerEvent, SetLessonResponse } from '@berth/shared';
 import type { Berth } from '../app.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
 import type { Lesson } from './lesson.js';
@@ -24,8 +25,9 @@ export async function playLesson(
   url: string,
   lesson: Lesson,
   onVerdict: (step: string, latencyMs: number) => void = () => {},
-  skip: (index: number) => boolean = () => false,
+  how: { skip?: (index: number) => boolean; from?: number } = {},
 ): Promise<PlayResult> {
+  const skip = how.skip ?? (() => false);
   const started = Date.now();
   const result = (ok: boolean, steps: number, failure?: string): PlayResult => ({ lesson: lesson.id, ok, steps, ms: Date.now() - started, ...(failure ? { failure } : {}) });
   const s = await createSession({ url }, { lesson: lesson.id, lang: 'en' });
@@ -34,6 +36,7 @@ export async function playLesson(
   try {
     await term.ready(60_000);
     for (const [index, step] of lesson.steps.entries()) {
+      if (index < (how.from ?? 0)) continue;
       const call = (method: string, path: string) =>
         fetch(`${url}/api/sessions/${s.id}/lesson${path}`, {
           method,
@@ -42,6 +45,9 @@ export async function playLesson(
         });
       const res = await call('PUT', '');
       if (res.status !== 200) return result(false, stepsDone, `step ${step.id}: PUT lesson answered ${res.status} ${await res.text()}`);
+      // Opened first past the start, the earlier steps were redone (their solves): none may have failed.
+      const notice = ((await res.json()) as SetLessonResponse).notice;
+      if (notice) return result(false, stepsDone, `step ${step.id}: ${notice}`);
       if (skip(index)) {
         const skipped = await call('POST', '/skip');
         if (skipped.status !== 200) return result(false, stepsDone, `step ${step.id}: Skip answered ${skipped.status} ${await skipped.text()}`);
