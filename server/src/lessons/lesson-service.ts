@@ -170,7 +170,7 @@ export class LessonService {
 
   private progressIn(c: Coaching, current: string): LessonProgress {
     const skipped = c.lesson.steps.filter((s) => c.skipped.has(`${c.lesson.id}/${s.id}`)).map((s) => s.id);
-    return { ...this.progressOf(c.lesson, this.store.learner(c.learner).get(c.lesson.id)?.done ?? [], current), skipped };
+    return { ...this.progressOf(c.lesson, this.store.learner(c.learner).get(c.lesson.id)?.done ?? [], current), ...(skipped.length ? { skipped } : {}) };
   }
 
   /**
