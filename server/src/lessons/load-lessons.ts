@@ -144,7 +144,8 @@ function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Ste
   if (f.solve && (typeof solve !== 'string' || !solve.trim())) problem(f.solve, `step "${id}": solve must be a shell script (a string)`);
   const needy = solution.find(needsTerminal);
   if (!f.solve && needy) {
-    problem(f.solution ?? node, `step "${id}": its solution "${needy}" needs a terminal, so it cannot be run quietly for Skip or a step opened mid-lesson: add solve (a script doing the step's work without one)`);
+    // An imported lesson is written by a machine first: a warning until someone writes its solve.
+    missingText(f.solution ?? node, `step "${id}": its solution "${needy}" needs a terminal, so it cannot be run quietly for Skip or a step opened mid-lesson: add solve (a script doing the step's work without one)`);
   }
   const mistakes: Mistake[] = [];
   if (f.mistakes && !isSeq(f.mistakes)) problem(f.mistakes, `step "${id}": mistakes must be a list`);
