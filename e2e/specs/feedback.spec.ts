@@ -79,3 +79,12 @@ test('opened directly, "remove the container" finds its container, and typing ls
   await page.keyboard.type('docker rm hello\n');
   await expect(page.getByTestId('step-remove-container')).toHaveAttribute('data-done', 'true');
 });
+
+test('an opened hint and solution scroll into view', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 560 });
+  await page.goto('/lessons/first-container/run-hello');
+  await page.getByTestId('solution').click();
+  await expect(page.getByTestId('solution-text')).toBeInViewport({ ratio: 1 });
+  await page.getByTestId('hint').click();
+  await expect(page.getByTestId('hint-text')).toBeInViewport({ ratio: 1 });
+});
