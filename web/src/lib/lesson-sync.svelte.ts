@@ -52,6 +52,7 @@ export function syncLessons(lessons: Lessons, router: Router, session: Session, 
   // The server watches the step the learner is on: tell it on ready, on every move and language switch.
   // `told` is what the server already believes, so a move it made itself (after a tick, a skip) is not repeated.
   let told = '';
+  let opening = 0;
   const placeKey = (id: string, lesson: string, step: string, lang: string): string => [id, lesson, step, lang].join('\n');
 
   $effect(() => {
@@ -68,6 +69,7 @@ export function syncLessons(lessons: Lessons, router: Router, session: Session, 
     const body = { lesson: lesson.id, step: step.id, lang };
     const tell = async (): Promise<void> => {
       lessons.syncError = null;
+      lessons.opening = ++opening > 0;
       const slow = setTimeout(() => {
         if (told === key && !lessons.feedback) lessons.feedback = { kind: 'preparing' };
       }, PREPARING_AFTER_MS);
@@ -82,6 +84,7 @@ export function syncLessons(lessons: Lessons, router: Router, session: Session, 
         lessons.syncError = { text: errorText(err), notFound: false, retry: () => void tell() };
       } finally {
         clearTimeout(slow);
+        lessons.opening = --opening > 0;
       }
     };
     untrack(() => void tell());

@@ -45,6 +45,8 @@ export class Lessons {
   feedback = $state.raw<Feedback | null>(null);
   /** A known mistake (or a failing command) the learner just made on the current step, in their language. */
   readonly mistake: string | null = $derived(this.feedback?.kind === 'mistake' ? this.feedback.text : null);
+  /** The server is opening the step on screen (its set-up, earlier steps redone): Check and Skip wait. */
+  opening = $state(false);
   /** Skip or Check my work is on its way. */
   busyWith = $state<'skip' | 'check' | null>(null);
   actions: StepActions | null = null;
