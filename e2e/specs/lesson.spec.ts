@@ -12,11 +12,15 @@ test('a lesson step ticks itself off, mistakes are explained, progress survives 
   await expect(rows).toContainText('Hello from Docker!', { timeout: 15_000 });
   await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true', { timeout: 2_000 });
 
-  // The page moves on to the next step by itself; a known mistake there gets its message.
-  await expect(page).toHaveURL(/\/lessons\/first-container\/list-containers$/);
+  // The step's text goes on after its command (it explains the output): the page stays, and says so by
+  // the terminal. Running the next step's command moves on; a known mistake there gets its message.
+  await expect(page.getByTestId('feedback')).toContainText('Step done.');
+  await expect(page).toHaveURL(/\/lessons\/first-container\/run-hello$/);
   await page.getByTestId('terminal').click();
   await page.keyboard.type('docker ps\n');
+  await expect(page).toHaveURL(/\/lessons\/first-container\/list-containers$/);
   await expect(page.getByTestId('step-message')).toContainText('Without -a');
+  await expect(page.getByTestId('feedback')).toContainText('Without -a');
 
   await page.reload();
   await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true');

@@ -40,6 +40,8 @@ export interface LessonProgress {
   lesson: string;
   /** Ids of the steps whose goals were met, in the order they were met. */
   done: string[];
+  /** Ids of the steps skipped in this session (Skip did their work for them): not done. */
+  skipped?: string[];
   /** The step the learner is on (null before they start). */
   current: string | null;
   finished: boolean;
@@ -53,4 +55,22 @@ export interface SetLessonRequest {
   lesson: string;
   step: string;
   lang?: Lang;
+}
+
+/** PUT /api/sessions/:id/lesson's answer: the progress, and what went wrong preparing the step, if anything. */
+export interface SetLessonResponse extends LessonProgress {
+  /** A sentence: earlier steps could not be redone in this sandbox (opened mid-lesson), so this one may lack its state. */
+  notice?: string;
+}
+
+/** POST /api/sessions/:id/lesson/check {lesson, step, lang?}: Check my work, the step's goals run now. */
+export interface CheckStepResponse {
+  lesson: string;
+  step: string;
+  /** Every goal is met: the step ticked (a `step` event went out too), unless `already`. */
+  met: boolean;
+  /** Met, but it already was when the step opened: nothing the learner did in it, so it does not tick. */
+  already?: boolean;
+  /** The goals not met, each in the lesson's words (or a default sentence), in the learner's language. */
+  unmet: string[];
 }

@@ -22,12 +22,19 @@ export const MIN_COLS = 2;
 export const MAX_COLS = 500;
 export const MIN_ROWS = 1;
 export const MAX_ROWS = 200;
+/** A Run types at most this many lines (a lesson block holds a handful). */
+export const MAX_RUN_LINES = 100;
 
 export type ClientMessage =
   | { type: 'input'; data: string }
   | { type: 'resize'; cols: number; rows: number }
   /** End this terminal's shell and everything started from it (a runaway loop), then open a new one. */
   | { type: 'restart-shell' }
+  /**
+   * Run a lesson's commands: each line typed with Enter, after clearing what is typed at the prompt. When a
+   * program runs in the foreground (not an interactive shell), nothing is typed and a `busy` event answers.
+   */
+  | { type: 'run'; lines: string[] }
   /** The page is on screen (sent when it becomes visible and every VISIBLE_REPORT_MS while it stays so). */
   | { type: 'visible' };
 
@@ -42,7 +49,13 @@ export type EndReason = 'expired' | 'idle' | 'ended-by-user' | 'limit' | 'host-r
 export type ServerEvent =
   | { type: 'status'; state: SessionState; reason?: EndReason; message?: string }
   | { type: 'command'; line: string; exit: number; at: number }
-  | { type: 'step'; lesson: string; step: string; done: boolean; message?: string }
+  /**
+   * A step ticked (`done`); or not: `message` says what to do (`kind` mistake: a known mistake; failed: a
+   * failing command no mistake matched); without a message a command moved the step on (a goal met).
+   */
+  | { type: 'step'; lesson: string; step: string; done: boolean; message?: string; kind?: 'mistake' | 'failed' }
+  /** A Run was not typed: `command` still runs in the foreground of the terminal. */
+  | { type: 'busy'; command: string }
   /** Something in the session listens on `port` (closed: stopped listening); a ticket opens it (see api.ts). */
   | { type: 'port'; port: number; closed?: boolean }
   /** While queued: place in line (1 = next) and a rough wait. */
@@ -103,6 +116,13 @@ export function parseClientMessage(text: string): ParseResult {
     return { ok: true, message: { type: 'resize', cols, rows } };
   }
   if (v.type === 'restart-shell') return { ok: true, message: { type: 'restart-shell' } };
+  if (v.type === 'run') {
+    const { lines } = v;
+    if (!Array.isArray(lines) || !lines.length || lines.length > MAX_RUN_LINES || !lines.every((l) => typeof l === 'string' && !/[\r\n]/.test(l))) {
+      return { ok: false, reason: `run.lines must be 1 to ${MAX_RUN_LINES} strings without line breaks` };
+    }
+    return { ok: true, message: { type: 'run', lines: lines as string[] } };
+  }
   if (v.type === 'visible') {
     if (Object.keys(v).length !== 1) return { ok: false, reason: 'visible takes no other fields' };
     return { ok: true, message: { type: 'visible' } };
@@ -126,6 +146,7 @@ export function parseServerEvent(text: string): ServerEvent | null {
 }
 
 export const input = (data: string): string => JSON.stringify({ type: 'input', data } satisfies ClientMessage);
+export const runLines = (lines: string[]): string => JSON.stringify({ type: 'run', lines } satisfies ClientMessage);
 export const restartShell = (): string => JSON.stringify({ type: 'restart-shell' } satisfies ClientMessage);
 export const resize = (cols: number, rows: number): string =>
   JSON.stringify({ type: 'resize', cols, rows } satisfies ClientMessage);

@@ -27,6 +27,12 @@ export async function goalsMet(step: Step, ranMet: ReadonlySet<Goal>, run: Scrip
   return results.every((status) => status === 0);
 }
 
+/** The goals not met now, in the step's order (checks run side by side). */
+export async function unmetGoals(step: Step, ranMet: ReadonlySet<Goal>, run: ScriptRunner): Promise<Goal[]> {
+  const results = await Promise.all(step.goals.map(async (g) => (g.type === 'ran' ? ranMet.has(g) : (await run(g.script, g.timeoutMs)) === 0)));
+  return step.goals.filter((_, i) => !results[i]);
+}
+
 export function matchMistake(step: Step, line: string): Mistake | undefined {
   return step.mistakes.find((m) => m.pattern.test(line));
 }

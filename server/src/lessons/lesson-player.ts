@@ -1,6 +1,9 @@
 // `berth lessons test`: plays every lesson in a real sandbox through the real terminal path, as a learner
 // would: for each step, assert its goals are NOT met, type its solution, and wait for the step to tick.
-import type { ServerEvent } from '@berth/shared';
+// With `skip`, the chosen steps are skipped instead (Skip runs their `solve`), and the steps after them
+// must still pass: a skip pass proves each solve leaves what later steps need. With `from`, play starts at
+// that step in a new sandbox: the server redoes the earlier steps (every solve in order) first.
+import type { ServerEvent, SetLessonResponse } from '@berth/shared';
 import type { Berth } from '../app.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
 import type { Lesson } from './lesson.js';
@@ -22,7 +25,9 @@ export async function playLesson(
   url: string,
   lesson: Lesson,
   onVerdict: (step: string, latencyMs: number) => void = () => {},
+  how: { skip?: (index: number) => boolean; from?: number } = {},
 ): Promise<PlayResult> {
+  const skip = how.skip ?? (() => false);
   const started = Date.now();
   const result = (ok: boolean, steps: number, failure?: string): PlayResult => ({ lesson: lesson.id, ok, steps, ms: Date.now() - started, ...(failure ? { failure } : {}) });
   const s = await createSession({ url }, { lesson: lesson.id, lang: 'en' });
@@ -30,13 +35,25 @@ export async function playLesson(
   let stepsDone = 0;
   try {
     await term.ready(60_000);
-    for (const step of lesson.steps) {
-      const res = await fetch(`${url}/api/sessions/${s.id}/lesson`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
-        body: JSON.stringify({ lesson: lesson.id, step: step.id, lang: 'en' }),
-      });
+    for (const [index, step] of lesson.steps.entries()) {
+      if (index < (how.from ?? 0)) continue;
+      const call = (method: string, path: string) =>
+        fetch(`${url}/api/sessions/${s.id}/lesson${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+          body: JSON.stringify({ lesson: lesson.id, step: step.id, lang: 'en' }),
+        });
+      const res = await call('PUT', '');
       if (res.status !== 200) return result(false, stepsDone, `step ${step.id}: PUT lesson answered ${res.status} ${await res.text()}`);
+      // Opened first past the start, the earlier steps were redone (their solves): none may have failed.
+      const notice = ((await res.json()) as SetLessonResponse).notice;
+      if (notice) return result(false, stepsDone, `step ${step.id}: ${notice}`);
+      if (skip(index)) {
+        const skipped = await call('POST', '/skip');
+        if (skipped.status !== 200) return result(false, stepsDone, `step ${step.id}: Skip answered ${skipped.status} ${await skipped.text()}`);
+        stepsDone++;
+        continue;
+      }
       if (await berth.lessons.currentStepMet(s.id)) return result(false, stepsDone, `step ${step.id}: its goals are met before its solution ran`);
       const seen = term.events.length;
       for (const command of step.solution) {

@@ -1,11 +1,12 @@
 // Lessons for the API (catalog, texts, progress) and the live coaching of each session: after every
 // command the learner runs, the current step's goals are evaluated and a `step` event goes out.
-import type { Lang, LessonProgress, LessonSummary, LessonView, ProgressMap, ServerEvent } from '@berth/shared';
+import type { CheckStepResponse, Lang, LessonProgress, LessonSummary, LessonView, ProgressMap, ServerEvent, SetLessonResponse } from '@berth/shared';
 import { HttpError } from '../errors.js';
 import type { ProgressStore } from '../store/progress-store.js';
 import type { CommandEvent } from '../terminal/shell-integration.js';
-import { goalsMet, matchMistake, ranGoalMetBy, type ScriptRunner } from './goals.js';
+import { goalsMet, matchMistake, ranGoalMetBy, unmetGoals, type ScriptRunner } from './goals.js';
 import type { Goal, Lesson, Step } from './lesson.js';
+import { alreadyMetText, catchUpFailedText, failedCommandText, unmetGoalText } from './verdicts.js';
 
 export class LessonNotFoundError extends HttpError {
   constructor(id: string) {
@@ -29,8 +30,17 @@ interface Coaching {
   stepIndex: number;
   /** The current step's ran goals that a command since the step began met (not the commands themselves). */
   ranMet: Set<Goal>;
+  /**
+   * A step of only `check` goals whose checks were met already when it opened: it ticks only once its state
+   * was seen unmet after a command (what was there before is not the learner's work in this step).
+   */
+  metAtOpen: boolean;
   /** Set-up scripts run or running in this session, by lesson id or lesson/step: each resolves to its exit status. */
   setups: Map<string, Promise<number>>;
+  /** Per session: lesson/step keys of the steps opened, skipped or redone in this sandbox. */
+  reached: Set<string>;
+  /** Per session: lesson/step keys of the steps skipped in it. */
+  skipped: Set<string>;
   /** Evaluations run one at a time, in command order. */
   queue: Promise<void>;
   /** Commands that arrived while an evaluation ran: judged together by the next one, so checks never pile up. */
@@ -97,8 +107,12 @@ export class LessonService {
     return this.coaching.get(sessionId)?.lang;
   }
 
-  /** The learner in this session is now on `stepId` of `lessonId`: watch that step from here on. */
-  async setLesson(sessionId: string, learner: string, lessonId: string, stepId: string, lang: Lang): Promise<LessonProgress> {
+  /**
+   * The learner in this session is now on `stepId` of `lessonId`: watch that step from here on. Opened first
+   * in this sandbox past the lesson's first step (a deep link, a new sandbox mid-lesson), the earlier steps'
+   * work is redone first (their `solve`), so the step finds what its text says is there.
+   */
+  async setLesson(sessionId: string, learner: string, lessonId: string, stepId: string, lang: Lang): Promise<SetLessonResponse> {
     const lesson = this.get(lessonId);
     const stepIndex = lesson.steps.findIndex((s) => s.id === stepId);
     if (stepIndex < 0) throw new HttpError(404, `Lesson "${lessonId}" has no step "${stepId}".`);
@@ -109,15 +123,105 @@ export class LessonService {
       lesson,
       stepIndex,
       ranMet: new Set(),
+      metAtOpen: false,
       setups: previous?.setups ?? new Map(),
+      reached: previous?.reached ?? new Set(),
+      skipped: previous?.skipped ?? new Set(),
       queue: previous?.queue ?? Promise.resolve(),
     };
     this.coaching.set(sessionId, c);
     this.store.setPosition(learner, lessonId, stepId);
-    if (lesson.setup) await this.setUp(sessionId, c, lesson.id, lesson.setup, `The set-up of lesson "${lesson.id}"`);
-    const step = lesson.steps[stepIndex]!;
-    if (step.setup) await this.setUp(sessionId, c, `${lesson.id}/${step.id}`, step.setup, `The set-up of step "${step.id}" of lesson "${lesson.id}"`);
-    return this.progressOf(lesson, this.store.learner(learner).get(lessonId)?.done ?? [], stepId);
+    // In the evaluation queue: commands typed meanwhile are judged once the step is ready, not against a
+    // sandbox half set up (an `ls` must not tick "no container named hello" before the redo made hello).
+    const notice = await this.inQueue(c, async () => {
+      if (lesson.setup) await this.setUp(sessionId, c, lesson.id, lesson.setup, `The set-up of lesson "${lesson.id}"`);
+      const told = await this.catchUp(sessionId, c, stepIndex);
+      const step = lesson.steps[stepIndex]!;
+      if (step.setup) await this.setUp(sessionId, c, `${lesson.id}/${step.id}`, step.setup, `The set-up of step "${step.id}" of lesson "${lesson.id}"`);
+      c.reached.add(`${lesson.id}/${step.id}`);
+      await this.noteMetAtOpen(sessionId, c);
+      return told;
+    });
+    return { ...this.progressIn(c, stepId), ...(notice ? { notice } : {}) };
+  }
+
+  /** Redoes the lesson's steps before `upTo` when none of them was reached in this sandbox; a failure is told, not thrown. */
+  private async catchUp(sessionId: string, c: Coaching, upTo: number): Promise<string | undefined> {
+    const lesson = c.lesson;
+    if (upTo === 0 || lesson.steps.some((s) => c.reached.has(`${lesson.id}/${s.id}`))) return undefined;
+    for (const earlier of lesson.steps.slice(0, upTo)) {
+      c.reached.add(`${lesson.id}/${earlier.id}`);
+      const scripts = [...(earlier.setup ? [earlier.setup] : []), earlier.solve];
+      for (const script of scripts) {
+        const status = await this.host.runScript(sessionId, script, SETUP_TIMEOUT_MS);
+        if (status !== 0) return catchUpFailedText(earlier.id, status, c.lang);
+      }
+    }
+    return undefined;
+  }
+
+  /** A step of only check goals, met the moment it opens, is not the learner's doing (yet). */
+  private async noteMetAtOpen(sessionId: string, c: Coaching): Promise<void> {
+    const step = c.lesson.steps[c.stepIndex]!;
+    if (step.goals.some((g) => g.type === 'ran')) return;
+    const met = await goalsMet(step, c.ranMet, this.runner(sessionId));
+    if (this.coaching.get(sessionId) === c) c.metAtOpen = met;
+  }
+
+  private progressIn(c: Coaching, current: string): LessonProgress {
+    const skipped = c.lesson.steps.filter((s) => c.skipped.has(`${c.lesson.id}/${s.id}`)).map((s) => s.id);
+    return { ...this.progressOf(c.lesson, this.store.learner(c.learner).get(c.lesson.id)?.done ?? [], current), ...(skipped.length ? { skipped } : {}) };
+  }
+
+  /**
+   * Skip: the step's work done quietly (its `solve`), the step marked skipped (not done), and the next one
+   * opened, so the steps after it find what they need.
+   */
+  async skip(sessionId: string, learner: string, lessonId: string, stepId: string, lang: Lang): Promise<LessonProgress> {
+    await this.setLesson(sessionId, learner, lessonId, stepId, lang);
+    const c = this.coaching.get(sessionId)!;
+    const step = c.lesson.steps[c.stepIndex]!;
+    // In the evaluation queue: a command being judged meanwhile finishes first.
+    const status = await this.inQueue(c, () => this.host.runScript(sessionId, step.solve, SETUP_TIMEOUT_MS));
+    if (status !== 0) {
+      throw new HttpError(502, `Skipping step "${step.id}" failed in your sandbox: its commands ended with exit ${status}. Try Skip again, or do the step yourself.`);
+    }
+    c.skipped.add(`${c.lesson.id}/${step.id}`);
+    const next = c.lesson.steps[c.stepIndex + 1];
+    if (!next) return this.progressIn(c, step.id);
+    return this.setLesson(sessionId, learner, lessonId, next.id, lang);
+  }
+
+  /** Check my work: the current step's goals, run now. Met: it ticks like after a command. */
+  async checkNow(sessionId: string, lessonId: string, stepId: string): Promise<CheckStepResponse> {
+    const c = this.coaching.get(sessionId);
+    const step = c?.lesson.steps[c.stepIndex];
+    if (!c || c.lesson.id !== lessonId || step?.id !== stepId) {
+      throw new HttpError(409, `Step "${stepId}" of lesson "${lessonId}" is not the one open in this session: open it first.`);
+    }
+    return this.inQueue(c, async () => {
+      if (this.coaching.get(sessionId) !== c || c.lesson.steps[c.stepIndex] !== step) {
+        throw new HttpError(409, `Step "${stepId}" is no longer the one open in this session.`);
+      }
+      const unmet = await unmetGoals(step, c.ranMet, this.runner(sessionId));
+      const verdict = { lesson: lessonId, step: stepId };
+      if (unmet.length) {
+        c.metAtOpen = false;
+        return { ...verdict, met: false, unmet: unmet.map((g) => unmetGoalText(g, step, c.lang)) };
+      }
+      if (c.metAtOpen) return { ...verdict, met: true, already: true, unmet: [alreadyMetText(c.lang)] };
+      await this.tick(sessionId, c, step);
+      return { ...verdict, met: true, unmet: [] };
+    });
+  }
+
+  private inQueue<T>(c: Coaching, work: () => Promise<T>): Promise<T> {
+    const run = c.queue.then(work);
+    c.queue = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
   }
 
   /**
@@ -172,34 +276,49 @@ export class LessonService {
     if (this.coaching.get(sessionId) !== c) return; // the learner moved on meanwhile
     const step: Step | undefined = c.lesson.steps[c.stepIndex];
     if (!step) return;
+    let progressed = false;
     for (const cmd of cmds) {
       for (const goal of step.goals) {
-        if (goal.type === 'ran' && !c.ranMet.has(goal) && ranGoalMetBy(goal, cmd)) c.ranMet.add(goal);
+        if (goal.type === 'ran' && !c.ranMet.has(goal) && ranGoalMetBy(goal, cmd)) {
+          c.ranMet.add(goal);
+          progressed = true;
+        }
       }
     }
-    if (await goalsMet(step, c.ranMet, this.runner(sessionId))) {
-      const next = c.lesson.steps[c.stepIndex + 1];
-      c.stepIndex += 1;
-      c.ranMet = new Set();
-      // The learner did it: the step ticks on the page even if it cannot be saved (a full disk).
-      try {
-        this.store.markDone(c.learner, c.lesson.id, step.id);
-        if (next) this.store.setPosition(c.learner, c.lesson.id, next.id);
-      } finally {
-        this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: true });
-      }
-      // The page follows the server to the next step without asking for it: its set-up starts here, and
-      // the commands that arrive meanwhile are judged once it is done (they wait in the queue).
-      if (next?.setup) {
-        await this.setUp(sessionId, c, `${c.lesson.id}/${next.id}`, next.setup, `The set-up of step "${next.id}" of lesson "${c.lesson.id}"`).catch((err: Error) =>
-          this.host.notify?.(sessionId, err.message),
-        );
-      }
-      return;
-    }
+    const met = await goalsMet(step, c.ranMet, this.runner(sessionId));
+    if (met && !c.metAtOpen) return this.tick(sessionId, c, step);
+    if (!met) c.metAtOpen = false; // the state changed under this step: its coming back is the learner's work
+    const base = { type: 'step', lesson: c.lesson.id, step: step.id, done: false } as const;
     // Of commands judged together, the latest mistake is the one to speak about.
     const mistake = cmds.map((cmd) => matchMistake(step, cmd.line)).filter((m) => m !== undefined).pop();
-    if (mistake) this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: false, message: mistake.message[c.lang] });
+    if (mistake) return this.host.emit(sessionId, { ...base, message: mistake.message[c.lang], kind: 'mistake' });
+    const failed = failedCommandText(cmds, c.lang);
+    if (failed) return this.host.emit(sessionId, { ...base, message: failed, kind: 'failed' });
+    // A goal met without a tick: the page, still showing the step before, follows the learner here.
+    if (progressed) this.host.emit(sessionId, base);
+  }
+
+  private async tick(sessionId: string, c: Coaching, step: Step): Promise<void> {
+    const next = c.lesson.steps[c.stepIndex + 1];
+    c.stepIndex += 1;
+    c.ranMet = new Set();
+    c.metAtOpen = false;
+    // The learner did it: the step ticks on the page even if it cannot be saved (a full disk).
+    try {
+      this.store.markDone(c.learner, c.lesson.id, step.id);
+      if (next) this.store.setPosition(c.learner, c.lesson.id, next.id);
+    } finally {
+      this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: true });
+    }
+    if (!next) return;
+    c.reached.add(`${c.lesson.id}/${next.id}`);
+    // The page follows the server to the next step without asking for it: its set-up starts here, and
+    // the commands that arrive meanwhile are judged once it is done (they wait in the queue).
+    if (next.setup) {
+      await this.setUp(sessionId, c, `${c.lesson.id}/${next.id}`, next.setup, `The set-up of step "${next.id}" of lesson "${c.lesson.id}"`).catch((err: Error) =>
+        this.host.notify?.(sessionId, err.message),
+      );
+    }
   }
 
   private runner(sessionId: string): ScriptRunner {

@@ -2,9 +2,10 @@
 import type { Lang, Level } from '@berth/shared';
 import type { LinearPattern } from './linear-pattern.js';
 
+/** `explain`: what the learner is told when Check my work finds the goal unmet (else a default sentence). */
 export type Goal =
-  | { type: 'ran'; pattern: LinearPattern; exit: number | 'any' }
-  | { type: 'check'; script: string; timeoutMs: number };
+  | { type: 'ran'; pattern: LinearPattern; exit: number | 'any'; explain?: Record<Lang, string> }
+  | { type: 'check'; script: string; timeoutMs: number; explain?: Record<Lang, string> };
 
 export interface Mistake {
   pattern: LinearPattern;
@@ -23,6 +24,8 @@ export interface Step {
   setup?: string;
   goals: Goal[];
   solution: string[];
+  /** Does the step's work quietly (`bash -c`, as the learner) for Skip and for a step opened mid-lesson; default: the solution. */
+  solve: string;
   mistakes: Mistake[];
   text: Record<Lang, StepText>;
 }

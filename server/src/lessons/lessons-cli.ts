@@ -39,14 +39,23 @@ export async function lessonsTest(config: Config, ids: string[], lessonsDir?: st
   let passed = 0;
   let failed = unknown.length;
   for (const lesson of chosen) {
-    const r = await playLesson(berth, url, lesson);
-    const secs = (r.ms / 1000).toFixed(1);
-    if (r.ok) {
-      passed++;
-      console.log(`✔ ${lesson.id}: ${r.steps} steps played (${secs} s)`);
-    } else {
-      failed++;
-      console.log(`✖ ${lesson.id}: ${r.failure} (${secs} s)`);
+    // Played through; again skipping every other step (Skip runs its solve; the next step must pass); and
+    // from its last step in a new sandbox (every earlier step's solve runs first, in order).
+    const passes = [
+      { name: 'played', how: {} },
+      { name: 'played, every other one skipped', how: { skip: (i: number) => i % 2 === 0 } },
+      ...(lesson.steps.length > 1 ? [{ name: 'played from the last in a new sandbox', how: { from: lesson.steps.length - 1 } }] : []),
+    ];
+    for (const pass of passes) {
+      const r = await playLesson(berth, url, lesson, undefined, pass.how);
+      const secs = (r.ms / 1000).toFixed(1);
+      if (r.ok) {
+        passed++;
+        console.log(`✔ ${lesson.id}: ${r.steps} steps ${pass.name} (${secs} s)`);
+      } else {
+        failed++;
+        console.log(`✖ ${lesson.id} (${pass.name}): ${r.failure} (${secs} s)`);
+      }
     }
   }
   await berth.close();

@@ -6,6 +6,7 @@ import { LANGS, LEVELS, type Lang, type Level } from '@berth/shared';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { InvalidLessonsError, type Goal, type Lesson, type LessonProblem, type Mistake, type Step, type StepText } from './lesson.js';
 import { LinearPattern, UnsupportedPatternError } from './linear-pattern.js';
+import { needsTerminal } from '../terminal/foreground.js';
 import { parseStepMarkdown, renderMarkdown } from './step-markdown.js';
 
 export const LESSON_DIR = /^(\d{2,3})-([a-z0-9][a-z0-9-]*)$/;
@@ -118,7 +119,7 @@ function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Ste
     problem(node, 'a step is a mapping with id, goals and solution');
     return null;
   }
-  const f = fields(node, ['id', 'setup', 'goals', 'solution', 'mistakes'], problem, 'a step');
+  const f = fields(node, ['id', 'setup', 'goals', 'solution', 'solve', 'mistakes'], problem, 'a step');
   const id = scalarOf(f.id);
   if (typeof id !== 'string' || !STEP_ID.test(id)) {
     problem(f.id ?? node, 'a step needs an id of a-z, 0-9 and - (it names the step\'s Markdown files)');
@@ -129,7 +130,7 @@ function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Ste
   const goals: Goal[] = [];
   if (!isSeq(f.goals) || !f.goals.items.length) problem(f.goals ?? node, `step "${id}": goals must be a non-empty list`);
   else for (const g of f.goals.items as Node[]) {
-    const goal = parseGoal(g, id, problem);
+    const goal = parseGoal(g, id, problem, missingText);
     if (goal) goals.push(goal);
   }
   const solution: string[] = [];
@@ -138,6 +139,13 @@ function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Ste
     const cmd = scalarOf(c);
     if (typeof cmd !== 'string' || !cmd.trim()) problem(c, `step "${id}": each solution item is a command (a string)`);
     else solution.push(cmd.replace(/\n+$/, ''));
+  }
+  const solve = scalarOf(f.solve);
+  if (f.solve && (typeof solve !== 'string' || !solve.trim())) problem(f.solve, `step "${id}": solve must be a shell script (a string)`);
+  const needy = solution.find(needsTerminal);
+  if (!f.solve && needy) {
+    // An imported lesson is written by a machine first: a warning until someone writes its solve.
+    missingText(f.solution ?? node, `step "${id}": its solution "${needy}" needs a terminal, so it cannot be run quietly for Skip or a step opened mid-lesson: add solve (a script doing the step's work without one)`);
   }
   const mistakes: Mistake[] = [];
   if (f.mistakes && !isSeq(f.mistakes)) problem(f.mistakes, `step "${id}": mistakes must be a list`);
@@ -151,10 +159,17 @@ function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Ste
     const message = langStrings(mf.message, 'message', problem, m, missingText);
     if (pattern) mistakes.push({ pattern, message });
   }
-  return { id, ...(typeof setup === 'string' && setup.trim() ? { setup } : {}), goals, solution, mistakes };
+  return {
+    id,
+    ...(typeof setup === 'string' && setup.trim() ? { setup } : {}),
+    goals,
+    solution,
+    solve: typeof solve === 'string' && solve.trim() ? solve : solution.join('\n'),
+    mistakes,
+  };
 }
 
-function parseGoal(node: Node, stepId: string, problem: Problem): Goal | null {
+function parseGoal(node: Node, stepId: string, problem: Problem, missingText: Problem): Goal | null {
   if (!isMap(node)) {
     problem(node, `step "${stepId}": a goal is a mapping: {ran: <regex>} or {check: <script>}`);
     return null;
@@ -166,16 +181,18 @@ function parseGoal(node: Node, stepId: string, problem: Problem): Goal | null {
     return null;
   }
   if (type === 'ran') {
-    const f = fields(node, ['ran', 'exit'], problem, 'a ran goal');
+    const f = fields(node, ['ran', 'exit', 'explain'], problem, 'a ran goal');
+    const explain = f.explain ? langStrings(f.explain, `step "${stepId}": explain`, problem, node, missingText) : undefined;
     const pattern = regexOf(f.ran, `step "${stepId}": ran`, problem, node);
     const exit = f.exit ? scalarOf(f.exit) : 0;
     if (exit !== 'any' && !(Number.isInteger(exit) && (exit as number) >= 0 && (exit as number) <= 255)) {
       problem(f.exit, `step "${stepId}": exit must be an exit status (0-255) or "any"`);
       return null;
     }
-    return pattern ? { type: 'ran', pattern, exit: exit as number | 'any' } : null;
+    return pattern ? { type: 'ran', pattern, exit: exit as number | 'any', ...(explain ? { explain } : {}) } : null;
   }
-  const f = fields(node, ['check', 'timeout'], problem, 'a check goal');
+  const f = fields(node, ['check', 'timeout', 'explain'], problem, 'a check goal');
+  const explain = f.explain ? langStrings(f.explain, `step "${stepId}": explain`, problem, node, missingText) : undefined;
   const script = scalarOf(f.check);
   if (typeof script !== 'string' || !script.trim()) {
     problem(f.check ?? node, `step "${stepId}": check must be a shell script`);
@@ -186,7 +203,7 @@ function parseGoal(node: Node, stepId: string, problem: Problem): Goal | null {
     problem(f.timeout, `step "${stepId}": timeout is in seconds, from 1 to 120`);
     return null;
   }
-  return { type: 'check', script, timeoutMs: timeout * 1000 };
+  return { type: 'check', script, timeoutMs: timeout * 1000, ...(explain ? { explain } : {}) };
 }
 
 function readLanguageFiles(

@@ -52,6 +52,7 @@ export class TerminalBridge {
       command: (e, written) => this.sendEvent({ type: 'command', ...e }, written),
       notice: (message) => this.ws.send(Buffer.from(`\r\n\x1b[2m${message}\x1b[0m\r\n`), { binary: true }),
       warn: (message) => this.sendEvent({ type: 'error', message }),
+      busy: (command) => this.sendEvent({ type: 'busy', command }),
       gone: (message, replaced) => this.close(replaced ? CloseCode.replaced : CloseCode.normal, message),
       control: (controlling) => {
         this.controlling = controlling;
@@ -101,6 +102,10 @@ export class TerminalBridge {
     if (!this.controlling) return this.sendEvent({ type: 'error', message: 'This tab only watches the terminal: take it over to type.' });
     this.sessions.touch(this.session.id);
     if (msg.type === 'restart-shell') return void this.host.restart();
+    if (msg.type === 'run') {
+      if (!this.host.run(msg.lines)) this.pauseReading();
+      return;
+    }
     if (!this.host.write(msg.data)) this.pauseReading();
   }
 

@@ -7,6 +7,8 @@ import type { Logger } from '../sessions/session-manager.js';
 import { CoalescedResize } from './coalesced-resize.js';
 import { CommandBudget, COMMANDS_PER_S } from './command-budget.js';
 import { FlowControl } from './flow-control.js';
+import { Foreground, readsTypedLines } from './foreground.js';
+import { ObserverChain } from './observer-chain.js';
 import { OutputRate } from './output-rate.js';
 import { ShellIntegrationParser, type CommandEvent, type CommandOutputObserver } from './shell-integration.js';
 
@@ -18,6 +20,8 @@ export interface TerminalSink {
   notice(message: string): void;
   /** Something the visitor did was refused (an `error` event). */
   warn(message: string): void;
+  /** A Run was not typed: this command runs in the foreground (a `busy` event). */
+  busy?(command: string): void;
   /** The socket should close: another one took the terminal over (replaced), or the shell cannot be kept. */
   gone(message: string, replaced?: boolean): void;
   /** This socket has the terminal now (true), or only watches it while another socket has it (false). */
@@ -65,6 +69,8 @@ export class TerminalHost {
   private waitingForEngine = false;
   /** A shell whose stream broke: it may live on in the sandbox, so it is ended once the engine answers. */
   private lost: ShellStream | undefined;
+  /** The current shell's foreground command, from its marks. */
+  private foreground = new Foreground();
 
   constructor(
     private readonly sessionId: string,
@@ -184,6 +190,19 @@ export class TerminalHost {
     return true;
   }
 
+  /**
+   * A lesson's Run: clears what is typed at the prompt (Ctrl-E Ctrl-U) and types each line with Enter. A
+   * program in the foreground that does not read typed lines (a `sleep`, a server) gets nothing: `busy`.
+   */
+  run(lines: string[]): boolean {
+    const running = this.foreground.running;
+    if (running !== undefined && !readsTypedLines(running)) {
+      this.sink?.busy?.(running);
+      return true;
+    }
+    return this.write(`\x05\x15${lines.map((l) => `${l}\r`).join('')}`);
+  }
+
   resize(cols: number, rows: number): void {
     this.size = { cols, rows };
     this.resizer.request(this.size);
@@ -253,7 +272,10 @@ export class TerminalHost {
     this.shell = shell;
     this.resizer.reset(size);
     if (this.size !== size) this.resizer.request(this.size);
-    const parser = new ShellIntegrationParser(nonce, (command) => this.onShellCommand(command), undefined, undefined, this.observe?.());
+    const foreground = new Foreground();
+    this.foreground = foreground;
+    const watcher = this.observe?.();
+    const parser = new ShellIntegrationParser(nonce, (command) => this.onShellCommand(command), undefined, undefined, watcher ? new ObserverChain([foreground, watcher]) : foreground);
     shell.stream.on('data', (chunk: Buffer) => {
       // Every byte the shell printed counts, marks included (they never reach the screen).
       this.rate.took(chunk.length);

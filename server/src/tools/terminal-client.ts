@@ -1,7 +1,7 @@
 // A terminal client that speaks the websocket protocol like the page does: used by the tests and by
 // `berth lessons test`, which plays lessons through the real terminal path.
 import crypto from 'node:crypto';
-import { input, parseServerEvent, resize, restartShell, TERMINAL_PATH,
+import { input, parseServerEvent, resize, restartShell, runLines, TERMINAL_PATH,
   WATCH_PARAM, type ServerEvent } from '@berth/shared';
 import WebSocket from 'ws';
 
@@ -159,6 +159,12 @@ export class TerminalClient {
   type(text: string): void {
     this.lastOutputAt = Date.now(); // quiet is counted from the last keystroke or output, whichever is later
     this.ws.send(input(text));
+  }
+
+  /** Like a lesson's Run button: the server clears the typed line and types these (or answers `busy`). */
+  runLines(lines: string[]): void {
+    this.lastOutputAt = Date.now();
+    this.ws.send(runLines(lines));
   }
 
   /** Like the page's "Restart shell": ends this terminal's shell and all it started, opens a new one. */

@@ -82,7 +82,7 @@ describe('lesson coaching', () => {
     const steps = () => term.events.filter((e): e is Extract<ServerEvent, { type: 'step' }> => e.type === 'step');
     term.type('echo helo\r');
     const mistake = await term.waitForEvent((e) => e.type === 'step' && !e.done);
-    assert.deepEqual(mistake, { type: 'step', lesson: 'fixture', step: 'say-hello', done: false, message: "Hello has two l's." });
+    assert.deepEqual(mistake, { type: 'step', lesson: 'fixture', step: 'say-hello', done: false, message: "Hello has two l's.", kind: 'mistake' });
     term.type('echo hello\r');
     await term.waitForEvent((e) => e.type === 'step' && e.step === 'say-hello' && e.done);
     // The server moved on by itself: the check goal of the next step is watched now.

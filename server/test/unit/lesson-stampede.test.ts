@@ -23,6 +23,7 @@ const lesson: Lesson = {
       id: 'make-file',
       goals: [{ type: 'check', script: 'test -f ~/made', timeoutMs: 10_000 }],
       solution: ['touch ~/made'],
+      solve: 'touch ~/made',
       mistakes: [{ pattern: LinearPattern.compile('^tuch\\b'), message: { en: 'It is spelled touch.', zh: '是 touch。' } }],
       text: { en: text, zh: text },
     },
@@ -46,5 +47,5 @@ test('a flood of forged commands runs a bounded number of lesson checks, and the
   last = service.onCommand('s1', { line: 'tuch ~/made', exit: 127, at: 1000 });
   await last;
   assert.ok(checks <= 2, `${checks} checks ran for 1001 commands`);
-  assert.deepEqual(verdicts, [{ type: 'step', lesson: 'fixture', step: 'make-file', done: false, message: 'It is spelled touch.' }]);
+  assert.deepEqual(verdicts, [{ type: 'step', lesson: 'fixture', step: 'make-file', done: false, message: 'It is spelled touch.', kind: 'mistake' }]);
 });

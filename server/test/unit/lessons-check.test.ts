@@ -143,3 +143,33 @@ test('patterns the linear matcher cannot run (backreference, lookbehind, too lar
   assert.match(out, /3 problem\(s\) found/);
   fs.rmSync(root, { recursive: true });
 });
+
+test('a solution that needs a terminal without solve, a blank solve and an explain without Chinese are reported as file:line', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lessons-'));
+  writeLesson(
+    root,
+    '01-inside',
+    [
+      'title: {en: Inside, zh: 里面}', //                              1
+      'level: beginner', //                                           2
+      'minutes: 5', //                                                3
+      'steps:', //                                                    4
+      '  - id: one', //                                               5
+      '    goals:', //                                                6
+      "      - check: 'true'", //                                     7
+      '        explain: {en: Nothing here yet.}', //                  8  no zh
+      '    solution: [docker run -it debian bash, exit]', //          9  needs a terminal, no solve
+      '  - id: two', //                                               10
+      "    goals: [{ran: '^ls$'}]", //                               11
+      '    solution: [ls]', //                                        12
+      "    solve: ' '", //                                            13 blank
+      '',
+    ].join('\n'),
+    { 'en/one.md': stepMd('One'), 'zh/one.md': stepMd('一'), 'en/two.md': stepMd('Two'), 'zh/two.md': stepMd('二') },
+  );
+  const r = spawnSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'lessons', 'check', root], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /01-inside\/lesson\.yaml:8: step "one": explain has no zh text/);
+  assert.match(r.stdout, /01-inside\/lesson\.yaml:9: step "one": its solution "docker run -it debian bash" needs a terminal, so it cannot be run quietly for Skip or a step opened mid-lesson: add solve/);
+  assert.match(r.stdout, /01-inside\/lesson\.yaml:13: step "two": solve must be a shell script \(a string\)/);
+});

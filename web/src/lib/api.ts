@@ -8,7 +8,11 @@ import {
   parseServerEvent,
   resize,
   restartShell,
+  runLines,
   visible,
+  MAX_RUN_LINES,
+  type CheckStepResponse,
+  type SetLessonResponse,
   type ApiError,
   type CreateSessionRequest,
   type CreateSessionResponse,
@@ -95,13 +99,33 @@ export async function getProgress(): Promise<ProgressMap> {
 }
 
 /** Tells the server which lesson step the session's learner is on, so it watches that step's goals. */
-export async function setSessionLesson(id: string, token: string, body: SetLessonRequest): Promise<LessonProgress> {
+export async function setSessionLesson(id: string, token: string, body: SetLessonRequest): Promise<SetLessonResponse> {
   const res = await request(`/api/sessions/${encodeURIComponent(id)}/lesson`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
+  return (await res.json()) as SetLessonResponse;
+}
+
+/** Skip: the server does the step's work (its solve), marks it skipped and opens the next step. */
+export async function skipSessionStep(id: string, token: string, body: SetLessonRequest): Promise<LessonProgress> {
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}/lesson/skip`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as LessonProgress;
+}
+
+/** Check my work: the step's goals run now; the unmet ones come back in words. */
+export async function checkSessionStep(id: string, token: string, body: SetLessonRequest): Promise<CheckStepResponse> {
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}/lesson/check`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as CheckStepResponse;
 }
 
 /** A one-time address (valid for a minute) that opens what listens on `port` in the session, on the ports origin. */
@@ -159,6 +183,8 @@ export interface TerminalConnection {
   sendVisible(): boolean;
   /** Ends the shell and everything started from it; the server opens a new one. */
   sendRestartShell(): boolean;
+  /** A lesson's Run: the server clears the typed line and types these, or answers `busy`. */
+  sendRun(lines: string[]): boolean;
   readonly isOpen: boolean;
   close(): void;
 }
@@ -213,6 +239,12 @@ export function connectTerminal(
     sendResize: (cols, rows) => send(resize(cols, rows)),
     sendVisible: () => send(visible()),
     sendRestartShell: () => send(restartShell()),
+    sendRun(lines) {
+      for (let i = 0; i < lines.length; i += MAX_RUN_LINES) {
+        if (!send(runLines(lines.slice(i, i + MAX_RUN_LINES)))) return false;
+      }
+      return true;
+    },
     get isOpen() {
       return ws.readyState === WebSocket.OPEN;
     },

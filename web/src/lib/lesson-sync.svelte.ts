@@ -1,15 +1,18 @@
 // Wires the lesson state to the route, the session and the server's step events. Call once from App's
 // script: the effects it creates live as long as the App.
-import type { ServerEvent } from '@berth/shared';
+import type { LessonView, ServerEvent } from '@berth/shared';
 import { untrack } from 'svelte';
 import { errorText } from './error-text.js';
 import { resumeRoute, routeAfter, stepById, type Lessons } from './lessons.svelte.js';
 import type { Preferences } from './preferences.svelte.js';
 import type { Router } from './router.svelte.js';
 import type { Session } from './session.svelte.js';
+import { hasTextAfterCommand } from './step-text.js';
 
 /** How long a ticked step stays in view before the lesson moves on, so the learner sees the tick. */
 export const ADVANCE_DELAY_MS = 900;
+/** Opening a step that takes longer than this (a set-up, earlier steps redone) says so in the bar. */
+const PREPARING_AFTER_MS = 700;
 
 export function syncLessons(lessons: Lessons, router: Router, session: Session, prefs: Preferences): void {
   void lessons.loadProgress();
@@ -35,15 +38,21 @@ export function syncLessons(lessons: Lessons, router: Router, session: Session, 
     untrack(() => router.navigate(resumeRoute(lesson, lessons.progress[lesson.id]), { replace: true }));
   });
 
-  // A mistake message belongs to the step it was made on.
+  // Feedback belongs to the step it was given on (a tick followed to the next step stays: see onStep).
+  let keepFeedbackFor = '';
   $effect(() => {
-    void router.route;
-    untrack(() => (lessons.mistake = null));
+    const route = router.route;
+    untrack(() => {
+      const here = route.name === 'lesson' ? `${route.lesson}/${route.step}` : '';
+      if (here !== keepFeedbackFor) lessons.feedback = null;
+      keepFeedbackFor = '';
+    });
   });
 
   // The server watches the step the learner is on: tell it on ready, on every move and language switch.
-  // `told` is what the server already believes, so a move it made itself (after a tick) is not repeated.
+  // `told` is what the server already believes, so a move it made itself (after a tick, a skip) is not repeated.
   let told = '';
+  let opening = 0;
   const placeKey = (id: string, lesson: string, step: string, lang: string): string => [id, lesson, step, lang].join('\n');
 
   $effect(() => {
@@ -60,12 +69,22 @@ export function syncLessons(lessons: Lessons, router: Router, session: Session, 
     const body = { lesson: lesson.id, step: step.id, lang };
     const tell = async (): Promise<void> => {
       lessons.syncError = null;
+      lessons.opening = ++opening > 0;
+      const slow = setTimeout(() => {
+        if (told === key && !lessons.feedback) lessons.feedback = { kind: 'preparing' };
+      }, PREPARING_AFTER_MS);
       try {
         const progress = await session.setLesson(body);
         if (progress) lessons.setProgress(progress);
+        if (lessons.feedback?.kind === 'preparing') lessons.feedback = null;
+        if (progress?.notice && told === key) lessons.feedback = { kind: 'notice', text: progress.notice };
       } catch (err) {
         if (told === key) told = '';
+        if (lessons.feedback?.kind === 'preparing') lessons.feedback = null;
         lessons.syncError = { text: errorText(err), notFound: false, retry: () => void tell() };
+      } finally {
+        clearTimeout(slow);
+        lessons.opening = --opening > 0;
       }
     };
     untrack(() => void tell());
@@ -73,36 +92,95 @@ export function syncLessons(lessons: Lessons, router: Router, session: Session, 
 
   let advanceTimer: ReturnType<typeof setTimeout> | undefined;
 
+  const showing = (): { lesson: LessonView; step: string } | null => {
+    const route = router.route;
+    const lesson = lessons.lesson;
+    return route.name === 'lesson' && route.step && lesson?.id === route.lesson ? { lesson, step: route.step } : null;
+  };
+
+  /** The learner is on the step right before `stepId`, done: a command of `stepId` moves them on to it. */
+  const followTo = (lessonId: string, stepId: string): boolean => {
+    const here = showing();
+    if (!here || here.lesson.id !== lessonId || here.step === stepId) return false;
+    const at = here.lesson.steps.findIndex((s) => s.id === stepId);
+    if (at < 1 || here.lesson.steps[at - 1]!.id !== here.step || !lessons.done.has(here.step)) return false;
+    keepFeedbackFor = `${lessonId}/${stepId}`;
+    router.navigate({ name: 'lesson', lesson: lessonId, step: stepId });
+    return true;
+  };
+
   const onStep = (event: Extract<ServerEvent, { type: 'step' }>): void => {
-    lessons.mistake = null;
+    const here = showing();
     if (!event.done) {
-      const route = router.route;
-      if (event.message && route.name === 'lesson' && route.lesson === event.lesson) lessons.mistake = event.message;
+      followTo(event.lesson, event.step);
+      const now = showing();
+      if (now?.lesson.id !== event.lesson || now.step !== event.step) return;
+      lessons.feedback = event.message ? { kind: event.kind ?? 'mistake', step: event.step, text: event.message } : null;
       return;
     }
     lessons.markDone(event.lesson, event.step);
     void lessons.loadProgress();
-
-    const route = router.route;
-    const lesson = lessons.lesson;
-    const onIt = (): boolean => {
-      const now = router.route;
-      return now.name === 'lesson' && now.lesson === event.lesson && now.step === event.step;
-    };
-    if (!onIt() || lesson?.id !== event.lesson || route.name !== 'lesson') return;
+    if (!here || here.lesson.id !== event.lesson) return;
+    const lesson = here.lesson;
+    followTo(event.lesson, event.step);
+    if (showing()?.step !== event.step) return;
+    const step = stepById(lesson, event.step);
     // The server has already moved on to the next step in order.
     const after = routeAfter(lesson, event.step, lessons.done);
     if (after.name === 'lesson' && after.step && session.id) told = placeKey(session.id, lesson.id, after.step, prefs.lang);
-
+    // A step whose text goes on after its command stays: the text explains the output the learner sees.
+    const readOn = !!step && hasTextAfterCommand(step.html);
+    lessons.feedback = { kind: 'tick', step: event.step, readOn };
+    if (readOn) return;
     clearTimeout(advanceTimer);
     advanceTimer = setTimeout(() => {
-      if (onIt()) router.navigate(routeAfter(lesson, event.step, lessons.done, true));
+      if (showing()?.step === event.step) router.navigate(routeAfter(lesson, event.step, lessons.done, true));
     }, ADVANCE_DELAY_MS);
+  };
+
+  lessons.actions = {
+    async skip(stepId) {
+      const here = showing();
+      if (!here || lessons.busyWith) return;
+      const next = routeAfter(here.lesson, stepId, lessons.done);
+      const title = stepById(here.lesson, stepId)?.title ?? stepId;
+      if (session.phase !== 'ready' || !session.id) return router.navigate(next);
+      lessons.busyWith = 'skip';
+      try {
+        const progress = await session.skipStep({ lesson: here.lesson.id, step: stepId, lang: prefs.lang });
+        if (progress) lessons.setProgress(progress);
+        if (next.name === 'lesson' && next.step && session.id) told = placeKey(session.id, here.lesson.id, next.step, prefs.lang);
+        keepFeedbackFor = next.name === 'lesson' ? `${next.lesson}/${next.step}` : '';
+        lessons.feedback = { kind: 'skipped', step: stepId, title };
+        router.navigate(next);
+      } catch (err) {
+        lessons.feedback = { kind: 'error', text: errorText(err) };
+      } finally {
+        lessons.busyWith = null;
+      }
+    },
+    async check(stepId) {
+      const here = showing();
+      if (!here || lessons.busyWith) return;
+      lessons.busyWith = 'check';
+      try {
+        const verdict = await session.checkStep({ lesson: here.lesson.id, step: stepId, lang: prefs.lang });
+        if (!verdict || showing()?.step !== stepId) return;
+        // Met: the tick arrives as a step event (and sets the bar); unmet: each goal in words.
+        if (!verdict.met) lessons.feedback = { kind: 'unmet', step: stepId, lines: verdict.unmet };
+        else if (verdict.already) lessons.feedback = { kind: 'already', step: stepId, lines: verdict.unmet };
+      } catch (err) {
+        lessons.feedback = { kind: 'error', text: errorText(err) };
+      } finally {
+        lessons.busyWith = null;
+      }
+    },
   };
 
   $effect(() => {
     const stop = session.onEvent((event) => {
       if (event.type === 'step') onStep(event);
+      else if (event.type === 'busy') lessons.feedback = { kind: 'busy', command: event.command };
     });
     return () => {
       stop();

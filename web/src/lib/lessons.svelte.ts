@@ -6,6 +6,23 @@ import { errorText } from './error-text.js';
 import type { Text } from './i18n.js';
 import type { Route } from './router.svelte.js';
 
+/** What the feedback bar by the terminal says (the latest thing that happened in the open lesson). */
+export type Feedback =
+  | { kind: 'mistake' | 'failed'; step: string; text: string }
+  | { kind: 'tick'; step: string; readOn: boolean }
+  | { kind: 'unmet' | 'already'; step: string; lines: string[] }
+  | { kind: 'skipped'; step: string; title: string }
+  | { kind: 'busy'; command: string }
+  | { kind: 'notice'; text: string }
+  | { kind: 'error'; text: Text }
+  | { kind: 'preparing' };
+
+/** Skip and Check my work, wired by lesson-sync (they need the session and the route). */
+export interface StepActions {
+  skip(stepId: string): Promise<void>;
+  check(stepId: string): Promise<void>;
+}
+
 export type LessonState = { kind: 'new' } | { kind: 'started'; done: number; total: number } | { kind: 'done' };
 
 export interface LoadFailure {
@@ -24,8 +41,18 @@ export class Lessons {
   progressError = $state.raw<LoadFailure | null>(null);
   /** True once the first progress request settled (either way): a resume decision can be made. */
   progressSettled = $state(false);
-  /** A known mistake the learner just made on the current step (from the server, in their language). */
-  mistake = $state<string | null>(null);
+  /** The feedback bar's message. */
+  feedback = $state.raw<Feedback | null>(null);
+  /** A known mistake (or a failing command) the learner just made on the current step, in their language. */
+  readonly mistake: string | null = $derived(this.feedback?.kind === 'mistake' ? this.feedback.text : null);
+  /** The server is opening the step on screen (its set-up, earlier steps redone): Check and Skip wait. */
+  opening = $state(false);
+  /** Skip or Check my work is on its way. */
+  busyWith = $state<'skip' | 'check' | null>(null);
+  actions: StepActions | null = null;
+  /** Steps skipped in this session, by lesson (the server's word; not done). */
+  skippedBy = $state.raw<Record<string, string[]>>({});
+  readonly skipped: Set<string> = $derived(new Set(this.lesson ? (this.skippedBy[this.lesson.id] ?? []) : []));
   /** Telling the server which step the learner is on failed. */
   syncError = $state.raw<LoadFailure | null>(null);
 
@@ -86,6 +113,7 @@ export class Lessons {
   /** The server's answer to "the learner is on this step". */
   setProgress(progress: LessonProgress): void {
     this.progress = { ...this.progress, [progress.lesson]: progress };
+    if (progress.skipped) this.skippedBy = { ...this.skippedBy, [progress.lesson]: progress.skipped };
   }
 
   /** Ticks a step at once, before the refreshed progress arrives. */

@@ -1,4 +1,5 @@
-// Click-to-run: a code block's commands typed into the terminal, one line at a time, each with Enter.
+// Click-to-run: a code block's commands typed into the terminal by the server, one line at a time, each
+// with Enter, after it cleared what was typed at the prompt; never into a busy foreground program.
 import type { Session } from './session.svelte.js';
 
 /** The lines of a code block as they would be typed: no trailing blanks, no leading or trailing empty lines. */
@@ -11,7 +12,7 @@ export function commandLines(code: string): string[] {
 
 export function runCommands(session: Session, code: string): void {
   if (session.phase !== 'ready') return;
-  for (const line of commandLines(code)) session.sendInput(`${line}\r`);
+  session.runLines(commandLines(code));
   session.focusTerminal();
 }
 

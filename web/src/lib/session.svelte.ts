@@ -12,6 +12,8 @@ import {
   type LessonProgress,
   type ServerEvent,
   type SetLessonRequest,
+  type SetLessonResponse,
+  type CheckStepResponse,
 } from '@berth/shared';
 import {
   portTicket,
@@ -23,6 +25,8 @@ import {
   getHistory,
   getSession,
   setSessionLesson,
+  skipSessionStep,
+  checkSessionStep,
   type TerminalConnection,
 } from './api.js';
 import { closeMessage, isOrderlyClose } from './close-messages.js';
@@ -468,6 +472,12 @@ export class Session implements TerminalSource {
     if (this.#conn?.sendInput(data) && this.#warnings.idle) this.#warnings = { ...this.#warnings, idle: null };
   }
 
+  /** A lesson's Run: typed by the server at a clear prompt (or refused with a `busy` event). */
+  runLines(lines: string[]): void {
+    if (this.phase !== 'ready' || !lines.length) return;
+    if (this.#conn?.sendRun(lines) && this.#warnings.idle) this.#warnings = { ...this.#warnings, idle: null };
+  }
+
   /** Asks for more time. Success moves `lifetime`/`expiresAt`; a refusal (409) becomes `extendError`. */
   async extend(): Promise<boolean> {
     const creds = this.#creds;
@@ -516,11 +526,25 @@ export class Session implements TerminalSource {
   }
 
   /** Tells the server which lesson step to watch; null when there is no live session to tell. */
-  async setLesson(body: SetLessonRequest): Promise<LessonProgress | null> {
+  async setLesson(body: SetLessonRequest): Promise<SetLessonResponse | null> {
     const creds = this.#creds;
     // A watching tab follows the session; the tab that has it says which step the learner is on.
     if (!creds || this.phase !== 'ready' || this.control === 'watching' || this.control === 'taken-over') return null;
     return setSessionLesson(creds.id, creds.token, body);
+  }
+
+  /** Skip with the step's work done in the sandbox; null when there is no live session. */
+  async skipStep(body: SetLessonRequest): Promise<LessonProgress | null> {
+    const creds = this.#creds;
+    if (!creds || this.phase !== 'ready') return null;
+    return skipSessionStep(creds.id, creds.token, body);
+  }
+
+  /** Check my work; null when there is no live session. */
+  async checkStep(body: SetLessonRequest): Promise<CheckStepResponse | null> {
+    const creds = this.#creds;
+    if (!creds || this.phase !== 'ready') return null;
+    return checkSessionStep(creds.id, creds.token, body);
   }
 
   /** The terminal's size after a fit; sent now if connected, else right after the socket opens. */
