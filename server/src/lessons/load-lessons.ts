@@ -275,6 +275,7 @@ function readLanguageFiles(
         continue;
       }
       const text = parseStepMarkdown(file, fs.readFileSync(file, 'utf8'), problems);
+      if (/^\d+\s*[.)、:]\s*/.test(text.title)) problems.push({ file, line: 1, message: `the title "${text.title}" starts with a number: the page numbers the steps itself (Step N of M)` });
       stepTexts.set(step.id, { ...(stepTexts.get(step.id) ?? ({} as Record<Lang, StepText>)), [lang]: text });
     }
     const page = (p: string) => {

@@ -71,6 +71,10 @@ test('Markdown problems point at the file: no title, no hint, stray files, bad Y
     'zh/s.md': '# 标题\n\n正文。\n',
     'zh/extra.md': '# ?\n',
   });
+  writeLesson(root, '04-numbered', 'title: {en: A, zh: 甲}\nlevel: beginner\nminutes: 3\nsteps:\n  - id: s\n    goals: [{ran: "^ls"}]\n    solution: [ls]\n', {
+    'en/s.md': stepMd('3. Download an image'),
+    'zh/s.md': stepMd('下载镜像'),
+  });
   writeLesson(root, '02-yaml', 'title: {en: A, zh: 甲}\nlevel: expert\nminutes: [3\n', {});
   writeLesson(root, '03-fields', 'title: {en: A}\nlevel: expert\nminutes: 0\nsteps: []\ncolour: red\n', {});
   const { problems } = (() => {
@@ -92,6 +96,7 @@ test('Markdown problems point at the file: no title, no hint, stray files, bad Y
   has(/^03-fields\/lesson\.yaml:3: minutes must be a whole number/);
   has(/^03-fields\/lesson\.yaml:4: steps must be a non-empty list/);
   has(/^03-fields\/lesson\.yaml:5: unknown field "colour"/);
+  has(/^04-numbered\/en\/s\.md:1: the title "3\. Download an image" starts with a number: the page numbers the steps itself/);
   fs.rmSync(root, { recursive: true });
 });
 
@@ -112,6 +117,20 @@ test('the lessons in the repository are valid, each with a one-line description 
   const { problems } = checkLessons(path.join(repo, 'lessons'));
   assert.deepEqual(problems.map(formatProblem), [], 'not even a warning');
   for (const l of lessons) for (const lang of LANGS) assert.ok(l.description[lang].length > 10, `${l.id} ${lang}: ${l.description[lang]}`);
+});
+
+test('a finish text names no lesson but the next one: the finish page\'s button names the catalog\'s next lesson', () => {
+  const lessons = loadLessons(path.join(repo, 'lessons'));
+  lessons.forEach((lesson, i) => {
+    for (const lang of LANGS) {
+      const text = lesson.finishHtml[lang].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+      assert.doesNotMatch(text, /next lesson/i, `${lesson.id} (${lang}) says "next lesson": the page's button says which one`);
+      for (const other of lessons) {
+        if (other === lesson || other === lessons[i + 1]) continue;
+        assert.ok(!text.includes(other.title[lang]), `${lesson.id} (${lang}) names the lesson "${other.title[lang]}", not the next one`);
+      }
+    }
+  });
 });
 
 test('descriptions and needs: one line each, needed lessons exist and come first; a missing description is a warning', () => {

@@ -136,6 +136,9 @@ const en = {
   sandboxDeleted: 'Everything in the sandbox is deleted when the session ends.',
   copyPasteKeys:
     'Copy with Ctrl+Shift+C (or right-click a selection), paste with Ctrl+Shift+V or Ctrl+V. On a Mac, use Cmd+C and Cmd+V.',
+  continueTitle: 'Continue where you left off',
+  continueProgress: (done: number, total: number) => `${done} of ${total} steps done`,
+  needsFirst: (titles: string) => `First: ${titles}`,
 
   // lesson view
   backToLessons: '← All lessons',
@@ -171,6 +174,8 @@ const en = {
   partlyFinished: (n: number) => `You skipped ${n === 1 ? 'one step' : `${n} steps`}. Go back to:`,
   nextLesson: (title: string) => `Next lesson: ${title} →`,
   lastLesson: 'That was the last lesson. The terminal is yours to keep exploring.',
+  nextLessonTitle: 'Next lesson',
+  reviewLesson: 'Read this lesson again',
 
   // key bar
   keyBar: 'Terminal keys',
@@ -304,6 +309,9 @@ const zh: Messages = {
   goodToKnow: '小贴士',
   sandboxDeleted: '会话结束后，沙箱里的一切都会被删除。',
   copyPasteKeys: '复制用 Ctrl+Shift+C（或右键点击选中的文字），粘贴用 Ctrl+Shift+V 或 Ctrl+V。Mac 上用 Cmd+C 和 Cmd+V。',
+  continueTitle: '从上次离开的地方继续',
+  continueProgress: (done: number, total: number) => `已完成 ${done}/${total} 步`,
+  needsFirst: (titles: string) => `先学：${titles}`,
 
   backToLessons: '← 全部课程',
   loadingLesson: '正在加载课程…',
@@ -337,6 +345,8 @@ const zh: Messages = {
   partlyFinished: (n: number) => `你跳过了 ${n} 步，可以回去看看：`,
   nextLesson: (title: string) => `下一课：${title} →`,
   lastLesson: '这是最后一课了。终端还在，继续随意探索吧。',
+  nextLessonTitle: '下一课',
+  reviewLesson: '重新阅读这一课',
 
   keyBar: '终端按键',
   keys: { tab: 'Tab', ctrlC: 'Ctrl-C', up: '上', down: '下', left: '左', right: '右', esc: 'Esc' },
