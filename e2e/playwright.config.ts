@@ -3,6 +3,7 @@ import { defineConfig } from '@playwright/test';
 export const port = Number(process.env.BERTH_E2E_PORT ?? 8181);
 export const smallPort = port + 1;
 export const brokenPort = port + 2;
+export const idlePort = port + 3;
 
 function server(p: number, env: Record<string, string>) {
   return {
@@ -47,5 +48,13 @@ export default defineConfig({
     }),
     // A host whose sandboxes cannot start (its session image does not exist): what a visitor sees then.
     server(brokenPort, { BERTH_INSTANCE: 'e2e-broken', BERTH_POOL_SIZE: '0', BERTH_SESSION_IMAGE: 'berth/not-built' }),
+    // A host that warns of an idle end after one quiet minute (6 min idle, warned 5 min before).
+    server(idlePort, {
+      BERTH_INSTANCE: 'e2e-idle',
+      BERTH_POOL_SIZE: '0',
+      BERTH_IDLE_TIMEOUT_MIN: '6',
+      BERTH_IDLE_VISIBLE_TIMEOUT_MIN: '6',
+      BERTH_WARN_BEFORE_MIN: '5',
+    }),
   ],
 });

@@ -69,6 +69,7 @@ const en = {
     const min = Math.round(seconds / 60);
     return min >= 60 ? `${Math.floor(min / 60)} h ${min % 60} min left` : `${min} min left`;
   },
+  secondsLeft: (duration: string) => `${duration} left`,
   endsAt: (time: string) => `The session ends at ${time}.`,
   extensionsLeft: (n: number) => (n === 1 ? 'It can be extended once more.' : `It can be extended ${n} more times.`),
   extend: 'Extend',
@@ -250,6 +251,7 @@ const zh: Messages = {
     const min = Math.round(seconds / 60);
     return min >= 60 ? `剩余 ${Math.floor(min / 60)} 小时 ${min % 60} 分钟` : `剩余 ${min} 分钟`;
   },
+  secondsLeft: (duration: string) => `剩余 ${duration}`,
   endsAt: (time: string) => `会话将在 ${time} 结束。`,
   extensionsLeft: (n: number) => `还可以延长 ${n} 次。`,
   extend: '延长',
