@@ -7,6 +7,8 @@ const en = {
   skipToTerminal: 'Skip to the terminal',
   screenReaderMode: 'Screen reader mode',
   terminal: 'Terminal',
+  leaveTerminal: 'Press Esc then Tab to leave the terminal',
+  moreLines: (n: number) => `… and ${n} more ${n === 1 ? 'line' : 'lines'}: read them in the terminal.`,
   lessonPanel: 'Lesson',
 
   // session and status line
@@ -191,6 +193,8 @@ const zh: Messages = {
   skipToTerminal: '跳到终端',
   screenReaderMode: '读屏模式',
   terminal: '终端',
+  leaveTerminal: '先按 Esc 再按 Tab 可离开终端',
+  moreLines: (n: number) => `……还有 ${n} 行，请在终端里阅读。`,
   lessonPanel: '课程',
 
   start: '开始',
