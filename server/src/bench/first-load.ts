@@ -50,6 +50,11 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const seconds = (bytes: number) => `${((bytes * 8) / LINK_BITS_PER_S).toFixed(2)} s`;
 
 export async function firstLoadBench(url: string, rows: Row[]): Promise<void> {
+  const page = await fetchRaw(`${url}/`, 'identity').catch((err: Error) => err);
+  if (page instanceof Error) {
+    rows.push({ what: 'first load before the terminal', figure: `not measured: ${page.message} (build the page: npm run build)`, target: '-' });
+    return;
+  }
   const plain = await load(url, 'identity');
   const compressed = await load(url, 'br, gzip');
   const gzip = await load(url, 'gzip');
