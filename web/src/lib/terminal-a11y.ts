@@ -13,7 +13,10 @@ export interface AnnounceMessages {
   moreLines: (n: number) => string;
 }
 
-/** Esc then Tab moves focus out of the terminal; returns the uninstaller. */
+/**
+ * Esc then Tab moves focus out of the terminal; returns the uninstaller. A capture listener on the terminal's
+ * element, so it sees keys before xterm does (xterm's one custom key handler belongs to clipboard.ts).
+ */
 export function installKeyboardExit(term: Terminal, host: HTMLElement, send: (data: string) => void): () => void {
   let heldEsc: ReturnType<typeof setTimeout> | undefined;
   const releaseEsc = () => {
@@ -22,26 +25,34 @@ export function installKeyboardExit(term: Terminal, host: HTMLElement, send: (da
     heldEsc = undefined;
     send('\x1b');
   };
-  term.attachCustomKeyEventHandler((event) => {
-    if (event.type !== 'keydown') return heldEsc === undefined || event.key !== 'Escape';
+  const keep = (event: KeyboardEvent) => {
+    event.preventDefault();
+    event.stopPropagation(); // xterm never sees it
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.isComposing || !term.textarea || event.target !== term.textarea) return;
     const plain = !event.ctrlKey && !event.altKey && !event.metaKey;
     if (event.key === 'Escape' && plain && !event.shiftKey) {
       releaseEsc(); // a second Esc: the first goes through
       heldEsc = setTimeout(releaseEsc, ESC_WINDOW_MS);
-      return false;
+      keep(event);
+      return;
     }
     if (event.key === 'Tab' && plain && heldEsc !== undefined) {
       clearTimeout(heldEsc);
       heldEsc = undefined;
-      event.preventDefault();
+      keep(event);
       focusBeside(host, event.shiftKey ? -1 : 1);
-      return false;
+      return;
     }
-    if (['Shift', 'Control', 'Alt', 'Meta'].includes(event.key)) return true;
+    if (['Shift', 'Control', 'Alt', 'Meta'].includes(event.key)) return;
     releaseEsc(); // any other key: the Esc was meant for the shell, and goes first
-    return true;
-  });
-  return () => clearTimeout(heldEsc);
+  };
+  host.addEventListener('keydown', onKeyDown, true);
+  return () => {
+    clearTimeout(heldEsc);
+    host.removeEventListener('keydown', onKeyDown, true);
+  };
 }
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
