@@ -5,6 +5,7 @@ export const smallPort = port + 1;
 export const brokenPort = port + 2;
 /** The servers' instance names start with this: two checkouts can run their e2e at once with other ports and names. */
 const instance = process.env.BERTH_E2E_INSTANCE ?? 'e2e';
+export const idlePort = port + 3;
 
 function server(p: number, env: Record<string, string>) {
   return {
@@ -49,5 +50,13 @@ export default defineConfig({
     }),
     // A host whose sandboxes cannot start (its session image does not exist): what a visitor sees then.
     server(brokenPort, { BERTH_INSTANCE: `${instance}-broken`, BERTH_POOL_SIZE: '0', BERTH_SESSION_IMAGE: 'berth/not-built' }),
+    // A host that warns of an idle end after one quiet minute (6 min idle, warned 5 min before).
+    server(idlePort, {
+      BERTH_INSTANCE: `${instance}-idle`,
+      BERTH_POOL_SIZE: '0',
+      BERTH_IDLE_TIMEOUT_MIN: '6',
+      BERTH_IDLE_VISIBLE_TIMEOUT_MIN: '6',
+      BERTH_WARN_BEFORE_MIN: '5',
+    }),
   ],
 });

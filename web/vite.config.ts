@@ -1,11 +1,12 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
+import { precompress } from './build/precompress.js';
 
 // In development the Berth server runs beside Vite; in production it serves web/dist itself.
 const target = `http://localhost:${process.env.BERTH_PORT ?? '8080'}`;
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), precompress()],
   server: {
     proxy: {
       // changeOrigin stays false: the server compares the websocket's Origin with its Host.

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { smallPort } from '../playwright.config.js';
+import { idlePort, smallPort } from '../playwright.config.js';
 
 const small = `http://127.0.0.1:${smallPort}`;
 
@@ -53,4 +53,23 @@ test('the end screen says why the session ended and offers a new one', async ({ 
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   await page.getByTestId('end').click();
   await page.getByTestId('end-confirm').click(); // End asks first
+});
+
+test('during the idle warning the header and the banner count down the same time', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto(`http://127.0.0.1:${idlePort}`);
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  const warning = page.getByTestId('warning');
+  await expect(warning).toHaveAttribute('data-kind', 'idle', { timeout: 100_000 });
+  const timeLeft = page.getByTestId('time-left');
+  await expect(timeLeft).toHaveAttribute('data-end', 'idle');
+  // Both read one clock: the same "N min SS s" (retried only across a second's boundary between the two reads).
+  const shown = async (text: Promise<string>) => /\d+ min \d\d s|\d+ s/.exec(await text)?.[0] ?? 'none';
+  await expect(async () => {
+    const [banner, header] = await Promise.all([shown(warning.innerText()), shown(timeLeft.innerText())]);
+    expect(header).toBe(banner);
+    expect(banner).toMatch(/^[45] min/);
+  }).toPass({ timeout: 5_000 });
+  await page.getByTestId('end').click();
 });

@@ -51,6 +51,7 @@ import { StartOutcomes, startsFailingText } from './sessions/start-outcomes.js';
 import { StartProbe } from './sessions/start-probe.js';
 import { PublicOrigin } from './routes/public-origin.js';
 import { refuseCrossSiteCalls } from './routes/cross-site.js';
+import { webPageOptions } from './routes/web-page.js';
 import { fastifyTrustProxy } from './proxy-config.js';
 import { StartRateError } from './sessions/visitor-limits.js';
 
@@ -198,7 +199,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
 
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_FRAME_BYTES } });
-  if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
+  if (fs.existsSync(config.webDir)) await app.register(fastifyStatic, webPageOptions(config.webDir));
 
   refuseCrossSiteCalls(app);
   sessionRoutes(app, { sessions, idle: config });

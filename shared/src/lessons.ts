@@ -8,8 +8,12 @@ export type Level = (typeof LEVELS)[number];
 export interface LessonSummary {
   id: string;
   title: string;
+  /** One line under the title ('' when the lesson has none). */
+  description: string;
   level: Level;
   minutes: number;
+  /** Ids of the lessons to do first, in catalog order. */
+  needs: string[];
   stepCount: number;
 }
 

@@ -9,6 +9,7 @@ import { playLesson } from '../lessons/lesson-player.js';
 import { hostBusyDuring, pct, type Row } from './bench-table.js';
 import { exhaustion } from './exhaustion.js';
 import { imagesBench } from './images-bench.js';
+import { firstLoadBench } from './first-load.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -188,7 +189,7 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
   }
 }
 
-/** parts: names of the parts to run (cold, warm, echo, verdict, images, many, exhaustion); none = all. */
+/** parts: names of the parts to run (load, cold, warm, echo, verdict, images, many, exhaustion); none = all. */
 export async function runBench(config: Config, parts: string[] = []): Promise<number> {
   const want = (part: string) => parts.length === 0 || parts.includes(part);
   const berth = await buildApp({ ...config, instance: 'bench', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 100_000, maxPerAddress: 100_000, startsPerAddressPerMin: 100_000, maxSessions: 100_000 });
@@ -197,6 +198,7 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const rows: Row[] = [];
   try {
+    if (want('load')) await firstLoadBench(url, rows);
     if (want('cold')) await coldStart(berth, url, rows);
     if (want('warm')) await warmStart(config, rows);
     if (want('echo')) await keystrokeEcho(berth, url, rows);

@@ -72,7 +72,15 @@ export class LessonService {
   }
 
   catalog(lang: Lang): LessonSummary[] {
-    return this.lessons.map((l) => ({ id: l.id, title: l.title[lang], level: l.level, minutes: l.minutes, stepCount: l.steps.length }));
+    return this.lessons.map((l) => ({
+      id: l.id,
+      title: l.title[lang],
+      description: l.description[lang],
+      level: l.level,
+      minutes: l.minutes,
+      needs: l.needs,
+      stepCount: l.steps.length,
+    }));
   }
 
   view(id: string, lang: Lang): LessonView {

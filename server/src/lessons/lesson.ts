@@ -35,8 +35,12 @@ export interface Lesson {
   /** The folder, relative to the lessons root. */
   dir: string;
   title: Record<Lang, string>;
+  /** One line under the title in the catalog ('' when the lesson has none). */
+  description: Record<Lang, string>;
   level: Level;
   minutes: number;
+  /** Ids of lessons to do first (earlier in the catalog). */
+  needs: string[];
   setup?: string;
   /** Where an imported lesson came from (e.g. "katacoda: docker-basics"); its missing translations are warnings. */
   source?: string;

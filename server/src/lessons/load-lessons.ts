@@ -29,6 +29,7 @@ export function checkLessons(root: string): { lessons: Lesson[]; problems: Lesso
   const lessons: Lesson[] = [];
   if (!fs.existsSync(root)) return { lessons, problems: [{ file: root, line: 0, message: 'no such lessons folder' }] };
   const seen = new Map<string, string>();
+  const needLines = new Map<string, number>();
   for (const name of fs.readdirSync(root).sort()) {
     const dir = path.join(root, name);
     if (!fs.statSync(dir).isDirectory()) continue;
@@ -40,13 +41,14 @@ export function checkLessons(root: string): { lessons: Lesson[]; problems: Lesso
     const id = m[2]!;
     if (seen.has(id)) problems.push({ file: dir, line: 0, message: `lesson id "${id}" is also used by ${seen.get(id)}` });
     seen.set(id, dir);
-    const lesson = loadLesson(root, name, id, problems);
+    const lesson = loadLesson(root, name, id, problems, needLines);
     if (lesson) lessons.push(lesson);
   }
+  checkNeeds(root, lessons, problems, needLines);
   return { lessons, problems };
 }
 
-function loadLesson(root: string, name: string, id: string, problems: LessonProblem[]): Lesson | null {
+function loadLesson(root: string, name: string, id: string, problems: LessonProblem[], needLines: Map<string, number>): Lesson | null {
   const dir = path.join(root, name);
   const manifest = path.join(dir, 'lesson.yaml');
   if (!fs.existsSync(manifest)) {
@@ -65,13 +67,16 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
     return null;
   }
   const before = problems.length;
-  const f = fields(rootNode, ['title', 'level', 'minutes', 'setup', 'source', 'steps'], problem, 'lesson.yaml');
+  const f = fields(rootNode, ['title', 'description', 'level', 'minutes', 'needs', 'setup', 'source', 'steps'], problem, 'lesson.yaml');
   const source = scalarOf(f.source);
   if (f.source && (typeof source !== 'string' || !source.trim())) problem(f.source, 'source names where an imported lesson came from (a string)');
   // An imported lesson arrives in one language: the others are warnings until someone writes them.
   const imported = typeof source === 'string' && source.trim() !== '';
   const missingText: Problem = imported ? (node, message) => problems.push({ file: manifest, line: at(node), message, warning: true }) : problem;
   const title = langStrings(f.title, 'title', problem, rootNode, missingText);
+  const description = descriptionOf(f.description, rootNode, problem, missingText, manifest, problems);
+  const needs = needsOf(f.needs, problem);
+  if (f.needs) needLines.set(id, at(f.needs));
   const level = scalarOf(f.level);
   if (!LEVELS.includes(level as Level)) problem(f.level ?? rootNode, `level must be one of ${LEVELS.join(', ')}`);
   const minutes = scalarOf(f.minutes);
@@ -102,8 +107,10 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
     id,
     dir: name,
     title,
+    description,
     level: level as Level,
     minutes: minutes as number,
+    needs,
     ...(typeof setup === 'string' && setup.trim() ? { setup } : {}),
     ...(imported ? { source: (source as string).trim() } : {}),
     steps: steps.map((s) => ({ ...s, text: texts.steps.get(s.id)! })),
@@ -113,6 +120,54 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
 }
 
 type Problem = (node: Node | null | undefined, message: string) => void;
+
+const DESCRIPTION_MAX = 140;
+
+/** The catalog's one line under the title: one line per language, short enough to read at a glance. */
+function descriptionOf(node: Node | undefined, parent: Node, problem: Problem, missingText: Problem, manifest: string, problems: LessonProblem[]): Record<Lang, string> {
+  if (!node) {
+    // Optional for the server to start, but the catalog looks unfinished without it: a warning.
+    problems.push({ file: manifest, line: 1, message: `description (one line per language: ${LANGS.join(', ')}) is missing: the catalog shows only the title`, warning: true });
+    return Object.fromEntries(LANGS.map((l) => [l, ''])) as Record<Lang, string>;
+  }
+  const out = langStrings(node, 'description', problem, parent, missingText);
+  for (const lang of LANGS) {
+    const text = out[lang] ?? '';
+    if (/\n/.test(text)) problem(node, `description (${lang}) must be one line`);
+    else if ([...text].length > DESCRIPTION_MAX) problem(node, `description (${lang}) is ${[...text].length} characters: at most ${DESCRIPTION_MAX}, one line in the catalog`);
+  }
+  return out;
+}
+
+/** The lessons to do first, by id (checked against the catalog once every lesson is read). */
+function needsOf(node: Node | undefined, problem: Problem): string[] {
+  if (!node) return [];
+  if (!isSeq(node)) {
+    problem(node, 'needs is a list of lesson ids to do first, e.g. [first-container]');
+    return [];
+  }
+  const ids: string[] = [];
+  for (const item of node.items as Node[]) {
+    const id = scalarOf(item);
+    if (typeof id !== 'string' || !id) problem(item, 'each item of needs is a lesson id (a string)');
+    else ids.push(id);
+  }
+  return ids;
+}
+
+/** A needed lesson must exist and come earlier in the catalog (so the learner meets it first, and no loop is possible). */
+function checkNeeds(root: string, lessons: Lesson[], problems: LessonProblem[], needLines: Map<string, number>): void {
+  const order = new Map(lessons.map((l, i) => [l.id, i]));
+  lessons.forEach((lesson, i) => {
+    for (const need of lesson.needs) {
+      const at = order.get(need);
+      const file = path.join(root, lesson.dir, 'lesson.yaml');
+      const line = needLines.get(lesson.id) ?? 1;
+      if (at === undefined) problems.push({ file, line, message: `needs "${need}": no lesson has that id (ids: ${[...order.keys()].join(', ')})` });
+      else if (at >= i) problems.push({ file, line, message: `needs "${need}": a lesson needed first must come earlier in the catalog` });
+    }
+  });
+}
 
 function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Step, 'text'> | null {
   if (!isMap(node)) {
@@ -237,6 +292,7 @@ function readLanguageFiles(
         continue;
       }
       const text = parseStepMarkdown(file, fs.readFileSync(file, 'utf8'), problems);
+      if (/^\d+\s*[.)、:]\s*/.test(text.title)) problems.push({ file, line: 1, message: `the title "${text.title}" starts with a number: the page numbers the steps itself (Step N of M)` });
       stepTexts.set(step.id, { ...(stepTexts.get(step.id) ?? ({} as Record<Lang, StepText>)), [lang]: text });
     }
     const page = (p: string) => {

@@ -52,7 +52,7 @@ describe('lesson coaching', () => {
 
   test('the catalog and lesson texts in both languages; bad ids and languages get a 4xx', async () => {
     const en = await (await fetch(`${server.url}/api/lessons`)).json();
-    assert.deepEqual(en, [{ id: 'fixture', title: 'Fixture', level: 'beginner', minutes: 2, stepCount: 2 }]);
+    assert.deepEqual(en, [{ id: 'fixture', title: 'Fixture', description: '', level: 'beginner', minutes: 2, needs: [], stepCount: 2 }]);
     const zh = await (await fetch(`${server.url}/api/lessons/fixture?lang=zh`)).json();
     assert.equal(zh.title, '练习');
     assert.equal(zh.steps[0].title, '标题 say-hello');

@@ -275,7 +275,7 @@ test('the CLI: a refused scenario exits 1 with the reason; --out must be a lesso
   const ok = berth([good, '--out', out]);
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /imported "T" \(1 steps\)/);
-  assert.match(ok.stdout, /lessons check: 0 problem\(s\), 2 warning\(s\)/);
+  assert.match(ok.stdout, /lessons check: 0 problem\(s\), 3 warning\(s\)/);
   assert.match(berth([good, '--out', out]).stderr, /07-mine: already exists/);
   assert.equal(berth([]).status, 2);
 });

@@ -14,8 +14,10 @@ const lesson: Lesson = {
   id: 'fixture',
   dir: '01-fixture',
   title: { en: 'Fixture', zh: '练习' },
+  description: { en: '', zh: '' },
   level: 'beginner',
   minutes: 1,
+  needs: [],
   introHtml: { en: '', zh: '' },
   finishHtml: { en: '', zh: '' },
   steps: [

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/app.js';
-import { loadLessons } from '../../src/lessons/load-lessons.js';
+import { LANGS } from '@berth/shared';
+import { formatProblem } from '../../src/lessons/lesson.js';
+import { checkLessons, loadLessons } from '../../src/lessons/load-lessons.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -69,6 +71,10 @@ test('Markdown problems point at the file: no title, no hint, stray files, bad Y
     'zh/s.md': '# 标题\n\n正文。\n',
     'zh/extra.md': '# ?\n',
   });
+  writeLesson(root, '04-numbered', 'title: {en: A, zh: 甲}\nlevel: beginner\nminutes: 3\nsteps:\n  - id: s\n    goals: [{ran: "^ls"}]\n    solution: [ls]\n', {
+    'en/s.md': stepMd('3. Download an image'),
+    'zh/s.md': stepMd('下载镜像'),
+  });
   writeLesson(root, '02-yaml', 'title: {en: A, zh: 甲}\nlevel: expert\nminutes: [3\n', {});
   writeLesson(root, '03-fields', 'title: {en: A}\nlevel: expert\nminutes: 0\nsteps: []\ncolour: red\n', {});
   const { problems } = (() => {
@@ -90,6 +96,7 @@ test('Markdown problems point at the file: no title, no hint, stray files, bad Y
   has(/^03-fields\/lesson\.yaml:3: minutes must be a whole number/);
   has(/^03-fields\/lesson\.yaml:4: steps must be a non-empty list/);
   has(/^03-fields\/lesson\.yaml:5: unknown field "colour"/);
+  has(/^04-numbered\/en\/s\.md:1: the title "3\. Download an image" starts with a number: the page numbers the steps itself/);
   fs.rmSync(root, { recursive: true });
 });
 
@@ -104,9 +111,61 @@ test('the server refuses to start on an invalid lesson and says which', async ()
   fs.rmSync(root, { recursive: true });
 });
 
-test('the lessons in the repository are valid', () => {
+test('the lessons in the repository are valid, each with a one-line description in every language', () => {
   const lessons = loadLessons(path.join(repo, 'lessons'));
   assert.ok(lessons.length >= 3);
+  const { problems } = checkLessons(path.join(repo, 'lessons'));
+  assert.deepEqual(problems.map(formatProblem), [], 'not even a warning');
+  for (const l of lessons) for (const lang of LANGS) assert.ok(l.description[lang].length > 10, `${l.id} ${lang}: ${l.description[lang]}`);
+});
+
+test('a finish text names no lesson but the next one: the finish page\'s button names the catalog\'s next lesson', () => {
+  const lessons = loadLessons(path.join(repo, 'lessons'));
+  lessons.forEach((lesson, i) => {
+    for (const lang of LANGS) {
+      const text = lesson.finishHtml[lang].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+      assert.doesNotMatch(text, /next lesson/i, `${lesson.id} (${lang}) says "next lesson": the page's button says which one`);
+      for (const other of lessons) {
+        if (other === lesson || other === lessons[i + 1]) continue;
+        assert.ok(!text.includes(other.title[lang]), `${lesson.id} (${lang}) names the lesson "${other.title[lang]}", not the next one`);
+      }
+    }
+  });
+});
+
+test('descriptions and needs: one line each, needed lessons exist and come first; a missing description is a warning', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lessons-'));
+  const step = "steps:\n  - id: s\n    goals: [{ran: '^ls'}]\n    solution: [ls]\n";
+  const texts = { 'en/s.md': stepMd('S'), 'zh/s.md': stepMd('S') };
+  writeLesson(root, '01-plain', `title: {en: Plain, zh: 平}\nlevel: beginner\nminutes: 3\n${step}`, texts);
+  writeLesson(root, '02-needs', `title: {en: N, zh: 需}\ndescription: {en: Needs, zh: 需要}\nlevel: beginner\nminutes: 3\nneeds: [plain, later, nowhere]\n${step}`, texts);
+  writeLesson(
+    root,
+    '04-described',
+    [
+      'title: {en: D, zh: 丁}', //                                                          1
+      'description:', //                                                                    2
+      '  en: "Two\\nlines"', //                                                              3
+      `  zh: ${'长'.repeat(141)}`, //                                                        4
+      'level: beginner', //                                                                 5
+      'minutes: 3', //                                                                      6
+      'needs: plain', //                                                                    7
+      step,
+    ].join('\n'),
+    texts,
+  );
+  writeLesson(root, '03-later', `title: {en: L, zh: 后}\ndescription: {en: Later, zh: 后来}\nlevel: beginner\nminutes: 3\nneeds: [plain]\n${step}`, texts);
+  const r = spawnSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'lessons', 'check', root], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  const out = r.stdout;
+  assert.match(out, /01-plain\/lesson\.yaml:1: warning: description \(one line per language: en, zh\) is missing/);
+  assert.match(out, /04-described\/lesson\.yaml:3: description \(en\) must be one line/);
+  assert.match(out, /04-described\/lesson\.yaml:3: description \(zh\) is 141 characters: at most 140/);
+  assert.match(out, /04-described\/lesson\.yaml:7: needs is a list of lesson ids/);
+  assert.match(out, /02-needs\/lesson\.yaml:5: needs "nowhere": no lesson has that id/);
+  assert.match(out, /02-needs\/lesson\.yaml:5: needs "later": a lesson needed first must come earlier in the catalog/);
+  assert.doesNotMatch(out, /needs "plain"/);
+  fs.rmSync(root, { recursive: true });
 });
 
 test('patterns the linear matcher cannot run (backreference, lookbehind, too large) are reported as file:line', () => {

@@ -12,6 +12,8 @@ const en = {
   textSize: (px: number) => `${px} px`,
   splitter: 'Width of the lesson beside the terminal',
   terminal: 'Terminal',
+  leaveTerminal: 'Press Esc then Tab to leave the terminal',
+  moreLines: (n: number) => `… and ${n} more ${n === 1 ? 'line' : 'lines'}: read them in the terminal.`,
   lessonPanel: 'Lesson',
 
   // session and status line
@@ -88,6 +90,7 @@ const en = {
     const min = Math.round(seconds / 60);
     return min >= 60 ? `${Math.floor(min / 60)} h ${min % 60}` : `${min} min`;
   },
+  secondsLeft: (duration: string) => `${duration} left`,
   endsAt: (time: string) => `The session ends at ${time}.`,
   extensionsLeft: (n: number) => (n === 1 ? 'It can be extended once more.' : `It can be extended ${n} more times.`),
   extend: 'Extend',
@@ -155,6 +158,9 @@ const en = {
   sandboxDeleted: 'Everything in the sandbox is deleted when the session ends.',
   copyPasteKeys:
     'Copy with Ctrl+Shift+C (or right-click a selection), paste with Ctrl+Shift+V or Ctrl+V. On a Mac, use Cmd+C and Cmd+V.',
+  continueTitle: 'Continue where you left off',
+  continueProgress: (done: number, total: number) => `${done} of ${total} steps done`,
+  needsFirst: (titles: string) => `First: ${titles}`,
 
   // lesson view
   backToLessons: '← All lessons',
@@ -190,6 +196,8 @@ const en = {
   partlyFinished: (n: number) => `You skipped ${n === 1 ? 'one step' : `${n} steps`}. Go back to:`,
   nextLesson: (title: string) => `Next lesson: ${title} →`,
   lastLesson: 'That was the last lesson. The terminal is yours to keep exploring.',
+  nextLessonTitle: 'Next lesson',
+  reviewLesson: 'Read this lesson again',
 
   // key bar
   keyBar: 'Terminal keys',
@@ -209,6 +217,8 @@ const zh: Messages = {
   textSize: (px: number) => `${px} px`,
   splitter: '课程与终端之间的宽度',
   terminal: '终端',
+  leaveTerminal: '先按 Esc 再按 Tab 可离开终端',
+  moreLines: (n: number) => `……还有 ${n} 行，请在终端里阅读。`,
   lessonPanel: '课程',
 
   start: '开始',
@@ -283,6 +293,7 @@ const zh: Messages = {
     const min = Math.round(seconds / 60);
     return min >= 60 ? `${Math.floor(min / 60)} 时 ${min % 60} 分` : `${min} 分钟`;
   },
+  secondsLeft: (duration: string) => `剩余 ${duration}`,
   endsAt: (time: string) => `会话将在 ${time} 结束。`,
   extensionsLeft: (n: number) => `还可以延长 ${n} 次。`,
   extend: '延长',
@@ -342,6 +353,9 @@ const zh: Messages = {
   goodToKnow: '小贴士',
   sandboxDeleted: '会话结束后，沙箱里的一切都会被删除。',
   copyPasteKeys: '复制用 Ctrl+Shift+C（或右键点击选中的文字），粘贴用 Ctrl+Shift+V 或 Ctrl+V。Mac 上用 Cmd+C 和 Cmd+V。',
+  continueTitle: '从上次离开的地方继续',
+  continueProgress: (done: number, total: number) => `已完成 ${done}/${total} 步`,
+  needsFirst: (titles: string) => `先学：${titles}`,
 
   backToLessons: '← 全部课程',
   loadingLesson: '正在加载课程…',
@@ -375,6 +389,8 @@ const zh: Messages = {
   partlyFinished: (n: number) => `你跳过了 ${n} 步，可以回去看看：`,
   nextLesson: (title: string) => `下一课：${title} →`,
   lastLesson: '这是最后一课了。终端还在，继续随意探索吧。',
+  nextLessonTitle: '下一课',
+  reviewLesson: '重新阅读这一课',
 
   keyBar: '终端按键',
   keys: { tab: 'Tab', ctrlC: 'Ctrl-C', up: '上', down: '下', left: '左', right: '右', esc: 'Esc' },

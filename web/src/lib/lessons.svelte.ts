@@ -56,6 +56,9 @@ export class Lessons {
   /** Telling the server which step the learner is on failed. */
   syncError = $state.raw<LoadFailure | null>(null);
 
+  /** The lesson the learner opened last (kept across visits), for "continue where you left off". */
+  lastOpened = $state<string | null>(readLastOpened());
+
   #catalogRequest = 0;
   #lessonRequest = 0;
   #lessonKey = '';
@@ -77,6 +80,7 @@ export class Lessons {
 
   /** Loads a lesson's texts; keeps showing the lesson already open (say, in the other language) meanwhile. */
   async loadLesson(id: string, lang: Lang): Promise<void> {
+    this.#remember(id);
     const key = `${id}\n${lang}`;
     if (key === this.#lessonKey && this.lesson && !this.lessonError) return;
     this.#lessonKey = key;
@@ -131,6 +135,22 @@ export class Lessons {
     return { kind: 'started', done: progress.done.length, total: summary.stepCount };
   }
 
+  /** Where "continue where you left off" leads: the lesson opened last if unfinished, else the first one started. */
+  continueWith(): LessonSummary | null {
+    const list = this.catalog ?? [];
+    const started = list.filter((l) => this.stateOf(l).kind === 'started');
+    return started.find((l) => l.id === this.lastOpened) ?? started[0] ?? null;
+  }
+
+  #remember(id: string): void {
+    this.lastOpened = id;
+    try {
+      localStorage.setItem(LAST_OPENED_KEY, id);
+    } catch {
+      // storage refused (private mode): remembered for this page only
+    }
+  }
+
   /** The catalog's lesson after `id`, if any. */
   nextLesson(id: string): LessonSummary | null {
     const list = this.catalog ?? [];
@@ -162,6 +182,16 @@ export function routeAfter(lesson: LessonView, stepId: string, done: Set<string>
 
 export function stepById(lesson: LessonView, stepId: string | null): LessonStepView | null {
   return lesson.steps.find((s) => s.id === stepId) ?? null;
+}
+
+const LAST_OPENED_KEY = 'berth.lastLesson';
+
+function readLastOpened(): string | null {
+  try {
+    return localStorage.getItem(LAST_OPENED_KEY);
+  } catch {
+    return null;
+  }
 }
 
 function failure(err: unknown, retry: () => void): LoadFailure {

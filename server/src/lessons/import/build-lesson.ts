@@ -89,6 +89,7 @@ export function buildLesson(scenario: Scenario, mirror?: MirrorImages): BuiltLes
 
   const doc = new Document({
     title: { en: oneLine(scenario.title) },
+    ...(scenario.description.trim() ? { description: { en: oneLine(scenario.description).slice(0, 140) } } : {}),
     source: `Katacoda/KillerCoda scenario "${scenario.name}"`,
     level: level(scenario.difficulty),
     minutes: minutes(scenario.time, steps.length),
