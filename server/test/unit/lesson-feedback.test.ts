@@ -23,6 +23,8 @@ const lesson: Lesson = {
   id: 'hello',
   dir: '01-hello',
   title: { en: 'Hello', zh: '你好' },
+  description: { en: 'Say hello.', zh: '打个招呼。' },
+  needs: [],
   level: 'beginner',
   minutes: 1,
   introHtml: { en: '', zh: '' },

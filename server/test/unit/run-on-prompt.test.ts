@@ -29,7 +29,7 @@ async function setUp() {
   } as unknown as SandboxRuntime;
   const busy: string[] = [];
   const host = new TerminalHost('s1', runtime, () => {}, { info: () => {}, warn: () => {}, error: () => {} }, () => {});
-  const sink: TerminalSink = { output: (_b, w) => w(), command: (_e, w) => w(), notice: () => {}, warn: () => {}, gone: () => {}, busy: (c) => void busy.push(c) };
+  const sink: TerminalSink = { output: (_b, w) => w(), command: (_e, w) => w(), notice: () => {}, warn: () => {}, gone: () => {}, control: () => {}, busy: (c) => void busy.push(c) };
   await host.attach(sink, { cols: 80, rows: 24 });
   const print = async (text: string) => {
     stream.push(Buffer.from(text));
