@@ -142,13 +142,19 @@ describe('one visitor floods the server through their terminal', () => {
     assert.equal(put.status, 200);
   }
 
-  test('a lesson check\'s output flooded from the visitor\'s shell: the check is cut at 64 KiB, not met, and the visitor is told', async () => {
+  test('a lesson check\'s output flooded by a process of the visitor\'s uid beside it: the check is cut at 64 KiB, not met, and the visitor is told', async () => {
     await withAttacker(async (attacker, s) => {
       await onFixtureStep(s);
-      // The check runs as the visitor's uid: its stdout is theirs to write into, through /proc.
-      attacker.type(
-        "touch ~/made; (while :; do for p in $(pgrep -f 'sleep 2; test -f'); do [ -e /tmp/s$p ] || { : > /tmp/s$p; cat /dev/zero > /proc/$p/fd/1 & }; done; sleep 0.1; done) >/dev/null 2>&1 &\r",
-      );
+      // The check runs as the visitor's uid: a process of that uid in the check's namespaces can write into its
+      // stdout through /proc. The learner's shell now runs in the engine's namespaces, so the flooder is started
+      // beside the check the way such a process would run there (an exec as the visitor), not from the shell.
+      const flooder = await server.berth.runtime.exec(s.id, [
+        'sh',
+        '-c',
+        "setsid sh -c 'while :; do for p in $(pgrep -f \"sleep [2]; test -f\"); do [ -e /tmp/s$p ] || { : > /tmp/s$p; cat /dev/zero > /proc/$p/fd/1 & }; done; sleep 0.1; done' >/dev/null 2>&1 </dev/null &",
+      ]);
+      assert.equal(flooder.exitCode, 0, flooder.output);
+      attacker.type('touch ~/made\r');
       await sleep(500);
       attacker.type('true\r'); // a command: the step's check runs
       const told = await toldError(attacker, /A lesson check was stopped/, 30_000, 'the check-stopped message');
