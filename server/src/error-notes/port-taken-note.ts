@@ -7,7 +7,7 @@ import type { Lang } from '@berth/shared';
 import { CommandBudget } from '../terminal/command-budget.js';
 import type { CommandEvent, CommandOutputObserver } from '../terminal/shell-integration.js';
 import { noteBytes } from './note-style.js';
-import { OutputLines } from './output-lines.js';
+import { OutputLines } from '../terminal/output-lines.js';
 import { containerName, publishedPorts } from './published-ports.js';
 
 const ALLOCATED = 'port is already allocated';

@@ -2,6 +2,7 @@
 // own registries (the offline mirror, its writer, the pull-through cache). Answers are read up to a bound.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { readBounded } from './read-bounded.js';
 
 export const MANIFEST_TYPES = {
   dockerV2: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -38,21 +39,10 @@ export class RegistryError extends Error {
 
 const repoPath = (repo: string) => repo.split('/').map(encodeURIComponent).join('/');
 
-async function readBounded(res: Response, max: number, what: string): Promise<Buffer> {
-  const reader = res.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new RegistryError(`${what} is larger than ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+async function readAtMost(res: Response, max: number, what: string): Promise<Buffer> {
+  const body = await readBounded(res, max);
+  if (!body) throw new RegistryError(`${what} is larger than ${max} bytes`);
+  return body;
 }
 
 export function isIndex(m: Manifest): boolean {
@@ -63,10 +53,10 @@ export function isIndex(m: Manifest): boolean {
 export async function getManifest(base: string, repo: string, reference: string): Promise<{ manifest: Manifest; digest: string; mediaType: string; bytes: number }> {
   const res = await fetch(`${base}/v2/${repoPath(repo)}/manifests/${encodeURIComponent(reference)}`, { headers: { Accept: ACCEPT }, signal: AbortSignal.timeout(TIMEOUT_MS) });
   if (!res.ok) {
-    const text = (await readBounded(res, 64 * 1024, 'an error answer').catch(() => Buffer.alloc(0))).toString('utf8');
+    const text = (await readAtMost(res, 64 * 1024, 'an error answer').catch(() => Buffer.alloc(0))).toString('utf8');
     throw new RegistryError(registryErrorText(text) ?? `answered ${res.status}`, res.status);
   }
-  const body = await readBounded(res, MAX_MANIFEST_BYTES, 'the manifest');
+  const body = await readAtMost(res, MAX_MANIFEST_BYTES, 'the manifest');
   const digest = res.headers.get('docker-content-digest') ?? `sha256:${crypto.createHash('sha256').update(body).digest('hex')}`;
   const manifest = JSON.parse(body.toString('utf8')) as Manifest;
   return { manifest, digest, mediaType: res.headers.get('content-type') ?? manifest.mediaType ?? '', bytes: body.length };
@@ -140,7 +130,7 @@ export async function catalog(base: string): Promise<Map<string, string[]>> {
   const get = async (p: string) => {
     const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!res.ok) throw new RegistryError(`${p} answered ${res.status}`, res.status);
-    return JSON.parse((await readBounded(res, MAX_MANIFEST_BYTES, p)).toString('utf8')) as { repositories?: string[]; tags?: string[] | null };
+    return JSON.parse((await readAtMost(res, MAX_MANIFEST_BYTES, p)).toString('utf8')) as { repositories?: string[]; tags?: string[] | null };
   };
   const repos: string[] = [];
   for (;;) {

@@ -11,8 +11,10 @@
 //                          … failed to resolve source metadata for docker.io/library/node:18-alpine: … Head "https://registry-1.docker.io/v2/library/node/manifests/18-alpine": … no such host
 // With a registry that answers (an upstream), the signs are "pull access denied for …" or "manifest unknown".
 import { MAX_REF_CHARS } from './image-ref.js';
+import { MAX_LINE, OutputLines } from '../terminal/output-lines.js';
 
-export const MAX_SCANNED_LINE = 2048;
+/** A line is read up to this many characters. */
+export const MAX_SCANNED_LINE = MAX_LINE;
 export const MAX_REFS = 8;
 
 /** Docker Hub was out of reach: the sandbox has no internet. */
@@ -42,60 +44,27 @@ export class DockerErrorScan {
   hubUnreachable = false;
   /** Image references named around the failure, as printed (at most MAX_REFS). */
   readonly refs: string[] = [];
-  /** The output so far ended a line (Berth's line then needs no line break first). */
-  atLineStart = true;
-  private line = '';
-  private lineCut = false;
+  /** Output lines holding one of Docker's words, each read once. */
+  private readonly lines = new OutputLines(KEYWORDS, (line) => this.read(line));
   /** The base image of the build step being run (the legacy builder prints it, then the step's error). */
   private fromStep: string | undefined;
 
+  /** The output so far ended a line (Berth's line then needs no line break first). */
+  get atLineStart(): boolean {
+    return this.lines.atLineStart;
+  }
+
   /** Feeds output (marks already removed). */
   push(bytes: Buffer): void {
-    // latin1: one character per byte, so a split multibyte character costs nothing; names are ASCII.
-    const text = bytes.toString('latin1');
-    let from = 0;
-    const last = text.lastIndexOf('\n');
-    if (last >= 0 && !KEYWORDS.some((k) => text.includes(k))) {
-      // No word of Docker's anywhere in the chunk (the usual case): only the line begun before it, which may
-      // hold the start of one, and the line it leaves open are read.
-      const first = text.indexOf('\n');
-      this.take(text.slice(0, first));
-      this.endLine();
-      from = last + 1;
-      this.take(text.slice(from));
-      this.atLineStart = from === text.length;
-      return;
-    }
-    for (;;) {
-      const nl = text.indexOf('\n', from);
-      this.take(text.slice(from, nl < 0 ? text.length : nl));
-      if (nl < 0) break;
-      this.endLine();
-      from = nl + 1;
-    }
-    this.atLineStart = text.endsWith('\n');
+    this.lines.push(bytes);
   }
 
   /** The command ended: a last line without its line break is read too. */
   finish(): void {
-    if (this.line) this.endLine();
+    this.lines.finish();
   }
 
-  private take(part: string): void {
-    if (this.lineCut || !part) return;
-    const room = MAX_SCANNED_LINE - this.line.length;
-    if (part.length > room) this.lineCut = true;
-    this.line += part.slice(0, room);
-  }
-
-  private endLine(): void {
-    const raw = this.line;
-    this.line = '';
-    this.lineCut = false;
-    // Most lines of most commands hold none of Docker's words for a pull: those are passed over at once.
-    if (!KEYWORDS.some((k) => raw.includes(k))) return;
-    const line = plain(raw);
-    if (!line) return;
+  private read(line: string): void {
     if (FROM_STEP.test(line)) this.fromStep = fromImage(line.slice(line.indexOf(' FROM ') + 6));
     for (const { marker, needs } of NAMED_AFTER) {
       const at = line.indexOf(marker);
@@ -117,31 +86,6 @@ export class DockerErrorScan {
   }
 }
 
-/** The line as seen on screen: carriage returns and escape sequences (colours, cursor moves) left out. */
-export function plain(line: string): string {
-  if (!line.includes('\x1b') && !line.includes('\r')) return line.trim();
-  const parts: string[] = [];
-  let from = 0;
-  let i = 0;
-  while (i < line.length) {
-    const c = line.charCodeAt(i);
-    if (c !== 0x1b && c !== 0x0d) {
-      i++;
-      continue;
-    }
-    parts.push(line.slice(from, i));
-    if (c === 0x0d) i++;
-    else if (line[i + 1] === '[') {
-      // ESC [ params final: up to the final byte (0x40-0x7e).
-      i += 2;
-      while (i < line.length && (line.charCodeAt(i) < 0x40 || line.charCodeAt(i) > 0x7e)) i++;
-      i++;
-    } else i += 2; // any other escape: ESC and one byte
-    from = i;
-  }
-  if (from < line.length) parts.push(line.slice(from));
-  return parts.join('').trim();
-}
 
 /** The reference starting at `at` (up to a character no reference has). */
 function refAt(line: string, at: number): string | undefined {

@@ -3,6 +3,7 @@
 // command never makes Berth ask the mirror about a name they chose: the snapshot is refreshed as a whole,
 // at most once a minute, and read in memory when a command ends (Berth's line must be ready before the
 // next prompt).
+import { readBounded } from '../images/read-bounded.js';
 
 export interface MirrorImages {
   /** Tags of a repository (`library/nginx`), or undefined when the mirror has no such repository. */
@@ -81,19 +82,8 @@ export class MirrorCatalog {
       await res.body?.cancel();
       throw new Error(`${path} answered ${res.status}`);
     }
-    const reader = res.body!.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > MAX_ANSWER_BYTES) {
-        await reader.cancel();
-        throw new Error(`${path} answered more than ${MAX_ANSWER_BYTES} bytes`);
-      }
-      chunks.push(value);
-    }
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const body = await readBounded(res, MAX_ANSWER_BYTES);
+    if (!body) throw new Error(`${path} answered more than ${MAX_ANSWER_BYTES} bytes`);
+    return JSON.parse(body.toString('utf8'));
   }
 }

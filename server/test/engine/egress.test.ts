@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import dns from 'node:dns';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerEvent } from '@berth/shared';
 import type { EgressLogEntry } from '../../src/egress/egress-proxy.js';
 import fs from 'node:fs';
@@ -146,7 +147,10 @@ describe('BERTH_EGRESS=registries', () => {
     const { screen, exit } = await learnerRuns(term, `curl -sS -o /dev/null -w 'status %{http_code}\\n' ${REGISTRY}${PACKAGE.split('@')[0]}`);
     assert.equal(exit, 0, screen);
     assert.match(screen, /^status 200\r?$/m);
-    const entry = proxy.log.find((e) => e.host === REGISTRY_HOST && e.verdict === 'passed');
+    // The proxy writes a tunnel's line when it closes, which can be just after curl has exited.
+    const passed = () => proxy.log.find((e) => e.host === REGISTRY_HOST && e.verdict === 'passed');
+    for (let i = 0; i < 100 && !passed(); i++) await sleep(100);
+    const entry = passed();
     assert.ok(entry, JSON.stringify(proxy.log));
     assert.deepEqual([entry.session, entry.method, entry.port], [sessionAddress, 'CONNECT', 443]);
     assert.ok(entry.down > 1000 && entry.up > 100, JSON.stringify(entry));

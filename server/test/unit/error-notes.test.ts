@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NetworkNeededNotes } from '../../src/error-notes/network-needed-note.js';
-import { OutputLines } from '../../src/error-notes/output-lines.js';
+import { OutputLines } from '../../src/terminal/output-lines.js';
 import { PortTakenNotes } from '../../src/error-notes/port-taken-note.js';
 import { containerName, publishedPorts } from '../../src/error-notes/published-ports.js';
 import { ObserverChain } from '../../src/terminal/observer-chain.js';

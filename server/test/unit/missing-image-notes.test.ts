@@ -185,7 +185,7 @@ test('attack: an endless line, and a flood of image names, are held and kept wit
   const s = new DockerErrorScan();
   const chunk = Buffer.from("Unable to find image 'x' locally ".repeat(4096));
   for (let i = 0; i < 64; i++) s.push(chunk); // 8 MiB without a line break
-  assert.ok((s as unknown as { line: string }).line.length <= MAX_SCANNED_LINE);
+  assert.ok((s as unknown as { lines: { line: string } }).lines.line.length <= MAX_SCANNED_LINE);
   const names = Array.from({ length: 500 }, (_, i) => `Unable to find image 'img${i}:latest' locally\n`).join('');
   s.push(Buffer.from(`\n${names}`));
   s.finish();

@@ -2,8 +2,6 @@
 // visitor's to shape: a line is kept up to MAX_LINE characters, a chunk without any of the words is passed
 // over at once (only the line it continues and the one it leaves open are read), and each kept line is
 // looked at once for the words.
-import { plain } from '../missing-images/docker-error-scan.js';
-
 export const MAX_LINE = 2048;
 
 export class OutputLines {
@@ -59,4 +57,30 @@ export class OutputLines {
     const line = plain(raw);
     if (line) this.onLine(line);
   }
+}
+
+/** The line as seen on screen: carriage returns and escape sequences (colours, cursor moves) left out. */
+export function plain(line: string): string {
+  if (!line.includes('\x1b') && !line.includes('\r')) return line.trim();
+  const parts: string[] = [];
+  let from = 0;
+  let i = 0;
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (c !== 0x1b && c !== 0x0d) {
+      i++;
+      continue;
+    }
+    parts.push(line.slice(from, i));
+    if (c === 0x0d) i++;
+    else if (line[i + 1] === '[') {
+      // ESC [ params final: up to the final byte (0x40-0x7e).
+      i += 2;
+      while (i < line.length && (line.charCodeAt(i) < 0x40 || line.charCodeAt(i) > 0x7e)) i++;
+      i++;
+    } else i += 2; // any other escape: ESC and one byte
+    from = i;
+  }
+  if (from < line.length) parts.push(line.slice(from));
+  return parts.join('').trim();
 }
