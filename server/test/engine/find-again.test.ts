@@ -163,7 +163,10 @@ describe('a session found again, with several terminals', () => {
     }
     assert.equal((await fetch(`${server.url}${HISTORY_PATH(s.id)}`)).status, 401);
     assert.equal((await fetch(`${server.url}${HISTORY_PATH(s.id)}`, { headers: { authorization: 'Bearer not-the-token' } })).status, 401);
-    assert.equal((await fetch(`${server.url}${TERMINAL_PATH(s.id, 1)}`, { method: 'DELETE' })).status, 401);
+    // A page of another site cannot even send the JSON a script would; a script that can is still no owner.
+    assert.equal((await fetch(`${server.url}${TERMINAL_PATH(s.id, 1)}`, { method: 'DELETE' })).status, 415);
+    const asScript = { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: '{}' };
+    assert.equal((await fetch(`${server.url}${TERMINAL_PATH(s.id, 1)}`, asScript)).status, 401);
     // The link itself is the page and nothing else: no token, no session state in it.
     const page = await fetch(`${server.url}/s/${s.id}`);
     assert.ok(!(await page.text()).includes(s.token), 'the page at the link holds no token');

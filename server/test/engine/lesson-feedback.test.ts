@@ -167,6 +167,10 @@ describe('lesson feedback', () => {
       const verdict = (await (await call('POST', '/check', 'clean-up')).json()) as CheckStepResponse;
       assert.equal(verdict.already, true);
       await term.run('touch ~/box');
+      // Check my work now sees the box (the state changed under the step), whichever of it and the command's
+      // own evaluation runs first; typed within a check's run, touch and rm would be judged together.
+      const changed = (await (await call('POST', '/check', 'clean-up')).json()) as CheckStepResponse;
+      assert.deepEqual(changed.unmet, ['~/box is still there - remove it with rm ~/box.']);
       await term.run('rm ~/box');
       await term.waitFor(() => steps(term).find((e) => e.step === 'clean-up' && e.done), 15_000, 'clean-up to tick once done for real');
     } finally {
