@@ -1,5 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { endSession } from '../session-page.js';
 
 // Serious and critical findings of axe-core (WCAG 2.1 A and AA rules) on the screens a learner sees.
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -21,10 +22,7 @@ test('axe-core finds nothing serious on the home, lesson and end screens', async
   await expect(page.getByTestId('terminal').locator('.xterm-rows')).toContainText('$');
   expect(await seriousViolations(page), 'lesson with a running session').toEqual([]);
 
-  await page.getByTestId('end').click();
-  const confirm = page.getByTestId('end-confirm'); // End may ask first (issue 13)
-  if (await confirm.isVisible().catch(() => false)) await confirm.click();
-  await expect(page.getByTestId('ended')).toBeVisible();
+  await endSession(page);
   expect(await seriousViolations(page), 'end screen').toEqual([]);
 });
 
@@ -57,21 +55,23 @@ test('the keyboard leaves the terminal with Esc then Tab, as the terminal says; 
 
   // Back in the terminal, the next key is an ordinary key: no Esc prefix turned "d" into Meta-d.
   await terminal.click();
-  await page.keyboard.type('echo back-$((40+2))\n');
-  await expect(rows).toContainText('back-42');
+  await page.keyboard.type('echo back-$((40+2)) $USER\n');
+  await expect(rows).toContainText('back-42 user');
 
-  // Esc then another key: the Esc reaches the shell first (readline: Esc . inserts the last argument).
+  // Esc then another key: the Esc reaches the shell first (readline: Esc . inserts the last argument, $USER).
   await page.keyboard.type('echo again ');
   await page.keyboard.press('Escape');
   await page.keyboard.press('.');
   await page.keyboard.press('Enter');
-  await expect(rows).toContainText('again back-42');
-  await page.getByTestId('end').click();
+  await expect(rows).toContainText('again user');
+  await endSession(page);
 });
 
 test('in screen-reader mode, output is said in pieces: a few lines, table columns as a list, the rest counted', async ({ page }) => {
   await page.goto('/');
+  await page.getByTestId('menu').click(); // settings live in the header's menu
   await page.getByTestId('screen-reader').check();
+  await page.keyboard.press('Escape');
   await page.getByTestId('start').click();
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   await page.getByTestId('terminal').click();
@@ -82,7 +82,7 @@ test('in screen-reader mode, output is said in pieces: a few lines, table column
   await expect(said).toHaveAttribute('aria-live', 'polite');
   await expect(said).toHaveText(/REPOSITORY, TAG, SIZE\s+busybox, latest, 4\.3MB\s+1\s+2\s+3\s+… and 7 more lines: read them in the terminal\./);
   await expect(said).not.toContainText('printf');
-  await page.getByTestId('end').click();
+  await endSession(page);
 });
 
 test('Restart shell gives the keyboard back to the terminal', async ({ page }) => {
@@ -91,7 +91,9 @@ test('Restart shell gives the keyboard back to the terminal', async ({ page }) =
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   await page.getByTestId('restart-shell').click();
   await expect(page.getByTestId('terminal').locator('textarea')).toBeFocused();
+  // Typed once the new shell's prompt is there, as a learner reading the notice would.
+  await expect(page.getByTestId('terminal').locator('.xterm-rows')).toContainText(/here is a new one\].*\$/, { timeout: 15_000 });
   await page.keyboard.type('echo restarted-$((6*7))\n');
   await expect(page.getByTestId('terminal').locator('.xterm-rows')).toContainText('restarted-42', { timeout: 15_000 });
-  await page.getByTestId('end').click();
+  await endSession(page);
 });

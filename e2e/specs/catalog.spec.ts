@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { endSession } from '../session-page.js';
 
 test('the catalog: the tips above the lessons, each lesson with its one line and what it needs first', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -47,7 +48,7 @@ test('continue where you left off, the finish page names one next lesson, and a 
   await expect(page).toHaveURL(/\/lessons\/first-container\/run-hello$/);
   await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true');
   await expect(page.getByTestId('step-text')).toBeVisible();
-  await page.getByTestId('end').click();
+  await endSession(page);
 });
 
 test('lesson 15 numbers its steps once', async ({ page }) => {

@@ -4,10 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { brokenPort } from '../playwright.config.js';
+import { idlePort } from '../playwright.config.js';
 
-// The config's servers take port .. brokenPort; this spec's own server (one it restarts) the next one.
-const port = brokenPort + 1;
+// The config's servers take port .. idlePort; this spec's own server (one it restarts) the next one.
+const port = idlePort + 1;
 const url = `http://127.0.0.1:${port}`;
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const env = { ...process.env, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', BERTH_INSTANCE: 'e2e-restart', BERTH_POOL_SIZE: '0' };
@@ -15,7 +15,11 @@ const env = { ...process.env, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1',
 async function startServer(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], { cwd: repo, env, stdio: 'inherit' });
   await expect
-    .poll(async () => (await fetch(`${url}/api/health`).catch(() => null))?.status ?? 0, { timeout: 60_000 })
+    .poll(async () => {
+      // Another server answering on the port (this one failed to bind) must not pass for this one.
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before it answered`);
+      return (await fetch(`${url}/api/health`).catch(() => null))?.status ?? 0;
+    }, { timeout: 60_000 })
     .toBe(200);
   return child;
 }

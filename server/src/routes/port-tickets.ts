@@ -24,8 +24,9 @@ export function portTicketRoutes(app: FastifyInstance, deps: { sessions: Session
     return { url: `${link}?${PORT_TICKET_PARAM}=${ticket}`, expiresAt: new Date(expiresAt).toISOString() };
   });
 
-  // Berth's own origin serves no app: an old-style link gets a sentence, not the page (or the app).
-  app.all('/s/*', async () => {
+  // Berth's own origin serves no app: an old-style link gets a sentence, not the page (or the app). `/s/<id>`
+  // alone is the session's own address, which is the page.
+  app.all('/s/:id/*', async () => {
     throw new HttpError(404, "Port links are served apart from Berth's page now: open them with the port buttons on your session's page.");
   });
 }

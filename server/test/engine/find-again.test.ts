@@ -169,6 +169,8 @@ describe('a session found again, with several terminals', () => {
     assert.equal((await fetch(`${server.url}${TERMINAL_PATH(s.id, 1)}`, asScript)).status, 401);
     // The link itself is the page and nothing else: no token, no session state in it.
     const page = await fetch(`${server.url}/s/${s.id}`);
+    assert.equal(page.status, 200, 'the session address is the page (old port links under it get a sentence)');
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     assert.ok(!(await page.text()).includes(s.token), 'the page at the link holds no token');
   });
 });
