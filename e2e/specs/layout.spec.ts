@@ -18,6 +18,7 @@ const SCREENS: [number, number][] = [
   [1366, 768],
   [1536, 864],
   [1920, 1080],
+  [2560, 1440],
 ];
 const PORTS = [8081, 8082, 8083, 8084, 8085];
 
@@ -88,7 +89,7 @@ async function checkScreen(page: Page, testInfo: TestInfo, [width, height]: [num
   await writeFile(testInfo.outputPath(`layout-${width}px-${ports}-ports.png`), shot);
 }
 
-test('at every width from 360 to 1920 px (and 200% zoom), with 0 and 5 ports, the header keeps one height and lesson and terminal are on screen', async ({ page }, testInfo) => {
+test('at every width from 360 to 2560 px (and 200% zoom), with 0 and 5 ports, the header keeps one height and lesson and terminal are on screen', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto('/lessons/first-container/run-hello');

@@ -9,6 +9,7 @@ import { playLesson } from '../lessons/lesson-player.js';
 import { hostBusyDuring, pct, type Row } from './bench-table.js';
 import { exhaustion } from './exhaustion.js';
 import { imagesBench } from './images-bench.js';
+import { firstLoadInBrowser } from './first-load-browser.js';
 import { firstLoadBench } from './first-load.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -198,7 +199,10 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const rows: Row[] = [];
   try {
-    if (want('load')) await firstLoadBench(url, rows);
+    if (want('load')) {
+      await firstLoadBench(url, rows);
+      await firstLoadInBrowser(url, rows);
+    }
     if (want('cold')) await coldStart(berth, url, rows);
     if (want('warm')) await warmStart(config, rows);
     if (want('echo')) await keystrokeEcho(berth, url, rows);
