@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
+import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import type { SessionDisks } from './session-disk.js';
 
@@ -262,6 +262,28 @@ export class DockerRuntime implements SandboxRuntime {
     const info = await exec.inspect();
     const exitCode = info.ExitCode ?? -1;
     return { exitCode, output, timedOut: exitCode === 137 || exitCode === 124 };
+  }
+
+  async follow(id: string, cmd: string[], onData: (chunk: Buffer) => void, opts: { timeoutMs: number }): Promise<FollowedProcess> {
+    const timeoutS = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
+    const exec = await this.docker.getContainer(this.names(id).container).exec({
+      Cmd: ['timeout', '-s', 'KILL', String(timeoutS), ...cmd],
+      User: VISITOR,
+      AttachStdout: true,
+      AttachStderr: false,
+      Tty: false,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = new PassThrough();
+    out.on('data', onData);
+    this.docker.modem.demuxStream(stream, out, new PassThrough().resume());
+    const timer = setTimeout(() => stream.destroy(), timeoutS * 1000 + EXEC_CUT_GRACE_MS);
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    }).finally(() => clearTimeout(timer));
+    return { stop: () => stream.destroy(), ended };
   }
 
   async isRunning(id: string): Promise<boolean> {

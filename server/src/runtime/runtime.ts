@@ -25,6 +25,14 @@ export const EXEC_OUTPUT_BYTES = 1024 * 1024;
 /** How long past its timeout an exec's stream may stay open before the host cuts it. */
 export const EXEC_CUT_GRACE_MS = 5000;
 
+/** A long-running process in a sandbox whose output the host reads as it comes (e.g. `docker events`). */
+export interface FollowedProcess {
+  /** Cuts the stream; the process ends at its next write (or at its time limit). */
+  stop(): void;
+  /** Resolves once the stream ended: the process ended, was stopped, or the sandbox went. */
+  ended: Promise<void>;
+}
+
 export interface ShellStream {
   /** Raw TTY bytes both ways. */
   stream: Duplex;
@@ -56,6 +64,8 @@ export interface SandboxRuntime {
   /** A login shell as the visitor, with a TTY; env adds variables to its environment. */
   openShell(id: string, size: { cols: number; rows: number }, env?: string[]): Promise<ShellStream>;
   exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Starts cmd as the visitor and hands its output to onData as it comes; it ends by timeoutMs at the latest. */
+  follow(id: string, cmd: string[], onData: (chunk: Buffer) => void, opts: { timeoutMs: number }): Promise<FollowedProcess>;
   /** Whether the sandbox's container is running (false when it is stopped or gone). */
   isRunning(id: string): Promise<boolean>;
   /** Whether the sandbox runs and its inner engine finished starting (false when stopped, gone or half-started). */
