@@ -15,6 +15,8 @@ import { SessionDisks } from './runtime/session-disk.js';
 import { healthRoutes } from './routes/health.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { terminalRoutes } from './routes/terminal.js';
+import { engineViewRoutes } from './routes/engine-view.js';
+import { EngineWatch } from './engine-view/engine-watch.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { startReaper } from './reaper/expire-sessions.js';
 import { LessonService } from './lessons/lesson-service.js';
@@ -165,6 +167,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   hosts.onTerminals = (id, open) => sessions.emit('event', id, { type: 'terminals', open });
   const metrics = new Metrics();
+  const engineWatch = new EngineWatch(runtime, (id, err) => app.log.warn({ session: id, err: (err as Error).message }, 'the engine view could not read the engine'));
   sessions.on('event', (id, event) => {
     if (event.type !== 'status') return;
     const s = sessions.get(id);
@@ -173,6 +176,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     metrics.observeEnd(event.reason ?? 'error');
     lessons.forget(id);
     hosts.end(id);
+    engineWatch.forget(id);
   });
 
   app.setErrorHandler((caught: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -246,6 +250,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     },
   });
   lessonRoutes(app, { lessons, sessions });
+  engineViewRoutes(app, { sessions, watch: engineWatch });
   const portsOrigin: PortsOrigin = new PortsOrigin(config.portsUrl, (): number | undefined => ports.port);
   const tickets = new PortTickets();
   const ports: PortsServer = new PortsServer({ sessions, runtime, origin: portsOrigin, tickets, log: app.log });

@@ -77,3 +77,9 @@ export interface PictureChange {
   id: string;
   text: string;
 }
+
+/** The engine view's socket: GET /api/sessions/:id/engine (websocket, ?token=). The server only sends. */
+export const ENGINE_VIEW_PATH = (sessionId: string): string => `/api/sessions/${sessionId}/engine`;
+
+/** The whole picture, first on connect and after every change, with what changed (empty the first time). */
+export type EngineViewMessage = { type: 'picture'; picture: EnginePicture; changes: PictureChange[] };

@@ -1,0 +1,41 @@
+// GET /api/sessions/:id/engine: the engine view's websocket. It only sends (pictures of the session's engine);
+// what a page sends on it is read by nobody. One watch per session however many sockets (engine-view/).
+import { CloseCode, type EngineViewMessage } from '@berth/shared';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { EngineWatch } from '../engine-view/engine-watch.js';
+import { HttpError } from '../errors.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { sessionIdParam } from './sessions.js';
+import { sessionToken } from './session-token.js';
+
+/** A page that does not read its socket gets no more pictures past this (the next one it reads is whole). */
+const UNREAD_BYTES_MAX = 4 * 1024 * 1024;
+
+export function engineViewRoutes(app: FastifyInstance, deps: { sessions: SessionManager; watch: EngineWatch }) {
+  app.route<{ Params: { id: string } }>({
+    method: 'GET',
+    url: '/api/sessions/:id/engine',
+    schema: { params: sessionIdParam },
+    handler: async (_req: FastifyRequest, reply: FastifyReply) => {
+      reply.header('upgrade', 'websocket');
+      throw new HttpError(426, "This is a session's engine view: it speaks the websocket protocol (see @berth/shared), not plain HTTP.");
+    },
+    wsHandler: (socket: WebSocket, req: FastifyRequest<{ Params: { id: string } }>) => {
+      if (!req.server.publicOrigin.allows(req.headers.origin)) return socket.close(CloseCode.unauthorized, 'cross-origin connections are refused');
+      let session;
+      try {
+        session = deps.sessions.authorize(req.params.id, sessionToken(req));
+      } catch (err) {
+        const status = err instanceof HttpError ? err.statusCode : 500;
+        return socket.close(status === 404 ? CloseCode.notFound : CloseCode.unauthorized, (err as Error).message.slice(0, 120));
+      }
+      const send = (message: EngineViewMessage) => {
+        if (socket.readyState === socket.OPEN && socket.bufferedAmount < UNREAD_BYTES_MAX) socket.send(JSON.stringify(message));
+      };
+      const stop = deps.watch.watch(session.id, (update) => send({ type: 'picture', ...update }));
+      socket.on('close', stop);
+      socket.on('message', () => {}); // nothing is read from the page
+    },
+  });
+}
