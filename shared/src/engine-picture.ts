@@ -1,6 +1,7 @@
 // The engine view's picture of a session's own Docker engine, as the server sends it to the page (issue 14).
 // Layers are named by their content (the image's RootFS diff ids), so a layer shared by several images is
 // one layer, drawn once.
+import type { Lang } from './lessons.js';
 
 export interface PictureLayer {
   /** The layer's diff id (sha256:…): the same in every image that shares it. */
@@ -75,7 +76,8 @@ export interface PictureChange {
   kind: 'image' | 'layer' | 'container' | 'network' | 'volume';
   /** The item's id (a volume's or network's name for those). */
   id: string;
-  text: string;
+  /** The sentence in each of the page's languages. */
+  text: Record<Lang, string>;
 }
 
 /** The engine view's socket: GET /api/sessions/:id/engine (websocket, ?token=). The server only sends. */

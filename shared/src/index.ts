@@ -2,3 +2,4 @@ export * from './terminal-protocol.js';
 export * from './api.js';
 export * from './lessons.js';
 export * from './engine-picture.js';
+export * from './layer-tree.js';

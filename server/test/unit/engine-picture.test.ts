@@ -7,6 +7,7 @@ import type { EnginePicture } from '@berth/shared';
 import { instructionText, layersFromHistory } from '../../src/engine-view/layers-from-history.js';
 import { pictureChanges } from '../../src/engine-view/picture-changes.js';
 import { LIMITS, readPicture, type KnownLayers } from '../../src/engine-view/read-picture.js';
+import { layerTree } from '@berth/shared';
 
 const id = (n: number | string) => `sha256:${String(n).padStart(64, '0')}`;
 const BASE = id(1);
@@ -151,7 +152,7 @@ test('changes said in sentences: a container from nginx, an image built on debia
   const debianOnly = readPicture(answer({ images: [{ Id: DEBIAN, RepoTags: ['debian:bookworm'] }], inspects: [{ Id: DEBIAN, RootFS: { Layers: [BASE] } }], histories: [[DEBIAN, debianHistory]] }), new Map());
   const both = readPicture(twoImages, new Map());
   assert.deepEqual(
-    pictureChanges(debianOnly, both).map((c) => c.text),
+    pictureChanges(debianOnly, both).map((c) => c.text.en),
     [
       'image demo:latest: 2 layers on top of debian:bookworm',
       'layer added by RUN apt-get update && apt-get install -y python3',
@@ -163,9 +164,24 @@ test('changes said in sentences: a container from nginx, an image built on debia
   );
   const stopped = structuredClone(both);
   stopped.containers[0]!.state = 'exited';
-  assert.deepEqual(pictureChanges(both, stopped).map((c) => c.text), ['container web: running → exited']);
+  assert.deepEqual(pictureChanges(both, stopped).map((c) => c.text.en), ['container web: running → exited']);
   assert.deepEqual(
-    pictureChanges(both, empty).map((c) => c.text),
+    pictureChanges(both, empty).map((c) => c.text.en),
     ['image debian:bookworm removed', 'image demo:latest removed', 'container web removed', 'network bridge removed', 'volume data removed'],
   );
+});
+
+test("the layer tree draws a shared base once: debian's layer has two images, demo hangs below it with its own", () => {
+  const picture = readPicture(twoImages, new Map());
+  picture.containers.push({ ...picture.containers[0]!, id: 'c2', name: 'app', imageId: DEMO, image: 'demo' });
+  const tree = layerTree(picture);
+  assert.equal(tree.roots.length, 1, 'one base layer');
+  const base = tree.roots[0]!;
+  assert.equal(base.usedBy, 2);
+  assert.deepEqual(base.images.map((i) => i.tags[0]), ['debian:bookworm']);
+  const top = base.children[0]!.children[0]!;
+  assert.deepEqual(top.images.map((i) => i.tags[0]), ['demo:latest']);
+  assert.equal(top.usedBy, 1);
+  assert.deepEqual(tree.containersOf.get(DEMO)!.map((c) => c.name), ['app']);
+  assert.deepEqual(tree.orphans.map((c) => c.name), ['web'], 'nginx is not in this picture');
 });

@@ -52,8 +52,8 @@ test('two pages watching one session share one event stream; a new container is 
   engine.event('container start');
   await sleep(150);
   assert.equal(engine.reads, 2, 'events that come together are one read');
-  assert.deepEqual(a.at(-1)!.changes.map((c) => c.text), ['container web created from nginx']);
-  assert.deepEqual(b.at(-1)!.changes.map((c) => c.text), ['container web created from nginx']);
+  assert.deepEqual(a.at(-1)!.changes.map((c) => c.text.en), ['container web created from nginx']);
+  assert.deepEqual(b.at(-1)!.changes.map((c) => c.text.en), ['container web created from nginx']);
 
   stopA();
   assert.equal(engine.stops, 0, 'one page still looks');

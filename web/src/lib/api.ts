@@ -1,5 +1,6 @@
-// The only code in web/ that talks to the server: HTTP with fetch, the terminal over a WebSocket.
+// The only code in web/ that talks to the server: HTTP with fetch, the terminal and the engine view over WebSockets.
 import {
+  ENGINE_VIEW_PATH,
   HISTORY_PATH,
   MAX_CLIENT_FRAME_BYTES,
   TERMINAL_PATH,
@@ -27,6 +28,7 @@ import {
   type ServerEvent,
   type SessionView,
   type SetLessonRequest,
+  type EngineViewMessage,
 } from '@berth/shared';
 import { learnerHeaders } from './learner.js';
 
@@ -266,4 +268,27 @@ function* chunks(data: string, size: number): Generator<string> {
     yield data.slice(start, end);
     start = end;
   }
+}
+
+/** The engine view's socket: pictures of the session's engine as it changes. Closes with the returned function. */
+export function connectEngineView(id: string, token: string, onMessage: (message: EngineViewMessage) => void, onClose: () => void): () => void {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(`${scheme}//${location.host}${ENGINE_VIEW_PATH(id)}?token=${encodeURIComponent(token)}`);
+  let closedByUs = false;
+  ws.onmessage = (msg: MessageEvent<unknown>) => {
+    if (typeof msg.data !== 'string') return;
+    try {
+      const message = JSON.parse(msg.data) as EngineViewMessage;
+      if (message?.type === 'picture') onMessage(message);
+    } catch {
+      console.warn('berth: ignored an engine view frame that is not JSON');
+    }
+  };
+  ws.onclose = () => {
+    if (!closedByUs) onClose();
+  };
+  return () => {
+    closedByUs = true;
+    if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
+  };
 }

@@ -14,10 +14,12 @@ import {
   type SetLessonRequest,
   type SetLessonResponse,
   type CheckStepResponse,
+  type EngineViewMessage,
 } from '@berth/shared';
 import {
   portTicket,
   HttpError,
+  connectEngineView,
   connectTerminal,
   createSession,
   deleteSession,
@@ -523,6 +525,13 @@ export class Session implements TerminalSource {
     const creds = this.#creds;
     if (!creds || this.phase !== 'ready') return null;
     return (await portTicket(creds.id, creds.token, port)).url;
+  }
+
+  /** Follows the session's engine (the engine view); returns how to stop. Nothing without a live session. */
+  watchEngine(onMessage: (message: EngineViewMessage) => void, onClose: () => void): () => void {
+    const creds = this.#creds;
+    if (!creds || this.phase !== 'ready') return () => {};
+    return connectEngineView(creds.id, creds.token, onMessage, onClose);
   }
 
   /** Tells the server which lesson step to watch; null when there is no live session to tell. */
