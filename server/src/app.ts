@@ -62,6 +62,8 @@ export interface Berth {
   sessions: SessionManager;
   runtime: SandboxRuntime;
   lessons: LessonService;
+  /** The engine view's watches (one per watched session). */
+  engineWatch: EngineWatch;
   /** The ports listener (port links, on an origin of their own): listen() it beside app. */
   ports: PortsServer;
   /** The engine, mirror and package cache, probed every second. */
@@ -297,6 +299,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     sessions,
     runtime,
     lessons,
+    engineWatch,
     hostWatch,
     ports,
     close: async () => {

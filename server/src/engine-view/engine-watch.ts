@@ -118,8 +118,10 @@ export class EngineWatch {
       try {
         const result = await this.host.exec(sessionId, ['bash', '-c', PICTURE_SCRIPT, 'picture', ...w.known.keys()], { timeoutMs: READ_TIMEOUT_MS, maxOutputBytes: READ_OUTPUT_BYTES });
         if (w.stopped) return;
-        if (result.cut) throw new Error(`the engine's answer was cut (${result.cut})`);
+        if (result.cut === 'timeout') throw new Error('the engine did not answer in time');
+        // An answer past the limit is drawn from its whole lines, and says that some of it is left out.
         const picture = readPicture(result.output, w.known);
+        if (result.cut) picture.truncated = true;
         const changes = w.picture ? pictureChanges(w.picture, picture) : [];
         const first = !w.picture;
         w.picture = picture;
