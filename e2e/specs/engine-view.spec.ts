@@ -1,0 +1,43 @@
+// The engine view in Chromium (issue 14): a container appears linked to its image with its port within a
+// second of the command, a build on debian hangs below debian's layer (drawn once), a removal takes it away.
+import { expect, test } from '@playwright/test';
+import { endSession, rows } from '../session-page.js';
+
+test('docker run, build and rm are drawn beside the terminal: the container under nginx with its port, demo on debian\'s one layer', async ({ page }) => {
+  await page.setViewportSize({ width: 1536, height: 864 });
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  const view = page.getByTestId('engine-view');
+  await expect(view).toBeVisible(); // on by default on a wide screen
+  await expect(page.getByTestId('engine-view-toggle')).toHaveAttribute('aria-pressed', 'true');
+
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('docker run -d --name web -p 8080:80 nginx >/dev/null; echo ran-$((1+1))\n');
+  await expect(rows(page)).toContainText('ran-2', { timeout: 30_000 });
+  const web = view.locator('[data-testid="container"][data-name="web"]');
+  await expect(web).toBeVisible({ timeout: 1000 });
+  await expect(web).toContainText('8080→80/tcp');
+  await expect(view.locator('[data-testid="image"][data-name="nginx:latest"]').locator('[data-testid="container"][data-name="web"]')).toHaveCount(1);
+  await expect(page.getByTestId('engine-changes')).toContainText('container web created from nginx');
+
+  await page.keyboard.type(`mkdir -p ~/demo && printf 'FROM debian:bookworm\\nRUN echo hi > /hi\\n' > ~/demo/Dockerfile && docker build -q -t demo ~/demo >/dev/null; echo built-$((1+1))\n`);
+  await expect(rows(page)).toContainText('built-2', { timeout: 120_000 });
+  const demo = view.locator('[data-testid="image"][data-name="demo:latest"]');
+  await expect(demo).toBeVisible({ timeout: 2000 });
+  // debian's one layer is drawn once, marked as shared (nginx is built on it too), demo's own layer below it.
+  await expect(view.locator('[data-testid="layer"]:not([data-shared="1"])')).toHaveCount(1);
+  await expect(view.locator('[data-testid="layer"]', { hasText: 'RUN echo hi > /hi' })).toHaveCount(1);
+
+  await page.keyboard.type('docker rm -f web >/dev/null; echo removed-$((1+1))\n');
+  await expect(rows(page)).toContainText('removed-2');
+  await expect(web).toHaveCount(0, { timeout: 1000 });
+
+  // Off, it stays off after a reload.
+  await page.getByTestId('engine-view-toggle').click();
+  await expect(view).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await expect(page.getByTestId('engine-view-toggle')).toHaveAttribute('aria-pressed', 'false');
+  await endSession(page);
+});
