@@ -3,3 +3,4 @@ export * from './api.js';
 export * from './lessons.js';
 export * from './engine-picture.js';
 export * from './layer-tree.js';
+export * from './files.js';

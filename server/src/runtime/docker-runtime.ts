@@ -224,11 +224,13 @@ export class DockerRuntime implements SandboxRuntime {
       Cmd: ['timeout', '-s', 'KILL', String(timeoutS), ...cmd],
       User: opts.user ?? VISITOR,
       Env: opts.env,
+      AttachStdin: opts.input !== undefined,
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
     });
-    const stream = await exec.start({ hijack: true, stdin: false });
+    const stream = await exec.start({ hijack: true, stdin: opts.input !== undefined });
+    if (opts.input !== undefined) stream.end(opts.input); // the half-close is the command's end of input
     // --- issue 11: the visitor (the same uid) can write into an exec's output or hold it open: both bounded.
     const maxOutput = opts.maxOutputBytes ?? EXEC_OUTPUT_BYTES;
     const out = new PassThrough();

@@ -19,6 +19,8 @@ export interface ExecOptions {
   env?: string[];
   /** Output kept at most (default EXEC_OUTPUT_BYTES); past it the stream is cut. */
   maxOutputBytes?: number;
+  /** Given to the command on its standard input, which then ends (e.g. a file's new content). */
+  input?: Buffer;
 }
 
 export const EXEC_OUTPUT_BYTES = 1024 * 1024;

@@ -1,0 +1,65 @@
+// The session's files for the page's file tree and editor (issue 14). Thin: files/ does the work, in the sandbox.
+import { FILE_PATH, FILES_PATH, type FileContent, type FileListResponse, type SaveFileRequest } from '@berth/shared';
+import type { FastifyInstance } from 'fastify';
+import { homePath, type SessionFiles } from '../files/session-files.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { sessionIdParam } from './sessions.js';
+import { sessionToken } from './session-token.js';
+
+type Id = { Params: { id: string } };
+const ONE = ':id';
+/** A saved file's JSON may hold up to 1 MiB of text, escaped. */
+const SAVE_BODY_BYTES = 6 * 1024 * 1024;
+
+export function fileRoutes(app: FastifyInstance, deps: { sessions: SessionManager; files: SessionFiles }) {
+  const live = (req: { params: { id: string } } & Parameters<typeof sessionToken>[0]) => deps.sessions.requireLive(req.params.id, sessionToken(req)).id;
+  const noStore = { 'cache-control': 'no-store' };
+
+  app.get<Id & { Querystring: { dir?: string } }>(FILES_PATH(ONE), { schema: { params: sessionIdParam } }, async (req, reply): Promise<FileListResponse> => {
+    const dir = homePath(req.query.dir ?? '');
+    reply.headers(noStore);
+    return { dir, entries: await deps.files.list(live(req), dir) };
+  });
+
+  app.get<Id & { Querystring: { path?: string } }>(FILE_PATH(ONE), { schema: { params: sessionIdParam } }, async (req, reply): Promise<FileContent> => {
+    reply.headers(noStore);
+    return deps.files.read(live(req), homePath(req.query.path));
+  });
+
+  app.put<Id & { Body: SaveFileRequest }>(
+    FILE_PATH(ONE),
+    {
+      bodyLimit: SAVE_BODY_BYTES,
+      schema: {
+        params: sessionIdParam,
+        body: {
+          type: 'object',
+          required: ['path', 'content', 'base'],
+          additionalProperties: false,
+          properties: { path: { type: 'string' }, content: { type: 'string' }, base: { type: ['string', 'null'], maxLength: 64 } },
+        },
+      },
+    },
+    async (req) => deps.files.write(live(req), homePath(req.body.path), req.body.content, req.body.base),
+  );
+
+  app.delete<Id & { Querystring: { path?: string } }>(FILE_PATH(ONE), { schema: { params: sessionIdParam } }, async (req, reply) => {
+    await deps.files.remove(live(req), homePath(req.query.path));
+    return reply.code(204).send();
+  });
+
+  const pathBody = (names: string[]) => ({
+    type: 'object',
+    required: names,
+    additionalProperties: false,
+    properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
+  });
+  app.post<Id & { Body: { path: string } }>(`${FILES_PATH(ONE)}/mkdir`, { schema: { params: sessionIdParam, body: pathBody(['path']) } }, async (req, reply) => {
+    await deps.files.mkdir(live(req), homePath(req.body.path));
+    return reply.code(204).send();
+  });
+  app.post<Id & { Body: { from: string; to: string } }>(`${FILES_PATH(ONE)}/rename`, { schema: { params: sessionIdParam, body: pathBody(['from', 'to']) } }, async (req, reply) => {
+    await deps.files.rename(live(req), homePath(req.body.from), homePath(req.body.to));
+    return reply.code(204).send();
+  });
+}
