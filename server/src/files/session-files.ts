@@ -28,6 +28,7 @@ const LIST = `cd ~ && cd -- "$1" || exit 3
 find . -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%T@\\t%P\\0' 2>/dev/null | head -z -n ${FILE_LIMITS.entries}`;
 const READ = `cd ~ || exit 3
 [ -f "$1" ] || exit 4
+[ -r "$1" ] || exit 9
 size=$(stat -L -c %s -- "$1") || exit 4
 [ "$size" -le ${FILE_LIMITS.editBytes} ] || exit 5
 printf '%s:%s\\n' "$size" "$(stat -L -c %.9Y -- "$1")"
@@ -81,6 +82,7 @@ export class SessionFiles {
   async read(id: string, path: string): Promise<FileContent> {
     const r = await this.run(id, READ, [path]);
     if (r.exitCode === 4) throw new HttpError(404, `There is no file ~/${path} in your sandbox.`);
+    if (r.exitCode === 9) throw new HttpError(403, `You may not read ~/${path}: its permissions (or those of what it links to) do not let you.`);
     if (r.exitCode === 5) throw new HttpError(413, `~/${path} is larger than ${FILE_LIMITS.editBytes / 1024 / 1024} MiB: open it in the terminal (less), or download it.`);
     if (r.exitCode !== 0) throw new HttpError(502, `Reading ~/${path} failed in your sandbox (exit ${r.exitCode}).`);
     const nl = r.output.indexOf('\n');
