@@ -1,6 +1,11 @@
 // The only code in web/ that talks to the server: HTTP with fetch, the terminal and the engine view over WebSockets.
 import {
   ENGINE_VIEW_PATH,
+  FILE_PATH,
+  FILES_PATH,
+  type FileContent,
+  type FileListResponse,
+  type SaveFileRequest,
   HISTORY_PATH,
   MAX_CLIENT_FRAME_BYTES,
   TERMINAL_PATH,
@@ -292,3 +297,21 @@ export function connectEngineView(id: string, token: string, onMessage: (message
     if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
   };
 }
+
+/** The session's files (paths relative to the learner's home folder), bound to one session. */
+export function filesApi(id: string, token: string) {
+  const auth = { Authorization: `Bearer ${token}` };
+  const json = { ...auth, 'Content-Type': 'application/json' };
+  const q = encodeURIComponent;
+  return {
+    list: async (dir: string) => (await (await request(`${FILES_PATH(id)}?dir=${q(dir)}`, { headers: auth })).json()) as FileListResponse,
+    read: async (path: string) => (await (await request(`${FILE_PATH(id)}?path=${q(path)}`, { headers: auth })).json()) as FileContent,
+    save: async (body: SaveFileRequest) =>
+      (await (await request(FILE_PATH(id), { method: 'PUT', headers: json, body: JSON.stringify(body) })).json()) as { version: string },
+    remove: async (path: string) => void (await request(`${FILE_PATH(id)}?path=${q(path)}`, { method: 'DELETE', headers: auth })),
+    mkdir: async (path: string) => void (await request(`${FILES_PATH(id)}/mkdir`, { method: 'POST', headers: json, body: JSON.stringify({ path }) })),
+    rename: async (from: string, to: string) =>
+      void (await request(`${FILES_PATH(id)}/rename`, { method: 'POST', headers: json, body: JSON.stringify({ from, to }) })),
+  };
+}
+export type FilesApi = ReturnType<typeof filesApi>;

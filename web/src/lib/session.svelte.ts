@@ -20,6 +20,8 @@ import {
   portTicket,
   HttpError,
   connectEngineView,
+  filesApi,
+  type FilesApi,
   connectTerminal,
   createSession,
   deleteSession,
@@ -532,6 +534,12 @@ export class Session implements TerminalSource {
     const creds = this.#creds;
     if (!creds || this.phase !== 'ready') return () => {};
     return connectEngineView(creds.id, creds.token, onMessage, onClose);
+  }
+
+  /** The session's files; null without a live session. */
+  files(): FilesApi | null {
+    const creds = this.#creds;
+    return creds && this.phase === 'ready' ? filesApi(creds.id, creds.token) : null;
   }
 
   /** Tells the server which lesson step to watch; null when there is no live session to tell. */

@@ -1,0 +1,43 @@
+// The files panel in Chromium (issue 14): a Dockerfile created and saved in the editor is the learner's and
+// the shell shows it; changed from the shell, reopening shows the change; a save over it is refused first.
+import { expect, test } from '@playwright/test';
+import { endSession, rows } from '../session-page.js';
+
+test('create a Dockerfile in the editor, cat it in the terminal; change it from the shell and reopen it', async ({ page }) => {
+  await page.setViewportSize({ width: 1536, height: 864 });
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await page.getByTestId('files-toggle').click();
+  const panel = page.getByTestId('files-panel');
+  await expect(panel).toBeVisible();
+
+  page.once('dialog', (d) => void d.accept('Dockerfile'));
+  await page.getByTestId('file-new').click();
+  const editor = page.getByTestId('editor').locator('.cm-content');
+  await expect(editor).toBeVisible();
+  await editor.click();
+  await page.keyboard.type('FROM debian:bookworm\nRUN echo hi\n');
+  await expect(page.getByTestId('file-dirty')).toBeVisible();
+  await page.keyboard.press('Control+s');
+  await expect(page.getByTestId('files-message')).toContainText('Saved');
+  await expect(page.getByTestId('file-dirty')).toHaveCount(0);
+
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('cat ~/Dockerfile; stat -c "owner=%U" ~/Dockerfile\n');
+  await expect(rows(page)).toContainText('RUN echo hi');
+  await expect(rows(page)).toContainText('owner=user');
+
+  await page.keyboard.type('echo "CMD [\\"cat\\", \\"/etc/os-release\\"]" >> ~/Dockerfile; echo appended-$((1+1))\n');
+  await expect(rows(page)).toContainText('appended-2');
+  // A save of the old text now would lose the shell's line: it is refused, and Reopen shows it.
+  await editor.click();
+  await page.keyboard.type('# mine\n');
+  await page.getByTestId('file-save').click();
+  await expect(page.getByTestId('files-message')).toContainText('changed in your sandbox since you opened it');
+  await page.getByTestId('file-reopen').click();
+  await expect(editor).toContainText('CMD ["cat", "/etc/os-release"]');
+  await expect(editor).not.toContainText('# mine');
+  await expect(panel.locator('[data-testid="file-entry"][data-path="Dockerfile"]')).toBeVisible();
+  await endSession(page);
+});
