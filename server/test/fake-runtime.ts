@@ -1,7 +1,7 @@
 // A SandboxRuntime with no engine behind it, for tests of what happens before and around sandboxes (who
 // may start one, from where) at numbers a 2-core host cannot start for real. Shells echo what is typed.
-import { PassThrough } from 'node:stream';
-import type { ExecResult, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../src/runtime/runtime.js';
+import { PassThrough, Readable } from 'node:stream';
+import type { ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../src/runtime/runtime.js';
 
 export class FakeRuntime implements SandboxRuntime {
   readonly sandboxes = new Set<string>();
@@ -25,6 +25,10 @@ export class FakeRuntime implements SandboxRuntime {
 
   async exec(): Promise<ExecResult> {
     return { exitCode: 0, output: '', timedOut: false };
+  }
+
+  async execStream(): Promise<ExecStream> {
+    return { stdout: Readable.from([]), exitCode: async () => 0, stop: () => {} };
   }
 
   async follow(): Promise<FollowedProcess> {

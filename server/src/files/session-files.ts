@@ -3,14 +3,23 @@
 // in the sandbox, where a symlink leads only where the learner's own shell could go (their uid, their sandbox).
 import type { FileContent, FileEntry } from '@berth/shared';
 import { HttpError } from '../errors.js';
-import type { ExecResult } from '../runtime/runtime.js';
+import type { ExecResult, ExecStream } from '../runtime/runtime.js';
 
 /** What this needs of runtime/: a command in the sandbox as the learner, with an input. */
 export interface FilesHost {
   exec(id: string, cmd: string[], opts: { timeoutMs: number; maxOutputBytes: number; input?: Buffer }): Promise<ExecResult>;
+  execStream(id: string, cmd: string[], opts: { timeoutMs: number }): Promise<ExecStream>;
 }
 
-export const FILE_LIMITS = { editBytes: 1024 * 1024, entries: 2000, pathChars: 1024 };
+export interface Download {
+  /** The name to save it under: the file's own, or the folder's with .tar.gz. */
+  name: string;
+  kind: 'file' | 'archive';
+  stream: ExecStream;
+}
+
+export const FILE_LIMITS = { editBytes: 1024 * 1024, entries: 2000, pathChars: 1024, uploadBytes: 50 * 1024 * 1024, downloadBytes: 200 * 1024 * 1024 };
+const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 const TIMEOUT_MS = 15_000;
 
 /** A path under the home folder, as the page gives it: relative, no NUL, no leading dash games. */
@@ -54,6 +63,14 @@ mkdir -p -- "$(dirname -- "$2")" && mv -- "$1" "$2"`;
 const DELETE = `cd ~ || exit 3
 [ -e "$1" ] || [ -L "$1" ] || exit 4
 rm -rf -- "$1"`;
+
+const MEASURE = `cd ~ || exit 3
+if [ -d "$1" ]; then printf 'dir %s\\n' "$(du -sb -- "$1" | cut -f1)"
+elif [ -f "$1" ]; then [ -r "$1" ] || exit 9; printf 'file %s\\n' "$(stat -L -c %s -- "$1")"
+else exit 4; fi`;
+// Symlinks go into the archive as links (tar does not follow them), so a link to /etc brings no /etc.
+const SEND_FILE = `cd ~ && exec cat -- "$1"`;
+const SEND_FOLDER = `cd ~ && exec tar -czf - -- "$1"`;
 
 export class SessionFiles {
   constructor(private readonly host: FilesHost) {}
@@ -109,6 +126,30 @@ export class SessionFiles {
     const r = await this.run(id, DELETE, [path]);
     if (r.exitCode === 4) throw new HttpError(404, `There is no ~/${path} in your sandbox.`);
     if (r.exitCode !== 0) throw new HttpError(502, `Deleting ~/${path} failed in your sandbox (exit ${r.exitCode}).`);
+  }
+
+  /** A file as it is, or a folder as a .tar.gz, streamed out of the sandbox. */
+  async download(id: string, path: string): Promise<Download> {
+    const measured = await this.run(id, MEASURE, [path]);
+    if (measured.exitCode === 4) throw new HttpError(404, `There is no ~/${path} in your sandbox.`);
+    if (measured.exitCode === 9) throw new HttpError(403, `You may not read ~/${path}.`);
+    const [kind, size] = measured.output.trim().split(' ');
+    if (measured.exitCode !== 0 || (kind !== 'dir' && kind !== 'file')) throw new HttpError(502, `Reading ~/${path} failed in your sandbox (exit ${measured.exitCode}).`);
+    if (Number(size) > FILE_LIMITS.downloadBytes) {
+      throw new HttpError(413, `~/${path} holds ${Math.round(Number(size) / 1024 / 1024)} MiB; downloads take up to ${FILE_LIMITS.downloadBytes / 1024 / 1024} MiB. Download a smaller part of it.`);
+    }
+    const base = path === '.' ? 'home' : path.slice(path.lastIndexOf('/') + 1);
+    const script = kind === 'dir' ? SEND_FOLDER : SEND_FILE;
+    const stream = await this.host.execStream(id, ['bash', '-c', script, 'files', path], { timeoutMs: DOWNLOAD_TIMEOUT_MS });
+    return { name: kind === 'dir' ? `${base}.tar.gz` : base, kind: kind === 'dir' ? 'archive' : 'file', stream };
+  }
+
+  /** A file from the learner's computer: written as it comes, over whatever has that name. */
+  async upload(id: string, path: string, bytes: Buffer): Promise<{ version: string }> {
+    if (path === '.') throw new HttpError(400, 'Name the file to upload.');
+    const r = await this.run(id, WRITE, [path, '*'], bytes);
+    if (r.exitCode !== 0) throw new HttpError(r.output.includes('No space') ? 507 : 502, `Uploading to ~/${path} failed in your sandbox (exit ${r.exitCode}); your disk may be full.`);
+    return { version: r.output.trim() };
   }
 
   /** base: the version the editor read, null for a file that must not exist yet, '*' to overwrite. */

@@ -1,7 +1,8 @@
 // The session's files for the page's file tree and editor (issue 14). Thin: files/ does the work, in the sandbox.
 import { FILE_PATH, FILES_PATH, type FileContent, type FileListResponse, type SaveFileRequest } from '@berth/shared';
 import type { FastifyInstance } from 'fastify';
-import { homePath, type SessionFiles } from '../files/session-files.js';
+import { FILE_LIMITS, homePath, type SessionFiles } from '../files/session-files.js';
+import { HttpError } from '../errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { sessionIdParam } from './sessions.js';
 import { sessionToken } from './session-token.js';
@@ -61,5 +62,29 @@ export function fileRoutes(app: FastifyInstance, deps: { sessions: SessionManage
   app.post<Id & { Body: { from: string; to: string } }>(`${FILES_PATH(ONE)}/rename`, { schema: { params: sessionIdParam, body: pathBody(['from', 'to']) } }, async (req, reply) => {
     await deps.files.rename(live(req), homePath(req.body.from), homePath(req.body.to));
     return reply.code(204).send();
+  });
+
+  // Downloads: a file as it is, a folder as .tar.gz, streamed with backpressure; a learner who grows the file
+  // meanwhile is cut at the limit.
+  app.get<Id & { Querystring: { path?: string } }>(`${FILES_PATH(ONE)}/download`, { schema: { params: sessionIdParam } }, async (req, reply) => {
+    const download = await deps.files.download(live(req), homePath(req.query.path ?? ''));
+    let sent = 0;
+    download.stream.stdout.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+      if (sent > FILE_LIMITS.downloadBytes + 1024 * 1024) download.stream.stop();
+    });
+    reply.raw.on('close', () => download.stream.stop());
+    const safeName = download.name.replace(/[^\w.-]+/g, '_').slice(0, 120) || 'download';
+    return reply
+      .type(download.kind === 'archive' ? 'application/gzip' : 'application/octet-stream')
+      .headers({ ...noStore, 'content-disposition': `attachment; filename="${safeName}"`, 'x-content-type-options': 'nosniff' })
+      .send(download.stream.stdout);
+  });
+
+  // Uploads: the file's bytes as the body (application/octet-stream), its path in the query.
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: FILE_LIMITS.uploadBytes }, (_req, body, done) => done(null, body));
+  app.put<Id & { Querystring: { path?: string }; Body: Buffer }>(`${FILES_PATH(ONE)}/upload`, { bodyLimit: FILE_LIMITS.uploadBytes, schema: { params: sessionIdParam } }, async (req) => {
+    if (!Buffer.isBuffer(req.body)) throw new HttpError(415, 'An upload is the file itself, sent as application/octet-stream.');
+    return deps.files.upload(live(req), homePath(req.query.path), req.body);
   });
 }

@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
+import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import type { SessionDisks } from './session-disk.js';
+import { StdoutOfExec } from './exec-frames.js';
 
 export const SESSION_LABEL = 'berth.session';
 export const INSTANCE_LABEL = 'berth.instance';
@@ -264,6 +265,34 @@ export class DockerRuntime implements SandboxRuntime {
     const info = await exec.inspect();
     const exitCode = info.ExitCode ?? -1;
     return { exitCode, output, timedOut: exitCode === 137 || exitCode === 124 };
+  }
+
+  async execStream(id: string, cmd: string[], opts: { timeoutMs: number }): Promise<ExecStream> {
+    const timeoutS = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
+    const exec = await this.docker.getContainer(this.names(id).container).exec({
+      Cmd: ['timeout', '-s', 'KILL', String(timeoutS), ...cmd],
+      User: VISITOR,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const stdout = stream.pipe(new StdoutOfExec());
+    const timer = setTimeout(() => stream.destroy(), timeoutS * 1000 + EXEC_CUT_GRACE_MS);
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    }).finally(() => clearTimeout(timer));
+    stream.on('error', (err) => stdout.destroy(err));
+    return {
+      stdout,
+      exitCode: async () => {
+        await ended;
+        return (await exec.inspect().catch(() => null))?.ExitCode ?? -1;
+      },
+      stop: () => stream.destroy(),
+    };
   }
 
   async follow(id: string, cmd: string[], onData: (chunk: Buffer) => void, opts: { timeoutMs: number }): Promise<FollowedProcess> {

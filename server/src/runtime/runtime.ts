@@ -1,5 +1,5 @@
 // The seam between Berth and a Docker engine. Only runtime/ implements it; everything else uses it.
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 
 export interface ExecResult {
   exitCode: number;
@@ -26,6 +26,15 @@ export interface ExecOptions {
 export const EXEC_OUTPUT_BYTES = 1024 * 1024;
 /** How long past its timeout an exec's stream may stay open before the host cuts it. */
 export const EXEC_CUT_GRACE_MS = 5000;
+
+/** A command's standard output as a stream, with backpressure (a download of the learner's files). */
+export interface ExecStream {
+  stdout: Readable;
+  /** Its exit status, once stdout ended (-1 when the sandbox could not say). */
+  exitCode(): Promise<number>;
+  /** Cuts the stream; the command ends at its next write. */
+  stop(): void;
+}
 
 /** A long-running process in a sandbox whose output the host reads as it comes (e.g. `docker events`). */
 export interface FollowedProcess {
@@ -66,6 +75,8 @@ export interface SandboxRuntime {
   /** A login shell as the visitor, with a TTY; env adds variables to its environment. */
   openShell(id: string, size: { cols: number; rows: number }, env?: string[]): Promise<ShellStream>;
   exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Starts cmd as the visitor; its stdout is read as a stream (stderr is dropped); it ends by timeoutMs at the latest. */
+  execStream(id: string, cmd: string[], opts: { timeoutMs: number }): Promise<ExecStream>;
   /** Starts cmd as the visitor and hands its output to onData as it comes; it ends by timeoutMs at the latest. */
   follow(id: string, cmd: string[], onData: (chunk: Buffer) => void, opts: { timeoutMs: number }): Promise<FollowedProcess>;
   /** Whether the sandbox's container is running (false when it is stopped or gone). */

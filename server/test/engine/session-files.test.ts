@@ -2,6 +2,10 @@
 // learner's and the shell sees it; a change from the shell is seen on reopening and makes a stale save a
 // conflict; and symlinks the learner plants cannot make a read or a save reach past their own files.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { FILE_PATH, FILES_PATH, type FileContent, type FileListResponse } from '@berth/shared';
 import { useSessionTerminal } from '../helpers.js';
@@ -57,5 +61,41 @@ describe('session files', () => {
       assert.equal((await call('GET', file(bad))).status, 400, bad);
     }
     await ctx.term.run('rm -f ~/shadow ~/passwd ~/root');
+  });
+
+  test('an uploaded file lands in the home folder as the learner; the home folder downloads as a .tar.gz holding it, links as links', async () => {
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 256));
+    const up = await fetch(`${ctx.server.url}${FILES_PATH(ctx.session.id)}/upload?path=up/data.bin`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ctx.session.token}`, 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+    assert.equal(up.status, 200, await up.clone().text());
+    const inShell = await ctx.term.run('stat -c "%s %U" ~/up/data.bin; ln -sfn /etc ~/up/etc-link');
+    assert.match(inShell.output, /70000 user/);
+
+    const res = await call('GET', `${FILES_PATH(ctx.session.id)}/download?path=`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-disposition') ?? '', /filename="home\.tar\.gz"/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-download-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'home.tar.gz'), Buffer.from(await res.arrayBuffer()));
+      execFileSync('tar', ['-xzf', 'home.tar.gz', '--no-same-owner'], { cwd: dir });
+      assert.deepEqual(fs.readFileSync(path.join(dir, 'up', 'data.bin')), bytes);
+      assert.equal(fs.lstatSync(path.join(dir, 'up', 'etc-link')).isSymbolicLink(), true, 'the link is a link, /etc is not in the archive');
+      assert.equal(fs.existsSync(path.join(dir, 'up', 'etc-link', 'shadow')) && fs.readlinkSync(path.join(dir, 'up', 'etc-link')) !== '/etc', false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const one = await call('GET', `${FILES_PATH(ctx.session.id)}/download?path=up/data.bin`);
+    assert.deepEqual(Buffer.from(await one.arrayBuffer()), bytes);
+
+    const tooBig = await fetch(`${ctx.server.url}${FILES_PATH(ctx.session.id)}/upload?path=big.bin`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ctx.session.token}`, 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(51 * 1024 * 1024),
+    });
+    assert.equal(tooBig.status, 413);
+    await ctx.term.run('rm -rf ~/up');
   });
 });
