@@ -82,8 +82,9 @@ describe('session files', () => {
       fs.writeFileSync(path.join(dir, 'home.tar.gz'), Buffer.from(await res.arrayBuffer()));
       execFileSync('tar', ['-xzf', 'home.tar.gz', '--no-same-owner'], { cwd: dir });
       assert.deepEqual(fs.readFileSync(path.join(dir, 'up', 'data.bin')), bytes);
-      assert.equal(fs.lstatSync(path.join(dir, 'up', 'etc-link')).isSymbolicLink(), true, 'the link is a link, /etc is not in the archive');
-      assert.equal(fs.existsSync(path.join(dir, 'up', 'etc-link', 'shadow')) && fs.readlinkSync(path.join(dir, 'up', 'etc-link')) !== '/etc', false);
+      assert.equal(fs.readlinkSync(path.join(dir, 'up', 'etc-link')), '/etc', 'the link is a link');
+      const names = execFileSync('tar', ['-tzf', 'home.tar.gz'], { cwd: dir, encoding: 'utf8' }).split('\n');
+      assert.deepEqual(names.filter((n) => n.includes('etc-link/')), [], "nothing of the sandbox's /etc is in the archive");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
