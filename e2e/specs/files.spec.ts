@@ -1,5 +1,9 @@
 // The files panel in Chromium (issue 14): a Dockerfile created and saved in the editor is the learner's and
 // the shell shows it; changed from the shell, reopening shows the change; a save over it is refused first.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { endSession, rows } from '../session-page.js';
 
@@ -39,5 +43,40 @@ test('create a Dockerfile in the editor, cat it in the terminal; change it from 
   await expect(editor).toContainText('CMD ["cat", "/etc/os-release"]');
   await expect(editor).not.toContainText('# mine');
   await expect(panel.locator('[data-testid="file-entry"][data-path="Dockerfile"]')).toBeVisible();
+  await endSession(page);
+});
+
+test('a file dropped on the panel is uploaded into the home folder; the home folder downloads as a .tar.gz holding it', async ({ page }) => {
+  await page.setViewportSize({ width: 1536, height: 864 });
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await page.getByTestId('files-toggle').click();
+  const panel = page.getByTestId('files-panel');
+  await expect(panel).toBeVisible();
+
+  const drop = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped by the learner\n'], 'notes.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  await panel.dispatchEvent('dragover', { dataTransfer: drop });
+  await panel.dispatchEvent('drop', { dataTransfer: drop });
+  await expect(page.getByTestId('files-message')).toContainText('Uploaded 1 file');
+  await expect(panel.locator('[data-testid="file-entry"][data-path="notes.txt"]')).toBeVisible();
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('cat ~/notes.txt; stat -c "owner=%U" ~/notes.txt\n');
+  await expect(rows(page)).toContainText('dropped by the learner');
+  await expect(rows(page)).toContainText('owner=user');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('file-download').click()]);
+  expect(download.suggestedFilename()).toBe('home.tar.gz');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-download-'));
+  try {
+    await download.saveAs(path.join(dir, 'home.tar.gz'));
+    expect(execFileSync('tar', ['-xzOf', 'home.tar.gz', './notes.txt'], { cwd: dir, encoding: 'utf8' })).toBe('dropped by the learner\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   await endSession(page);
 });

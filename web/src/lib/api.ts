@@ -310,6 +310,14 @@ export function filesApi(id: string, token: string) {
       (await (await request(FILE_PATH(id), { method: 'PUT', headers: json, body: JSON.stringify(body) })).json()) as { version: string },
     remove: async (path: string) => void (await request(`${FILE_PATH(id)}?path=${q(path)}`, { method: 'DELETE', headers: auth })),
     mkdir: async (path: string) => void (await request(`${FILES_PATH(id)}/mkdir`, { method: 'POST', headers: json, body: JSON.stringify({ path }) })),
+    upload: async (path: string, file: Blob) =>
+      (await (await request(`${FILES_PATH(id)}/upload?path=${q(path)}`, { method: 'PUT', headers: { ...auth, 'Content-Type': 'application/octet-stream' }, body: file })).json()) as { version: string },
+    /** A file as it is, or a folder as .tar.gz; with the name the server gives it. */
+    download: async (path: string) => {
+      const res = await request(`${FILES_PATH(id)}/download?path=${q(path)}`, { headers: auth });
+      const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+      return { name, blob: await res.blob() };
+    },
     rename: async (from: string, to: string) =>
       void (await request(`${FILES_PATH(id)}/rename`, { method: 'POST', headers: json, body: JSON.stringify({ from, to }) })),
   };
