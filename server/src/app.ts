@@ -19,6 +19,7 @@ import { engineViewRoutes } from './routes/engine-view.js';
 import { fileRoutes } from './routes/files.js';
 import { SessionFiles } from './files/session-files.js';
 import { EngineWatch } from './engine-view/engine-watch.js';
+import { itemDetails } from './engine-view/item-details.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { startReaper } from './reaper/expire-sessions.js';
 import { LessonService } from './lessons/lesson-service.js';
@@ -254,7 +255,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     },
   });
   lessonRoutes(app, { lessons, sessions });
-  engineViewRoutes(app, { sessions, watch: engineWatch });
+  engineViewRoutes(app, {
+    sessions,
+    watch: engineWatch,
+    inspect: (id, kind, item) => itemDetails((cmd) => runtime.exec(id, cmd, { timeoutMs: 10_000, maxOutputBytes: 2 * 1024 * 1024 }), kind, item),
+  });
   fileRoutes(app, { sessions, files: new SessionFiles(runtime) });
   const portsOrigin: PortsOrigin = new PortsOrigin(config.portsUrl, (): number | undefined => ports.port);
   const tickets = new PortTickets();

@@ -85,3 +85,17 @@ export const ENGINE_VIEW_PATH = (sessionId: string): string => `/api/sessions/${
 
 /** The whole picture, first on connect and after every change, with what changed (empty the first time). */
 export type EngineViewMessage = { type: 'picture'; picture: EnginePicture; changes: PictureChange[] };
+
+export type EngineItemKind = 'container' | 'image' | 'network' | 'volume';
+
+/** GET /api/sessions/:id/engine/:kind/:item — one item's inspect data as a list of readable facts. */
+export const ENGINE_ITEM_PATH = (sessionId: string, kind: EngineItemKind, item: string): string =>
+  `/api/sessions/${sessionId}/engine/${kind}/${encodeURIComponent(item)}`;
+
+export interface EngineItemDetails {
+  kind: EngineItemKind;
+  id: string;
+  name: string;
+  /** Label and value, in the order a learner reads them (Command, Ports, Env, Mounts, Health…). */
+  facts: { label: string; value: string[] }[];
+}
