@@ -20,6 +20,15 @@ test('docker run, build and rm are drawn beside the terminal: the container unde
   await expect(web).toContainText('8080→80/tcp');
   await expect(view.locator('[data-testid="image"][data-name="nginx:latest"]').locator('[data-testid="container"][data-name="web"]')).toHaveCount(1);
   await expect(page.getByTestId('engine-changes')).toContainText('container web created from nginx');
+  // A click shows what `docker inspect` would, readably.
+  await web.getByRole('button', { name: 'Details of web' }).click();
+  const details = page.getByTestId('engine-item');
+  await expect(details).toContainText('Container web');
+  await expect(details).toContainText('8080 → 80/tcp');
+  await expect(details).toContainText('nginx -g daemon off;');
+  await page.getByTestId('engine-item-close').click();
+  await expect(details).toHaveCount(0);
+  await page.getByTestId('terminal').click();
 
   await page.keyboard.type(`mkdir -p ~/demo && printf 'FROM debian:bookworm\\nRUN echo hi > /hi\\n' > ~/demo/Dockerfile && docker build -q -t demo ~/demo >/dev/null; echo built-$((1+1))\n`);
   await expect(rows(page)).toContainText('built-2', { timeout: 120_000 });

@@ -1,6 +1,9 @@
 // The only code in web/ that talks to the server: HTTP with fetch, the terminal and the engine view over WebSockets.
 import {
+  ENGINE_ITEM_PATH,
   ENGINE_VIEW_PATH,
+  type EngineItemDetails,
+  type EngineItemKind,
   FILE_PATH,
   FILES_PATH,
   type FileContent,
@@ -323,3 +326,9 @@ export function filesApi(id: string, token: string) {
   };
 }
 export type FilesApi = ReturnType<typeof filesApi>;
+
+/** One item of the engine view, inspected. */
+export async function engineItem(id: string, token: string, kind: EngineItemKind, item: string): Promise<EngineItemDetails> {
+  const res = await request(ENGINE_ITEM_PATH(id, kind, item), { headers: { Authorization: `Bearer ${token}` } });
+  return (await res.json()) as EngineItemDetails;
+}

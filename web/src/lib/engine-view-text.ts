@@ -21,6 +21,11 @@ const en = {
   usedBy: (names: string[]) => `used by ${names.join(', ')}`,
   more: 'Your engine holds more than the view draws: some items are left out.',
   lastChange: 'Last change',
+  copyId: 'Copy id',
+  copied: 'Copied',
+  closeDetails: 'Close the details',
+  details: (name: string) => `Details of ${name}`,
+  kinds: { container: 'Container', image: 'Image', network: 'Network', volume: 'Volume' },
 };
 
 const zh: typeof en = {
@@ -43,6 +48,11 @@ const zh: typeof en = {
   usedBy: (names: string[]) => `被 ${names.join('、')} 使用`,
   more: '你的引擎里的东西比视图能画出的多：有些没有画出来。',
   lastChange: '最近的变化',
+  copyId: '复制 ID',
+  copied: '已复制',
+  closeDetails: '关闭详情',
+  details: (name: string) => `${name} 的详情`,
+  kinds: { container: '容器', image: '镜像', network: '网络', volume: '数据卷' },
 };
 
 export const engineViewText = (lang: Lang) => (lang === 'zh' ? zh : en);

@@ -15,11 +15,14 @@ import {
   type SetLessonResponse,
   type CheckStepResponse,
   type EngineViewMessage,
+  type EngineItemDetails,
+  type EngineItemKind,
 } from '@berth/shared';
 import {
   portTicket,
   HttpError,
   connectEngineView,
+  engineItem,
   filesApi,
   type FilesApi,
   connectTerminal,
@@ -534,6 +537,12 @@ export class Session implements TerminalSource {
     const creds = this.#creds;
     if (!creds || this.phase !== 'ready') return () => {};
     return connectEngineView(creds.id, creds.token, onMessage, onClose);
+  }
+
+  /** One item of the engine view, inspected; null without a live session. */
+  async engineItem(kind: EngineItemKind, item: string): Promise<EngineItemDetails | null> {
+    const creds = this.#creds;
+    return creds && this.phase === 'ready' ? engineItem(creds.id, creds.token, kind, item) : null;
   }
 
   /** The session's files; null without a live session. */
