@@ -26,6 +26,22 @@ export interface LessonStepView {
   hintHtml: string;
   /** Commands that meet the step's goals, in order. */
   solution: string[];
+  /** A file the step opens in the editor (made with `content` when it does not exist yet). */
+  file?: StepFile;
+  /** An item the engine view points at while the step is open (e.g. the image a layers step builds). */
+  highlight?: StepHighlight;
+}
+
+export interface StepFile {
+  /** Relative to the learner's home folder. */
+  path: string;
+  content?: string;
+}
+
+export interface StepHighlight {
+  kind: 'image' | 'container' | 'network' | 'volume';
+  /** A tag (demo:latest), a container's, network's or volume's name. */
+  name: string;
 }
 
 export interface LessonView {

@@ -92,7 +92,7 @@ export class LessonService {
       minutes: l.minutes,
       introHtml: l.introHtml[lang],
       finishHtml: l.finishHtml[lang],
-      steps: l.steps.map((s) => ({ id: s.id, title: s.text[lang].title, html: s.text[lang].html, hintHtml: s.text[lang].hintHtml, solution: s.solution })),
+      steps: l.steps.map((s) => ({ id: s.id, title: s.text[lang].title, html: s.text[lang].html, hintHtml: s.text[lang].hintHtml, solution: s.solution, ...(s.file ? { file: s.file } : {}), ...(s.highlight ? { highlight: s.highlight } : {}) })),
     };
   }
 

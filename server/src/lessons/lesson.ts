@@ -1,5 +1,5 @@
 // A lesson as loaded from lessons/<NN>-<id>/ (see lessons/README.md).
-import type { Lang, Level } from '@berth/shared';
+import type { Lang, Level, StepFile, StepHighlight } from '@berth/shared';
 import type { LinearPattern } from './linear-pattern.js';
 
 /** `explain`: what the learner is told when Check my work finds the goal unmet (else a default sentence). */
@@ -27,6 +27,8 @@ export interface Step {
   /** Does the step's work quietly (`bash -c`, as the learner) for Skip and for a step opened mid-lesson; default: the solution. */
   solve: string;
   mistakes: Mistake[];
+  file?: StepFile;
+  highlight?: StepHighlight;
   text: Record<Lang, StepText>;
 }
 

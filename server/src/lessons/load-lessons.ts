@@ -3,11 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LANGS, LEVELS, type Lang, type Level } from '@berth/shared';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { InvalidLessonsError, type Goal, type Lesson, type LessonProblem, type Mistake, type Step, type StepText } from './lesson.js';
 import { LinearPattern, UnsupportedPatternError } from './linear-pattern.js';
 import { needsTerminal } from '../terminal/foreground.js';
 import { parseStepMarkdown, renderMarkdown } from './step-markdown.js';
+import { parseHighlight, parseStepFile } from './step-panels.js';
+import { fields, scalarOf, type Problem } from './yaml-fields.js';
 
 export const LESSON_DIR = /^(\d{2,3})-([a-z0-9][a-z0-9-]*)$/;
 const STEP_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -119,7 +121,6 @@ function loadLesson(root: string, name: string, id: string, problems: LessonProb
   };
 }
 
-type Problem = (node: Node | null | undefined, message: string) => void;
 
 const DESCRIPTION_MAX = 140;
 
@@ -174,7 +175,7 @@ function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Ste
     problem(node, 'a step is a mapping with id, goals and solution');
     return null;
   }
-  const f = fields(node, ['id', 'setup', 'goals', 'solution', 'solve', 'mistakes'], problem, 'a step');
+  const f = fields(node, ['id', 'setup', 'goals', 'solution', 'solve', 'mistakes', 'file', 'highlight'], problem, 'a step');
   const id = scalarOf(f.id);
   if (typeof id !== 'string' || !STEP_ID.test(id)) {
     problem(f.id ?? node, 'a step needs an id of a-z, 0-9 and - (it names the step\'s Markdown files)');
@@ -214,8 +215,12 @@ function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Ste
     const message = langStrings(mf.message, 'message', problem, m, missingText);
     if (pattern) mistakes.push({ pattern, message });
   }
+  const file = f.file ? parseStepFile(f.file, id, problem) : undefined;
+  const highlight = f.highlight ? parseHighlight(f.highlight, id, problem) : undefined;
   return {
     id,
+    ...(file ? { file } : {}),
+    ...(highlight ? { highlight } : {}),
     ...(typeof setup === 'string' && setup.trim() ? { setup } : {}),
     goals,
     solution,
@@ -313,21 +318,6 @@ function readLanguageFiles(
 }
 
 /** The map's values by key; unknown keys are problems (a typo must not be silently ignored). */
-function fields(map: YAMLMap, allowed: string[], problem: Problem, what: string): Record<string, Node | undefined> {
-  const out: Record<string, Node | undefined> = {};
-  for (const pair of map.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-    if (!allowed.includes(key)) problem(pair.key as Node, `unknown field "${key}" in ${what} (allowed: ${allowed.join(', ')})`);
-    else out[key] = (pair.value ?? undefined) as Node | undefined;
-  }
-  return out;
-}
-
-function scalarOf(node: Node | undefined): unknown {
-  return node && isScalar(node) ? node.value : undefined;
-}
-
-/** missingText reports a language without text: an error, or for an imported lesson a warning (the source language stands in). */
 function langStrings(node: Node | undefined, what: string, problem: Problem, parent: Node, missingText: Problem = problem): Record<Lang, string> {
   const out = {} as Record<Lang, string>;
   if (!node || !isMap(node)) {

@@ -232,3 +232,33 @@ test('a solution that needs a terminal without solve, a blank solve and an expla
   assert.match(r.stdout, /01-inside\/lesson\.yaml:9: step "one": its solution "docker run -it debian bash" needs a terminal, so it cannot be run quietly for Skip or a step opened mid-lesson: add solve/);
   assert.match(r.stdout, /01-inside\/lesson\.yaml:13: step "two": solve must be a shell script \(a string\)/);
 });
+
+test("a step's file and highlight: checked with their lines (a path out of the home folder, two items), and served with the step", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lessons-'));
+  const yaml = (file: string, highlight: string) =>
+    [
+      'title: {en: Panels, zh: 面板}', //                 1
+      'level: beginner', //                               2
+      'minutes: 5', //                                    3
+      'steps:', //                                        4
+      '  - id: write', //                                 5
+      '    goals: [{ran: "^docker build"}]', //           6
+      '    solution: [docker build -t demo .]', //        7
+      `    file: ${file}`, //                              8
+      `    highlight: ${highlight}`, //                    9
+      '',
+    ].join('\n');
+  const files = { 'en/write.md': stepMd('Write'), 'zh/write.md': stepMd('写') };
+  writeLesson(root, '01-bad', yaml('{path: ../../etc/passwd}', '{image: demo, container: web}'), files);
+  const bad = checkLessons(root).problems.map(formatProblem).join('\n');
+  assert.match(bad, /01-bad\/lesson\.yaml:8: step "write": file path is relative to the home folder/);
+  assert.match(bad, /01-bad\/lesson\.yaml:9: step "write": highlight names one item/);
+
+  fs.rmSync(path.join(root, '01-bad'), { recursive: true });
+  writeLesson(root, '01-good', yaml('{path: app/Dockerfile, content: "FROM debian:bookworm\\n"}', '{image: "demo:latest"}'), files);
+  const { lessons, problems } = checkLessons(root);
+  assert.deepEqual(problems.filter((p) => !p.warning), []);
+  assert.deepEqual(lessons[0]!.steps[0]!.file, { path: 'app/Dockerfile', content: 'FROM debian:bookworm\n' });
+  assert.deepEqual(lessons[0]!.steps[0]!.highlight, { kind: 'image', name: 'demo:latest' });
+  fs.rmSync(root, { recursive: true, force: true });
+});
