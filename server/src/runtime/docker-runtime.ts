@@ -9,7 +9,7 @@ import Docker from 'dockerode';
 import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import type { SessionDisks } from './session-disk.js';
-import { StdoutOfExec } from './exec-frames.js';
+import { execStream, followExec } from './exec-streams.js';
 
 export const SESSION_LABEL = 'berth.session';
 export const INSTANCE_LABEL = 'berth.instance';
@@ -267,54 +267,12 @@ export class DockerRuntime implements SandboxRuntime {
     return { exitCode, output, timedOut: exitCode === 137 || exitCode === 124 };
   }
 
-  async execStream(id: string, cmd: string[], opts: { timeoutMs: number }): Promise<ExecStream> {
-    const timeoutS = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
-    const exec = await this.docker.getContainer(this.names(id).container).exec({
-      Cmd: ['timeout', '-s', 'KILL', String(timeoutS), ...cmd],
-      User: VISITOR,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const stdout = stream.pipe(new StdoutOfExec());
-    const timer = setTimeout(() => stream.destroy(), timeoutS * 1000 + EXEC_CUT_GRACE_MS);
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    }).finally(() => clearTimeout(timer));
-    stream.on('error', (err) => stdout.destroy(err));
-    return {
-      stdout,
-      exitCode: async () => {
-        await ended;
-        return (await exec.inspect().catch(() => null))?.ExitCode ?? -1;
-      },
-      stop: () => stream.destroy(),
-    };
+  execStream(id: string, cmd: string[], opts: { timeoutMs: number }): Promise<ExecStream> {
+    return execStream(this.docker.getContainer(this.names(id).container), VISITOR, cmd, opts);
   }
 
-  async follow(id: string, cmd: string[], onData: (chunk: Buffer) => void, opts: { timeoutMs: number }): Promise<FollowedProcess> {
-    const timeoutS = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
-    const exec = await this.docker.getContainer(this.names(id).container).exec({
-      Cmd: ['timeout', '-s', 'KILL', String(timeoutS), ...cmd],
-      User: VISITOR,
-      AttachStdout: true,
-      AttachStderr: false,
-      Tty: false,
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const out = new PassThrough();
-    out.on('data', onData);
-    this.docker.modem.demuxStream(stream, out, new PassThrough().resume());
-    const timer = setTimeout(() => stream.destroy(), timeoutS * 1000 + EXEC_CUT_GRACE_MS);
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    }).finally(() => clearTimeout(timer));
-    return { stop: () => stream.destroy(), ended };
+  follow(id: string, cmd: string[], onData: (chunk: Buffer) => void, opts: { timeoutMs: number }): Promise<FollowedProcess> {
+    return followExec(this.docker.getContainer(this.names(id).container), VISITOR, cmd, onData, opts);
   }
 
   async isRunning(id: string): Promise<boolean> {
