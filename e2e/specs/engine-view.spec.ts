@@ -30,7 +30,7 @@ test('docker run, build and rm are drawn beside the terminal: the container unde
   await expect(details).toHaveCount(0);
   await page.getByTestId('terminal').click();
 
-  await page.keyboard.type(`mkdir -p ~/demo && printf 'FROM debian:bookworm\\nRUN echo hi > /hi\\n' > ~/demo/Dockerfile && docker build -q -t demo ~/demo >/dev/null; echo built-$((1+1))\n`);
+  await page.keyboard.type(`mkdir -p ~/demo && printf 'FROM debian:bookworm\\nRUN echo hi > /hi\\n' > ~/demo/Dockerfile && docker pull -q debian:bookworm >/dev/null && docker build -q -t demo ~/demo >/dev/null; echo built-$((1+1))\n`);
   await expect(rows(page)).toContainText('built-2', { timeout: 120_000 });
   const demo = view.locator('[data-testid="image"][data-name="demo:latest"]');
   await expect(demo).toBeVisible({ timeout: 2000 });
