@@ -1,6 +1,9 @@
 // A step's default solve: its solution, with plain fetches tried again while a server just started comes up.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { defaultSolve } from '../../src/lessons/default-solve.js';
 
@@ -25,10 +28,14 @@ test('plain curl and wget lines are retried; anything with pipes, redirections o
 });
 
 test('a fetch that fails while its server comes up succeeds once the server answers, without waiting out its tries', () => {
+  const [retry] = defaultSolve(['curl x']).split('\n');
   // Works on the third try (a counter file stands in for a server coming up).
-  const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
-  const flaky = `sh -c 'n=$(cat ${dir}/n 2>/dev/null || echo 0); echo $((n+1)) > ${dir}/n; [ $n -ge 2 ]'`;
-  execFileSync('bash', ['-c', `${defaultSolve(['curl x']).split('\n')[0]}\nberth_retry ${flaky}`]);
-  assert.equal(execFileSync('cat', [`${dir}/n`], { encoding: 'utf8' }).trim(), '3');
-  execFileSync('rm', ['-rf', dir]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-solve-'));
+  try {
+    const flaky = `sh -c 'n=$(cat ${dir}/n 2>/dev/null || echo 0); echo $((n+1)) > ${dir}/n; [ $n -ge 2 ]'`;
+    execFileSync('bash', ['-c', `${retry}\nberth_retry ${flaky}`]);
+    assert.equal(fs.readFileSync(path.join(dir, 'n'), 'utf8').trim(), '3');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
