@@ -1,6 +1,7 @@
 // Issue 13, items 2 and 4: feedback where the learner looks, Check my work, Run on a half-typed line, Skip
 // with the step's work done, and no free tick for a step whose state was there before the learner came.
 import { expect, test, type Page } from '@playwright/test';
+import { rows } from '../session-page.js';
 
 async function startAt(page: Page, path: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 850 });
@@ -8,8 +9,6 @@ async function startAt(page: Page, path: string): Promise<void> {
   await page.getByTestId('start').click();
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
 }
-
-const rows = (page: Page) => page.getByTestId('terminal').locator('.xterm-rows');
 
 test('a mistake, and a failing command no mistake matches, are said by the terminal, on screen without scrolling', async ({ page }) => {
   await startAt(page, '/lessons/first-container/run-hello');

@@ -11,6 +11,18 @@ interface SuiteResult {
   name: string;
   passed: number;
   failed: number;
+  /** What failed, by name: the summary repeats them, since only the tail of a long run may be read. */
+  failures?: string[];
+}
+
+/** The names on the reporters' "✖" lines, once each, cut to a line's length. */
+function failedNames(out: string): string[] {
+  const names = out
+    .split('\n')
+    .map((line) => /^\s*✖\s+(.*?)(?:\s+\(\d[\d.]*m?s\))?$/.exec(line)?.[1])
+    .filter((name): name is string => !!name && !/^failing tests:?$/.test(name))
+    .map((name) => (name.length > 160 ? `${name.slice(0, 157)}...` : name));
+  return [...new Set(names)];
 }
 
 function capture(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
@@ -49,13 +61,13 @@ async function nodeSuite(name: string, files: string[], flags: string[] = []): P
   const { code, out } = await capture(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files]);
   const count = (word: string) => Number(new RegExp(`ℹ ${word} (\\d+)`).exec(out)?.[1] ?? 0);
   const failed = count('fail') + count('cancelled');
-  return { name, passed: count('pass'), failed: failed || (code !== 0 ? 1 : 0) };
+  return { name, passed: count('pass'), failed: failed || (code !== 0 ? 1 : 0), failures: failedNames(out) };
 }
 
 async function e2eSuite(args: string[]): Promise<SuiteResult> {
   console.log('\n== e2e (Playwright, Chromium) ==');
   const report = path.join(os.tmpdir(), `berth-e2e-${process.pid}.json`);
-  const { code } = await capture(
+  const { code, out } = await capture(
     process.execPath,
     [path.join(repoRoot, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json', ...args],
     { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
@@ -63,7 +75,8 @@ async function e2eSuite(args: string[]): Promise<SuiteResult> {
   try {
     const stats = JSON.parse(fs.readFileSync(report, 'utf8')).stats as { expected: number; unexpected: number; flaky: number };
     fs.rmSync(report, { force: true });
-    return { name: 'e2e', passed: stats.expected + stats.flaky, failed: stats.unexpected || (code !== 0 ? 1 : 0) };
+    const failures = [...out.matchAll(/^\s*✘\s+\d+\s+(.*?)(?:\s+\(\d[\d.]*m?s\))?$/gm)].map((m) => m[1] ?? '');
+    return { name: 'e2e', passed: stats.expected + stats.flaky, failed: stats.unexpected || (code !== 0 ? 1 : 0), failures: [...new Set(failures)] };
   } catch {
     return { name: 'e2e', passed: 0, failed: 1 };
   }
@@ -73,7 +86,7 @@ async function lessonSuite(): Promise<SuiteResult> {
   console.log('\n== lessons: every lesson auto-played in a real sandbox ==');
   const { code, out } = await capture(process.execPath, [path.join(repoRoot, 'scripts', 'berth.mjs'), 'lessons', 'test', '--no-prepare']);
   const m = /^(\d+) passed, (\d+) failed$/m.exec(out);
-  return { name: 'lessons', passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0) };
+  return { name: 'lessons', passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0), failures: failedNames(out) };
 }
 
 /** The soak in its short form: its own server, sessions made and ended for a while, then no leftovers
@@ -119,7 +132,10 @@ export async function runTests(args: string[]): Promise<number> {
   if (want('soak')) results.push(await soakSuite(75));
   if (args.length === 0) results.push(await nodeSuite('leftovers', findTests(path.join(repoRoot, 'server', 'test', 'final'))));
   console.log('\n== summary ==');
-  for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);
+  for (const r of results) {
+    console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);
+    if (r.failed) for (const name of r.failures ?? []) console.log(`  failed: ${name}`);
+  }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   console.log(`${passed} passed, ${failed} failed`);

@@ -31,14 +31,23 @@ export async function firstLoadInBrowser(url: string, rows: Row[]): Promise<void
       downloadThroughput: DOWN_BITS_PER_S / 8,
       uploadThroughput: UP_BITS_PER_S / 8,
     });
+    // A visit's bytes: the requests it sent until Start could be pressed, counted once they finished; the
+    // page settles before the next visit, so a late answer of one is never counted in the other.
     const visit = async (): Promise<Visit> => {
+      const sent = new Set<string>();
+      let counting = true;
       let bytes = 0; // what crossed the link (a file from the cache adds nothing)
-      const onFinished = (e: { encodedDataLength: number }) => (bytes += e.encodedDataLength);
+      const onSent = (e: { requestId: string }) => void (counting && sent.add(e.requestId));
+      const onFinished = (e: { requestId: string; encodedDataLength: number }) => void (sent.has(e.requestId) && (bytes += e.encodedDataLength));
+      cdp.on('Network.requestWillBeSent', onSent);
       cdp.on('Network.loadingFinished', onFinished);
       const started = performance.now();
       await page.goto(url, { waitUntil: 'commit' });
       await page.getByTestId('start').waitFor({ state: 'visible', timeout: 60_000 });
       const ms = performance.now() - started;
+      counting = false;
+      await page.waitForLoadState('networkidle');
+      cdp.off('Network.requestWillBeSent', onSent);
       cdp.off('Network.loadingFinished', onFinished);
       return { ms, bytes };
     };

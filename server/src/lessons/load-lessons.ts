@@ -8,6 +8,7 @@ import { InvalidLessonsError, type Goal, type Lesson, type LessonProblem, type M
 import { LinearPattern, UnsupportedPatternError } from './linear-pattern.js';
 import { needsTerminal } from '../terminal/foreground.js';
 import { parseStepMarkdown, renderMarkdown } from './step-markdown.js';
+import { defaultSolve } from './default-solve.js';
 import { parseHighlight, parseStepFile } from './step-panels.js';
 import { fields, scalarOf, type Problem } from './yaml-fields.js';
 
@@ -224,7 +225,7 @@ function parseStep(node: Node, problem: Problem, missingText: Problem): Omit<Ste
     ...(typeof setup === 'string' && setup.trim() ? { setup } : {}),
     goals,
     solution,
-    solve: typeof solve === 'string' && solve.trim() ? solve : solution.join('\n'),
+    solve: typeof solve === 'string' && solve.trim() ? solve : defaultSolve(solution),
     mistakes,
   };
 }
