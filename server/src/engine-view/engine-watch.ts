@@ -30,6 +30,8 @@ const FOLLOW_FOR_MS = 24 * 3600_000;
 
 interface Watched {
   listeners: Set<PictureListener>;
+  /** Told when the session ends, so a page's socket is closed rather than left open to nothing. */
+  enders: Set<() => void>;
   known: KnownLayers;
   picture?: EnginePicture;
   follower?: FollowedProcess;
@@ -47,11 +49,12 @@ export class EngineWatch {
     private readonly onError: (sessionId: string, err: unknown) => void = () => {},
   ) {}
 
-  /** Starts watching (the first watcher starts the stream); the listener gets the picture now and on every change. */
-  watch(sessionId: string, listener: PictureListener): () => void {
+  /** Starts watching (the first watcher starts the stream); the listener gets the picture now and on every
+   * change, and onEnd is called once if the session ends while it watches. */
+  watch(sessionId: string, listener: PictureListener, onEnd: () => void = () => {}): () => void {
     let w = this.watched.get(sessionId);
     if (!w) {
-      w = { listeners: new Set(), known: new Map(), reading: false, readAgain: false, stopped: false };
+      w = { listeners: new Set(), enders: new Set(), known: new Map(), reading: false, readAgain: false, stopped: false };
       this.watched.set(sessionId, w);
       void this.follow(sessionId, w);
       this.read(sessionId, w);
@@ -59,8 +62,10 @@ export class EngineWatch {
       listener({ picture: w.picture, changes: [] });
     }
     w.listeners.add(listener);
+    w.enders.add(onEnd);
     return () => {
       w.listeners.delete(listener);
+      w.enders.delete(onEnd);
       if (w.listeners.size === 0) this.stop(sessionId, w);
     };
   }
@@ -70,13 +75,19 @@ export class EngineWatch {
     return this.watched.size;
   }
 
-  /** The session ended: its watch goes, whoever still looked. */
+  /** The session ended: its watch goes, and whoever still looked is told. */
   forget(sessionId: string): void {
     const w = this.watched.get(sessionId);
-    if (w) this.stop(sessionId, w);
+    if (!w) return;
+    this.stop(sessionId, w);
+    const enders = [...w.enders];
+    w.listeners.clear();
+    w.enders.clear();
+    for (const end of enders) end();
   }
 
   private stop(sessionId: string, w: Watched): void {
+    if (w.stopped) return;
     w.stopped = true;
     clearTimeout(w.settle);
     w.follower?.stop();

@@ -54,7 +54,11 @@ export function engineViewRoutes(
       const send = (message: EngineViewMessage) => {
         if (socket.readyState === socket.OPEN && socket.bufferedAmount < UNREAD_BYTES_MAX) socket.send(JSON.stringify(message));
       };
-      const stop = deps.watch.watch(session.id, (update) => send({ type: 'picture', ...update }));
+      const stop = deps.watch.watch(
+        session.id,
+        (update) => send({ type: 'picture', ...update }),
+        () => socket.close(CloseCode.sessionEnded, 'the session has ended'),
+      );
       socket.on('close', stop);
       socket.on('message', () => {}); // nothing is read from the page
     },

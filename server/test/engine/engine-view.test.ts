@@ -122,4 +122,15 @@ describe('engine view', () => {
       await ctx.term.run(`kill %1; pkill -x nc; wait; mv -f ${sock}.real ${sock}; rm -f ~/fake-body`);
     }
   });
+
+  // Last: it ends the session the others share.
+  test('the session ending closes every engine view socket with "session ended", and its watch goes', async () => {
+    const view = await EngineViewClient.open(ctx.server.url, ctx.session);
+    await view.until('a picture', () => true);
+    const res = await fetch(`${ctx.server.url}/api/sessions/${ctx.session.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ctx.session.token}` } });
+    assert.ok(res.ok, `DELETE answered ${res.status}`);
+    for (let i = 0; i < 100 && !view.closed; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(view.closed?.code, CloseCode.sessionEnded);
+    assert.equal(ctx.server.berth.engineWatch.followed, 0);
+  });
 });

@@ -87,3 +87,19 @@ test("a check's docker exec reads nothing; events during a read make one more re
   assert.deepEqual(updates.at(-1)!.picture.containers.map((c) => c.name), ['c49'], 'the last picture is read after the last event');
   stop();
 });
+
+test('a session that ends stops its stream and tells every page still watching, once', async () => {
+  const engine = new FakeEngine();
+  const watch = new EngineWatch(engine);
+  const ended: string[] = [];
+  const stopA = watch.watch('s1', () => {}, () => ended.push('a'));
+  watch.watch('s1', () => {}, () => ended.push('b'));
+  await sleep(20);
+  watch.forget('s1');
+  assert.deepEqual(ended.sort(), ['a', 'b']);
+  assert.equal(engine.stops, 1);
+  assert.equal(watch.followed, 0);
+  stopA(); // the page's socket closing afterwards changes nothing
+  assert.deepEqual(ended.sort(), ['a', 'b']);
+  assert.equal(engine.stops, 1);
+});

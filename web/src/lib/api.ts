@@ -1,5 +1,6 @@
 // The only code in web/ that talks to the server: HTTP with fetch, the terminal and the engine view over WebSockets.
 import {
+  CloseCode,
   ENGINE_ITEM_PATH,
   ENGINE_VIEW_PATH,
   type EngineItemDetails,
@@ -292,8 +293,9 @@ export function connectEngineView(id: string, token: string, onMessage: (message
       console.warn('berth: ignored an engine view frame that is not JSON');
     }
   };
-  ws.onclose = () => {
-    if (!closedByUs) onClose();
+  ws.onclose = (event: CloseEvent) => {
+    // The session ending closes it too: the page hears that from the session, not as a lost view.
+    if (!closedByUs && event.code !== CloseCode.sessionEnded) onClose();
   };
   return () => {
     closedByUs = true;
