@@ -80,3 +80,24 @@ test('a file dropped on the panel is uploaded into the home folder; the home fol
   }
   await endSession(page);
 });
+
+test('a lesson step opens its file in the editor; the recipe written there and saved, with index.html from the shell, ticks the step', async ({ page }) => {
+  await page.setViewportSize({ width: 1536, height: 864 });
+  await page.goto('/lessons/dockerfile/write-dockerfile');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  const editor = page.getByTestId('editor').locator('.cm-content');
+  await expect(editor).toContainText('The recipe for your image'); // the step's starting text, not a tick
+  await expect(page.getByTestId('step-write-dockerfile')).toHaveAttribute('data-done', 'false');
+
+  await editor.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('FROM busybox\nCOPY index.html /www/index.html\nCMD httpd -f -p 8000 -h /www\n');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByTestId('files-message')).toContainText('Saved');
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('echo "<h1>mine</h1>" > ~/hello/index.html; stat -c "owner=%U" ~/hello/Dockerfile\n');
+  await expect(rows(page)).toContainText('owner=user');
+  await expect(page.getByTestId('step-write-dockerfile')).toHaveAttribute('data-done', 'true');
+  await endSession(page);
+});
