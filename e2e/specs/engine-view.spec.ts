@@ -50,3 +50,36 @@ test('docker run, build and rm are drawn beside the terminal: the container unde
   await expect(page.getByTestId('engine-view-toggle')).toHaveAttribute('aria-pressed', 'false');
   await endSession(page);
 });
+
+test('30 images and 50 containers stay readable: each drawn once, none spills sideways, the last reached by Tab', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  const view = page.getByTestId('engine-view');
+  await expect(view).toBeVisible();
+  await page.getByTestId('terminal').click();
+  // 30 images, each its own layer on busybox's; 50 containers spread over them (created, not started: cheap).
+  await page.keyboard.type(
+    `for i in $(seq 30); do printf 'FROM busybox\\nRUN echo %s > /n\\n' $i | docker build -q -t app$i - >/dev/null || break; done; ` +
+      `for i in $(seq 50); do docker create --name box$i app$(( (i - 1) % 30 + 1 )) sleep 1d >/dev/null || break; done; echo made-$((25*2))\n`,
+  );
+  await expect(rows(page)).toContainText('made-50', { timeout: 200_000 });
+  const images = view.locator('[data-testid="image"]');
+  const containers = view.locator('[data-testid="container"]');
+  await expect(containers).toHaveCount(50, { timeout: 5000 });
+  await expect(images).toHaveCount(31); // busybox and app1..app30
+  await expect(view.locator('[data-testid="layer"]', { hasText: 'RUN echo 30 > /n' })).toHaveCount(1);
+  await expect(view.locator('[data-testid="layer"]:not([data-shared="1"])')).toHaveCount(1); // busybox's, once
+  // Nothing wider than the panel: names and ports wrap or are cut inside it, there is no sideways scroll.
+  const spill = await view.evaluate((el) => el.scrollWidth - el.clientWidth);
+  expect(spill).toBeLessThanOrEqual(0);
+  // The keyboard reaches the fiftieth container, and the view scrolls it into sight.
+  const last = view.locator('[data-testid="container"][data-name="box50"]').getByRole('button', { name: 'Details of box50' });
+  await view.getByRole('button').first().focus();
+  for (let i = 0; i < 200 && !(await last.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(last).toBeFocused();
+  await expect(last).toBeInViewport();
+  await endSession(page);
+});
