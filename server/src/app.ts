@@ -17,6 +17,9 @@ import { sessionRoutes } from './routes/sessions.js';
 import { terminalRoutes } from './routes/terminal.js';
 import { engineViewRoutes } from './routes/engine-view.js';
 import { fileRoutes } from './routes/files.js';
+import { staffRoutes } from './routes/staff.js';
+import { StaffAuth } from './people/staff-auth.js';
+import { StaffStore } from './people/staff-store.js';
 import { SessionFiles } from './files/session-files.js';
 import { EngineWatch } from './engine-view/engine-watch.js';
 import { itemDetails } from './engine-view/item-details.js';
@@ -212,6 +215,9 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
 
   refuseCrossSiteCalls(app);
   sessionRoutes(app, { sessions, idle: config });
+  const staffStore = new StaffStore(db);
+  app.decorateRequest('staff', null);
+  staffRoutes(app, { auth: new StaffAuth(staffStore, config.publicUrl?.startsWith('https:') ?? false), store: staffStore });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   const hostWatch = new HostWatch({

@@ -1,4 +1,4 @@
-// `berth <command>`: start, stop, prepare, check, test, bench, soak, lessons, images, service, uninstall. Reached through scripts/berth.mjs.
+// `berth <command>`: start, stop, prepare, check, test, bench, soak, lessons, images, service, admin, uninstall. Reached through scripts/berth.mjs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
@@ -118,11 +118,15 @@ async function main(argv: string[]): Promise<number> {
       const { serviceCommand } = await import('./service/install-service.js');
       return serviceCommand(rest, config, say('service'));
     }
+    case 'admin': {
+      const { adminCommand } = await import('./people/admin-command.js');
+      return adminCommand(rest, config);
+    }
     case 'uninstall':
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test|import, images list|pull|import, service install|uninstall, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test|import, images list|pull|import, service install|uninstall, admin create --email <email> --name <name>, uninstall [--keep-data]`);
       return 2;
   }
 }

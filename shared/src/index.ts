@@ -4,3 +4,4 @@ export * from './lessons.js';
 export * from './engine-picture.js';
 export * from './layer-tree.js';
 export * from './files.js';
+export * from './staff.js';

@@ -29,6 +29,21 @@ export const MIGRATIONS: readonly Migration[] = [
           client TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
           last_activity_at INTEGER NOT NULL, extensions_used INTEGER NOT NULL, lesson TEXT, lang TEXT);`),
   },
+  {
+    version: 2,
+    name: 'staff accounts and their sign-ins',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE staff (
+          id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('admin', 'teacher', 'interviewer')),
+          password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE staff_sign_in (
+          token_hash TEXT PRIMARY KEY, check_hash TEXT NOT NULL,
+          staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+          created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+        CREATE INDEX staff_sign_in_expiry ON staff_sign_in (expires_at);`),
+  },
 ];
 
 /** The file was written by a newer Berth (an operator went back to an older version). */

@@ -1,0 +1,42 @@
+// Staff (admins, teachers, interviewers): the only people with accounts. Learners and candidates never sign in.
+
+export const STAFF_ROLES = ['admin', 'teacher', 'interviewer'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export const STAFF_SIGN_IN_PATH = '/api/staff/sign-in';
+export const STAFF_SIGN_OUT_PATH = '/api/staff/sign-out';
+export const STAFF_ME_PATH = '/api/staff/me';
+export const STAFF_ACCOUNTS_PATH = '/api/staff/accounts';
+
+/** The HttpOnly cookie holding a staff sign-in; on https the server names it `__Host-berth_staff`. */
+export const STAFF_COOKIE = 'berth_staff';
+/**
+ * The second half of a staff sign-in, which the page keeps and sends with every staff call (and as
+ * ?staff= on a staff websocket). Another port of the same host (a visitor's app on the ports origin) can
+ * set cookies for Berth's host, but cannot know this: a cookie planted there signs nobody in.
+ */
+export const STAFF_CHECK_HEADER = 'x-berth-staff';
+
+export interface SignInRequest {
+  email: string;
+  password: string;
+}
+
+export interface StaffMe {
+  email: string;
+  name: string;
+  role: StaffRole;
+}
+
+export interface SignInResponse extends StaffMe {
+  /** What the page sends as STAFF_CHECK_HEADER from now on. */
+  check: string;
+  expiresAt: number;
+}
+
+export interface CreateStaffRequest {
+  email: string;
+  name: string;
+  role: Exclude<StaffRole, 'admin'>;
+  password: string;
+}
