@@ -1,4 +1,5 @@
-// Berth's own origin sets and reads no cookie: every port of a host shares its cookies, and a visitor's app
+// Berth's own origin sets and reads no cookie for visitors (a staff sign-in is one cookie plus a header: see
+// staff-accounts.test.ts): every port of a host shares its cookies, and a visitor's app
 // (on the ports origin, another port of the same host when there is no DNS) could set any. The session is
 // known by its token (header or ?token=), the browser by the learner header the page sends. A real server,
 // a stand-in engine.
