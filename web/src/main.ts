@@ -5,4 +5,7 @@ import './app.css';
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
-export default mount(App, { target });
+// The staff pages load apart: a learner's page carries none of their code.
+const staff = location.pathname === '/staff' || location.pathname.startsWith('/staff/');
+if (staff) void import('./staff/StaffApp.svelte').then(({ default: StaffApp }) => mount(StaffApp, { target }));
+else mount(App, { target });

@@ -157,7 +157,7 @@ export async function getHealth(): Promise<HealthReport | null> {
   }
 }
 
-async function request(path: string, init: RequestInit): Promise<Response> {
+export async function request(path: string, init: RequestInit): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(path, init);

@@ -1,0 +1,55 @@
+// The staff pages' calls. The sign-in cookie is HttpOnly (the browser sends it); the check that goes with it
+// is kept here, per browser, and sent as a header with every staff call.
+import {
+  STAFF_ACCOUNTS_PATH,
+  STAFF_CHECK_HEADER,
+  STAFF_ME_PATH,
+  STAFF_SIGN_IN_PATH,
+  STAFF_SIGN_OUT_PATH,
+  type CreateStaffRequest,
+  type SignInResponse,
+  type StaffMe,
+} from '@berth/shared';
+import { HttpError, request } from '../lib/api.js';
+
+const CHECK_KEY = 'berth.staffCheck';
+const json = { 'Content-Type': 'application/json' };
+
+function staffHeaders(): Record<string, string> {
+  const check = localStorage.getItem(CHECK_KEY);
+  return check ? { [STAFF_CHECK_HEADER]: check } : {};
+}
+
+export async function signIn(email: string, password: string): Promise<StaffMe> {
+  const res = await request(STAFF_SIGN_IN_PATH, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
+  const body = (await res.json()) as SignInResponse;
+  localStorage.setItem(CHECK_KEY, body.check);
+  return { email: body.email, name: body.name, role: body.role };
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await request(STAFF_SIGN_OUT_PATH, { method: 'POST', headers: { ...json, ...staffHeaders() }, body: '{}' });
+  } finally {
+    localStorage.removeItem(CHECK_KEY);
+  }
+}
+
+/** Who is signed in on this browser, or null. */
+export async function whoAmI(): Promise<StaffMe | null> {
+  if (!localStorage.getItem(CHECK_KEY)) return null;
+  try {
+    return (await (await request(STAFF_ME_PATH, { headers: staffHeaders() })).json()) as StaffMe;
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export async function listAccounts(): Promise<(StaffMe & { createdAt: number })[]> {
+  return ((await (await request(STAFF_ACCOUNTS_PATH, { headers: staffHeaders() })).json()) as { accounts: (StaffMe & { createdAt: number })[] }).accounts;
+}
+
+export async function createAccount(body: CreateStaffRequest): Promise<StaffMe> {
+  return (await (await request(STAFF_ACCOUNTS_PATH, { method: 'POST', headers: { ...json, ...staffHeaders() }, body: JSON.stringify(body) })).json()) as StaffMe;
+}
