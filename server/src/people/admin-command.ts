@@ -4,8 +4,12 @@ import readline from 'node:readline';
 import type { Config } from '../config.js';
 import { openDatabase } from '../store/database.js';
 import { createAdmin } from './create-admin.js';
+import { StaffStore } from './staff-store.js';
 
-const USAGE = 'Usage: berth admin create --email <email> --name "<name>"   (the password is asked for, or read as one line from stdin)';
+const USAGE = [
+  'Usage: berth admin create --email <email> --name "<name>"   (the password is asked for, or read as one line from stdin)',
+  '       berth admin remove --email <email>                   (any staff account, and its sign-ins)',
+].join('\n');
 
 export async function adminCommand(args: string[], config: Config): Promise<number> {
   const flag = (name: string) => {
@@ -14,6 +18,7 @@ export async function adminCommand(args: string[], config: Config): Promise<numb
   };
   const email = flag('--email');
   const name = flag('--name');
+  if (args[0] === 'remove' && email) return removeAccount(config, email);
   if (args[0] !== 'create' || !email || !name) {
     console.error(USAGE);
     return 2;
@@ -30,6 +35,20 @@ export async function adminCommand(args: string[], config: Config): Promise<numb
   } catch (err) {
     console.error(`berth: ${(err as Error).message}`);
     return 1;
+  } finally {
+    db.close();
+  }
+}
+
+function removeAccount(config: Config, email: string): number {
+  const db = openDatabase(config.databaseFile);
+  try {
+    if (!new StaffStore(db).remove(email)) {
+      console.error(`berth: there is no account ${email}.`);
+      return 1;
+    }
+    console.log(`Account ${email} removed; its sign-ins end now.`);
+    return 0;
   } finally {
     db.close();
   }

@@ -49,6 +49,19 @@ export class StaffStore {
     return r.changes ? { id: Number(r.lastInsertRowid), email, name: account.name, role: account.role, passwordHash: account.passwordHash, createdAt: now } : null;
   }
 
+  /** The account and its sign-ins; false when there was none. */
+  remove(email: string): boolean {
+    return this.db
+      .transaction(() => {
+        const account = this.byEmail(email);
+        if (!account) return false;
+        this.db.prepare('DELETE FROM staff_sign_in WHERE staff_id = ?').run(account.id);
+        this.db.prepare('DELETE FROM staff WHERE id = ?').run(account.id);
+        return true;
+      })
+      .immediate();
+  }
+
   addSignIn(staffId: number, token: string, check: string, expiresAt: number, now = Date.now()): void {
     this.db.prepare('INSERT INTO staff_sign_in (token_hash, check_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(sha256(token), sha256(check), staffId, now, expiresAt);
   }

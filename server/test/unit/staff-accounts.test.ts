@@ -48,7 +48,7 @@ async function signIn(s: TestServer, email: string, password: string) {
 const as = (who: { cookie: string; check: string }) => ({ cookie: who.cookie, [STAFF_CHECK_HEADER]: who.check });
 
 describe('staff accounts', () => {
-  test('the first admin is made on the host by `berth admin create`, once; a second try changes nothing', () => {
+  test('the first admin is made on the host by `berth admin create`, once; a second try changes nothing; `admin remove` removes it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-staff-'));
     try {
       const first = adminCreate(dir, ADMIN.email, ADMIN.password);
@@ -60,6 +60,11 @@ describe('staff accounts', () => {
       const short = adminCreate(dir, 'bob@school.example', 'short');
       assert.equal(short.code, 1);
       assert.match(short.out, /at least 12 characters/);
+      const remove = (email: string) =>
+        spawnSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'admin', 'remove', '--email', email], { cwd: repo, encoding: 'utf8', env: { ...process.env, BERTH_DATA: dir } });
+      assert.match(remove('ada@school.example').stdout, /Account ada@school\.example removed/);
+      assert.equal(remove('ada@school.example').status, 1, 'gone');
+      assert.equal(adminCreate(dir, ADMIN.email, ADMIN.password).code, 0, 'and may be made again');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
