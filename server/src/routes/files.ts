@@ -1,7 +1,8 @@
 // The session's files for the page's file tree and editor (issue 14). Thin: files/ does the work, in the sandbox.
 import { FILE_PATH, FILES_PATH, type FileContent, type FileListResponse, type SaveFileRequest } from '@berth/shared';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FILE_LIMITS, homePath, type SessionFiles } from '../files/session-files.js';
+import { UploadGate } from '../files/upload-gate.js';
 import { HttpError } from '../errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { sessionIdParam } from './sessions.js';
@@ -15,6 +16,12 @@ const SAVE_BODY_BYTES = 6 * 1024 * 1024;
 export function fileRoutes(app: FastifyInstance, deps: { sessions: SessionManager; files: SessionFiles }) {
   const live = (req: { params: { id: string } } & Parameters<typeof sessionToken>[0]) => deps.sessions.requireLive(req.params.id, sessionToken(req)).id;
   const noStore = { 'cache-control': 'no-store' };
+  const gate = new UploadGate();
+  // Before the body is read: the session's token, and a place at the gate until the answer is sent.
+  const bodyGate = async (req: FastifyRequest, reply: FastifyReply) => {
+    const leave = gate.enter(live(req as FastifyRequest<Id>));
+    reply.raw.once('finish', leave).once('close', leave);
+  };
 
   app.get<Id & { Querystring: { dir?: string } }>(FILES_PATH(ONE), { schema: { params: sessionIdParam } }, async (req, reply): Promise<FileListResponse> => {
     const dir = homePath(req.query.dir ?? '');
@@ -31,6 +38,7 @@ export function fileRoutes(app: FastifyInstance, deps: { sessions: SessionManage
     FILE_PATH(ONE),
     {
       bodyLimit: SAVE_BODY_BYTES,
+      onRequest: bodyGate,
       schema: {
         params: sessionIdParam,
         body: {
@@ -83,7 +91,7 @@ export function fileRoutes(app: FastifyInstance, deps: { sessions: SessionManage
 
   // Uploads: the file's bytes as the body (application/octet-stream), its path in the query.
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: FILE_LIMITS.uploadBytes }, (_req, body, done) => done(null, body));
-  app.put<Id & { Querystring: { path?: string }; Body: Buffer }>(`${FILES_PATH(ONE)}/upload`, { bodyLimit: FILE_LIMITS.uploadBytes, schema: { params: sessionIdParam } }, async (req) => {
+  app.put<Id & { Querystring: { path?: string }; Body: Buffer }>(`${FILES_PATH(ONE)}/upload`, { bodyLimit: FILE_LIMITS.uploadBytes, onRequest: bodyGate, schema: { params: sessionIdParam } }, async (req) => {
     if (!Buffer.isBuffer(req.body)) throw new HttpError(415, 'An upload is the file itself, sent as application/octet-stream.');
     return deps.files.upload(live(req), homePath(req.query.path), req.body);
   });
