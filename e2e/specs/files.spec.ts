@@ -4,10 +4,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { endSession, rows } from '../session-page.js';
 
-test('create a Dockerfile in the editor, cat it in the terminal; change it from the shell and reopen it', async ({ page }) => {
+/** A session on a wide screen with the files panel open. */
+async function startWithFiles(page: Page) {
   await page.setViewportSize({ width: 1536, height: 864 });
   await page.goto('/');
   await page.getByTestId('start').click();
@@ -15,6 +16,11 @@ test('create a Dockerfile in the editor, cat it in the terminal; change it from 
   await page.getByTestId('files-toggle').click();
   const panel = page.getByTestId('files-panel');
   await expect(panel).toBeVisible();
+  return panel;
+}
+
+test('create a Dockerfile in the editor, cat it in the terminal; change it from the shell and reopen it', async ({ page }) => {
+  const panel = await startWithFiles(page);
 
   page.once('dialog', (d) => void d.accept('Dockerfile'));
   await page.getByTestId('file-new').click();
@@ -47,13 +53,7 @@ test('create a Dockerfile in the editor, cat it in the terminal; change it from 
 });
 
 test('a file dropped on the panel is uploaded into the home folder; the home folder downloads as a .tar.gz holding it', async ({ page }) => {
-  await page.setViewportSize({ width: 1536, height: 864 });
-  await page.goto('/');
-  await page.getByTestId('start').click();
-  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
-  await page.getByTestId('files-toggle').click();
-  const panel = page.getByTestId('files-panel');
-  await expect(panel).toBeVisible();
+  const panel = await startWithFiles(page);
 
   const drop = await page.evaluateHandle(() => {
     const dt = new DataTransfer();

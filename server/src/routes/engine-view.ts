@@ -7,6 +7,7 @@ import type { EngineWatch } from '../engine-view/engine-watch.js';
 import { HttpError } from '../errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { sessionIdParam } from './sessions.js';
+import { authorizeSocket } from './session-socket.js';
 import { sessionToken } from './session-token.js';
 
 /** A page that does not read its socket gets no more pictures past this (the next one it reads is whole). */
@@ -43,14 +44,8 @@ export function engineViewRoutes(
       throw new HttpError(426, "This is a session's engine view: it speaks the websocket protocol (see @berth/shared), not plain HTTP.");
     },
     wsHandler: (socket: WebSocket, req: FastifyRequest<{ Params: { id: string } }>) => {
-      if (!req.server.publicOrigin.allows(req.headers.origin)) return socket.close(CloseCode.unauthorized, 'cross-origin connections are refused');
-      let session;
-      try {
-        session = deps.sessions.authorize(req.params.id, sessionToken(req));
-      } catch (err) {
-        const status = err instanceof HttpError ? err.statusCode : 500;
-        return socket.close(status === 404 ? CloseCode.notFound : CloseCode.unauthorized, (err as Error).message.slice(0, 120));
-      }
+      const session = authorizeSocket(socket, req, deps.sessions, 'engine view');
+      if (!session) return;
       const send = (message: EngineViewMessage) => {
         if (socket.readyState === socket.OPEN && socket.bufferedAmount < UNREAD_BYTES_MAX) socket.send(JSON.stringify(message));
       };

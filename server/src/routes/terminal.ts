@@ -1,4 +1,4 @@
-import { CloseCode, MAX_TERMINALS, WATCH_PARAM, type ServerEvent } from '@berth/shared';
+import { MAX_TERMINALS, WATCH_PARAM, type ServerEvent } from '@berth/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { HttpError } from '../errors.js';
@@ -6,6 +6,7 @@ import type { SessionManager } from '../sessions/session-manager.js';
 import { TerminalBridge } from '../terminal/terminal-bridge.js';
 import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { sessionIdParam } from './sessions.js';
+import { authorizeSocket } from './session-socket.js';
 import { sessionToken } from './session-token.js';
 
 type Deps = { sessions: SessionManager; hosts: TerminalHosts; initialEvents: (sessionId: string) => ServerEvent[] };
@@ -70,18 +71,8 @@ async function notAWebsocket(_req: FastifyRequest, reply: FastifyReply): Promise
 }
 
 function openTerminal(socket: WebSocket, req: FastifyRequest<{ Params: TerminalParams }>, deps: Deps): void {
-  // Another site's page must not open a visitor's terminal with their cookie.
-  if (!req.server.publicOrigin.allows(req.headers.origin)) {
-    req.log.info({ origin: req.headers.origin }, 'terminal refused: its page is not at BERTH_PUBLIC_URL (unset: at one of this host\'s own addresses)');
-    return socket.close(CloseCode.unauthorized, 'cross-origin terminal connections are refused');
-  }
-  let session;
-  try {
-    session = deps.sessions.authorize(req.params.id, sessionToken(req));
-  } catch (err) {
-    const status = err instanceof HttpError ? err.statusCode : 500;
-    return socket.close(status === 404 ? CloseCode.notFound : CloseCode.unauthorized, (err as Error).message.slice(0, 120));
-  }
+  const session = authorizeSocket(socket, req, deps.sessions, 'terminal');
+  if (!session) return;
   const watch = (req.query as Record<string, unknown> | undefined)?.[WATCH_PARAM] === '1';
   void new TerminalBridge(socket, session, deps.sessions, deps.hosts, deps.initialEvents, Number(req.params.n ?? '0'), watch).start();
 }
