@@ -88,6 +88,7 @@ test('a lesson step opens its file in the editor; the recipe written there and s
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
   const editor = page.getByTestId('editor').locator('.cm-content');
   await expect(editor).toContainText('The recipe for your image'); // the step's starting text, not a tick
+  await expect(page.getByTestId('files-panel').locator('[data-testid="file-entry"][data-path="hello/Dockerfile"]')).toBeVisible(); // its new folder, open
   await expect(page.getByTestId('step-write-dockerfile')).toHaveAttribute('data-done', 'false');
 
   await editor.click();

@@ -41,10 +41,15 @@ export class FileTree {
     this.expanded = next;
   }
 
-  /** Opens a folder in the tree (after something was made in it) and lists it again. */
+  /** Opens a folder and the folders it is in (after something was made there), each listed again: a folder
+   * made on the way (a lesson step's file) appears in its parent. */
   async show(dir: string): Promise<void> {
-    this.expanded = new Set(this.expanded).add(dir);
-    await this.load(dir);
+    const parts = dir === '.' ? [] : dir.split('/');
+    const chain = ['.', ...parts.map((_, i) => parts.slice(0, i + 1).join('/'))];
+    const expanded = new Set(this.expanded);
+    for (const d of chain) expanded.add(d);
+    this.expanded = expanded;
+    await Promise.all(chain.map((d) => this.load(d)));
   }
 
   entry(path: string): FileEntry | undefined {
