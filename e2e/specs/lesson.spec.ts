@@ -10,7 +10,7 @@ test('a lesson step ticks itself off, mistakes are explained, progress survives 
   const rows = page.getByTestId('terminal').locator('.xterm-rows');
   await page.getByTestId('step-text').getByTestId('run').first().click();
   await expect(rows).toContainText('Hello from Docker!', { timeout: 15_000 });
-  await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true', { timeout: 2_000 });
+  await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true', { timeout: 15_000 });
 
   // The step's text goes on after its command (it explains the output): the page stays, and says so by
   // the terminal. Running the next step's command moves on; a known mistake there gets its message.
