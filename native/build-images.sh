@@ -366,9 +366,9 @@ build_from_debian() { # NAME REF SUITE DIR HASH
   local lf=$BUILD/${ref//[:\/]/-}.log
   # Once more on a failure: a cold package cache under parallel builds has refused a connection mid-install
   # (CI, 30 Nov 2026: "Unable to connect to 198.18.0.1:3142" for one build while two others fetched fine).
-  if ! dk build --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir" >"$lf" 2>&1; then
+  if ! dk build --force-rm --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir" >"$lf" 2>&1; then
     log "$ref: the build failed ($(grep -m1 -E '^E: |error' "$lf" | cut -c1-160)); trying once more"
-    run_logged "$lf" dk build --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir"
+    run_logged "$lf" dk build --force-rm --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir"
   fi
   built "$ref"
 }

@@ -8,6 +8,8 @@ const COST = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 const AT_ONCE = 2;
+/** Past this many waiting, a sign-in is refused at once: a flood from many addresses cannot queue without end. */
+export const KDF_WAITING_MAX = 32;
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 256;
 
@@ -15,7 +17,10 @@ let running = 0;
 const waiting: (() => void)[] = [];
 
 async function scrypt(password: string, salt: Buffer, cost: typeof COST): Promise<Buffer> {
-  if (running >= AT_ONCE) await new Promise<void>((r) => waiting.push(r));
+  if (running >= AT_ONCE) {
+    if (waiting.length >= KDF_WAITING_MAX) throw new HttpError(503, 'Sign-in is busy just now: try again in a few seconds.');
+    await new Promise<void>((r) => waiting.push(r));
+  }
   running += 1;
   try {
     return await new Promise((resolve, reject) =>

@@ -1,5 +1,7 @@
-// Failed sign-ins are counted per address and per account name over a window; past the limit both wait.
-// Bounded: the oldest keys go first when a flood of made-up names fills the table.
+// Sign-in attempts are counted per address and per account name over a window; past the limit both wait.
+// An attempt counts when it starts, before its password is hashed (a flood answered only after the KDF
+// would all get through the check at once); a successful one is given back. Bounded: the oldest keys go
+// first when a flood of made-up names fills the table.
 
 export interface SignInLimitOptions {
   windowMs: number;
@@ -24,7 +26,8 @@ export class SignInLimits {
     return Math.max(wait(`a:${address}`, this.options.perAddress), wait(`e:${email}`, this.options.perEmail));
   }
 
-  failed(address: string, email: string, now = Date.now()): void {
+  /** An attempt starts: it counts until succeeded() gives it back. */
+  attempted(address: string, email: string, now = Date.now()): void {
     for (const key of [`a:${address}`, `e:${email}`]) {
       const recent = this.recent(key, now);
       recent.push(now);
@@ -34,8 +37,12 @@ export class SignInLimits {
     while (this.failures.size > this.options.maxKeys) this.failures.delete(this.failures.keys().next().value!);
   }
 
-  succeeded(email: string): void {
+  /** The attempt made at `at` was right: the account's count is cleared and the address's attempt given back. */
+  succeeded(address: string, email: string, at: number): void {
     this.failures.delete(`e:${email}`);
+    const times = this.failures.get(`a:${address}`);
+    const i = times?.lastIndexOf(at) ?? -1;
+    if (i >= 0) times!.splice(i, 1);
   }
 
   private recent(key: string, now: number): number[] {

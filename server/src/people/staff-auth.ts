@@ -37,12 +37,12 @@ export class StaffAuth {
     const key = normalEmail(email);
     const wait = this.limits.waitFor(address, key, now);
     if (wait > 0) throw new HttpError(429, `Too many sign-in attempts: try again in ${Math.ceil(wait / 60_000)} minute(s).`);
+    this.limits.attempted(address, key, now);
     const account = this.store.byEmail(key);
     if (!(await verifyPassword(password, account?.passwordHash ?? null)) || !account) {
-      this.limits.failed(address, key, now);
       throw new HttpError(401, 'That email and password do not match an account here.');
     }
-    this.limits.succeeded(key);
+    this.limits.succeeded(address, key, now);
     this.store.removeExpired(now);
     const token = crypto.randomBytes(32).toString('base64url');
     const check = crypto.randomBytes(24).toString('base64url');

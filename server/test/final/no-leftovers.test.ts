@@ -1,8 +1,11 @@
-// Runs after every other suite: nothing labelled by Berth may be left on the engine, and no session disk
-// may still be mounted. (A Berth server you run yourself while testing would be counted too.)
+// Runs after every other suite: nothing labelled by Berth may be left on the engine, no session disk may
+// still be mounted, and no staff account the tests made (all at e2e.invalid) is left in berth.db. (A Berth
+// server you run yourself while testing would be counted too.)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import Docker from 'dockerode';
 import { loadConfig } from '../../src/config.js';
 import { SESSION_LABEL } from '../../src/runtime/docker-runtime.js';
@@ -19,4 +22,17 @@ test('after the whole suite the engine holds no container, network or volume lab
   assert.deepEqual(volumes.map((v) => v.Name), []);
   const mounts = execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' }).split('\n');
   assert.deepEqual(mounts.filter((m) => m.startsWith(`${config.dataDir}/sessions/`)), []);
+});
+
+test("after the whole suite berth.db holds no staff account the tests made", () => {
+  const config = loadConfig();
+  if (!fs.existsSync(config.databaseFile)) return; // no Berth server ever ran here: nothing could be left
+  const db = new Database(config.databaseFile, { readonly: true, fileMustExist: true });
+  try {
+    const hasStaff = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'staff'").get();
+    const left = hasStaff ? (db.prepare("SELECT email FROM staff WHERE email LIKE '%@e2e.invalid'").all() as { email: string }[]) : [];
+    assert.deepEqual(left.map((r) => r.email), []);
+  } finally {
+    db.close();
+  }
 });

@@ -145,6 +145,16 @@ describe('staff accounts', () => {
     });
   });
 
+  test('sign-in-flood: sixty wrong sign-ins at once from one address get twenty tries; the rest are told to wait, not queued for the KDF', async () => {
+    await withServer(async (s) => {
+      const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => signIn(s, `guess${i}@school.example`, 'not a password of anyone')));
+      const counts = new Map<number, number>();
+      for (const a of answers) counts.set(a.res.status, (counts.get(a.res.status) ?? 0) + 1);
+      assert.deepEqual(Object.fromEntries(counts), { 401: 20, 429: 40 });
+      assert.equal(answers.filter((a) => a.res.headers.getSetCookie().length).length, 0);
+    });
+  });
+
   test("a sign-in posted by another site's page, or as a form, is refused before any password is tried", async () => {
     await withServer(async (s) => {
       const body = JSON.stringify({ email: ADMIN.email, password: ADMIN.password });
