@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { endSession, rows } from '../session-page.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const berth = (args: string[], input = '') =>
@@ -52,5 +53,62 @@ test('an admin made on the host signs in and makes a teacher, who signs in elsew
     }
   } finally {
     for (const email of [admin.email, teacher.email]) berth(['remove', '--email', email]);
+  }
+});
+
+test('an admin watches a visitor’s terminal read-only, joins to type, stops; the visitor always sees who watches or types', async ({ page, browser }) => {
+  const tag = crypto.randomBytes(3).toString('hex');
+  const admin = { email: `watcher-${tag}@e2e.invalid`, password: `admin password ${tag}` };
+  berth(['create', '--email', admin.email, '--name', 'Wendy Watcher'], `${admin.password}\n`);
+  const visitorContext = await browser.newContext();
+  try {
+    const visitor = await visitorContext.newPage();
+    await visitor.goto('/');
+    await visitor.getByTestId('start').click();
+    await expect(visitor.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+    await visitor.getByTestId('terminal').click();
+    await visitor.keyboard.type(`echo before-${tag}\n`);
+    await expect(rows(visitor)).toContainText(`before-${tag}`);
+    const sessionId = await visitor.evaluate(() => (JSON.parse(localStorage.getItem('berth.session') ?? '{}') as { id: string }).id);
+
+    await signIn(page, admin.email, admin.password);
+    const row = page.locator(`[data-testid="staff-live-session"][data-session="${sessionId}"]`);
+    await expect(row).toContainText(`echo before-${tag} (0)`, { timeout: 10_000 });
+    await row.getByTestId('staff-watch-button').click();
+    const screen = page.getByTestId('staff-watch-terminal').locator('.xterm-rows');
+    await expect(screen).toContainText(`before-${tag}`);
+    await expect(visitor.getByTestId('watched-by')).toContainText('Wendy Watcher (Berth staff) can see your terminal now, read-only');
+
+    await visitor.keyboard.type(`echo after-${tag}\n`);
+    await expect(screen).toContainText(`after-${tag}`);
+    // The watch's screen takes no keys: typed there, nothing reaches the visitor's shell.
+    await page.getByTestId('staff-watch-terminal').click();
+    await page.keyboard.type(`echo from-staff-${tag}\n`);
+    await visitor.keyboard.type(`echo last-${tag}\n`);
+    await expect(rows(visitor)).toContainText(`last-${tag}`);
+    await expect(rows(visitor)).not.toContainText(`from-staff-${tag}`);
+
+    // Joined, the admin's typing reaches the visitor's shell, and the visitor's page says who can type.
+    await page.getByTestId('staff-join').click();
+    await expect(visitor.getByTestId('joined-by')).toHaveText('Wendy Watcher (Berth staff) joined your terminal: they see it and can type in it.');
+    await page.getByTestId('staff-watch-terminal').click();
+    await page.keyboard.type('echo "$((40+2))-joined"\n');
+    await expect(rows(visitor)).toContainText('42-joined');
+    await expect(screen).toContainText('42-joined');
+    await page.getByTestId('staff-join').click();
+    await expect(visitor.getByTestId('joined-by')).toHaveCount(0);
+    await expect(visitor.getByTestId('watched-by')).toContainText('Wendy Watcher (Berth staff) can see your terminal now');
+
+    await page.getByTestId('staff-stop-watching').click();
+    await expect(visitor.getByTestId('watched-by')).toHaveCount(0);
+
+    // Watched again, the session's end reaches the watcher.
+    await row.getByTestId('staff-watch-button').click();
+    await expect(visitor.getByTestId('watched-by')).toBeVisible();
+    await endSession(visitor);
+    await expect(page.getByTestId('staff-watch-ended')).toHaveText('The session ended.');
+  } finally {
+    await visitorContext.close();
+    berth(['remove', '--email', admin.email]);
   }
 });

@@ -18,6 +18,7 @@ import { terminalRoutes } from './routes/terminal.js';
 import { engineViewRoutes } from './routes/engine-view.js';
 import { fileRoutes } from './routes/files.js';
 import { staffRoutes } from './routes/staff.js';
+import { staffWatchRoutes } from './routes/staff-watch.js';
 import { StaffAuth } from './people/staff-auth.js';
 import { StaffStore } from './people/staff-store.js';
 import { SessionFiles } from './files/session-files.js';
@@ -74,6 +75,8 @@ export interface Berth {
   ports: PortsServer;
   /** The engine, mirror and package cache, probed every second. */
   hostWatch: HostWatch;
+  /** Staff accounts and their sign-ins (berth.db). */
+  staff: StaffStore;
   /** At start: takes back the sessions of a previous run (even after SIGKILL), removes orphans, fills the pool. */
   recover(): Promise<void>;
   /** Ends every session and closes the server. */
@@ -174,6 +177,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     ]);
   });
   hosts.onTerminals = (id, open) => sessions.emit('event', id, { type: 'terminals', open });
+  hosts.onStaff = (id, staff) => sessions.emit('event', id, { type: 'watchers', ...staff });
   const metrics = new Metrics();
   const engineWatch = new EngineWatch(runtime, (id, err) => app.log.warn({ session: id, err: (err as Error).message }, 'the engine view could not read the engine'));
   sessions.on('event', (id, event) => {
@@ -217,7 +221,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   sessionRoutes(app, { sessions, idle: config });
   const staffStore = new StaffStore(db);
   app.decorateRequest('staff', null);
-  staffRoutes(app, { auth: new StaffAuth(staffStore, config.publicUrl?.startsWith('https:') ?? false), store: staffStore });
+  const staffAuth = new StaffAuth(staffStore, config.publicUrl?.startsWith('https:') ?? false);
+  staffRoutes(app, { auth: staffAuth, store: staffStore });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   const hostWatch = new HostWatch({
@@ -256,11 +261,12 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     initialEvents: (id) => {
       const s = sessions.get(id)!;
       const queue = sessions.queueEvent(s);
-      const ready = s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id), { type: 'terminals' as const, open: hosts.open(id) }] : [];
+      const ready = s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id), { type: 'terminals' as const, open: hosts.open(id) }, { type: 'watchers' as const, ...hosts.staffWatching(id) }] : [];
       return [...(queue ? [queue] : []), ...ready, ...notices.current()];
     },
   });
   lessonRoutes(app, { lessons, sessions });
+  staffWatchRoutes(app, { auth: staffAuth, sessions, hosts });
   engineViewRoutes(app, {
     sessions,
     watch: engineWatch,
@@ -316,6 +322,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     engineWatch,
     hostWatch,
     ports,
+    staff: staffStore,
     close: async () => {
       stopReaper();
       watcher.stop();

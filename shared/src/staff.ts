@@ -40,3 +40,22 @@ export interface CreateStaffRequest {
   role: Exclude<StaffRole, 'admin'>;
   password: string;
 }
+
+/** An admin's list of the sessions live now, each with a link to watch its terminal. */
+export const STAFF_LIVE_SESSIONS_PATH = '/api/staff/sessions';
+/** A live session's first terminal for a signed-in admin (a websocket; ?staff=<check>): read-only, or with ?join=1 typing too. */
+export const STAFF_WATCH_PATH = '/api/staff/sessions/:id/watch';
+export const STAFF_JOIN_PARAM = 'join';
+export const staffWatchPath = (sessionId: string): string => STAFF_WATCH_PATH.replace(':id', encodeURIComponent(sessionId));
+
+export interface LiveSessionSummary {
+  id: string;
+  startedAt: string;
+  expiresAt: string;
+  /** The lesson open in it, if any. */
+  lesson: string | null;
+  commands: number;
+  lastCommand: { line: string; exit: number; at: number } | null;
+  /** Staff watching its terminal now, by name. */
+  watchers: string[];
+}

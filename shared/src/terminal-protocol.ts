@@ -72,6 +72,11 @@ export type ServerEvent =
   | { type: 'control'; controlling: boolean }
   /** On the first terminal's socket: the session's open terminals (0 always), whenever one opens or closes. */
   | { type: 'terminals'; open: number[] }
+  /**
+   * On the first terminal's socket: the staff watching this session's terminal now, by name (none: []), and
+   * which of them joined it and can type.
+   */
+  | { type: 'watchers'; names: string[]; typing: string[] }
   | { type: 'error'; message: string };
 
 export type HostPart = 'engine' | 'mirror' | 'packageCache';

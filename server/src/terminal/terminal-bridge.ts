@@ -3,6 +3,7 @@ import { CloseCode, parseClientMessage, type ServerEvent } from '@berth/shared';
 import type { WebSocket } from 'ws';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { Session } from '../sessions/session.js';
+import { closeSocket, noticeBytes, sendBytes, sendEvent } from './socket-out.js';
 import type { TerminalHost, TerminalSink } from './terminal-host.js';
 import type { TerminalHosts } from './terminal-hosts.js';
 
@@ -46,11 +47,10 @@ export class TerminalBridge {
     this.sink = {
       output: (bytes, written) => {
         if (!this.controlling && this.ws.bufferedAmount > WATCHER_BACKLOG_BYTES) return this.close(CloseCode.behind, 'too far behind the output');
-        if (this.ws.readyState === this.ws.OPEN) this.ws.send(bytes, { binary: true }, written);
-        else written();
+        sendBytes(this.ws, bytes, written);
       },
       command: (e, written) => this.sendEvent({ type: 'command', ...e }, written),
-      notice: (message) => this.ws.send(Buffer.from(`\r\n\x1b[2m${message}\x1b[0m\r\n`), { binary: true }),
+      notice: (message) => sendBytes(this.ws, noticeBytes(message)),
       warn: (message) => this.sendEvent({ type: 'error', message }),
       busy: (command) => this.sendEvent({ type: 'busy', command }),
       gone: (message, replaced) => this.close(replaced ? CloseCode.replaced : CloseCode.normal, message),
@@ -123,12 +123,11 @@ export class TerminalBridge {
   }
 
   private sendEvent(event: ServerEvent, written?: () => void): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(event), written);
-    else written?.();
+    sendEvent(this.ws, event, written);
   }
 
   private close(code: number, reason: string): void {
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason.slice(0, 120));
+    closeSocket(this.ws, code, reason);
     this.dispose();
   }
 

@@ -1,6 +1,7 @@
 // A session's shell, kept alive across websocket reconnects: a reload or a short network loss gets the
 // same shell back with its recent output replayed. One browser socket has the terminal (types into it, sizes
 // it); others may watch it read-only (another tab of the same browser) and get it when that socket goes.
+// Staff may watch too, read-only, never taking it; the session's page is told who watches.
 import crypto from 'node:crypto';
 import type { SandboxRuntime, ShellStream } from '../runtime/runtime.js';
 import type { Logger } from '../sessions/session-manager.js';
@@ -10,25 +11,18 @@ import { FlowControl } from './flow-control.js';
 import { Foreground, readsTypedLines } from './foreground.js';
 import { ObserverChain } from './observer-chain.js';
 import { OutputRate } from './output-rate.js';
+import { Scrollback } from './scrollback.js';
 import { ShellIntegrationParser, type CommandEvent, type CommandOutputObserver } from './shell-integration.js';
+import type { TerminalSink } from './terminal-sink.js';
 
-/** What the attached socket gets from the shell. */
-export interface TerminalSink {
-  output(bytes: Buffer, written: () => void): void;
-  command(event: CommandEvent, written: () => void): void;
-  /** Printed into the terminal. */
-  notice(message: string): void;
-  /** Something the visitor did was refused (an `error` event). */
-  warn(message: string): void;
-  /** A Run was not typed: this command runs in the foreground (a `busy` event). */
-  busy?(command: string): void;
-  /** The socket should close: another one took the terminal over (replaced), or the shell cannot be kept. */
-  gone(message: string, replaced?: boolean): void;
-  /** This socket has the terminal now (true), or only watches it while another socket has it (false). */
-  control(controlling: boolean): void;
+export type { TerminalSink } from './terminal-sink.js';
+export { SCROLLBACK_BYTES } from './scrollback.js';
+
+export interface StaffOnTerminal {
+  names: string[];
+  typing: string[];
 }
 
-export const SCROLLBACK_BYTES = 64 * 1024;
 /** How long a shell waits for its socket to come back (reload, network loss) before it is ended. */
 export const DETACHED_GRACE_MS = 2 * 60_000;
 const MAX_RESTARTS = 3;
@@ -47,8 +41,11 @@ export class TerminalHost {
   private sink: TerminalSink | undefined;
   /** Sockets that see the output read-only while `sink` has the terminal; the first of them gets it next. */
   private readonly watchers = new Set<TerminalSink>();
-  private scrollback: Buffer[] = [];
-  private scrollbackBytes = 0;
+  /** Staff watching, by the name the owner is shown, and whether they joined to type. They never get the terminal. */
+  private readonly staff = new Map<TerminalSink, { name: string; typing: boolean }>();
+  /** Told whenever the staff watching change (names in the order they came, and those who can type). */
+  onStaff: (staff: StaffOnTerminal) => void = () => {};
+  private readonly scrollback = new Scrollback();
   /** Output flow control towards the attached socket (a `yes` flood stays bounded). */
   private flow: FlowControl | undefined;
   private restarts: number[] = [];
@@ -92,7 +89,7 @@ export class TerminalHost {
     if (watch && this.sink && this.sink !== sink) {
       this.watchers.add(sink);
       sink.control(false);
-      if (this.scrollbackBytes) sink.output(Buffer.concat(this.scrollback), () => {});
+      if (this.scrollback.bytes) sink.output(this.scrollback.all(), () => {});
       return;
     }
     clearTimeout(this.detachTimer);
@@ -108,7 +105,7 @@ export class TerminalHost {
       this.remember(Buffer.from(`\x1b[2m${this.restartNotice}\x1b[0m\r\n`));
       this.restartNotice = undefined;
     }
-    if (this.scrollbackBytes) sink.output(Buffer.concat(this.scrollback), this.flow.sent(this.scrollbackBytes));
+    if (this.scrollback.bytes) sink.output(this.scrollback.all(), this.flow.sent(this.scrollback.bytes));
     if (this.shell) {
       this.resizer.request(this.size);
       this.resumeIfFree();
@@ -116,6 +113,26 @@ export class TerminalHost {
     }
     if (this.waitingForEngine) return sink.notice(ENGINE_AWAY);
     await this.openOrWait();
+  }
+
+  /** A staff member watches from the start of the scrollback (joined: may type too); the owner's page is told. */
+  watchAsStaff(sink: TerminalSink, name: string, typing = false): void {
+    if (this.disposed) return sink.gone('the session is over');
+    this.staff.set(sink, { name, typing });
+    sink.control(false);
+    if (this.scrollback.bytes) sink.output(this.scrollback.all(), () => {});
+    this.onStaff(this.staffOn());
+  }
+
+  staffOn(): StaffOnTerminal {
+    const all = [...this.staff.values()];
+    return { names: all.map((s) => s.name), typing: all.filter((s) => s.typing).map((s) => s.name) };
+  }
+
+  /** Typed by a staff member who joined; false when refused (only watching) or dropped (the shell does not read). */
+  writeAsStaff(sink: TerminalSink, data: string): boolean {
+    if (!this.staff.get(sink)?.typing) return false;
+    return this.write(data);
   }
 
   private newFlow(): FlowControl {
@@ -146,6 +163,7 @@ export class TerminalHost {
   }
 
   detach(sink: TerminalSink): void {
+    if (this.staff.delete(sink)) return this.onStaff(this.staffOn());
     if (this.watchers.delete(sink) || this.sink !== sink) return;
     this.sink = undefined;
     this.flow = undefined;
@@ -227,8 +245,12 @@ export class TerminalHost {
   async dispose(closing?: string): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    if (closing) for (const s of [...this.watchers, ...(this.sink ? [this.sink] : [])]) s.gone(closing);
+    if (closing) for (const s of [...this.watchers, ...this.staff.keys(), ...(this.sink ? [this.sink] : [])]) s.gone(closing);
     this.watchers.clear();
+    if (this.staff.size) {
+      this.staff.clear();
+      this.onStaff({ names: [], typing: [] });
+    }
     clearTimeout(this.detachTimer);
     this.rate.dispose();
     this.resizer.dispose();
@@ -291,7 +313,7 @@ export class TerminalHost {
   /** A notice printed for every socket on this terminal, the watching ones too. */
   private tell(message: string): void {
     this.sink?.notice(message);
-    for (const w of this.watchers) w.notice(message);
+    for (const w of this.readOnly()) w.notice(message);
   }
 
   /** Reads from the shell again unless a socket is missing, behind, or the output rate holds it. */
@@ -309,7 +331,7 @@ export class TerminalHost {
     }
     // The event goes to the socket like output does: it counts towards the socket's backlog.
     if (this.sink && this.flow) this.sink.command(command, this.flow.sent(Buffer.byteLength(command.line) + 64));
-    for (const w of this.watchers) w.command(command, () => {});
+    for (const w of this.readOnly()) w.command(command, () => {});
     this.onCommand(command);
   }
 
@@ -318,15 +340,16 @@ export class TerminalHost {
     this.remember(out);
     if (this.sink && this.flow) this.sink.output(out, this.flow.sent(out.length));
     // Watchers get what the shell prints at the pace its terminal's socket reads; one far behind is closed.
-    for (const w of this.watchers) w.output(out, () => {});
+    for (const w of this.readOnly()) w.output(out, () => {});
+  }
+
+  private *readOnly(): Iterable<TerminalSink> {
+    yield* this.watchers;
+    yield* this.staff.keys();
   }
 
   private remember(out: Buffer): void {
-    this.scrollback.push(out);
-    this.scrollbackBytes += out.length;
-    while (this.scrollbackBytes - (this.scrollback[0]?.length ?? 0) >= SCROLLBACK_BYTES && this.scrollback.length > 1) {
-      this.scrollbackBytes -= this.scrollback.shift()!.length;
-    }
+    this.scrollback.add(out);
   }
 
   private async onExit(shell: ShellStream): Promise<void> {

@@ -3,7 +3,7 @@ import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { Logger } from '../sessions/session-manager.js';
 import { CommandHistory } from './command-history.js';
 import type { CommandEvent, CommandOutputObserver } from './shell-integration.js';
-import { DETACHED_GRACE_MS, TerminalHost } from './terminal-host.js';
+import { DETACHED_GRACE_MS, TerminalHost, type StaffOnTerminal } from './terminal-host.js';
 
 const ADOPTED_NOTICE = '[the Berth server restarted: here is a new shell; your files, images and containers are all still here]';
 const CLOSED_BY_VISITOR = 'this terminal was closed';
@@ -18,6 +18,8 @@ export class TerminalHosts {
   readonly history = new CommandHistory();
   /** Told whenever a session's set of open terminals changes (to tell its page). */
   onTerminals: (sessionId: string, open: number[]) => void = () => {};
+  /** Told whenever the staff watching a session's first terminal change (to tell its page). */
+  onStaff: (sessionId: string, staff: StaffOnTerminal) => void = () => {};
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -38,7 +40,7 @@ export class TerminalHosts {
         sessionId,
         this.runtime,
         (e) => {
-          this.history.add(sessionId, e.line);
+          this.history.add(sessionId, e.line, e.exit, e.at);
           this.onCommand(sessionId, e);
         },
         this.log,
@@ -47,11 +49,17 @@ export class TerminalHosts {
         this.observe && (() => this.observe!(sessionId)),
       );
       host = created;
+      if (index === 0) host.onStaff = (staff) => this.onStaff(sessionId, staff);
       if (this.adopted.delete(sessionId)) host.restartNotice = ADOPTED_NOTICE;
       terminals.set(index, host);
       this.onTerminals(sessionId, this.open(sessionId));
     }
     return host;
+  }
+
+  /** The staff watching the session's first terminal now, by name, and who of them can type. */
+  staffWatching(sessionId: string): StaffOnTerminal {
+    return this.hosts.get(sessionId)?.get(0)?.staffOn() ?? { names: [], typing: [] };
   }
 
   /** The session's terminals that have a shell (or are opening one), by index; 0 is always among them. */

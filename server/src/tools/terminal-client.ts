@@ -1,7 +1,7 @@
 // A terminal client that speaks the websocket protocol like the page does: used by the tests and by
 // `berth lessons test`, which plays lessons through the real terminal path.
 import crypto from 'node:crypto';
-import { input, parseServerEvent, resize, restartShell, runLines, TERMINAL_PATH,
+import { input, parseServerEvent, resize, restartShell, runLines, STAFF_JOIN_PARAM, staffWatchPath, TERMINAL_PATH,
   WATCH_PARAM, type ServerEvent } from '@berth/shared';
 import WebSocket from 'ws';
 
@@ -103,6 +103,21 @@ export class TerminalClient {
       ws.once('error', reject);
     });
     ws.send(resize(opts.cols ?? 200, opts.rows ?? 50));
+    return client;
+  }
+
+  /** A signed-in admin watching a session's first terminal, read-only or joined (who: the sign-in's cookie and check). */
+  static async watchAsStaff(server: { url: string }, sessionId: string, who: { cookie: string; check: string }, opts: { headers?: Record<string, string>; join?: boolean } = {}) {
+    const join = opts.join ? `&${STAFF_JOIN_PARAM}=1` : '';
+    const url = `${server.url.replace('http', 'ws')}${staffWatchPath(sessionId)}?staff=${encodeURIComponent(who.check)}${join}`;
+    const headers = opts.headers ?? {};
+    const ws = new WebSocket(url, { headers: { cookie: who.cookie, ...headers } });
+    const client = new TerminalClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
     return client;
   }
 

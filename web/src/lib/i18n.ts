@@ -119,6 +119,10 @@ const en = {
     packageCache: "Berth's package cache is not answering, so apt-get inside containers fails for now. Berth is restarting it: try again in a few seconds.",
   } as Record<HostPart, string>,
 
+  // staff watching this terminal (read-only)
+  watchedBy: (names: string) => `${names} (Berth staff) can see your terminal now, read-only: they cannot type in it.`,
+  joinedBy: (names: string) => `${names} (Berth staff) joined your terminal: they see it and can type in it.`,
+
   // end screen
   endedTitle: 'This session has ended',
   startFailedTitle: 'Could not start a session',
@@ -318,6 +322,9 @@ const zh: Messages = {
     mirror: 'Berth 的镜像缓存没有响应，拉取镜像（docker pull，或 docker run 一个本地没有的镜像）暂时会失败。Berth 正在重启它：请几秒后再试。',
     packageCache: 'Berth 的软件包缓存没有响应，容器里的 apt-get 暂时会失败。Berth 正在重启它：请几秒后再试。',
   },
+
+  watchedBy: (names: string) => `${names}（Berth 工作人员）正在只读查看你的终端：对方不能在里面输入。`,
+  joinedBy: (names: string) => `${names}（Berth 工作人员）加入了你的终端：对方能看到它，也能在里面输入。`,
 
   endedTitle: '会话已结束',
   startFailedTitle: '无法开始会话',

@@ -116,6 +116,8 @@ export class Session implements TerminalSource {
   #warnings = $state<Record<WarningKind, SessionWarning | null>>({ expiring: null, idle: null });
   /** Parts of the sandbox host the server says are down now (engine, image mirror, package cache). */
   hostDown = $state<HostPart[]>([]);
+  /** Staff watching this session's terminal now, by name, and those of them who joined to type. */
+  watchedBy = $state<{ names: string[]; typing: string[] }>({ names: [], typing: [] });
   /** After an end: why, when the server or the visitor said (null for a lost connection or a failed start). */
   endReason = $state<EndReason | null>(null);
   /** After an end: true when no session was ever made (the Start request failed, e.g. 429 or 503). */
@@ -633,6 +635,8 @@ export class Session implements TerminalSource {
       // Watching after a take-over still says so (with Take it back) until this tab has the terminals again.
       this.control = event.controlling ? 'controlling' : this.control === 'taken-over' ? 'taken-over' : 'watching';
       if (this.#creds) markTab(this.#creds.id, event.controlling ? 'control' : 'watch');
+    } else if (event.type === 'watchers') {
+      this.watchedBy = { names: event.names.slice(0, 10), typing: event.typing.slice(0, 10) };
     } else if (event.type === 'terminals') {
       if (this.#creds) this.tabs.sync(this.#creds, event.open);
     } else if (event.type === 'command') {
@@ -673,6 +677,7 @@ export class Session implements TerminalSource {
     this.lastExtension = null;
     this.#warnings = { expiring: null, idle: null };
     this.hostDown = [];
+    this.watchedBy = { names: [], typing: [] };
     this.endReason = null;
     this.startFailed = false;
   }

@@ -3,10 +3,14 @@
 import {
   STAFF_ACCOUNTS_PATH,
   STAFF_CHECK_HEADER,
+  STAFF_JOIN_PARAM,
+  STAFF_LIVE_SESSIONS_PATH,
   STAFF_ME_PATH,
   STAFF_SIGN_IN_PATH,
   STAFF_SIGN_OUT_PATH,
+  staffWatchPath,
   type CreateStaffRequest,
+  type LiveSessionSummary,
   type SignInResponse,
   type StaffMe,
 } from '@berth/shared';
@@ -52,4 +56,17 @@ export async function listAccounts(): Promise<(StaffMe & { createdAt: number })[
 
 export async function createAccount(body: CreateStaffRequest): Promise<StaffMe> {
   return (await (await request(STAFF_ACCOUNTS_PATH, { method: 'POST', headers: { ...json, ...staffHeaders() }, body: JSON.stringify(body) })).json()) as StaffMe;
+}
+
+export async function listLiveSessions(): Promise<LiveSessionSummary[]> {
+  return ((await (await request(STAFF_LIVE_SESSIONS_PATH, { headers: staffHeaders() })).json()) as { sessions: LiveSessionSummary[] }).sessions;
+}
+
+/** A websocket on a live session's first terminal, read-only or joined (the check goes as ?staff=, a socket has no headers). */
+export function openStaffWatch(sessionId: string, join: boolean): WebSocket {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const check = encodeURIComponent(localStorage.getItem(CHECK_KEY) ?? '');
+  const ws = new WebSocket(`${scheme}//${location.host}${staffWatchPath(sessionId)}?staff=${check}${join ? `&${STAFF_JOIN_PARAM}=1` : ''}`);
+  ws.binaryType = 'arraybuffer';
+  return ws;
 }

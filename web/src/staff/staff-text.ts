@@ -22,6 +22,20 @@ const en = {
   adminsOnHost: 'Admins are made on the host: npx berth admin create --email … --name …',
   comingSoon: 'Classes and interviews open here once they are set up.',
   back: 'Back to the lessons',
+  live: 'Sessions live now',
+  noLive: 'No session is live.',
+  started: 'Started',
+  lesson: 'Lesson',
+  commands: 'Commands',
+  lastCommand: 'Last command',
+  watch: 'Watch',
+  watching: (id: string) => `Watching session ${id} (read-only; its visitor sees that you are here)`,
+  stopWatching: 'Stop watching',
+  join: 'Join to type',
+  leaveJoin: 'Only watch',
+  joinedTitle: (id: string) => `Joined session ${id}: what you type goes to its terminal, and its visitor sees that you joined`,
+  watchEnded: 'The session ended.',
+  watchClosed: (reason: string) => `The connection closed${reason ? `: ${reason}` : ''}.`,
 };
 
 const zh: typeof en = {
@@ -45,6 +59,20 @@ const zh: typeof en = {
   adminsOnHost: '管理员账号在服务器上创建：npx berth admin create --email … --name …',
   comingSoon: '班级和面试功能设置好之后会出现在这里。',
   back: '返回课程',
+  live: '正在进行的会话',
+  noLive: '现在没有正在进行的会话。',
+  started: '开始时间',
+  lesson: '课程',
+  commands: '命令数',
+  lastCommand: '最近的命令',
+  watch: '查看',
+  watching: (id) => `正在查看会话 ${id}（只读；对方能看到你在查看）`,
+  stopWatching: '停止查看',
+  join: '加入并输入',
+  leaveJoin: '只查看',
+  joinedTitle: (id) => `已加入会话 ${id}：你输入的内容会进入它的终端，对方能看到你已加入`,
+  watchEnded: '会话已结束。',
+  watchClosed: (reason) => `连接已关闭${reason ? `：${reason}` : ''}。`,
 };
 
 export const staffText = (lang: Lang) => (lang === 'zh' ? zh : en);

@@ -1,0 +1,118 @@
+// An admin watches a visitor's terminal read-only, on a real sandbox: from the start of the scrollback, live,
+// never typing; the visitor's page is told by name; the wrong role, no sign-in, another site and a watcher's
+// keystrokes are all refused; the session's end closes the watcher.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { CloseCode, STAFF_CHECK_HEADER, STAFF_LIVE_SESSIONS_PATH, STAFF_SIGN_IN_PATH, type LiveSessionSummary, type ServerEvent, type SignInResponse } from '@berth/shared';
+import { hashPassword } from '../../src/people/passwords.js';
+import { createSession, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
+
+type Who = { cookie: string; check: string };
+type WatchersEvent = Extract<ServerEvent, { type: 'watchers' }>;
+
+/** The next `watchers` event the visitor's page gets after its first `from` events that says `what`. */
+const nextWatchers = (term: TerminalClient, from: number, pred: (e: WatchersEvent) => boolean, what: string) =>
+  term.waitFor(() => term.events.slice(from).find((e): e is WatchersEvent => e.type === 'watchers' && pred(e)), 10_000, what);
+const tag = crypto.randomBytes(3).toString('hex');
+const ADMIN = { email: `watch-admin-${tag}@e2e.invalid`, name: 'Ada Watcher', password: `admin password ${tag}` };
+const TEACHER = { email: `watch-teacher-${tag}@e2e.invalid`, name: 'Tom Teacher', password: `teacher password ${tag}` };
+
+describe('staff watch a terminal', () => {
+  const ctx = {} as { server: TestServer; session: CreatedSession; term: TerminalClient };
+  const who = {} as { admin: Who; teacher: Who };
+
+  async function signIn(account: typeof ADMIN): Promise<Who> {
+    const res = await fetch(`${ctx.server.url}${STAFF_SIGN_IN_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: account.email, password: account.password }) });
+    assert.equal(res.status, 200);
+    return { cookie: res.headers.getSetCookie()[0]!.split(';')[0]!, check: ((await res.json()) as SignInResponse).check };
+  }
+
+  before(async () => {
+    ctx.server = await startTestServer();
+    ctx.session = await createSession(ctx.server);
+    ctx.term = await TerminalClient.connect(ctx.server, ctx.session);
+    await ctx.term.ready();
+    const staff = ctx.server.berth.staff;
+    staff.create({ email: ADMIN.email, name: ADMIN.name, role: 'admin', passwordHash: await hashPassword(ADMIN.password) });
+    staff.create({ email: TEACHER.email, name: TEACHER.name, role: 'teacher', passwordHash: await hashPassword(TEACHER.password) });
+    who.admin = await signIn(ADMIN);
+    who.teacher = await signIn(TEACHER);
+  });
+  after(async () => {
+    ctx.server?.berth.staff.remove(ADMIN.email);
+    ctx.server?.berth.staff.remove(TEACHER.email);
+    await ctx.term?.close();
+    await ctx.server?.close();
+  });
+
+  test('an admin lists the live sessions and watches one from its scrollback, live; the visitor is told who watches, and when they leave', async () => {
+    const { server, session, term } = ctx;
+    await term.run('echo before-the-watcher');
+    const list = await fetch(`${server.url}${STAFF_LIVE_SESSIONS_PATH}`, { headers: { cookie: who.admin.cookie, [STAFF_CHECK_HEADER]: who.admin.check } });
+    assert.equal(list.status, 200);
+    const mine = ((await list.json()) as { sessions: LiveSessionSummary[] }).sessions.find((s) => s.id === session.id);
+    assert.ok(mine, 'the session is listed');
+    assert.equal(mine.lastCommand?.line.startsWith('echo before-the-watcher'), true);
+    assert.equal(mine.lastCommand?.exit, 0);
+
+    const seen = term.events.length;
+    const watcher = await TerminalClient.watchAsStaff(server, session.id, who.admin);
+    await watcher.waitForText(/before-the-watcher/);
+    await nextWatchers(term, seen, (e) => e.names.includes(ADMIN.name) && e.typing.length === 0, 'the visitor told the admin watches, not types');
+
+    await term.run('echo typed-while-watched');
+    await watcher.waitForText(/typed-while-watched/);
+    await watcher.waitForEvent((e) => e.type === 'command' && e.line.includes('typed-while-watched'), 10_000, 'the command seen by the watcher');
+
+    // A watcher's keystrokes never reach the shell: it is told so, and the visitor's screen shows nothing of it.
+    watcher.type('echo from-the-watcher\r');
+    await watcher.waitForEvent((e) => e.type === 'error' && /read-only/.test(e.message), 10_000, 'read-only refusal');
+    await term.run('echo still-only-the-visitor');
+    assert.doesNotMatch(term.text, /from-the-watcher/);
+
+    const beforeLeaving = term.events.length;
+    await watcher.close();
+    await nextWatchers(term, beforeLeaving, (e) => e.names.length === 0, 'the visitor told nobody watches any more');
+  });
+
+  test('an admin who joins types into the visitor’s shell; the visitor is told who can type; a teacher cannot join', async () => {
+    const { server, session, term } = ctx;
+    await assert.rejects(TerminalClient.watchAsStaff(server, session.id, who.teacher, { join: true }), /HTTP 403/);
+    const seen = term.events.length;
+    const helper = await TerminalClient.watchAsStaff(server, session.id, who.admin, { join: true });
+    await nextWatchers(term, seen, (e) => e.typing.includes(ADMIN.name), 'the visitor told the admin can type');
+    helper.type('echo "typed by $((6*7)) staff"\r');
+    await term.waitForText(/typed by 42 staff/);
+    await helper.waitForText(/typed by 42 staff/);
+    await term.waitForEvent((e) => e.type === 'command' && e.line.includes('typed by'), 10_000, "the helper's command, seen by the visitor's page as a command");
+    const beforeLeaving = term.events.length;
+    await helper.close();
+    await nextWatchers(term, beforeLeaving, (e) => e.typing.length === 0 && e.names.length === 0, 'nobody typing any more');
+  });
+
+  test('a teacher gets 403, no sign-in 401, another site is refused, and the session ending closes the watcher', async () => {
+    const { server } = ctx;
+    const other = await createSession(server);
+    try {
+      await assert.rejects(TerminalClient.watchAsStaff(server, other.id, who.teacher), /HTTP 403/);
+      await assert.rejects(TerminalClient.watchAsStaff(server, other.id, { cookie: '', check: 'x' }), /HTTP 401/);
+      await assert.rejects(TerminalClient.watchAsStaff(server, other.id, { cookie: who.admin.cookie, check: 'not-the-check' }), /HTTP 401/);
+      const listed = await fetch(`${server.url}${STAFF_LIVE_SESSIONS_PATH}`, { headers: { cookie: who.teacher.cookie, [STAFF_CHECK_HEADER]: who.teacher.check } });
+      assert.equal(listed.status, 403);
+
+      const cross = await TerminalClient.watchAsStaff(server, other.id, who.admin, { headers: { origin: 'https://evil.example' }, join: true });
+      const refused = await cross.waitFor(() => cross.closeInfo, 10_000, 'the cross-site socket closed');
+      assert.equal(refused.code, CloseCode.unauthorized);
+
+      assert.equal(await server.berth.sessions.get(other.id)!.ready, true);
+      const watcher = await TerminalClient.watchAsStaff(server, other.id, who.admin);
+      await watcher.waitForEvent((e) => e.type === 'status' && e.state === 'ready', 10_000, 'status ready');
+      await fetch(`${server.url}/api/sessions/${other.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${other.token}` } });
+      const closed = await watcher.waitFor(() => watcher.closeInfo, 20_000, 'the watcher closed by the end');
+      assert.equal(closed.code, CloseCode.sessionEnded);
+    } finally {
+      await server.berth.sessions.end(other.id, 'ended-by-user');
+    }
+  });
+});
