@@ -6,6 +6,9 @@ export const brokenPort = port + 2;
 /** The servers' instance names start with this: two checkouts can run their e2e at once with other ports and names. */
 const instance = process.env.BERTH_E2E_INSTANCE ?? 'e2e';
 export const idlePort = port + 3;
+export const recordPort = port + 4;
+/** Where the recording host keeps its recordings: the spec that uses it removes what it made. */
+export const recordingsDir = '/var/lib/berth/e2e-recordings';
 
 function server(p: number, env: Record<string, string>) {
   return {
@@ -58,5 +61,7 @@ export default defineConfig({
       BERTH_IDLE_VISIBLE_TIMEOUT_MIN: '6',
       BERTH_WARN_BEFORE_MIN: '5',
     }),
+    // A host that records every session's first terminal.
+    server(recordPort, { BERTH_INSTANCE: `${instance}-rec`, BERTH_POOL_SIZE: '0', BERTH_RECORD: 'terminals', BERTH_RECORDINGS_DIR: recordingsDir }),
   ],
 });

@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import { recordingsDir, recordPort } from '../playwright.config.js';
 import { endSession, rows } from '../session-page.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
@@ -110,5 +112,52 @@ test('an admin watches a visitor’s terminal read-only, joins to type, stops; t
   } finally {
     await visitorContext.close();
     berth(['remove', '--email', admin.email]);
+  }
+});
+
+test('on a host that records terminals the visitor is told; after the end an admin downloads the sealed .cast', async ({ page, browser }) => {
+  const recording = `http://127.0.0.1:${recordPort}`;
+  const folder = recordingsDir;
+  const tag = crypto.randomBytes(3).toString('hex');
+  const admin = { email: `recordings-${tag}@e2e.invalid`, password: `admin password ${tag}` };
+  berth(['create', '--email', admin.email, '--name', 'Rita Recorder'], `${admin.password}\n`);
+  const visitorContext = await browser.newContext();
+  let sessionId = '';
+  try {
+    const visitor = await visitorContext.newPage();
+    await visitor.goto(recording);
+    await visitor.getByTestId('start').click();
+    await expect(visitor.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+    await expect(visitor.getByTestId('recorded')).toHaveText(
+      "This terminal is recorded: what it shows and what you type are kept for 30 days, and this site's staff can replay them.",
+    );
+    sessionId = await visitor.evaluate(() => (JSON.parse(localStorage.getItem('berth.session') ?? '{}') as { id: string }).id);
+    await visitor.getByTestId('terminal').click();
+    await visitor.keyboard.type('echo "on tape $((3*4))"\n');
+    await expect(rows(visitor)).toContainText('on tape 12');
+    await endSession(visitor);
+
+    await page.goto(`${recording}/staff`);
+    await page.getByTestId('staff-email').fill(admin.email);
+    await page.getByTestId('staff-password').fill(admin.password);
+    await page.getByTestId('staff-submit').click();
+    const row = page.locator(`[data-testid="staff-recording"][data-session="${sessionId}"]`);
+    await expect(async () => {
+      await page.getByTestId('staff-recordings').getByRole('button', { name: 'Refresh' }).click();
+      await expect(row.getByTestId('staff-recording-download')).toBeVisible({ timeout: 500 });
+    }).toPass({ timeout: 15_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByTestId('staff-recording-download').click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^berth-${sessionId}-[a-z0-9]+\\.cast$`));
+    const lines = fs.readFileSync((await download.path())!, 'utf8').trimEnd().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ version: 2, env: { TERM: 'xterm-256color' } });
+    const events = lines.slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    expect(events.filter((e) => e[1] === 'o').map((e) => e[2]).join('')).toContain('on tape 12');
+    expect(events.filter((e) => e[1] === 'm').map((e) => e[2])).toContain('command `echo "on tape $((3*4))"` exit 0');
+  } finally {
+    await visitorContext.close();
+    berth(['remove', '--email', admin.email]);
+    for (const name of sessionId && fs.existsSync(folder) ? fs.readdirSync(folder) : []) {
+      if (name.startsWith(`${sessionId}-`)) fs.rmSync(`${folder}/${name}`);
+    }
   }
 });

@@ -19,6 +19,8 @@ import { engineViewRoutes } from './routes/engine-view.js';
 import { fileRoutes } from './routes/files.js';
 import { staffRoutes } from './routes/staff.js';
 import { staffWatchRoutes } from './routes/staff-watch.js';
+import { staffRecordingRoutes } from './routes/staff-recordings.js';
+import { SessionRecordings } from './recordings/session-recordings.js';
 import { StaffAuth } from './people/staff-auth.js';
 import { StaffStore } from './people/staff-store.js';
 import { SessionFiles } from './files/session-files.js';
@@ -178,13 +180,18 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   hosts.onTerminals = (id, open) => sessions.emit('event', id, { type: 'terminals', open });
   hosts.onStaff = (id, staff) => sessions.emit('event', id, { type: 'watchers', ...staff });
+  const recordings = config.recordTerminals ? new SessionRecordings(config.recordingsDir, config.recordingsDays, hosts, app.log) : null;
+  recordings?.startSweeping();
   const metrics = new Metrics();
   const engineWatch = new EngineWatch(runtime, (id, err) => app.log.warn({ session: id, err: (err as Error).message }, 'the engine view could not read the engine'));
   sessions.on('event', (id, event) => {
+    if (event.type === 'step' && event.done) recordings?.marker(id, `step ${event.lesson}/${event.step} done`);
     if (event.type !== 'status') return;
     const s = sessions.get(id);
     if (event.state === 'ready' && s) metrics.observeStart((Date.now() - s.createdAt) / 1000);
+    if (event.state === 'ready') recordings?.start(id);
     if (event.state !== 'ended') return;
+    void recordings?.seal(id);
     metrics.observeEnd(event.reason ?? 'error');
     lessons.forget(id);
     hosts.end(id);
@@ -261,12 +268,13 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     initialEvents: (id) => {
       const s = sessions.get(id)!;
       const queue = sessions.queueEvent(s);
-      const ready = s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id), { type: 'terminals' as const, open: hosts.open(id) }, { type: 'watchers' as const, ...hosts.staffWatching(id) }] : [];
+      const ready = s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id), { type: 'terminals' as const, open: hosts.open(id) }, { type: 'watchers' as const, ...hosts.staffWatching(id) }, ...(recordings ? [{ type: 'recorded' as const, keptDays: recordings.keptDays }] : [])] : [];
       return [...(queue ? [queue] : []), ...ready, ...notices.current()];
     },
   });
   lessonRoutes(app, { lessons, sessions });
   staffWatchRoutes(app, { auth: staffAuth, sessions, hosts });
+  staffRecordingRoutes(app, { auth: staffAuth, recordings });
   engineViewRoutes(app, {
     sessions,
     watch: engineWatch,
@@ -329,6 +337,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       hostWatch.stop();
       await probe.stop();
       await sessions.shutdown('host-restart');
+      recordings?.stopSweeping();
+      await recordings?.sealAll();
       await ports.close();
       await app.close();
       db.close();
@@ -338,6 +348,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       watcher.stop();
       hostWatch.stop();
       await sessions.detach();
+      recordings?.stopSweeping();
+      await recordings?.sealAll();
       // Pages reconnect by themselves on this code, until the next start takes their sessions back.
       for (const client of app.websocketServer.clients) client.close(CloseCode.serverRestarting, 'the Berth server is restarting');
       await hosts.endAll();
@@ -346,7 +358,10 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       db.close();
     },
     recover: async () => {
-      hosts.markAdopted(await sessions.adopt());
+      const adopted = await sessions.adopt();
+      hosts.markAdopted(adopted);
+      // A recording goes on in a new file after a restart (the last one was sealed when the server stopped).
+      for (const id of adopted) recordings?.start(id);
       await sweepOrphans(runtime, sessions, app.log);
       pool.refill();
     },

@@ -56,6 +56,11 @@ export interface Config {
   warnBeforeMs: number;
   /** How long a terminal whose socket dropped keeps its shell for the visitor to come back. */
   resumeGraceMs: number;
+  /** BERTH_RECORD=terminals: every session's first terminal is recorded (asciicast v2) under recordingsDir. */
+  recordTerminals: boolean;
+  recordingsDir: string;
+  /** Recordings older than this are removed (BERTH_RECORDINGS_DAYS). */
+  recordingsDays: number;
   webDir: string;
   lessonsDir: string;
   /** The SQLite file holding learners' progress. */
@@ -139,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (egressMode !== 'off' && egressMode !== 'registries') problems.push(`BERTH_EGRESS=${egressMode} must be off or registries`);
   const egressHosts = parseEgressHosts(env.BERTH_EGRESS_HOSTS);
   for (const p of egressHosts.problems) problems.push(`BERTH_EGRESS_HOSTS: ${p}`);
+  const record = env.BERTH_RECORD || 'off';
+  if (record !== 'off' && record !== 'terminals') problems.push(`BERTH_RECORD=${record} must be off or terminals`);
   const cpus = Number(env.BERTH_SESSION_CPUS || '1');
   if (!(cpus > 0 && cpus <= 64)) problems.push(`BERTH_SESSION_CPUS=${env.BERTH_SESSION_CPUS} must be a number above 0`);
 
@@ -167,6 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readyTimeoutMs: int('BERTH_READY_TIMEOUT_MS', 30_000, 1000, 600_000),
     reapIntervalMs: int('BERTH_REAP_INTERVAL_MS', 5_000, 100, 600_000),
     resumeGraceMs: int('BERTH_RESUME_GRACE_S', 120, 1, 3600) * 1000,
+    recordTerminals: record === 'terminals',
+    recordingsDir: '',
+    recordingsDays: int('BERTH_RECORDINGS_DAYS', 30, 1, 3650),
     maxSessions: 0,
     maxPerClient: int('BERTH_MAX_SESSIONS_PER_CLIENT', 3, 1, 1000),
     maxPerAddress: int('BERTH_MAX_SESSIONS_PER_ADDRESS', 40, 1, 100_000),
@@ -204,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   config.portsPort = int('BERTH_PORTS_PORT', config.port === 0 ? 0 : Math.min(config.port + 1, 65535), 0, 65535);
   if (config.portsPort !== 0 && config.portsPort === config.port) problems.push(`BERTH_PORTS_PORT=${config.portsPort} must differ from BERTH_PORT: visitors' apps get an origin apart from Berth's`);
   config.databaseFile = path.join(config.dataDir, 'berth.db');
+  config.recordingsDir = env.BERTH_RECORDINGS_DIR ? path.resolve(env.BERTH_RECORDINGS_DIR) : path.join(config.dataDir, 'recordings');
   // Default capacity: what the host's memory holds if every session used its whole limit (2 GiB kept back).
   const byMemory = Math.max(1, Math.floor((os.totalmem() - 2 * 2 ** 30) / config.memoryBytes));
   config.maxSessions = int('BERTH_MAX_SESSIONS', byMemory, 1, 100_000);

@@ -48,6 +48,20 @@ export const STAFF_WATCH_PATH = '/api/staff/sessions/:id/watch';
 export const STAFF_JOIN_PARAM = 'join';
 export const staffWatchPath = (sessionId: string): string => STAFF_WATCH_PATH.replace(':id', encodeURIComponent(sessionId));
 
+/** Admins: the terminals recorded on this server (BERTH_RECORD=terminals), and one sealed recording's .cast file. */
+export const STAFF_RECORDINGS_PATH = '/api/staff/recordings';
+export const STAFF_RECORDING_PATH = '/api/staff/recordings/:id';
+export const staffRecordingPath = (id: string): string => STAFF_RECORDING_PATH.replace(':id', encodeURIComponent(id));
+
+export interface RecordingSummary {
+  id: string;
+  session: string;
+  startedAt: string;
+  bytes: number;
+  /** Null while it is still being written. */
+  sha256: string | null;
+}
+
 export interface LiveSessionSummary {
   id: string;
   startedAt: string;

@@ -77,6 +77,8 @@ export type ServerEvent =
    * which of them joined it and can type.
    */
   | { type: 'watchers'; names: string[]; typing: string[] }
+  /** On the first terminal's socket when the server records it (BERTH_RECORD): kept this many days. */
+  | { type: 'recorded'; keptDays: number }
   | { type: 'error'; message: string };
 
 export type HostPart = 'engine' | 'mirror' | 'packageCache';

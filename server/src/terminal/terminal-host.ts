@@ -18,6 +18,15 @@ import type { TerminalSink } from './terminal-sink.js';
 export type { TerminalSink } from './terminal-sink.js';
 export { SCROLLBACK_BYTES } from './scrollback.js';
 
+/** Where a recorded terminal's events go (recordings/asciicast-writer.ts's CastRecorder). */
+export interface TerminalRecorder {
+  output(bytes: Buffer): void;
+  /** `who`: a typist other than the session's owner (staff who joined). */
+  input(bytes: Buffer, who?: string): void;
+  resize(cols: number, rows: number): void;
+  marker(label: string): void;
+}
+
 export interface StaffOnTerminal {
   names: string[];
   typing: string[];
@@ -43,6 +52,8 @@ export class TerminalHost {
   private readonly watchers = new Set<TerminalSink>();
   /** Staff watching, by the name the owner is shown, and whether they joined to type. They never get the terminal. */
   private readonly staff = new Map<TerminalSink, { name: string; typing: boolean }>();
+  /** Set while this terminal is recorded: what the shell prints, what is typed (and by whom), sizes, commands. */
+  recorder: TerminalRecorder | undefined;
   /** Told whenever the staff watching change (names in the order they came, and those who can type). */
   onStaff: (staff: StaffOnTerminal) => void = () => {};
   private readonly scrollback = new Scrollback();
@@ -98,6 +109,7 @@ export class TerminalHost {
     this.sink = sink;
     if (previous) previous.gone('the terminal was opened in another tab or window', true);
     if (size) this.size = size;
+    if (size) this.recorder?.resize(size.cols, size.rows);
     sink.control(true);
     this.flow = this.newFlow();
     if (this.restartNotice) {
@@ -113,6 +125,12 @@ export class TerminalHost {
     }
     if (this.waitingForEngine) return sink.notice(ENGINE_AWAY);
     await this.openOrWait();
+  }
+
+  /** Records this terminal from now on (its size first), or stops (undefined). */
+  record(recorder: TerminalRecorder | undefined): void {
+    this.recorder = recorder;
+    recorder?.resize(this.size.cols, this.size.rows);
   }
 
   /** A staff member watches from the start of the scrollback (joined: may type too); the owner's page is told. */
@@ -131,8 +149,9 @@ export class TerminalHost {
 
   /** Typed by a staff member who joined; false when refused (only watching) or dropped (the shell does not read). */
   writeAsStaff(sink: TerminalSink, data: string): boolean {
-    if (!this.staff.get(sink)?.typing) return false;
-    return this.write(data);
+    const staff = this.staff.get(sink);
+    if (!staff?.typing) return false;
+    return this.write(data, staff.name);
   }
 
   private newFlow(): FlowControl {
@@ -189,8 +208,8 @@ export class TerminalHost {
     this.detachTimer.unref();
   }
 
-  /** Types into the shell; false when the input was dropped because the shell does not read it. */
-  write(data: string): boolean {
+  /** Types into the shell (`who`: staff who joined, not the owner); false when dropped because the shell does not read it. */
+  write(data: string, who?: string): boolean {
     const stream = this.shell?.stream;
     if (!data.length || !stream) return true;
     // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
@@ -205,6 +224,7 @@ export class TerminalHost {
       return false;
     }
     stream.write(data);
+    this.recorder?.input(Buffer.from(data), who);
     return true;
   }
 
@@ -224,6 +244,7 @@ export class TerminalHost {
   resize(cols: number, rows: number): void {
     this.size = { cols, rows };
     this.resizer.request(this.size);
+    this.recorder?.resize(cols, rows);
   }
 
   /** Ends the shell and every process started from it, then opens a new one for the attached socket. */
@@ -332,6 +353,7 @@ export class TerminalHost {
     // The event goes to the socket like output does: it counts towards the socket's backlog.
     if (this.sink && this.flow) this.sink.command(command, this.flow.sent(Buffer.byteLength(command.line) + 64));
     for (const w of this.readOnly()) w.command(command, () => {});
+    this.recorder?.marker(`command \`${command.line}\` exit ${command.exit}`);
     this.onCommand(command);
   }
 
@@ -350,6 +372,7 @@ export class TerminalHost {
 
   private remember(out: Buffer): void {
     this.scrollback.add(out);
+    this.recorder?.output(out);
   }
 
   private async onExit(shell: ShellStream): Promise<void> {

@@ -3,7 +3,7 @@ import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { Logger } from '../sessions/session-manager.js';
 import { CommandHistory } from './command-history.js';
 import type { CommandEvent, CommandOutputObserver } from './shell-integration.js';
-import { DETACHED_GRACE_MS, TerminalHost, type StaffOnTerminal } from './terminal-host.js';
+import { DETACHED_GRACE_MS, TerminalHost, type StaffOnTerminal, type TerminalRecorder } from './terminal-host.js';
 
 const ADOPTED_NOTICE = '[the Berth server restarted: here is a new shell; your files, images and containers are all still here]';
 const CLOSED_BY_VISITOR = 'this terminal was closed';
@@ -12,6 +12,8 @@ const CLOSED_BY_VISITOR = 'this terminal was closed';
 export class TerminalHosts {
   /** By session id, then by terminal index. */
   private readonly hosts = new Map<string, Map<number, TerminalHost>>();
+  /** Sessions whose first terminal is recorded, the recorder kept for a shell opened later. */
+  private readonly recorders = new Map<string, TerminalRecorder>();
   /** Sessions taken back after a server restart whose terminal has not been opened since. */
   private readonly adopted = new Set<string>();
   /** Every command any of a session's terminals ran, for the end screen's download. */
@@ -49,12 +51,22 @@ export class TerminalHosts {
         this.observe && (() => this.observe!(sessionId)),
       );
       host = created;
-      if (index === 0) host.onStaff = (staff) => this.onStaff(sessionId, staff);
+      if (index === 0) {
+        host.onStaff = (staff) => this.onStaff(sessionId, staff);
+        host.record(this.recorders.get(sessionId));
+      }
       if (this.adopted.delete(sessionId)) host.restartNotice = ADOPTED_NOTICE;
       terminals.set(index, host);
       this.onTerminals(sessionId, this.open(sessionId));
     }
     return host;
+  }
+
+  /** Records the session's first terminal from now on (undefined: stops). */
+  record(sessionId: string, recorder: TerminalRecorder | undefined): void {
+    if (recorder) this.recorders.set(sessionId, recorder);
+    else this.recorders.delete(sessionId);
+    this.hosts.get(sessionId)?.get(0)?.record(recorder);
   }
 
   /** The staff watching the session's first terminal now, by name, and who of them can type. */
@@ -86,6 +98,7 @@ export class TerminalHosts {
   end(sessionId: string): void {
     for (const host of this.hosts.get(sessionId)?.values() ?? []) void host.dispose();
     this.history.forget(sessionId);
+    this.recorders.delete(sessionId);
   }
 
   /** The server stops and keeps its sessions: every shell is ended (an exec cannot be taken back). */

@@ -122,6 +122,7 @@ const en = {
   // staff watching this terminal (read-only)
   watchedBy: (names: string) => `${names} (Berth staff) can see your terminal now, read-only: they cannot type in it.`,
   joinedBy: (names: string) => `${names} (Berth staff) joined your terminal: they see it and can type in it.`,
+  recorded: (days: number) => `This terminal is recorded: what it shows and what you type are kept for ${days} days, and this site's staff can replay them.`,
 
   // end screen
   endedTitle: 'This session has ended',
@@ -325,6 +326,7 @@ const zh: Messages = {
 
   watchedBy: (names: string) => `${names}（Berth 工作人员）正在只读查看你的终端：对方不能在里面输入。`,
   joinedBy: (names: string) => `${names}（Berth 工作人员）加入了你的终端：对方能看到它，也能在里面输入。`,
+  recorded: (days: number) => `这个终端正在被录制：它显示的内容和你输入的内容会保存 ${days} 天，本站工作人员可以回放。`,
 
   endedTitle: '会话已结束',
   startFailedTitle: '无法开始会话',

@@ -118,6 +118,8 @@ export class Session implements TerminalSource {
   hostDown = $state<HostPart[]>([]);
   /** Staff watching this session's terminal now, by name, and those of them who joined to type. */
   watchedBy = $state<{ names: string[]; typing: string[] }>({ names: [], typing: [] });
+  /** The server records this session's terminal, keeping it this many days (null: not recorded). */
+  recordedDays = $state<number | null>(null);
   /** After an end: why, when the server or the visitor said (null for a lost connection or a failed start). */
   endReason = $state<EndReason | null>(null);
   /** After an end: true when no session was ever made (the Start request failed, e.g. 429 or 503). */
@@ -635,6 +637,8 @@ export class Session implements TerminalSource {
       // Watching after a take-over still says so (with Take it back) until this tab has the terminals again.
       this.control = event.controlling ? 'controlling' : this.control === 'taken-over' ? 'taken-over' : 'watching';
       if (this.#creds) markTab(this.#creds.id, event.controlling ? 'control' : 'watch');
+    } else if (event.type === 'recorded') {
+      this.recordedDays = event.keptDays;
     } else if (event.type === 'watchers') {
       this.watchedBy = { names: event.names.slice(0, 10), typing: event.typing.slice(0, 10) };
     } else if (event.type === 'terminals') {
@@ -678,6 +682,7 @@ export class Session implements TerminalSource {
     this.#warnings = { expiring: null, idle: null };
     this.hostDown = [];
     this.watchedBy = { names: [], typing: [] };
+    this.recordedDays = null;
     this.endReason = null;
     this.startFailed = false;
   }

@@ -5,12 +5,15 @@ import {
   STAFF_CHECK_HEADER,
   STAFF_JOIN_PARAM,
   STAFF_LIVE_SESSIONS_PATH,
+  STAFF_RECORDINGS_PATH,
+  staffRecordingPath,
   STAFF_ME_PATH,
   STAFF_SIGN_IN_PATH,
   STAFF_SIGN_OUT_PATH,
   staffWatchPath,
   type CreateStaffRequest,
   type LiveSessionSummary,
+  type RecordingSummary,
   type SignInResponse,
   type StaffMe,
 } from '@berth/shared';
@@ -69,4 +72,17 @@ export function openStaffWatch(sessionId: string, join: boolean): WebSocket {
   const ws = new WebSocket(`${scheme}//${location.host}${staffWatchPath(sessionId)}?staff=${check}${join ? `&${STAFF_JOIN_PARAM}=1` : ''}`);
   ws.binaryType = 'arraybuffer';
   return ws;
+}
+
+export async function listRecordings(): Promise<{ recording: boolean; keptDays: number; recordings: RecordingSummary[] }> {
+  return (await (await request(STAFF_RECORDINGS_PATH, { headers: staffHeaders() })).json()) as { recording: boolean; keptDays: number; recordings: RecordingSummary[] };
+}
+
+/** A sealed recording's .cast file, saved by the browser (the check must go as a header, so not a plain link). */
+export async function downloadRecording(id: string): Promise<void> {
+  const blob = await (await request(staffRecordingPath(id), { headers: staffHeaders() })).blob();
+  const url = URL.createObjectURL(blob);
+  const a = Object.assign(document.createElement('a'), { href: url, download: `berth-${id}.cast` });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

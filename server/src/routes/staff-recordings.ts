@@ -1,0 +1,32 @@
+// Admins: the recorded terminals (BERTH_RECORD=terminals) and a sealed one's .cast file, to replay with any
+// asciicast v2 player (`asciinema play`, asciinema-player).
+import fs from 'node:fs';
+import { STAFF_RECORDING_PATH, STAFF_RECORDINGS_PATH, type RecordingSummary } from '@berth/shared';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../errors.js';
+import { staffOnly, type StaffAuth } from '../people/staff-auth.js';
+import type { SessionRecordings } from '../recordings/session-recordings.js';
+
+export function staffRecordingRoutes(app: FastifyInstance, deps: { auth: StaffAuth; recordings: SessionRecordings | null }) {
+  const { auth, recordings } = deps;
+
+  app.get(STAFF_RECORDINGS_PATH, { onRequest: staffOnly(auth, 'admin') }, async (_req, reply): Promise<{ recording: boolean; keptDays: number; recordings: RecordingSummary[] }> => {
+    reply.header('cache-control', 'no-store');
+    return { recording: !!recordings, keptDays: recordings?.keptDays ?? 0, recordings: recordings ? await recordings.list() : [] };
+  });
+
+  app.get<{ Params: { id: string } }>(
+    STAFF_RECORDING_PATH,
+    { onRequest: staffOnly(auth, 'admin'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z0-9]{9}-[a-z0-9]{1,12}$' } } } } },
+    async (req, reply) => {
+      const file = await recordings?.sealedFile(req.params.id);
+      if (!file) throw new HttpError(404, `There is no sealed recording ${req.params.id} (it may still be being recorded, or be past its retention).`);
+      req.log.info({ staff: req.staff!.email, recording: req.params.id }, 'recording downloaded');
+      return reply
+        .type('application/x-asciicast')
+        .header('content-disposition', `attachment; filename="berth-${req.params.id}.cast"`)
+        .header('cache-control', 'no-store')
+        .send(fs.createReadStream(file));
+    },
+  );
+}
