@@ -41,6 +41,7 @@ const RESTART_WINDOW_MS = 10_000;
 export const MAX_PENDING_INPUT_BYTES = 1024 * 1024;
 const INPUT_DROPPED = `Your shell is not reading what you type, so Berth dropped input past ${MAX_PENDING_INPUT_BYTES / 1024 / 1024} MiB waiting. If it is stuck, use Restart shell above the terminal.`;
 const COMMANDS_DROPPED = `This terminal reported more than ${COMMANDS_PER_S} commands a second: Berth skips the extra ones, so a lesson step may miss them.`;
+const PASTE_START = '\x1b[200~';
 /** A flood (commands, input) is told to the visitor and the log once, and again only this long after. */
 const FLOOD_RETELL_MS = 60_000;
 
@@ -224,6 +225,8 @@ export class TerminalHost {
       return false;
     }
     stream.write(data);
+    // The page sends a paste in bracketed-paste marks (xterm.js does when the shell asks for them).
+    if (this.recorder && data.includes(PASTE_START)) this.recorder.marker(who ? `paste by ${who}` : 'paste');
     this.recorder?.input(Buffer.from(data), who);
     return true;
   }

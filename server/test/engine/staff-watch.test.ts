@@ -140,6 +140,9 @@ describe('staff watch a terminal', () => {
       const told = await own.waitForEvent((e) => e.type === 'recorded', 10_000, 'the recorded notice');
       assert.deepEqual(told, { type: 'recorded', keptDays: 30 });
       await own.run('echo "recorded $((6*7))"');
+      // A paste, as xterm.js sends one to a shell that asked for bracketed paste.
+      own.type('\x1b[200~echo "pasted $((2+2))"\x1b[201~\r');
+      await own.waitForText(/pasted 4/);
       own.type('false\r');
       await own.waitForEvent((e) => e.type === 'command' && e.line === 'false' && e.exit === 1, 10_000, 'false, exit 1');
       const helper = await TerminalClient.watchAsStaff(server, visitor.id, who.admin, { join: true });
@@ -169,6 +172,8 @@ describe('staff watch a terminal', () => {
     const markers = cast.events.filter((e) => e[1] === 'm').map((e) => e[2]);
     assert.ok(markers.some((m) => /^command `echo "recorded \$\(\(6\*7\)\)".*` exit 0$/.test(m)), markers.join('\n'));
     assert.ok(markers.includes('command `false` exit 1'), 'a failing command and its exit code');
+    assert.ok(markers.includes('paste'), 'the paste marked');
+    assert.ok(markers.some((m) => /^command `echo "pasted \$\(\(2\+2\)\)"` exit 0$/.test(m)), markers.join('\n'));
     // The helper's typing is marked as theirs, the owner's after it as the owner's again.
     const typed = cast.events.filter((e) => e[1] === 'i' || (e[1] === 'm' && e[2].startsWith('input by')));
     const helperAt = typed.findIndex((e) => e[2] === `input by ${ADMIN.name}`);
