@@ -12,6 +12,7 @@ import { imagesBench } from './images-bench.js';
 import { firstLoadInBrowser } from './first-load-browser.js';
 import { firstLoadBench } from './first-load.js';
 import { engineViewBench } from './engine-view-bench.js';
+import { recordingsBench } from './recordings-bench.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -191,7 +192,7 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
   }
 }
 
-/** parts: names of the parts to run (load, cold, warm, echo, verdict, images, engine-view, many, exhaustion); none = all. */
+/** parts: names of the parts to run (load, cold, warm, echo, verdict, images, engine-view, recordings, many, exhaustion); none = all. */
 export async function runBench(config: Config, parts: string[] = []): Promise<number> {
   const want = (part: string) => parts.length === 0 || parts.includes(part);
   const berth = await buildApp({ ...config, instance: 'bench', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 100_000, maxPerAddress: 100_000, startsPerAddressPerMin: 100_000, maxSessions: 100_000 });
@@ -210,6 +211,7 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     if (want('verdict')) await verdictLatency(berth, url, rows);
     if (want('images')) await imagesBench(berth, config, url, rows);
     if (want('engine-view')) await engineViewBench(berth, url, rows);
+    if (want('recordings')) await recordingsBench(berth, url, config, rows);
     if (want('exhaustion')) await exhaustion(berth, url, rows);
     if (want('many')) await manySessions(berth, url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows);
   } finally {
