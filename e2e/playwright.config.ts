@@ -6,6 +6,7 @@ export const brokenPort = port + 2;
 /** The servers' instance names start with this: two checkouts can run their e2e at once with other ports and names. */
 const instance = process.env.BERTH_E2E_INSTANCE ?? 'e2e';
 export const idlePort = port + 3;
+/** The last of the config's servers: server-restart.spec runs its own on the port after it. */
 export const recordPort = port + 4;
 /** Where the recording host keeps its recordings: the spec that uses it removes what it made. */
 export const recordingsDir = '/var/lib/berth/e2e-recordings';

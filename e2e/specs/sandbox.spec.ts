@@ -99,7 +99,8 @@ test('Restart shell ends a runaway loop and gives a new prompt; the session goes
   await page.keyboard.type('(while :; do echo runaway-$((1+1)); sleep 0.2; done) &\n');
   await expect(rows).toContainText('runaway-2');
   await page.getByTestId('restart-shell').click();
-  await expect(rows).toContainText('here is a new one', { timeout: 15_000 });
+  // Typed once the new shell shows its prompt (what a learner waits for; keys before it have no shell to go to).
+  await expect(rows).toContainText(/here is a new one\]\s*user@berth:~\$/, { timeout: 15_000 });
   await page.getByTestId('terminal').click();
   await page.keyboard.type('clear; echo calm-$((2+3))\n');
   await expect(rows).toContainText('calm-5');

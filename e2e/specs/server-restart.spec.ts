@@ -4,10 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { idlePort } from '../playwright.config.js';
+import { recordPort } from '../playwright.config.js';
 
-// The config's servers take port .. idlePort; this spec's own server (one it restarts) the next one.
-const port = idlePort + 1;
+// The config's servers take port .. recordPort; this spec's own server (one it restarts) the next one.
+const port = recordPort + 1;
 const url = `http://127.0.0.1:${port}`;
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const env = { ...process.env, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', BERTH_INSTANCE: 'e2e-restart', BERTH_POOL_SIZE: '0' };
