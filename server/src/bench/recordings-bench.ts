@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp, type Berth } from '../app.js';
+import type { Berth } from '../app.js';
 import type { Config } from '../config.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
+import { startBenchApp } from './bench-app.js';
 import type { Row } from './bench-table.js';
 
 const TERMINALS = 10;
@@ -17,7 +18,7 @@ const COMMAND_EVERY_MS = 2000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function work(url: string, berth: Berth): Promise<{ cpuShare: number; minutes: number; ids: string[] }> {
+async function work(url: string, berth: Berth): Promise<{ cpuShare: number; minutes: number }> {
   const held = await Promise.all(
     Array.from({ length: TERMINALS }, async () => {
       const s = await createSession({ url });
@@ -48,19 +49,20 @@ async function work(url: string, berth: Berth): Promise<{ cpuShare: number; minu
     await term.close();
     await berth.sessions.end(s.id, 'ended-by-user');
   }
-  return { cpuShare: (used.user + used.system) / 1000 / wall, minutes: wall / 60_000, ids: held.map((h) => h.s.id) };
+  return { cpuShare: (used.user + used.system) / 1000 / wall, minutes: wall / 60_000 };
 }
 
 export async function recordingsBench(berth: Berth, url: string, config: Config, rows: Row[]): Promise<void> {
   const baseline = await work(url, berth);
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-recordings-'));
-  const recording = await buildApp({ ...config, instance: 'bench-rec', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 100_000, maxPerAddress: 100_000, startsPerAddressPerMin: 100_000, maxSessions: 100_000, recordTerminals: true, recordingsDir: folder });
   try {
-    await recording.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = recording.app.server.address();
-    const recUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const recorded = await work(recUrl, recording);
-    await sleep(1500); // the seals after the ends
+    const recording = await startBenchApp(config, 'bench-rec', { recordTerminals: true, recordingsDir: folder });
+    let recorded: Awaited<ReturnType<typeof work>>;
+    try {
+      recorded = await work(recording.url, recording.berth);
+    } finally {
+      await recording.berth.close(); // waits for every recording to be sealed
+    }
     const bytes = fs.readdirSync(folder).filter((f) => f.endsWith('.cast')).reduce((sum, f) => sum + fs.statSync(path.join(folder, f)).size, 0);
     const pct1 = (x: number) => `${(x * 100).toFixed(1)}%`;
     rows.push({
@@ -74,7 +76,6 @@ export async function recordingsBench(berth: Berth, url: string, config: Config,
       target: '-',
     });
   } finally {
-    await recording.close();
     fs.rmSync(folder, { recursive: true, force: true });
   }
 }

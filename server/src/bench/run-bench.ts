@@ -13,6 +13,7 @@ import { firstLoadInBrowser } from './first-load-browser.js';
 import { firstLoadBench } from './first-load.js';
 import { engineViewBench } from './engine-view-bench.js';
 import { recordingsBench } from './recordings-bench.js';
+import { startBenchApp } from './bench-app.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -195,10 +196,7 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
 /** parts: names of the parts to run (load, cold, warm, echo, verdict, images, engine-view, recordings, many, exhaustion); none = all. */
 export async function runBench(config: Config, parts: string[] = []): Promise<number> {
   const want = (part: string) => parts.length === 0 || parts.includes(part);
-  const berth = await buildApp({ ...config, instance: 'bench', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 100_000, maxPerAddress: 100_000, startsPerAddressPerMin: 100_000, maxSessions: 100_000 });
-  await berth.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = berth.app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { berth, url } = await startBenchApp(config, 'bench');
   const rows: Row[] = [];
   try {
     if (want('load')) {

@@ -6,11 +6,13 @@ import type { RecordingSummary } from '@berth/shared';
 import type { Logger } from '../sessions/session-manager.js';
 import type { TerminalRecorder } from '../terminal/terminal-host.js';
 import { CastRecorder } from './asciicast-writer.js';
-import { castFileName, isRecordingId } from './cast-format.js';
+import { castFileName } from './cast-format.js';
 import { sweepRecordings } from './retention.js';
 
 
 const SWEEP_EVERY_MS = 6 * 3600_000;
+/** A session's recording: `<session id>-<start, ms since the epoch in base 36>`. */
+export const SESSION_RECORDING_ID = '^[a-z0-9]{9}-[a-z0-9]{1,12}$';
 const RECORDING_FILE = /^([a-z0-9]{9})-([a-z0-9]{1,12})\.cast$/;
 
 export class SessionRecordings {
@@ -106,7 +108,7 @@ export class SessionRecordings {
 
   /** The file of a sealed recording, or null (no such recording, or still being written). */
   async sealedFile(id: string): Promise<string | null> {
-    if (!isRecordingId(id) || !RECORDING_FILE.test(castFileName(id))) return null;
+    if (!new RegExp(SESSION_RECORDING_ID).test(id)) return null;
     const file = path.join(this.folder, castFileName(id));
     const [cast, seal] = await Promise.all([fs.lstat(file).catch(() => null), fs.lstat(`${file}.sha256`).catch(() => null)]);
     return cast?.isFile() && seal?.isFile() ? file : null;

@@ -1,14 +1,14 @@
 // GET /api/sessions/:id/engine: the engine view's websocket. It only sends (pictures of the session's engine);
 // what a page sends on it is read by nobody. One watch per session however many sockets (engine-view/).
 import { CloseCode, type EngineItemDetails, type EngineItemKind, type EngineViewMessage } from '@berth/shared';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { EngineWatch } from '../engine-view/engine-watch.js';
-import { HttpError } from '../errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { sessionIdParam } from './sessions.js';
 import { authorizeSocket } from './session-socket.js';
 import { sessionToken } from './session-token.js';
+import { websocketOnly } from './websocket-only.js';
 
 /** A page that does not read its socket gets no more pictures past this (the next one it reads is whole). */
 const UNREAD_BYTES_MAX = 4 * 1024 * 1024;
@@ -39,10 +39,7 @@ export function engineViewRoutes(
     method: 'GET',
     url: '/api/sessions/:id/engine',
     schema: { params: sessionIdParam },
-    handler: async (_req: FastifyRequest, reply: FastifyReply) => {
-      reply.header('upgrade', 'websocket');
-      throw new HttpError(426, "This is a session's engine view: it speaks the websocket protocol (see @berth/shared), not plain HTTP.");
-    },
+    handler: websocketOnly("a session's engine view"),
     wsHandler: (socket: WebSocket, req: FastifyRequest<{ Params: { id: string } }>) => {
       const session = authorizeSocket(socket, req, deps.sessions, 'engine view');
       if (!session) return;

@@ -5,7 +5,7 @@ import { STAFF_RECORDING_PATH, STAFF_RECORDINGS_PATH, type RecordingSummary } fr
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
 import { staffOnly, type StaffAuth } from '../people/staff-auth.js';
-import type { SessionRecordings } from '../recordings/session-recordings.js';
+import { SESSION_RECORDING_ID, type SessionRecordings } from '../recordings/session-recordings.js';
 
 export function staffRecordingRoutes(app: FastifyInstance, deps: { auth: StaffAuth; recordings: SessionRecordings | null }) {
   const { auth, recordings } = deps;
@@ -17,7 +17,7 @@ export function staffRecordingRoutes(app: FastifyInstance, deps: { auth: StaffAu
 
   app.get<{ Params: { id: string } }>(
     STAFF_RECORDING_PATH,
-    { onRequest: staffOnly(auth, 'admin'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[a-z0-9]{9}-[a-z0-9]{1,12}$' } } } } },
+    { onRequest: staffOnly(auth, 'admin'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: SESSION_RECORDING_ID } } } } },
     async (req, reply) => {
       const file = await recordings?.sealedFile(req.params.id);
       if (!file) throw new HttpError(404, `There is no sealed recording ${req.params.id} (it may still be being recorded, or be past its retention).`);

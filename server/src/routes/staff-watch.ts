@@ -1,13 +1,13 @@
 // An admin's view of the sessions live now, and a websocket on any one's first terminal: read-only, or joined
 // to type. The session's own page is told, by name, who is watching and who can type (the owner always knows).
 import { CloseCode, STAFF_JOIN_PARAM, STAFF_LIVE_SESSIONS_PATH, STAFF_WATCH_PATH, type LiveSessionSummary } from '@berth/shared';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '../errors.js';
+import type { FastifyInstance } from 'fastify';
 import { staffOnly, type StaffAuth } from '../people/staff-auth.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { StaffWatchBridge } from '../terminal/staff-watch-bridge.js';
 import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { sessionIdParam } from './sessions.js';
+import { websocketOnly } from './websocket-only.js';
 
 type Deps = { auth: StaffAuth; sessions: SessionManager; hosts: TerminalHosts };
 
@@ -38,7 +38,7 @@ export function staffWatchRoutes(app: FastifyInstance, deps: Deps) {
     url: STAFF_WATCH_PATH,
     schema: { params: sessionIdParam },
     onRequest: staffOnly(auth, 'admin'),
-    handler: notAWebsocket,
+    handler: websocketOnly("a session's terminal as staff see it"),
     wsHandler: (socket, req) => {
       if (!req.server.publicOrigin.allows(req.headers.origin)) {
         req.log.info({ origin: req.headers.origin }, 'staff watch refused: its page is not at BERTH_PUBLIC_URL');
@@ -51,9 +51,4 @@ export function staffWatchRoutes(app: FastifyInstance, deps: Deps) {
       new StaffWatchBridge(socket, session, req.staff!.name, sessions, hosts, join).start();
     },
   });
-}
-
-async function notAWebsocket(_req: FastifyRequest, reply: FastifyReply): Promise<never> {
-  reply.header('upgrade', 'websocket');
-  throw new HttpError(426, "This is a session's terminal, read-only for staff: it speaks the websocket protocol, not plain HTTP.");
 }

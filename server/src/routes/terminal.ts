@@ -1,5 +1,5 @@
 import { MAX_TERMINALS, WATCH_PARAM, type ServerEvent } from '@berth/shared';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { HttpError } from '../errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
@@ -8,6 +8,9 @@ import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { sessionIdParam } from './sessions.js';
 import { authorizeSocket } from './session-socket.js';
 import { sessionToken } from './session-token.js';
+import { websocketOnly } from './websocket-only.js';
+
+const notAWebsocket = websocketOnly("a session's terminal");
 
 type Deps = { sessions: SessionManager; hosts: TerminalHosts; initialEvents: (sessionId: string) => ServerEvent[] };
 type TerminalParams = { id: string; n?: string };
@@ -63,11 +66,6 @@ async function checkIndex(req: FastifyRequest<{ Params: TerminalParams }>): Prom
   if (!(n < MAX_TERMINALS)) {
     throw new HttpError(400, `There is no terminal ${req.params.n}: a session has terminals 0 to ${MAX_TERMINALS - 1}.`);
   }
-}
-
-async function notAWebsocket(_req: FastifyRequest, reply: FastifyReply): Promise<never> {
-  reply.header('upgrade', 'websocket');
-  throw new HttpError(426, "This is a session's terminal: it speaks the websocket protocol (see @berth/shared), not plain HTTP.");
 }
 
 function openTerminal(socket: WebSocket, req: FastifyRequest<{ Params: TerminalParams }>, deps: Deps): void {

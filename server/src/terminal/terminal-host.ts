@@ -53,8 +53,8 @@ export class TerminalHost {
   private readonly watchers = new Set<TerminalSink>();
   /** Staff watching, by the name the owner is shown, and whether they joined to type. They never get the terminal. */
   private readonly staff = new Map<TerminalSink, { name: string; typing: boolean }>();
-  /** Set while this terminal is recorded: what the shell prints, what is typed (and by whom), sizes, commands. */
-  recorder: TerminalRecorder | undefined;
+  /** Set while this terminal is recorded (record()): what the shell prints, what is typed (and by whom), sizes, commands. */
+  private recorder: TerminalRecorder | undefined;
   /** Told whenever the staff watching change (names in the order they came, and those who can type). */
   onStaff: (staff: StaffOnTerminal) => void = () => {};
   private readonly scrollback = new Scrollback();
