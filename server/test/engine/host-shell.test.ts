@@ -131,7 +131,8 @@ describe('the shell of a Docker host', () => {
   test('Restart shell ends what sudo started', async () => {
     await ok(term, 'sudo sleep 4321 & true');
     const running = () => server.berth.runtime.exec(s.id, ['sh', '-c', 'pgrep -f "^sleep 4321$" || true']);
-    assert.match((await running()).output, /\d+/);
+    // sudo forks the sleep a moment after the prompt is back: wait for it to run (a busy host: not at once).
+    await eventually(async () => assert.match((await running()).output, /\d+/), 10_000);
     const screen = term.text.length;
     term.restartShell();
     await term.waitFor(() => /\$ $/.test(term.text.slice(screen)) || undefined, 30_000, 'the new shell\'s prompt');
