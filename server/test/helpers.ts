@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { buildApp, type Berth } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { remappedUid } from '../src/host/host-services.js';
+import { remappedUid } from '../src/host/host-network.js';
 import type { SandboxRuntime } from '../src/runtime/runtime.js';
 
 import { createSession, TerminalClient, TOOLS_METRICS_TOKEN, type CreatedSession } from '../src/tools/terminal-client.js';

@@ -9,10 +9,10 @@ import { readHostAptSources } from '../host/apt-sources.js';
 import { tcpAnswers } from '../host/health-probes.js';
 import { run } from '../host/run-command.js';
 import { parseEgressHosts } from './allow-list.js';
+import { RUN_DIR } from '../host/host-network.js';
 
 /** The proxy runs as this user: it needs to read nothing of Berth's or the host's. */
 export const EGRESS_USER = 'nobody';
-const RUN_DIR = '/run/berth';
 
 export function egressSpec(config: Config, allow: readonly string[]): DaemonSpec {
   const e = config.egress;

@@ -37,7 +37,8 @@ export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running
   // Running with other arguments, or with arguments nobody noted (an older Berth started it): restart.
   const outdated = spec.argsFile !== undefined && noted !== args && (noted !== null || healthy);
   if (outdated) {
-    log(`${spec.name}: its configuration changed; restarting it (sandboxes running on it stop)`);
+    const running = readPid(spec.pidFile);
+    if (healthy || (running && isAlive(running))) log(`${spec.name}: its configuration changed; restarting it (sandboxes running on it stop)`);
     await stopDaemon(spec);
   } else if (healthy) return 'running';
   const pid = readPid(spec.pidFile);

@@ -10,20 +10,13 @@ import { httpAnswers, tcpAnswers } from './health-probes.js';
 import { raiseKernelLimits } from './kernel-limits.js';
 import { rotateLogsIn } from './log-rotation.js';
 import { MIRROR_PUSH_ADDR, mirrorConfigText } from './mirror.js';
-import { registryCacheConfigText, writePrivateFile } from './registry-cache.js';
+import { type RegistryCacheMode, registryCacheConfigText, registryCacheModeOf, upstreamAnswers, writePrivateFile } from './registry-cache.js';
 import { egressAllowList, egressSpec } from '../egress/egress-daemon.js';
 import { ensurePackageCacheDisk, packageCacheConfigText } from './package-cache.js';
-import { run } from './run-command.js';
+import { ENGINE_BRIDGE, RUN_DIR, ensureHostNetwork, remappedUid } from './host-network.js';
 import { APT_CACHE_USER, MIRROR_USER, ensureServiceUser, userIds } from './service-users.js';
 import { ensureTunDevice, tunDevicePath } from './tun-device.js';
 
-export const RUN_DIR = '/run/berth';
-/** Default bridge of the session engine; image builds run on it. Matches the firewall's berth+. */
-export const ENGINE_BRIDGE = 'berth0';
-const ENGINE_BRIDGE_CIDR = '10.213.0.1/24';
-export const REMAP_USER = 'dockremap';
-/** 65536 for the session's own ids plus 65536 for the inner rootless engine's subordinate range. */
-const REMAP_RANGE = 131072;
 
 export function hostPaths(config: Config) {
   const d = config.dataDir;
@@ -150,7 +143,9 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
   writeServiceConfigs(config);
   const p = hostPaths(config);
   for (const user of [MIRROR_USER, APT_CACHE_USER]) await ensureServiceUser(user);
-  await writeRegistryCacheConfig(config);
+  if ((await writeRegistryCacheConfig(config)) === 'kept only') {
+    log(`registry cache: ${config.registryUpstream!.url} does not answer; serving only what the cache keeps until it does`);
+  }
   rotateHostLogs(config, log);
   if ((await ensurePackageCacheDisk(p.aptCacheData, p.aptCacheDisk, config.packageCacheBytes)) === 'made') {
     log(`package cache: a disk of its own, ${formatSize(config.packageCacheBytes)} (BERTH_PACKAGE_CACHE_SIZE)`);
@@ -179,6 +174,10 @@ export async function ensureHostServices(config: Config, log: Log): Promise<void
 export async function reviveHostServices(config: Config, log: Log): Promise<void> {
   rotateHostLogs(config, log);
   for (const spec of await hostDaemons(config)) {
+    if (spec.name === registryCacheSpec(config).name) {
+      await keepRegistryCacheCurrent(config, spec, log);
+      continue;
+    }
     if (await spec.healthy()) continue;
     log(`${spec.name} is not answering; starting it again`);
     await ensureDaemon(spec, log);
@@ -209,52 +208,6 @@ export async function stopHostServices(config: Config): Promise<void> {
   for (const spec of [egressSpec(config, []), registryCacheSpec(config), aptCacheSpec(config), mirrorSpec(config), engineSpec(config)]) await stopDaemon(spec);
 }
 
-async function ensureHostNetwork(config: Config): Promise<void> {
-  fs.mkdirSync(RUN_DIR, { recursive: true, mode: 0o700 });
-  const lo = await run('ip', ['-o', 'addr', 'show', 'dev', 'lo']);
-  if (!lo.stdout.includes(` ${config.serviceIp}/`)) await run('ip', ['addr', 'add', `${config.serviceIp}/32`, 'dev', 'lo']);
-  const bridge = await run('ip', ['link', 'show', ENGINE_BRIDGE], { allowFailure: true });
-  if (bridge.code !== 0) {
-    await run('ip', ['link', 'add', ENGINE_BRIDGE, 'type', 'bridge']);
-    await run('ip', ['addr', 'add', ENGINE_BRIDGE_CIDR, 'dev', ENGINE_BRIDGE]);
-  }
-  await run('ip', ['link', 'set', ENGINE_BRIDGE, 'up']);
-  await ensureRemapUser();
-}
-
-async function ensureRemapUser(): Promise<void> {
-  if ((await run('id', [REMAP_USER], { allowFailure: true })).code !== 0) {
-    await run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', REMAP_USER]);
-  }
-  for (const file of ['/etc/subuid', '/etc/subgid']) {
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    if (new RegExp(`^${REMAP_USER}:`, 'm').test(text)) continue;
-    const start = nextFreeSubordinateStart(text);
-    fs.appendFileSync(file, `${text && !text.endsWith('\n') ? '\n' : ''}${REMAP_USER}:${start}:${REMAP_RANGE}\n`);
-  }
-}
-
-/** First subordinate id above every range already handed out (and above 100000). */
-export function nextFreeSubordinateStart(subidFile: string): number {
-  let next = 231072;
-  for (const line of subidFile.split('\n')) {
-    const [, start, count] = line.split(':');
-    const end = Number(start) + Number(count);
-    if (Number.isFinite(end) && end > next) next = end;
-  }
-  return next;
-}
-
-/** The host uid that a session's uid 1000 maps to: the remap range's start + 1000. */
-export function remappedUid(uid: number, subidFile = '/etc/subuid'): number {
-  const line = fs
-    .readFileSync(subidFile, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${REMAP_USER}:`));
-  if (!line) throw new Error(`${subidFile} has no range for ${REMAP_USER}: run "npm start" once as root to set the host up`);
-  return Number(line.split(':')[1]) + uid;
-}
-
 /** The mirror's and the package cache's configuration: root's, readable by the services' users. */
 export function writeServiceConfigs(config: Config): void {
   const p = hostPaths(config);
@@ -280,20 +233,44 @@ export function writeServiceConfigs(config: Config): void {
   );
 }
 
-/** The registry cache's configuration (registry-cache.ts), or none without an upstream. */
-export async function writeRegistryCacheConfig(config: Config): Promise<void> {
+/**
+ * The registry cache's configuration (registry-cache.ts), or none without an upstream: pulling through when
+ * the upstream answers now, else serving only what it keeps.
+ */
+export async function writeRegistryCacheConfig(config: Config): Promise<RegistryCacheMode | null> {
   const p = hostPaths(config);
   if (!config.registryUpstream) {
     fs.rmSync(p.registryCacheConfig, { force: true });
-    return;
+    return null;
   }
+  const mode = (await upstreamAnswers(config.registryUpstream.url)) ? 'pull-through' : 'kept only';
   const text = registryCacheConfigText({
     storage: p.registryCacheData,
     addr: `${config.serviceIp}:${config.registryCachePort}`,
     upstream: config.registryUpstream,
     diskBytes: config.registryCacheBytes,
+    keptOnly: mode === 'kept only',
   });
   writePrivateFile(p.registryCacheConfig, text, await userIds(MIRROR_USER.name));
+  return mode;
+}
+
+/**
+ * The host check's part for the cache: one pulling through is left alone (it serves what it keeps while the
+ * upstream is away); one serving only what it keeps is restarted to pull through once the upstream answers;
+ * one that is down starts in the mode the upstream allows now.
+ */
+export async function keepRegistryCacheCurrent(config: Config, spec: DaemonSpec, log: Log): Promise<void> {
+  if (!config.registryUpstream) return;
+  const file = hostPaths(config).registryCacheConfig;
+  const was = fs.existsSync(file) ? registryCacheModeOf(fs.readFileSync(file, 'utf8')) : null;
+  const healthy = await spec.healthy();
+  if (healthy && was === 'pull-through') return;
+  if (healthy && !(await upstreamAnswers(config.registryUpstream.url))) return;
+  const mode = await writeRegistryCacheConfig(config);
+  if (!healthy) log(`${spec.name} is not answering; starting it again (${mode === 'kept only' ? `serving only what it keeps: ${config.registryUpstream.url} does not answer` : 'pulling through'})`);
+  else log(`${spec.name}: ${config.registryUpstream.url} answers again; restarting it to pull through`);
+  await ensureDaemon(spec, log);
 }
 
 function writeIfChanged(file: string, text: string): void {

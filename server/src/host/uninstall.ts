@@ -6,7 +6,8 @@ import { purgeEngine } from '../runtime/docker-runtime.js';
 import type { Log } from './daemon.js';
 import { removeFirewall } from './firewall.js';
 import { httpAnswers } from './health-probes.js';
-import { ENGINE_BRIDGE, REMAP_USER, RUN_DIR, hostPaths, stopHostServices } from './host-services.js';
+import { ENGINE_BRIDGE, REMAP_USER, RUN_DIR } from './host-network.js';
+import { hostPaths, stopHostServices } from './host-services.js';
 import { removePackageCacheDisk } from './package-cache.js';
 import { run } from './run-command.js';
 

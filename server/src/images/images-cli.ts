@@ -1,8 +1,10 @@
 // `berth images list | pull <refs…> | import <archive>`: the operator's view of what visitors can pull.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { hostPaths } from '../host/host-services.js';
 import { MIRROR_PUSH_ADDR } from '../host/mirror.js';
+import { registryCacheModeOf } from '../host/registry-cache.js';
 import { ArchiveError, importArchive } from './import-archive.js';
 import { formatImageTable, listCached, listOffline } from './image-list.js';
 import { startMirrorWriter } from './mirror-writer.js';
@@ -27,7 +29,8 @@ export async function imagesCommand(args: string[], config: Config, say: (line: 
         return 0;
       }
       const cached = await listCached(paths.registryCacheData);
-      console.log(`\nRegistry cache of ${config.registryUpstream.url} (any image it serves; kept here now):`);
+      const keptOnly = cacheKeepsOnly(paths.registryCacheConfig);
+      console.log(`\nRegistry cache of ${config.registryUpstream.url} (${keptOnly ? 'serving only what it keeps: the upstream did not answer when it started' : 'any image it serves; kept here now'}):`);
       for (const line of cached.length ? formatImageTable(cached) : ['  (nothing yet: npx berth images pull <image…> fills it)']) console.log(line);
       return 0;
     }
@@ -36,6 +39,10 @@ export async function imagesCommand(args: string[], config: Config, say: (line: 
       if (!config.registryUpstream) {
         console.error('berth images pull fills the registry cache, which runs only with an upstream: set BERTH_REGISTRY_UPSTREAM (e.g. https://registry-1.docker.io) and start Berth once.');
         return 2;
+      }
+      if (cacheKeepsOnly(paths.registryCacheConfig)) {
+        console.error(`berth images pull: the registry cache serves only what it keeps now: ${config.registryUpstream.url} did not answer when it started. Berth's host check has it pull through again within seconds of the upstream answering; try again then.`);
+        return 1;
       }
       const offline = await catalog(mirrorUrl).catch(() => undefined);
       const failed = await warmCache({ cacheUrl: `http://${config.serviceIp}:${config.registryCachePort}`, refs: rest, say, offline });
@@ -70,4 +77,8 @@ export async function imagesCommand(args: string[], config: Config, say: (line: 
   }
   console.error(USAGE);
   return 2;
+}
+
+function cacheKeepsOnly(configFile: string): boolean {
+  return fs.existsSync(configFile) && registryCacheModeOf(fs.readFileSync(configFile, 'utf8')) === 'kept only';
 }

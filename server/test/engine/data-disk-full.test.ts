@@ -11,7 +11,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config.js';
-import { hostPaths, remappedUid } from '../../src/host/host-services.js';
+import { remappedUid } from '../../src/host/host-network.js';
+import { hostPaths } from '../../src/host/host-services.js';
 import { ensureTunDevice, tunDevicePath } from '../../src/host/tun-device.js';
 import { startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 

@@ -3,6 +3,7 @@
 // user's alone and the password appears in no log, argument or noted file; and it is bounded: on a disk of
 // its own that an image larger than the disk cannot overflow. Such an image still pulls (passed through
 // from the upstream, not kept), what the cache kept still pulls once the upstream is gone, the big one not.
+// Started while the upstream is away it still serves what it kept, and pulls through again once it answers.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -11,9 +12,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { ensureDaemon, readPid, stopDaemon, type DaemonSpec } from '../../src/host/daemon.js';
-import { hostPaths, registryCacheSpec, writeRegistryCacheConfig } from '../../src/host/host-services.js';
+import { hostPaths, keepRegistryCacheCurrent, registryCacheSpec, writeRegistryCacheConfig } from '../../src/host/host-services.js';
+import { registryCacheModeOf } from '../../src/host/registry-cache.js';
 import { ensurePackageCacheDisk, removePackageCacheDisk } from '../../src/host/package-cache.js';
 import { MIRROR_USER, userIds } from '../../src/host/service-users.js';
 import { warmCache } from '../../src/images/warm-cache.js';
@@ -43,24 +45,30 @@ describe('the registry cache runs unprivileged, keeps its password private, and 
   let cacheUrl = '';
   let data = '';
   let operatorEnv: NodeJS.ProcessEnv = {};
+  let config: Config;
+  let upstreamAddr = '';
+  const startUpstream = async () => {
+    upstream = spawn('docker-registry', ['serve', path.join(dir, 'upstream.yml')], { stdio: 'ignore' });
+    await eventually(async () => assert.equal((await fetch(`http://${upstreamAddr}/v2/`)).status, 200), 10_000);
+  };
+  const pushUpstream = (name: string, bytes: number) => {
+    fs.writeFileSync(path.join(dir, 'image', 'payload'), crypto.randomBytes(bytes));
+    const ref = `${upstreamAddr}/${name}`;
+    engine('build', '-q', '-t', ref, path.join(dir, 'image'));
+    localTags.push(ref);
+    engine('push', ref);
+  };
 
   before(async () => {
     fs.chmodSync(dir, 0o755);
-    const upstreamAddr = `127.0.0.1:${await freePort('127.0.0.1')}`;
+    upstreamAddr = `127.0.0.1:${await freePort('127.0.0.1')}`;
     fs.writeFileSync(path.join(dir, 'upstream.yml'), ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${path.join(dir, 'upstream')}`, 'http:', `  addr: ${upstreamAddr}`, ''].join('\n'));
-    upstream = spawn('docker-registry', ['serve', path.join(dir, 'upstream.yml')], { stdio: 'ignore' });
-    await eventually(async () => assert.equal((await fetch(`http://${upstreamAddr}/v2/`)).status, 200), 10_000);
+    await startUpstream();
     // A small image, and one larger than the cache's disk (random bytes: compression cannot shrink it).
-    const ctx = path.join(dir, 'image');
-    fs.mkdirSync(ctx);
-    fs.writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM hello-world:latest\nCOPY payload /payload\n');
-    for (const [name, bytes] of [[small, 1024], [big, 60 * 2 ** 20]] as const) {
-      fs.writeFileSync(path.join(ctx, 'payload'), crypto.randomBytes(bytes));
-      const ref = `${upstreamAddr}/${name}`;
-      engine('build', '-q', '-t', ref, ctx);
-      localTags.push(ref);
-      engine('push', ref);
-    }
+    fs.mkdirSync(path.join(dir, 'image'));
+    fs.writeFileSync(path.join(dir, 'image', 'Dockerfile'), 'FROM hello-world:latest\nCOPY payload /payload\n');
+    pushUpstream(small, 1024);
+    pushUpstream(big, 60 * 2 ** 20);
     operatorEnv = {
       BERTH_DATA: path.join(dir, 'data'),
       BERTH_REGISTRY_UPSTREAM: `http://${upstreamAddr}`,
@@ -68,7 +76,7 @@ describe('the registry cache runs unprivileged, keeps its password private, and 
       BERTH_REGISTRY_UPSTREAM_PASSWORD: SECRET,
       BERTH_REGISTRY_CACHE_PORT: String(await freePort(SERVICE_IP)),
     };
-    const config = loadConfig(operatorEnv);
+    config = loadConfig(operatorEnv);
     cacheUrl = `http://${SERVICE_IP}:${config.registryCachePort}`;
     const p = hostPaths(config);
     data = p.registryCacheData;
@@ -116,6 +124,37 @@ describe('the registry cache runs unprivileged, keeps its password private, and 
     assert.doesNotMatch(pull.output + list.output, new RegExp(SECRET));
   });
 
+  test('started while the upstream is away (the Wi-Fi is down), it serves what it kept; once the upstream answers, the host check has it pull through again', async () => {
+    upstream!.kill();
+    await new Promise((r) => (upstream!.exitCode !== null ? r(null) : upstream!.once('exit', r)));
+    await stopDaemon(spec);
+    const said: string[] = [];
+    await keepRegistryCacheCurrent(config, spec, (l) => said.push(l));
+    assert.deepEqual(said, [`registry cache is not answering; starting it again (serving only what it keeps: http://${upstreamAddr} does not answer)`]);
+    assert.equal(registryCacheModeOf(fs.readFileSync(spec.args[1]!, 'utf8')), 'kept only');
+    const pulled: string[] = [];
+    assert.deepEqual(await warmCache({ cacheUrl, refs: [small], say: (l) => pulled.push(l) }), [], pulled.join('\n'));
+    const env = { ...process.env, ...operatorEnv };
+    const list = await runBerth(['images', 'list'], env);
+    assert.match(list.output, new RegExp(`Registry cache of http://${upstreamAddr} \\(serving only what it keeps: the upstream did not answer when it started\\):\\n(?:  .*\\n)*  berthtest/small-${id} `));
+    const pull = await runBerth(['images', 'pull', `berthtest/later-${id}:v1`], env);
+    assert.equal(pull.code, 1, pull.output);
+    assert.match(pull.output, new RegExp(`the registry cache serves only what it keeps now: http://${upstreamAddr} did not answer when it started`));
+
+    await startUpstream();
+    pushUpstream(`berthtest/later-${id}:v1`, 512);
+    said.length = 0;
+    await keepRegistryCacheCurrent(config, spec, (l) => said.push(l));
+    assert.equal(said[0], `registry cache: http://${upstreamAddr} answers again; restarting it to pull through`, said.join('\n'));
+    assert.equal(registryCacheModeOf(fs.readFileSync(spec.args[1]!, 'utf8')), 'pull-through');
+    pulled.length = 0;
+    const failed = await warmCache({ cacheUrl, refs: [`berthtest/later-${id}:v1`, small], say: (l) => pulled.push(l) });
+    assert.deepEqual(failed, [], `${pulled.join('\n')}\nthe cache's log:\n${fs.readFileSync(spec.logFile, 'utf8').slice(-3000)}`);
+    said.length = 0;
+    await keepRegistryCacheCurrent(config, spec, (l) => said.push(l));
+    assert.deepEqual(said, [], 'pulling through and answering: left alone');
+  });
+
   test('an image larger than its disk still pulls (passed through), and the disk holds no more than its size', async () => {
     const said: string[] = [];
     assert.deepEqual(await warmCache({ cacheUrl, refs: [small, big], say: (l) => said.push(l) }), [], said.join('\n'));
@@ -133,4 +172,5 @@ describe('the registry cache runs unprivileged, keeps its password private, and 
     assert.deepEqual(failed, [big], said.join('\n'));
     assert.ok(said.some((l) => l.startsWith(`${small}: cached,`)), said.join('\n'));
   });
+
 });

@@ -64,13 +64,22 @@ function openServicePorts(ports: number[]): () => void {
   };
 }
 
+/** A docker-registry of the test's own; what it prints goes to `<file>.log`, which a failed start quotes. */
 function registry(file: string, text: string, opts: { asMirrorUser?: { uid: number; gid: number } } = {}): ChildProcess {
   fs.writeFileSync(file, text);
-  return spawn('docker-registry', ['serve', file], { stdio: 'ignore', ...(opts.asMirrorUser ?? {}) });
+  const log = fs.openSync(`${file}.log`, 'w');
+  const child = spawn('docker-registry', ['serve', file], { stdio: ['ignore', log, log], ...(opts.asMirrorUser ?? {}) });
+  fs.closeSync(log);
+  return child;
 }
 
-async function answers(url: string): Promise<void> {
-  await eventually(async () => assert.equal((await fetch(`${url}/v2/`)).status, 200), 10_000);
+async function answers(url: string, configFile: string): Promise<void> {
+  try {
+    await eventually(async () => assert.equal((await fetch(`${url}/v2/`)).status, 200), 10_000);
+  } catch (err) {
+    const log = fs.existsSync(`${configFile}.log`) ? fs.readFileSync(`${configFile}.log`, 'utf8').slice(-2000) : '(no log)';
+    throw new Error(`the registry of ${path.basename(configFile)} never answered on ${url} (${(err as Error).message}); it printed:\n${log}`);
+  }
 }
 
 /** Types a command as a learner does; resolves once the next prompt is up, with the Berth lines it got. */
@@ -132,12 +141,15 @@ describe('a session pulls through the registry cache of an upstream, after the o
     }
     const upstreamConfig = ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${path.join(dir, 'upstream')}`, 'http:', `  addr: ${upstreamUrl.slice(7)}`, ''].join('\n');
     upstream = registry(path.join(dir, 'upstream.yml'), upstreamConfig);
+    // A cache starts pulling through only once its upstream answers (docker-registry exits otherwise).
+    await answers(upstreamUrl, path.join(dir, 'upstream.yml'));
     // The cache and the served mirror as Berth runs them: as the mirror's user, with Berth's configuration.
     const asMirrorUser = { uid: ids.uid, gid: ids.gid, cwd: '/' } as { uid: number; gid: number };
     daemons.push(registry(path.join(dir, 'cache.yml'), registryCacheConfigText({ storage: cacheStorage, addr: cacheUrl.slice(7), upstream: { url: upstreamUrl }, diskBytes: 0 }), { asMirrorUser }));
     daemons.push(registry(path.join(dir, 'mirror.yml'), mirrorConfigText({ storage: mirrorStorage, addr: mirrorUrl.slice(7), writable: false }), { asMirrorUser }));
     fs.writeFileSync(path.join(dir, 'mirror-push.yml'), mirrorConfigText({ storage: mirrorStorage, addr: writerAddr, writable: true }));
-    for (const url of [upstreamUrl, cacheUrl, mirrorUrl]) await answers(url);
+    await answers(cacheUrl, path.join(dir, 'cache.yml'));
+    await answers(mirrorUrl, path.join(dir, 'mirror.yml'));
     closeFirewall = openServicePorts([cachePort, mirrorPort]);
 
     // Images only the upstream has: each a tiny image of its own (hello-world plus a file nobody else has).

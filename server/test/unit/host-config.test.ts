@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { readHostAptSources } from '../../src/host/apt-sources.js';
 import { firewall6Rules, firewallRules } from '../../src/host/firewall.js';
-import { nextFreeSubordinateStart } from '../../src/host/host-services.js';
+import { nextFreeSubordinateStart } from '../../src/host/host-network.js';
 
 test('the Debian mirror is read from deb822 sources', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apt-'));

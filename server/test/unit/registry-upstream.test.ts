@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { registryMirrors } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { firewallOptions } from '../../src/host/host-services.js';
-import { registryCacheConfigText } from '../../src/host/registry-cache.js';
+import { registryCacheConfigText, registryCacheModeOf, upstreamAnswers } from '../../src/host/registry-cache.js';
 import { noteText } from '../../src/missing-images/missing-image-note.js';
 import { UpstreamStatus, upstreamName } from '../../src/missing-images/upstream-status.js';
 
@@ -64,6 +64,43 @@ test('the cache\'s configuration: proxy of the upstream, read-only, credentials 
   assert.match(text, /maintenance:\n    readonly:\n      enabled: true/);
   assert.match(text, /delete:\n    enabled: false/);
   assert.doesNotMatch(registryCacheConfigText({ storage: '/d', addr: 'a:1', upstream: { url: 'https://r.example' }, diskBytes: 2 ** 30 }), /username|password/);
+});
+
+test('kept only (the upstream did not answer at start): the same storage, read-only, no proxy and no credentials; each mode reads back', () => {
+  const o = { storage: '/d/cache', addr: '198.18.0.1:5002', upstream: { url: 'https://r.example', username: 'ann', password: 'pw' }, diskBytes: 2 ** 30 };
+  const keptOnly = registryCacheConfigText({ ...o, keptOnly: true });
+  assert.doesNotMatch(keptOnly, /proxy:|remoteurl|username|password/);
+  assert.match(keptOnly, /rootdirectory: \/d\/cache\n/);
+  assert.match(keptOnly, /maintenance:\n    readonly:\n      enabled: true/);
+  assert.equal(registryCacheModeOf(keptOnly), 'kept only');
+  assert.equal(registryCacheModeOf(registryCacheConfigText(o)), 'pull-through');
+});
+
+test('an upstream answers with any HTTP status (Docker Hub says 401); a closed port or a silent one does not', async () => {
+  const http = await import('node:http');
+  const net = await import('node:net');
+  const listen = async (server: import('node:net').Server) => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  };
+  const paths: string[] = [];
+  const hub = http.createServer((req, res) => {
+    paths.push(req.url!);
+    res.writeHead(401).end();
+  });
+  const held: import('node:net').Socket[] = [];
+  const silent = net.createServer((socket) => held.push(socket));
+  try {
+    const hubUrl = await listen(hub);
+    assert.equal(await upstreamAnswers(`${hubUrl}/`), true);
+    assert.deepEqual(paths, ['/v2/']);
+    assert.equal(await upstreamAnswers(await listen(silent), 300), false);
+    assert.equal(await upstreamAnswers('http://127.0.0.1:1'), false);
+  } finally {
+    hub.close();
+    for (const socket of held) socket.destroy();
+    silent.close();
+  }
 });
 
 test('Docker Hub is named as learners know it; any other upstream by its host', () => {
