@@ -21,6 +21,8 @@ import { fileRoutes } from './routes/files.js';
 import { staffRoutes } from './routes/staff.js';
 import { staffWatchRoutes } from './routes/staff-watch.js';
 import { staffRecordingRoutes } from './routes/staff-recordings.js';
+import { interviewRoutes } from './routes/interviews.js';
+import { setUpInterviews } from './interviews/interviews-setup.js';
 import { SessionRecordings } from './recordings/session-recordings.js';
 import { StaffAuth } from './people/staff-auth.js';
 import { StaffStore } from './people/staff-store.js';
@@ -181,18 +183,20 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   hosts.onTerminals = (id, open) => sessions.emit('event', id, { type: 'terminals', open });
   hosts.onStaff = (id, staff) => sessions.emit('event', id, { type: 'watchers', ...staff });
-  const recordings = config.recordTerminals ? new SessionRecordings(config.recordingsDir, config.recordingsDays, hosts, app.log) : null;
-  recordings?.startSweeping();
+  // Every session's terminal with BERTH_RECORD=terminals; an interview's whatever it says.
+  const recordings = new SessionRecordings(config.recordingsDir, config.recordingsDays, hosts, app.log);
+  const recorded = (id: string) => config.recordTerminals || !!sessions.get(id)?.terms;
+  recordings.startSweeping();
   const metrics = new Metrics();
   const engineWatch = new EngineWatch(runtime, (id, err) => app.log.warn({ session: id, err: (err as Error).message }, 'the engine view could not read the engine'));
   sessions.on('event', (id, event) => {
-    if (event.type === 'step' && event.done) recordings?.marker(id, `step ${event.lesson}/${event.step} done`);
+    if (event.type === 'step' && event.done) recordings.marker(id, `step ${event.lesson}/${event.step} done`);
     if (event.type !== 'status') return;
     const s = sessions.get(id);
     if (event.state === 'ready' && s) metrics.observeStart((Date.now() - s.createdAt) / 1000);
-    if (event.state === 'ready') recordings?.start(id);
+    if (event.state === 'ready' && recorded(id)) recordings.start(id);
     if (event.state !== 'ended') return;
-    void recordings?.seal(id);
+    void recordings.seal(id);
     metrics.observeEnd(event.reason ?? 'error');
     lessons.forget(id);
     hosts.end(id);
@@ -231,6 +235,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   app.decorateRequest('staff', null);
   const staffAuth = new StaffAuth(staffStore, config.publicUrl?.startsWith('https:') ?? false);
   staffRoutes(app, { auth: staffAuth, store: staffStore });
+  interviewRoutes(app, { auth: staffAuth, interviews: setUpInterviews({ db, sessions, lessons, staff: staffStore, recordings }), publicUrl: config.publicUrl });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   const hostWatch = new HostWatch({
@@ -269,13 +274,13 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     initialEvents: (id) => {
       const s = sessions.get(id)!;
       const queue = sessions.queueEvent(s);
-      const ready = s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id), { type: 'terminals' as const, open: hosts.open(id) }, { type: 'watchers' as const, ...hosts.staffWatching(id) }, ...(recordings ? [{ type: 'recorded' as const, keptDays: recordings.keptDays }] : [])] : [];
+      const ready = s.state === 'ready' ? [sessions.lifetime(s), ...watcher.current(id), { type: 'terminals' as const, open: hosts.open(id) }, { type: 'watchers' as const, ...hosts.staffWatching(id) }, ...(recorded(id) ? [{ type: 'recorded' as const, keptDays: recordings.keptDays }] : [])] : [];
       return [...(queue ? [queue] : []), ...ready, ...notices.current()];
     },
   });
   lessonRoutes(app, { lessons, sessions });
   staffWatchRoutes(app, { auth: staffAuth, sessions, hosts });
-  staffRecordingRoutes(app, { auth: staffAuth, recordings });
+  staffRecordingRoutes(app, { auth: staffAuth, recordings, everyTerminal: config.recordTerminals });
   engineViewRoutes(app, {
     sessions,
     watch: engineWatch,
@@ -338,8 +343,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       hostWatch.stop();
       await probe.stop();
       await sessions.shutdown('host-restart');
-      recordings?.stopSweeping();
-      await recordings?.sealAll();
+      recordings.stopSweeping();
+      await recordings.sealAll();
       await ports.close();
       await app.close();
       db.close();
@@ -349,8 +354,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       watcher.stop();
       hostWatch.stop();
       await sessions.detach();
-      recordings?.stopSweeping();
-      await recordings?.sealAll();
+      recordings.stopSweeping();
+      await recordings.sealAll();
       // Pages reconnect by themselves on this code, until the next start takes their sessions back.
       for (const client of app.websocketServer.clients) client.close(CloseCode.serverRestarting, 'the Berth server is restarting');
       await hosts.endAll();
@@ -362,7 +367,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       const adopted = await sessions.adopt();
       hosts.markAdopted(adopted);
       // A recording goes on in a new file after a restart (the last one was sealed when the server stopped).
-      for (const id of adopted) recordings?.start(id);
+      for (const id of adopted) if (recorded(id)) recordings.start(id);
       await sweepOrphans(runtime, sessions, app.log);
       pool.refill();
     },

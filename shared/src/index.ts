@@ -5,3 +5,4 @@ export * from './engine-picture.js';
 export * from './layer-tree.js';
 export * from './files.js';
 export * from './staff.js';
+export * from './interviews.js';

@@ -55,7 +55,9 @@ export class StaffStore {
       .transaction(() => {
         const account = this.byEmail(email);
         if (!account) return false;
+        // What references the account goes with it (foreign keys are not enforced on this file).
         this.db.prepare('DELETE FROM staff_sign_in WHERE staff_id = ?').run(account.id);
+        this.db.prepare('DELETE FROM interview WHERE staff_id = ?').run(account.id);
         this.db.prepare('DELETE FROM staff WHERE id = ?').run(account.id);
         return true;
       })

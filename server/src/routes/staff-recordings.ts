@@ -7,19 +7,20 @@ import { HttpError } from '../errors.js';
 import { staffOnly, type StaffAuth } from '../people/staff-auth.js';
 import { SESSION_RECORDING_ID, type SessionRecordings } from '../recordings/session-recordings.js';
 
-export function staffRecordingRoutes(app: FastifyInstance, deps: { auth: StaffAuth; recordings: SessionRecordings | null }) {
+/** `everyTerminal`: BERTH_RECORD=terminals (without it, only interviews are recorded). */
+export function staffRecordingRoutes(app: FastifyInstance, deps: { auth: StaffAuth; recordings: SessionRecordings; everyTerminal: boolean }) {
   const { auth, recordings } = deps;
 
   app.get(STAFF_RECORDINGS_PATH, { onRequest: staffOnly(auth, 'admin') }, async (_req, reply): Promise<{ recording: boolean; keptDays: number; recordings: RecordingSummary[] }> => {
     reply.header('cache-control', 'no-store');
-    return { recording: !!recordings, keptDays: recordings?.keptDays ?? 0, recordings: recordings ? await recordings.list() : [] };
+    return { recording: deps.everyTerminal, keptDays: recordings.keptDays, recordings: await recordings.list() };
   });
 
   app.get<{ Params: { id: string } }>(
     STAFF_RECORDING_PATH,
     { onRequest: staffOnly(auth, 'admin'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: SESSION_RECORDING_ID } } } } },
     async (req, reply) => {
-      const file = await recordings?.sealedFile(req.params.id);
+      const file = await recordings.sealedFile(req.params.id);
       if (!file) throw new HttpError(404, `There is no sealed recording ${req.params.id} (it may still be being recorded, or be past its retention).`);
       req.log.info({ staff: req.staff!.email, recording: req.params.id }, 'recording downloaded');
       return reply

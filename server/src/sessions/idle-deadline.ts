@@ -7,6 +7,9 @@ export interface IdleClock {
   lastActivityAt: number;
   /** The page's last "visible" report; 0 when none came. */
   lastVisibleAt: number;
+  /** A timed session (an interview) ends only at its time limit. */
+  terms?: unknown;
+  expiresAt?: number;
 }
 
 export interface IdleLimits {
@@ -15,6 +18,7 @@ export interface IdleLimits {
 }
 
 export function idleEndsAt(s: IdleClock, o: IdleLimits): number {
+  if (s.terms && s.expiresAt !== undefined) return s.expiresAt;
   const typed = s.lastActivityAt + o.idleTimeoutMs;
   const seen = Math.min(s.lastVisibleAt + o.idleTimeoutMs, s.lastActivityAt + o.idleVisibleTimeoutMs);
   return Math.max(typed, seen);

@@ -14,7 +14,7 @@ type LifetimeEvent = Extract<ServerEvent, { type: 'lifetime' }>;
 type WarningEvent = Extract<ServerEvent, { type: 'warning' }>;
 
 export function lifetimeEvent(s: Session, o: LifetimeLimits, now = Date.now()): LifetimeEvent {
-  const left = o.maxExtensions - s.extensionsUsed;
+  const left = s.terms ? 0 : o.maxExtensions - s.extensionsUsed;
   return {
     type: 'lifetime',
     expiresAt: new Date(s.expiresAt).toISOString(),

@@ -12,7 +12,7 @@ import type { SandboxPool } from './sandbox-pool.js';
 import { SandboxRemovals } from './sandbox-removals.js';
 import { startFailedText, type StartOutcomes } from './start-outcomes.js';
 import { VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
-import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session } from './session.js';
+import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session, type SessionTerms } from './session.js';
 
 export interface SessionManagerOptions extends VisitorLimitOptions {
   instance: string;
@@ -72,7 +72,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   }
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
-  async create(opts: { learner: string; client: string; lesson?: string; lang?: Lang }): Promise<{ session: Session; token: string }> {
+  async create(opts: { learner: string; client: string; lesson?: string; lang?: Lang; terms?: SessionTerms }): Promise<{ session: Session; token: string }> {
     this.mayAdmit(opts);
     // A pooled sandbox is seen alive before it is handed over (a dead one is removed: a fresh start instead).
     const pooledId = await this.pool?.takeLive();
@@ -93,7 +93,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       tokenHash: hashToken(token),
       state: 'queued',
       createdAt: now,
-      expiresAt: now + this.o.ttlMs,
+      expiresAt: now + (opts.terms?.durationMs ?? this.o.ttlMs),
       lastActivityAt: now,
       lastVisibleAt: 0,
       extensionsUsed: 0,
@@ -103,7 +103,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     };
     session.ready = new Promise<boolean>((resolve) => this.settlers.set(session.id, resolve));
     this.sessions.set(session.id, session);
-    this.limits.started(opts.client);
+    if (!opts.terms) this.limits.started(opts.client);
     if (pooledId !== undefined) this.handOver(session);
     else if (canStart) this.startSandbox(session);
     else {
@@ -115,10 +115,11 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return { session, token };
   }
 
-  private mayAdmit(opts: { learner: string; client: string; lang?: Lang }): void {
+  private mayAdmit(opts: { learner: string; client: string; lang?: Lang; terms?: SessionTerms }): void {
     if (this.detaching) throw new HttpError(503, 'The Berth server is restarting: try again in a moment.');
     this.o.requireRoom?.(opts.lang);
-    this.limits.check(this.live(), opts.learner, opts.client);
+    // An invited session was admitted by its invite; it is not counted against the address either.
+    if (!opts.terms) this.limits.check(this.live().filter((s) => !s.terms), opts.learner, opts.client);
   }
 
   /** Sandboxes held now: sessions starting or ready, and the warm pool. */
@@ -129,7 +130,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   private handOver(session: Session): void {
     // A pooled sandbox was never seen by anyone: the session takes it over with a fresh token and clock.
     session.state = 'ready';
-    session.expiresAt = Date.now() + this.o.ttlMs;
+    session.expiresAt = Date.now() + (session.terms?.durationMs ?? this.o.ttlMs);
     this.persist(session);
     this.log.info({ session: session.id, startMs: 0, pooled: true }, 'session ready');
     this.becameReady(session);
@@ -137,7 +138,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   private startSandbox(session: Session): void {
     session.state = 'starting';
-    session.expiresAt = Date.now() + this.o.ttlMs;
+    session.expiresAt = Date.now() + (session.terms?.durationMs ?? this.o.ttlMs);
     this.persist(session);
     this.emit('event', session.id, { type: 'status', state: 'starting' });
     const started = Date.now();
@@ -231,6 +232,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   extend(id: string, token: string | undefined): Session {
     const s = this.requireLive(id, token);
     const ev = this.lifetime(s);
+    if (s.terms) throw new HttpError(409, 'An interview lasts the time its interviewer set; it cannot be extended.');
     if (!ev.extensionsLeft) throw new HttpError(409, 'This session has used all its extensions.');
     if (!ev.canExtend) throw new HttpError(409, `A session can be extended in its last ${Math.round((this.o.warnBeforeMs * 2) / 60_000)} minutes.`);
     s.extensionsUsed++;

@@ -3,6 +3,29 @@ import type { EndReason, Lang, SessionState, SessionView } from '@berth/shared';
 import type { StoredSession } from '../store/session-store.js';
 import { idleEndsAt, type IdleLimits } from './idle-deadline.js';
 
+/**
+ * What a session starts under apart from the visitor's defaults: an interview's session lasts its own time
+ * (no extension, no idle end), is recorded whatever BERTH_RECORD says, and is not counted against the
+ * candidate's address (the invite was the admission).
+ */
+export interface SessionTerms {
+  kind: 'interview';
+  /** The interview's id. */
+  ref: string;
+  durationMs: number;
+}
+
+export function parseTerms(text: string | null): SessionTerms | undefined {
+  if (!text) return undefined;
+  try {
+    const t = JSON.parse(text) as Partial<SessionTerms>;
+    if (t.kind === 'interview' && typeof t.ref === 'string' && typeof t.durationMs === 'number' && t.durationMs > 0) return { kind: t.kind, ref: t.ref, durationMs: t.durationMs };
+  } catch {
+    // a row no Berth wrote: no terms
+  }
+  return undefined;
+}
+
 export interface Session {
   id: string;
   /** sha256 of the token: the token itself is handed to the visitor once and never kept. */
@@ -22,6 +45,7 @@ export interface Session {
   extensionsUsed: number;
   lesson?: string;
   lang?: Lang;
+  terms?: SessionTerms;
   endReason?: EndReason;
   endMessage?: string;
   /** Warnings already given, so each is given once (reset by an extension or by activity). */
@@ -65,6 +89,7 @@ export function toStoredSession(s: Session, instance: string): StoredSession {
     extensionsUsed: s.extensionsUsed,
     lesson: s.lesson ?? null,
     lang: s.lang ?? null,
+    terms: s.terms ? JSON.stringify(s.terms) : null,
   };
 }
 
@@ -85,5 +110,6 @@ export function fromStoredSession(row: StoredSession): Session {
     ready: Promise.resolve(true),
     ...(row.lesson ? { lesson: row.lesson } : {}),
     ...(row.lang === 'en' || row.lang === 'zh' ? { lang: row.lang } : {}),
+    ...(parseTerms(row.terms) ? { terms: parseTerms(row.terms)! } : {}),
   };
 }

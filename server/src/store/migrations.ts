@@ -44,6 +44,20 @@ export const MIGRATIONS: readonly Migration[] = [
           created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
         CREATE INDEX staff_sign_in_expiry ON staff_sign_in (expires_at);`),
   },
+  {
+    version: 3,
+    name: 'interviews, and the terms a session may start under',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE interview (
+          id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,
+          staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+          candidate_name TEXT, lesson TEXT, brief TEXT, lang TEXT NOT NULL, minutes INTEGER NOT NULL,
+          created_at INTEGER NOT NULL, link_expires_at INTEGER NOT NULL,
+          session_id TEXT, started_at INTEGER, ended_at INTEGER);
+        CREATE INDEX interview_staff ON interview (staff_id, created_at);
+        ALTER TABLE live_session ADD COLUMN terms TEXT;`),
+  },
 ];
 
 /** The file was written by a newer Berth (an operator went back to an older version). */

@@ -14,6 +14,8 @@ export interface StoredSession {
   extensionsUsed: number;
   lesson: string | null;
   lang: string | null;
+  /** JSON of the session's SessionTerms, if it has any. */
+  terms: string | null;
 }
 
 export class SessionStore {
@@ -22,13 +24,13 @@ export class SessionStore {
   constructor(db: Database.Database) {
     this.stmts = {
       put: db.prepare(
-        `INSERT OR REPLACE INTO live_session (id, instance, token_hash, learner, client, created_at, expires_at, last_activity_at, extensions_used, lesson, lang)
-         VALUES (@id, @instance, @tokenHash, @learner, @client, @createdAt, @expiresAt, @lastActivityAt, @extensionsUsed, @lesson, @lang)`,
+        `INSERT OR REPLACE INTO live_session (id, instance, token_hash, learner, client, created_at, expires_at, last_activity_at, extensions_used, lesson, lang, terms)
+         VALUES (@id, @instance, @tokenHash, @learner, @client, @createdAt, @expiresAt, @lastActivityAt, @extensionsUsed, @lesson, @lang, @terms)`,
       ),
       remove: db.prepare('DELETE FROM live_session WHERE id = ?'),
       all: db.prepare(
         `SELECT id, instance, token_hash AS tokenHash, learner, client, created_at AS createdAt, expires_at AS expiresAt,
-                last_activity_at AS lastActivityAt, extensions_used AS extensionsUsed, lesson, lang
+                last_activity_at AS lastActivityAt, extensions_used AS extensionsUsed, lesson, lang, terms
            FROM live_session WHERE instance = ?`,
       ),
     };

@@ -68,6 +68,7 @@ test(
       extensionsUsed: 1,
       lesson: '01-first-container',
       lang: 'en',
+      terms: null,
     };
     assert.deepEqual(sessions.all('main'), [adopted]);
     assert.equal(sessions.all('other').length, 1);

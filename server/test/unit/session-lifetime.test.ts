@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dueAt, lifetimeEvent } from '../../src/sessions/session-lifetime.js';
-import type { Session } from '../../src/sessions/session.js';
+import { fromStoredSession, parseTerms, toStoredSession, type Session } from '../../src/sessions/session.js';
 
 const min = 60_000;
 const limits = { idleTimeoutMs: 15 * min, idleVisibleTimeoutMs: 30 * min, maxExtensions: 2, warnBeforeMs: 5 * min };
@@ -55,4 +55,25 @@ test('an extension is offered only in the last 10 minutes and while some are lef
   const used = lifetimeEvent(session(40, { extensionsUsed: 2 }), limits, 51 * min);
   assert.equal(used.canExtend, false);
   assert.equal(used.extensionsLeft, 0);
+});
+
+test("an interview's session has no idle end and no extension: it ends at its time limit, warned once before", () => {
+  const s = session(0, { terms: { kind: 'interview', ref: 'abc123abc123', durationMs: 60 * min } });
+  assert.equal(dueAt(s, limits, 50 * min), undefined, 'fifty minutes without a keystroke: still on');
+  assert.equal(lifetimeEvent(s, limits, 58 * min).extensionsLeft, 0);
+  assert.equal(lifetimeEvent(s, limits, 58 * min).canExtend, false);
+  assert.equal(lifetimeEvent(s, limits, 58 * min).idleExpiresAt, lifetimeEvent(s, limits, 58 * min).expiresAt);
+  const warned = dueAt(s, limits, 56 * min);
+  assert.ok(warned && 'warning' in warned && warned.warning.kind === 'expiring');
+  assert.deepEqual(dueAt(s, limits, 60 * min), { end: 'expired' });
+});
+
+test('terms read back from the store as written; a row no Berth wrote has none', () => {
+  const terms = { kind: 'interview', ref: 'abc123abc123', durationMs: 45 * min } as const;
+  const stored = toStoredSession(session(0, { terms }), 'main');
+  assert.deepEqual(fromStoredSession(stored).terms, terms);
+  for (const bad of ['{', '"x"', 'null', '{"kind":"class","ref":"a","durationMs":1}', '{"kind":"interview","ref":"a","durationMs":-5}']) {
+    assert.equal(parseTerms(bad), undefined, bad);
+  }
+  assert.equal(fromStoredSession({ ...stored, terms: null }).terms, undefined);
 });

@@ -1,0 +1,31 @@
+// The interview service as the app builds it: its store in berth.db, lessons to check a task against, and
+// the recordings to find a finished interview's.
+import type Database from 'better-sqlite3';
+import { HttpError } from '../errors.js';
+import type { LessonService } from '../lessons/lesson-service.js';
+import type { StaffStore } from '../people/staff-store.js';
+import type { SessionRecordings } from '../recordings/session-recordings.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { InterviewStore } from './interview-store.js';
+import { Interviews } from './interviews.js';
+
+export function setUpInterviews(d: { db: Database.Database; sessions: SessionManager; lessons: LessonService; staff: StaffStore; recordings: SessionRecordings }): Interviews {
+  const interviews = new Interviews({
+    store: new InterviewStore(d.db),
+    sessions: d.sessions,
+    requireLesson: (id) => {
+      try {
+        d.lessons.get(id);
+      } catch {
+        throw new HttpError(400, `There is no lesson "${id}" on this server.`);
+      }
+    },
+    staffName: (id) => d.staff.list().find((a) => a.id === id)?.name ?? '(a removed account)',
+    recordingFile: (id) => d.recordings.sealedFile(id),
+    recordingOf: async (sessionId) => (await d.recordings.list()).find((r) => r.session === sessionId && r.sha256 !== null)?.id ?? null,
+  });
+  d.sessions.on('event', (id, event) => {
+    if (event.type === 'status' && event.state === 'ended' && d.sessions.get(id)?.terms) interviews.sessionEnded(id);
+  });
+  return interviews;
+}
