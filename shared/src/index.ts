@@ -6,3 +6,4 @@ export * from './layer-tree.js';
 export * from './files.js';
 export * from './staff.js';
 export * from './interviews.js';
+export * from './cast-timeline.js';

@@ -68,6 +68,8 @@ export interface CreateInterviewResponse extends InterviewSummary {
 export interface CandidateInvite {
   candidateName: string | null;
   brief: string | null;
+  /** The brief as HTML (raw HTML in it shown as text; only http(s) and mailto links). */
+  briefHtml: string | null;
   lesson: string | null;
   minutes: number;
   lang: 'en' | 'zh';

@@ -13,6 +13,7 @@ import { HttpError } from '../errors.js';
 import type { StaffAccount } from '../people/staff-store.js';
 import { hashToken } from '../sessions/session.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import { renderBrief } from './brief-markdown.js';
 import type { InterviewRow, InterviewStore } from './interview-store.js';
 
 const DAY_MS = 86_400_000;
@@ -84,7 +85,7 @@ export class Interviews {
 
   invite(token: string): CandidateInvite {
     const row = this.byToken(token);
-    return { candidateName: row.candidateName, brief: row.brief, lesson: row.lesson, minutes: row.minutes, lang: row.lang, state: this.state(row), recorded: true };
+    return { candidateName: row.candidateName, brief: row.brief, briefHtml: row.brief ? renderBrief(row.brief) : null, lesson: row.lesson, minutes: row.minutes, lang: row.lang, state: this.state(row), recorded: true };
   }
 
   /** The candidate starts: their session, once per link, timed from now. */

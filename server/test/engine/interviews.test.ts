@@ -108,7 +108,7 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
     assert.equal(refused.status, 429, 'this address holds all it may');
 
     const invite = (await (await get(candidateInvitePath(ctx.token))).json()) as CandidateInvite;
-    assert.deepEqual(invite, { candidateName: 'Cara Candidate', brief: BRIEF, lesson: null, minutes: 30, lang: 'en', state: 'invited', recorded: true });
+    assert.deepEqual(invite, { candidateName: 'Cara Candidate', brief: BRIEF, briefHtml: '<p>Run a container from <strong>nginx</strong> and show that it answers on port 8080.</p>\n', lesson: null, minutes: 30, lang: 'en', state: 'invited', recorded: true });
     assert.equal((await get(candidateInvitePath('A'.repeat(32)))).status, 404);
 
     const before = Date.now();

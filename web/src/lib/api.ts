@@ -38,6 +38,9 @@ import {
   type SessionView,
   type SetLessonRequest,
   type EngineViewMessage,
+  type CandidateInvite,
+  candidateInvitePath,
+  candidateStartPath,
 } from '@berth/shared';
 import { learnerHeaders } from './learner.js';
 
@@ -58,6 +61,18 @@ export async function createSession(body: CreateSessionRequest = {}): Promise<Cr
     headers: { 'Content-Type': 'application/json', ...learnerHeaders() },
     body: JSON.stringify(body),
   });
+  return (await res.json()) as CreateSessionResponse;
+}
+
+/** The candidate's invite, by the token in their link. */
+export async function getInvite(token: string): Promise<CandidateInvite> {
+  const res = await request(candidateInvitePath(token), { headers: { 'cache-control': 'no-store' } });
+  return (await res.json()) as CandidateInvite;
+}
+
+/** The candidate starts their interview: a session like any other, on the interview's terms. */
+export async function startInterview(token: string): Promise<CreateSessionResponse> {
+  const res = await request(candidateStartPath(token), { method: 'POST', headers: { 'Content-Type': 'application/json', ...learnerHeaders() }, body: '{}' });
   return (await res.json()) as CreateSessionResponse;
 }
 

@@ -93,6 +93,8 @@ export interface SessionOptions {
   messages(): Messages;
   /** What to tell the server when a session starts (the open lesson, the language). */
   startRequest?(): CreateSessionRequest;
+  /** Starts the session another way than POST /api/sessions (an interview's link). */
+  create?(): Promise<CreateSessionResponse>;
 }
 
 export class Session implements TerminalSource {
@@ -253,7 +255,7 @@ export class Session implements TerminalSource {
 
     let created: CreateSessionResponse;
     try {
-      created = await createSession(this.#options.startRequest?.() ?? {});
+      created = await (this.#options.create?.() ?? createSession(this.#options.startRequest?.() ?? {}));
     } catch (err) {
       if (attempt === this.#attempt) this.#disconnect({ detail: (m) => m.couldNotStart, error: errorText(err), startFailed: true });
       return;

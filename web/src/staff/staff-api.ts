@@ -11,6 +11,11 @@ import {
   STAFF_SIGN_IN_PATH,
   STAFF_SIGN_OUT_PATH,
   staffWatchPath,
+  STAFF_INTERVIEWS_PATH,
+  staffInterviewRecordingPath,
+  type CreateInterviewRequest,
+  type CreateInterviewResponse,
+  type InterviewSummary,
   type CreateStaffRequest,
   type LiveSessionSummary,
   type RecordingSummary,
@@ -83,6 +88,26 @@ export async function downloadRecording(id: string): Promise<void> {
   const blob = await (await request(staffRecordingPath(id), { headers: staffHeaders() })).blob();
   const url = URL.createObjectURL(blob);
   const a = Object.assign(document.createElement('a'), { href: url, download: `berth-${id}.cast` });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export async function createInterview(body: CreateInterviewRequest): Promise<CreateInterviewResponse> {
+  return (await (await request(STAFF_INTERVIEWS_PATH, { method: 'POST', headers: { ...json, ...staffHeaders() }, body: JSON.stringify(body) })).json()) as CreateInterviewResponse;
+}
+
+export async function listInterviews(): Promise<InterviewSummary[]> {
+  return ((await (await request(STAFF_INTERVIEWS_PATH, { headers: staffHeaders() })).json()) as { interviews: InterviewSummary[] }).interviews;
+}
+
+/** A finished interview's recording, as the text of its .cast file. */
+export async function interviewCast(id: string): Promise<string> {
+  return (await request(staffInterviewRecordingPath(id), { headers: staffHeaders() })).text();
+}
+
+export function saveText(text: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-asciicast' }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -1,0 +1,99 @@
+// An interview in Chromium (issue 15): an interviewer (here an admin, made on the host) creates an invite on
+// the staff page; the candidate, in another browser with no account, opens the link, reads the brief, the
+// time and that it is recorded, starts, runs three commands (one pasted) and hands in with End; the
+// interviewer reviews the recording in the player with its timeline, and downloads a .cast whose hash is
+// the one Berth sealed it with. (The time limit's own end is the engine test's: interviews.test.ts.)
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { endSession, rows } from '../session-page.js';
+
+const repo = path.resolve(import.meta.dirname, '..', '..');
+const recordings = '/var/lib/berth/recordings';
+const berth = (args: string[], input = '') =>
+  execFileSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'admin', ...args], { cwd: repo, input, encoding: 'utf8' });
+
+test('an invite, the candidate\'s three commands (one pasted), the hand-in, and the interviewer\'s replay with its timeline and .cast', async ({ page, browser }) => {
+  const tag = crypto.randomBytes(3).toString('hex');
+  const admin = { email: `interviews-${tag}@e2e.invalid`, password: `admin password ${tag}` };
+  berth(['create', '--email', admin.email, '--name', 'Ivy Interviewer'], `${admin.password}\n`);
+  const candidateContext = await browser.newContext();
+  let sessionId = '';
+  try {
+    await page.goto('/staff');
+    await page.getByTestId('staff-email').fill(admin.email);
+    await page.getByTestId('staff-password').fill(admin.password);
+    await page.getByTestId('staff-submit').click();
+    const form = page.getByTestId('interview-new');
+    await form.getByTestId('interview-candidate').fill(`Cara ${tag}`);
+    await form.getByTestId('interview-minutes').fill('30');
+    await form.getByTestId('interview-brief-input').fill('Show **three** commands, one of them pasted.\n\n```sh\necho one\n```');
+    await form.getByRole('button', { name: 'Create the invite' }).click();
+    const link = (await page.getByTestId('interview-link').textContent({ timeout: 10_000 }))!;
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/i\/[A-Za-z0-9_-]{32}$/);
+    await expect(page.getByTestId('staff-interview').first()).toHaveAttribute('data-state', 'invited');
+
+    const candidate = await candidateContext.newPage();
+    await candidateContext.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await candidate.goto(link);
+    await expect(candidate.getByTestId('interview-hello')).toHaveText(`Hello, Cara ${tag}.`);
+    await expect(candidate.getByTestId('interview-task').locator('strong')).toHaveText('three');
+    await expect(candidate.getByTestId('interview-time')).toContainText('You have 30 minutes from the moment you press Start.');
+    await expect(candidate.getByTestId('interview-recorded')).toContainText('Everything in the terminal is recorded');
+    await candidate.getByTestId('start').click();
+    await expect(candidate.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+    await expect(candidate.getByTestId('recorded')).toBeVisible();
+    await expect(candidate.getByTestId('extend')).toHaveCount(0);
+    sessionId = await candidate.evaluate(() => (JSON.parse(localStorage.getItem('berth.session') ?? '{}') as { id: string }).id);
+
+    await candidate.getByTestId('terminal').click();
+    await candidate.keyboard.type('echo "one $((0+1))"\n');
+    await expect(rows(candidate)).toContainText('one 1');
+    await candidate.keyboard.type('false\n');
+    await candidate.evaluate(() => navigator.clipboard.writeText('echo "pasted $((2+2))"'));
+    await candidate.keyboard.press('Control+Shift+V');
+    await candidate.keyboard.press('Enter');
+    await expect(rows(candidate)).toContainText('pasted 4');
+    await endSession(candidate);
+
+    // The interviewer's list says done once the recording is sealed; the review plays it beside its timeline.
+    const row = page.getByTestId('staff-interview').first();
+    await expect(async () => {
+      await page.getByTestId('staff-interviews').getByRole('button', { name: '↻' }).click();
+      await expect(row.getByTestId('interview-review-open')).toBeVisible({ timeout: 500 });
+    }).toPass({ timeout: 15_000 });
+    await expect(row).toHaveAttribute('data-state', 'done');
+    await row.getByTestId('interview-review-open').click();
+    const timeline = page.getByTestId('interview-timeline').locator('li');
+    await expect(timeline).toHaveCount(3, { timeout: 10_000 });
+    await expect(timeline.nth(0)).toContainText('echo "one $((0+1))"');
+    await expect(timeline.nth(0)).toContainText('exit 0');
+    await expect(timeline.nth(1)).toContainText('false');
+    await expect(timeline.nth(1)).toContainText('exit 1');
+    await expect(timeline.nth(2)).toContainText('echo "pasted $((2+2))"');
+    await expect(timeline.nth(2)).toHaveAttribute('data-pasted', 'yes');
+    await expect(timeline.nth(2)).toContainText('pasted');
+    await expect(page.getByTestId('interview-summary')).toContainText('3 commands (1 failed) · 1 paste · 0 checks met');
+    // The player draws the recording; a line of the timeline moves it there.
+    await expect(page.getByTestId('interview-player').locator('.ap-player')).toBeVisible();
+    await timeline.nth(2).getByRole('button').click();
+    await expect(page.getByTestId('interview-player')).toContainText('pasted', { timeout: 10_000 });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('interview-download').click()]);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    const lines = text.trimEnd().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ version: 2 });
+    for (const line of lines.slice(1)) expect(JSON.parse(line)).toEqual([expect.any(Number), expect.stringMatching(/^[oirm]$/), expect.any(String)]);
+    const sealed = fs.readdirSync(recordings).find((n) => n.startsWith(`${sessionId}-`) && n.endsWith('.cast'))!;
+    const recorded = fs.readFileSync(path.join(recordings, `${sealed}.sha256`), 'utf8');
+    expect(recorded).toContain(crypto.createHash('sha256').update(text).digest('hex'));
+  } finally {
+    await candidateContext.close();
+    berth(['remove', '--email', admin.email]);
+    for (const name of sessionId && fs.existsSync(recordings) ? fs.readdirSync(recordings) : []) {
+      if (name.startsWith(`${sessionId}-`)) fs.rmSync(path.join(recordings, name));
+    }
+  }
+});

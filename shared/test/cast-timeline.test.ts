@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { castTimeline } from '../src/cast-timeline.js';
+
+const cast = [
+  '{"version":2,"width":80,"height":24}',
+  '[0.5,"o","$ "]',
+  '[1.0,"i","echo hi\\r"]',
+  '[1.2,"m","command `echo hi` exit 0"]',
+  '[2.0,"m","paste"]',
+  '[2.5,"m","command `echo \\"pasted\\"` exit 0"]',
+  'not an event',
+  '[3.0,"m","command `false` exit 1"]',
+  '[3.5,"m","step 01-first-container/run-hello done"]',
+  '[4.0,"m","paste by Iris"]',
+  '[9.25,"o","bye"]',
+].join('\n');
+
+test('a cast\'s markers become the review\'s timeline: commands with exit codes, a pasted command marked, checks met', () => {
+  const t = castTimeline(cast);
+  assert.deepEqual(t.entries, [
+    { at: 1.2, kind: 'command', text: 'echo hi', exit: 0 },
+    { at: 2.5, kind: 'command', text: 'echo "pasted"', exit: 0, pasted: true },
+    { at: 3.0, kind: 'command', text: 'false', exit: 1 },
+    { at: 3.5, kind: 'check', text: '01-first-container/run-hello' },
+    { at: 4.0, kind: 'paste', text: 'paste', by: 'Iris' },
+  ]);
+  assert.deepEqual({ ...t, entries: undefined }, { entries: undefined, duration: 9.25, commands: 3, failed: 1, pastes: 2, checks: 1 });
+});

@@ -1,0 +1,63 @@
+// The interviewer's words (the staff page's interviews and the review), in English and Chinese.
+import type { InterviewState, Lang } from '@berth/shared';
+
+const en = {
+  interviews: 'Interviews',
+  newInterview: 'New interview',
+  candidate: 'Candidate (optional)',
+  minutes: 'Minutes',
+  linkDays: 'Link works for (days)',
+  lessonOptional: 'Lesson id (optional)',
+  brief: 'Brief (Markdown): the task as the candidate reads it',
+  createInvite: 'Create the invite',
+  linkOnce: 'Send this link to the candidate. It is shown only now: Berth keeps only its fingerprint.',
+  copy: 'Copy',
+  copied: 'Copied',
+  none: 'No interview yet.',
+  state: 'State',
+  states: { invited: 'invited', working: 'working now', done: 'done', 'link expired': 'link expired' } as Record<InterviewState, string>,
+  created: 'Created',
+  review: 'Review',
+  closeReview: 'Close the review',
+  download: 'Download .cast',
+  reviewTitle: (who: string) => `Review: ${who}`,
+  unnamed: 'unnamed candidate',
+  summary: (used: string, commands: number, failed: number, pastes: number, checks: number) =>
+    `Time used ${used} · ${commands} command${commands === 1 ? '' : 's'} (${failed} failed) · ${pastes} paste${pastes === 1 ? '' : 's'} · ${checks} check${checks === 1 ? '' : 's'} met`,
+  timeline: 'Timeline (select a line to jump there)',
+  paste: 'pasted',
+  checkMet: (what: string) => `check met: ${what}`,
+  exit: (code: number) => `exit ${code}`,
+  loadingCast: 'Loading the recording…',
+};
+
+const zh: typeof en = {
+  interviews: '面试',
+  newInterview: '新建面试',
+  candidate: '候选人（可选）',
+  minutes: '分钟',
+  linkDays: '链接有效期（天）',
+  lessonOptional: '课程 id（可选）',
+  brief: '题目说明（Markdown）：候选人看到的任务',
+  createInvite: '创建邀请',
+  linkOnce: '把这个链接发给候选人。它只显示这一次：Berth 只保存它的指纹。',
+  copy: '复制',
+  copied: '已复制',
+  none: '还没有面试。',
+  state: '状态',
+  states: { invited: '已邀请', working: '进行中', done: '已完成', 'link expired': '链接已过期' },
+  created: '创建时间',
+  review: '回看',
+  closeReview: '关闭回看',
+  download: '下载 .cast',
+  reviewTitle: (who) => `回看：${who}`,
+  unnamed: '未命名的候选人',
+  summary: (used, commands, failed, pastes, checks) => `用时 ${used} · ${commands} 条命令（${failed} 条失败）· ${pastes} 次粘贴 · 完成 ${checks} 项检查`,
+  timeline: '时间线（选择一行即可跳转）',
+  paste: '粘贴',
+  checkMet: (what) => `完成检查：${what}`,
+  exit: (code) => `退出码 ${code}`,
+  loadingCast: '正在加载录制…',
+};
+
+export const interviewStaffText = (lang: Lang) => (lang === 'zh' ? zh : en);
