@@ -1,6 +1,7 @@
 // An interview in Chromium (issue 15): an interviewer (here an admin, made on the host) creates an invite on
 // the staff page; the candidate, in another browser with no account, opens the link, reads the brief, the
-// time and that it is recorded, starts, runs three commands (one pasted) and hands in with End; the
+// time and that it is recorded, starts, is watched live for a moment, runs three commands (one pasted) and
+// hands in with End; the
 // interviewer reviews the recording in the player with its timeline, and downloads a .cast whose hash is
 // the one Berth sealed it with. (The time limit's own end is the engine test's: interviews.test.ts.)
 import { execFileSync } from 'node:child_process';
@@ -51,15 +52,29 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     await candidate.getByTestId('terminal').click();
     await candidate.keyboard.type('echo "one $((0+1))"\n');
     await expect(rows(candidate)).toContainText('one 1');
+    // The interviewer watches live, read-only; the candidate's page says so.
+    const row = page.getByTestId('staff-interview').first();
+    await expect(async () => {
+      await page.getByTestId('staff-interviews').getByRole('button', { name: '↻' }).click();
+      await expect(row.getByTestId('interview-watch')).toBeVisible({ timeout: 500 });
+    }).toPass({ timeout: 10_000 });
+    await row.getByTestId('interview-watch').click();
+    await expect(page.getByTestId('staff-watch-terminal').locator('.xterm-rows')).toContainText('one 1');
+    await expect(candidate.getByTestId('watched-by')).toContainText('Ivy Interviewer (Berth staff) can see your terminal now, read-only');
+    await page.getByTestId('staff-stop-watching').click();
+    await expect(candidate.getByTestId('watched-by')).toHaveCount(0);
+
     await candidate.keyboard.type('false\n');
+    await expect(rows(candidate)).toContainText(/falseuser@berth:~\$\s*$/);
     await candidate.evaluate(() => navigator.clipboard.writeText('echo "pasted $((2+2))"'));
     await candidate.keyboard.press('Control+Shift+V');
+    // The page reads the clipboard before it pastes: Enter only once the line is there.
+    await expect(rows(candidate)).toContainText('echo "pasted $((2+2))"');
     await candidate.keyboard.press('Enter');
     await expect(rows(candidate)).toContainText('pasted 4');
     await endSession(candidate);
 
     // The interviewer's list says done once the recording is sealed; the review plays it beside its timeline.
-    const row = page.getByTestId('staff-interview').first();
     await expect(async () => {
       await page.getByTestId('staff-interviews').getByRole('button', { name: '↻' }).click();
       await expect(row.getByTestId('interview-review-open')).toBeVisible({ timeout: 500 });

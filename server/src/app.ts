@@ -235,7 +235,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   app.decorateRequest('staff', null);
   const staffAuth = new StaffAuth(staffStore, config.publicUrl?.startsWith('https:') ?? false);
   staffRoutes(app, { auth: staffAuth, store: staffStore });
-  interviewRoutes(app, { auth: staffAuth, interviews: setUpInterviews({ db, sessions, lessons, staff: staffStore, recordings }), publicUrl: config.publicUrl });
+  const interviews = setUpInterviews({ db, sessions, lessons, staff: staffStore, recordings });
+  interviewRoutes(app, { auth: staffAuth, interviews, publicUrl: config.publicUrl });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   const hostWatch = new HostWatch({
@@ -279,7 +280,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     },
   });
   lessonRoutes(app, { lessons, sessions });
-  staffWatchRoutes(app, { auth: staffAuth, sessions, hosts });
+  staffWatchRoutes(app, { auth: staffAuth, sessions, hosts, mayWatch: (staff, id) => interviews.mayWatch(staff, id) });
   staffRecordingRoutes(app, { auth: staffAuth, recordings, everyTerminal: config.recordTerminals });
   engineViewRoutes(app, {
     sessions,

@@ -83,6 +83,13 @@ export class Interviews {
     return { id: s.recording, file };
   }
 
+  /** Whether this staff member may watch the session: an admin any, an interviewer their candidate's while it lasts. */
+  mayWatch(staff: StaffAccount, sessionId: string): boolean {
+    if (staff.role === 'admin') return true;
+    const row = this.d.store.bySession(sessionId);
+    return !!row && row.staffId === staff.id && row.endedAt === null;
+  }
+
   invite(token: string): CandidateInvite {
     const row = this.byToken(token);
     return { candidateName: row.candidateName, brief: row.brief, briefHtml: row.brief ? renderBrief(row.brief) : null, lesson: row.lesson, minutes: row.minutes, lang: row.lang, state: this.state(row), recorded: true };

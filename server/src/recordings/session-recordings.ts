@@ -64,7 +64,12 @@ export class SessionRecordings {
   private async sealNow(sessionId: string, made: Promise<CastRecorder | null>): Promise<void> {
     const recorder = await made;
     if (!recorder) return;
-    const sealed = await recorder.seal();
+    // A file taken away under the server (an operator's rm, a disk gone) fails its seal, never the server.
+    const sealed = await recorder.seal().catch((err: Error) => {
+      this.log.error({ session: sessionId, err: err.message }, 'a recording could not be sealed');
+      return null;
+    });
+    if (!sealed) return;
     const fields = { session: sessionId, file: sealed.file, bytes: sealed.bytes, sha256: sealed.sha256, dropped: sealed.dropped };
     if (sealed.writeError) this.log.error({ ...fields, err: sealed.writeError }, 'a recording could not be written whole');
     else this.log.info(fields, 'recording sealed');

@@ -1,15 +1,22 @@
-// An admin's view of the sessions live now, and a websocket on any one's first terminal: read-only, or joined
-// to type. The session's own page is told, by name, who is watching and who can type (the owner always knows).
+// An admin's view of the sessions live now, and a websocket on any one's first terminal (an interviewer's:
+// on their own candidates' only): read-only, or joined to type. The session's own page is told, by name, who is watching and who can type (the owner always knows).
 import { CloseCode, STAFF_JOIN_PARAM, STAFF_LIVE_SESSIONS_PATH, STAFF_WATCH_PATH, type LiveSessionSummary } from '@berth/shared';
 import type { FastifyInstance } from 'fastify';
 import { staffOnly, type StaffAuth } from '../people/staff-auth.js';
+import type { StaffAccount } from '../people/staff-store.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { StaffWatchBridge } from '../terminal/staff-watch-bridge.js';
 import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { sessionIdParam } from './sessions.js';
 import { websocketOnly } from './websocket-only.js';
 
-type Deps = { auth: StaffAuth; sessions: SessionManager; hosts: TerminalHosts };
+type Deps = {
+  auth: StaffAuth;
+  sessions: SessionManager;
+  hosts: TerminalHosts;
+  /** Whether a staff member other than an admin may watch this session (an interviewer, their candidate's). */
+  mayWatch(staff: StaffAccount, sessionId: string): boolean;
+};
 
 export function staffWatchRoutes(app: FastifyInstance, deps: Deps) {
   const { auth, sessions, hosts } = deps;
@@ -37,7 +44,7 @@ export function staffWatchRoutes(app: FastifyInstance, deps: Deps) {
     method: 'GET',
     url: STAFF_WATCH_PATH,
     schema: { params: sessionIdParam },
-    onRequest: staffOnly(auth, 'admin'),
+    onRequest: staffOnly(auth, 'interviewer'),
     handler: websocketOnly("a session's terminal as staff see it"),
     wsHandler: (socket, req) => {
       if (!req.server.publicOrigin.allows(req.headers.origin)) {
@@ -45,7 +52,9 @@ export function staffWatchRoutes(app: FastifyInstance, deps: Deps) {
         return socket.close(CloseCode.unauthorized, 'cross-origin connections are refused');
       }
       const session = sessions.get(req.params.id);
-      if (!session || session.state === 'ended') return socket.close(CloseCode.notFound, 'no such session is live');
+      // To anyone but an admin, a session that is not theirs to watch is no session at all.
+      const theirs = req.staff!.role === 'admin' || deps.mayWatch(req.staff!, req.params.id);
+      if (!session || session.state === 'ended' || !theirs) return socket.close(CloseCode.notFound, 'no such session is live');
       const join = (req.query as Record<string, unknown> | undefined)?.[STAFF_JOIN_PARAM] === '1';
       req.log.info({ staff: req.staff!.email, session: session.id, join }, join ? 'staff joined a terminal' : 'staff watching a terminal');
       new StaffWatchBridge(socket, session, req.staff!.name, sessions, hosts, join).start();

@@ -3,6 +3,7 @@
 // extendable, not counted against their address), works, and at the time limit the session ends and its
 // recording is sealed; the interviewer then finds it on the interview and downloads the .cast. Staff of
 // the wrong role, another interviewer, a used or expired link and a flood of wrong links are all refused.
+// The interviewer may watch their candidate live (and no one else's).
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import {
+  CloseCode,
   STAFF_CHECK_HEADER,
   STAFF_INTERVIEWS_PATH,
   STAFF_SIGN_IN_PATH,
@@ -131,6 +133,18 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
     const extend = await post(`/api/sessions/${ctx.started.id}/extend`, { authorization: `Bearer ${ctx.started.token}` });
     assert.equal(extend.status, 409);
     assert.equal(((await extend.json()) as { message: string }).message, 'An interview lasts the time its interviewer set; it cannot be extended.');
+
+    // The interviewer watches live; another interviewer finds no such session; the candidate is told who watches.
+    const as = (w: Record<string, string>) => ({ cookie: w.cookie!, check: w[STAFF_CHECK_HEADER]! });
+    const watcher = await TerminalClient.watchAsStaff(server, ctx.started.id, as(who.interviewer!));
+    await ctx.term.run('echo "watched $((6*7))"');
+    await watcher.waitForText(/watched 42/);
+    await ctx.term.waitForEvent((e) => e.type === 'watchers' && e.names.includes(INTERVIEWER.name), 10_000, 'the candidate told who watches');
+    await watcher.close();
+    const stranger = await TerminalClient.watchAsStaff(server, ctx.started.id, as(who.other!));
+    assert.equal((await stranger.waitFor(() => stranger.closeInfo, 10_000, 'refused')).code, CloseCode.notFound);
+    const teacher = await TerminalClient.watchAsStaff(server, ctx.started.id, as(who.teacher!)).then(() => 'opened', (err: Error) => err.message);
+    assert.equal(teacher, 'HTTP 403');
 
     const working = (await (await get(staffInterviewPath(ctx.interview.id), who.interviewer)).json()) as InterviewSummary;
     assert.equal(working.state, 'working');
