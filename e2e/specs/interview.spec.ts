@@ -112,3 +112,53 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     }
   }
 });
+
+test('a lesson as the task: the candidate works through its steps under the brief, at the link\'s address, and the review shows the checks met', async ({ page, browser }) => {
+  const tag = crypto.randomBytes(3).toString('hex');
+  const admin = { email: `interviews-lesson-${tag}@e2e.invalid`, password: `admin password ${tag}` };
+  berth(['create', '--email', admin.email, '--name', 'Leo Interviewer'], `${admin.password}\n`);
+  const candidateContext = await browser.newContext();
+  let sessionId = '';
+  try {
+    await page.goto('/staff');
+    await page.getByTestId('staff-email').fill(admin.email);
+    await page.getByTestId('staff-password').fill(admin.password);
+    await page.getByTestId('staff-submit').click();
+    const form = page.getByTestId('interview-new');
+    await form.getByTestId('interview-candidate').fill(`Lou ${tag}`);
+    await form.getByLabel('Lesson id (optional)').fill('first-container');
+    await form.getByRole('button', { name: 'Create the invite' }).click();
+    const link = (await page.getByTestId('interview-link').textContent({ timeout: 10_000 }))!;
+
+    const candidate = await candidateContext.newPage();
+    await candidate.goto(link);
+    await expect(candidate.getByTestId('interview-brief')).toContainText('Work through the lesson "first-container" in the terminal');
+    await expect(candidate.getByTestId('step-text')).toBeVisible();
+    await expect(candidate.getByTestId('back')).toHaveCount(0);
+    await candidate.getByTestId('start').click();
+    await expect(candidate.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+    sessionId = await candidate.evaluate(() => (JSON.parse(localStorage.getItem('berth.session') ?? '{}') as { id: string }).id);
+    await candidate.getByTestId('step-text').getByTestId('run').first().click();
+    await expect(rows(candidate)).toContainText('Hello from Docker!', { timeout: 15_000 });
+    await expect(candidate.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true', { timeout: 15_000 });
+    await expect(candidate).toHaveURL(link);
+    await endSession(candidate);
+
+    const row = page.getByTestId('staff-interview').first();
+    await expect(async () => {
+      await page.getByTestId('staff-interviews').getByRole('button', { name: '↻' }).click();
+      await expect(row.getByTestId('interview-review-open')).toBeVisible({ timeout: 500 });
+    }).toPass({ timeout: 15_000 });
+    await row.getByTestId('interview-review-open').click();
+    const timeline = page.getByTestId('interview-timeline').locator('li');
+    await expect(timeline.filter({ hasText: 'docker run hello-world' }).first()).toContainText('exit 0');
+    await expect(timeline.filter({ hasText: 'check met: first-container/run-hello' })).toHaveCount(1);
+    await expect(page.getByTestId('interview-summary')).toContainText('1 check met');
+  } finally {
+    await candidateContext.close();
+    berth(['remove', '--email', admin.email]);
+    for (const name of sessionId && fs.existsSync(recordings) ? fs.readdirSync(recordings) : []) {
+      if (name.startsWith(`${sessionId}-`)) fs.rmSync(path.join(recordings, name));
+    }
+  }
+});

@@ -18,14 +18,9 @@ import { sessionRoutes } from './routes/sessions.js';
 import { terminalRoutes } from './routes/terminal.js';
 import { engineViewRoutes } from './routes/engine-view.js';
 import { fileRoutes } from './routes/files.js';
-import { staffRoutes } from './routes/staff.js';
-import { staffWatchRoutes } from './routes/staff-watch.js';
-import { staffRecordingRoutes } from './routes/staff-recordings.js';
-import { interviewRoutes } from './routes/interviews.js';
-import { setUpInterviews } from './interviews/interviews-setup.js';
 import { SessionRecordings } from './recordings/session-recordings.js';
-import { StaffAuth } from './people/staff-auth.js';
-import { StaffStore } from './people/staff-store.js';
+import type { StaffStore } from './people/staff-store.js';
+import { staffFeatures } from './routes/staff-features.js';
 import { SessionFiles } from './files/session-files.js';
 import { EngineWatch } from './engine-view/engine-watch.js';
 import { itemDetails } from './engine-view/item-details.js';
@@ -185,7 +180,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   hosts.onStaff = (id, staff) => sessions.emit('event', id, { type: 'watchers', ...staff });
   // Every session's terminal with BERTH_RECORD=terminals; an interview's whatever it says.
   const recordings = new SessionRecordings(config.recordingsDir, config.recordingsDays, hosts, app.log);
-  const recorded = (id: string) => config.recordTerminals || !!sessions.get(id)?.terms;
+  const recorded = (id: string) => config.recordTerminals || sessions.get(id)?.terms?.kind === 'interview';
   recordings.startSweeping();
   const metrics = new Metrics();
   const engineWatch = new EngineWatch(runtime, (id, err) => app.log.warn({ session: id, err: (err as Error).message }, 'the engine view could not read the engine'));
@@ -231,12 +226,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
 
   refuseCrossSiteCalls(app);
   sessionRoutes(app, { sessions, idle: config });
-  const staffStore = new StaffStore(db);
-  app.decorateRequest('staff', null);
-  const staffAuth = new StaffAuth(staffStore, config.publicUrl?.startsWith('https:') ?? false);
-  staffRoutes(app, { auth: staffAuth, store: staffStore });
-  const interviews = setUpInterviews({ db, sessions, lessons, staff: staffStore, recordings });
-  interviewRoutes(app, { auth: staffAuth, interviews, publicUrl: config.publicUrl });
+  const { staff: staffStore } = staffFeatures(app, { db, sessions, lessons, hosts, recordings, publicUrl: config.publicUrl, everyTerminal: config.recordTerminals });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   const hostWatch = new HostWatch({
@@ -280,8 +270,6 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     },
   });
   lessonRoutes(app, { lessons, sessions });
-  staffWatchRoutes(app, { auth: staffAuth, sessions, hosts, mayWatch: (staff, id) => interviews.mayWatch(staff, id) });
-  staffRecordingRoutes(app, { auth: staffAuth, recordings, everyTerminal: config.recordTerminals });
   engineViewRoutes(app, {
     sessions,
     watch: engineWatch,

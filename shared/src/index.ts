@@ -7,3 +7,4 @@ export * from './files.js';
 export * from './staff.js';
 export * from './interviews.js';
 export * from './cast-timeline.js';
+export * from './classes.js';

@@ -79,6 +79,8 @@ export type ServerEvent =
   | { type: 'watchers'; names: string[]; typing: string[] }
   /** On the first terminal's socket when the server records it (BERTH_RECORD): kept this many days. */
   | { type: 'recorded'; keptDays: number }
+  /** A message from the teacher to every student of the class. */
+  | { type: 'broadcast'; from: string; message: string; at: number }
   | { type: 'error'; message: string };
 
 export type HostPart = 'engine' | 'mirror' | 'packageCache';

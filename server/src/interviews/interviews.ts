@@ -116,6 +116,7 @@ export class Interviews {
 
   /** A session ended: if it was an interview's, the interview is done. */
   sessionEnded(sessionId: string): void {
+    // (Only an interview's row has this session; a class's session matches none.)
     this.d.store.ended(sessionId, this.now());
   }
 

@@ -96,6 +96,18 @@ export class LessonService {
     };
   }
 
+  /** The lesson step the learner in this session has open now, if any. */
+  placeIn(sessionId: string): { lesson: string; step: string } | null {
+    const c = this.coaching.get(sessionId);
+    const step = c?.lesson.steps[c.stepIndex];
+    return c && step ? { lesson: c.lesson.id, step: step.id } : null;
+  }
+
+  /** `lesson/step` keys of the steps skipped in this session's sandbox. */
+  skippedIn(sessionId: string): ReadonlySet<string> {
+    return this.coaching.get(sessionId)?.skipped ?? new Set();
+  }
+
   progress(learner: string): ProgressMap {
     const out: ProgressMap = {};
     for (const [id, p] of this.store.learner(learner)) {

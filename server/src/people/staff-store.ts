@@ -58,6 +58,8 @@ export class StaffStore {
         // What references the account goes with it (foreign keys are not enforced on this file).
         this.db.prepare('DELETE FROM staff_sign_in WHERE staff_id = ?').run(account.id);
         this.db.prepare('DELETE FROM interview WHERE staff_id = ?').run(account.id);
+        this.db.prepare('DELETE FROM class_student WHERE class_id IN (SELECT id FROM class WHERE staff_id = ?)').run(account.id);
+        this.db.prepare('DELETE FROM class WHERE staff_id = ?').run(account.id);
         this.db.prepare('DELETE FROM staff WHERE id = ?').run(account.id);
         return true;
       })

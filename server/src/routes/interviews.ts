@@ -12,20 +12,18 @@ import {
   type CreateInterviewRequest,
 } from '@berth/shared';
 import fs from 'node:fs';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpError } from '../errors.js';
+import type { FastifyInstance } from 'fastify';
 import type { Interviews } from '../interviews/interviews.js';
 import { staffOnly, type StaffAuth } from '../people/staff-auth.js';
-import { SignInLimits } from '../people/sign-in-limits.js';
-import { addressKey } from '../sessions/visitor-limits.js';
 import { learnerId } from './learner.js';
+import { wrongKeyLimiter } from './wrong-key-limiter.js';
 
 const tokenParams = { type: 'object', required: ['token'], properties: { token: { type: 'string', pattern: INTERVIEW_TOKEN_PATTERN } } } as const;
 const LESSON_ID = '^[a-z0-9][a-z0-9-]{0,63}$';
 
 export function interviewRoutes(app: FastifyInstance, deps: { auth: StaffAuth; interviews: Interviews; publicUrl: string | null }) {
   const { auth, interviews } = deps;
-  const wrongLinks = new SignInLimits({ windowMs: 15 * 60_000, perAddress: 30, perEmail: 30, maxKeys: 10_000 });
+  const withLink = wrongKeyLimiter('interview links');
 
   app.post<{ Body: CreateInterviewRequest }>(
     STAFF_INTERVIEWS_PATH,
@@ -82,31 +80,13 @@ export function interviewRoutes(app: FastifyInstance, deps: { auth: StaffAuth; i
     },
   );
 
-  /** Looks the link up, counting a wrong one against the address (and giving a right one back). */
-  const withLink = async <T>(req: FastifyRequest<{ Params: { token: string } }>, use: (token: string) => T | Promise<T>): Promise<T> => {
-    const address = addressKey(req.ip);
-    const now = Date.now();
-    const wait = wrongLinks.waitFor(address, address, now);
-    if (wait > 0) throw new HttpError(429, `Too many wrong interview links from your network. Try again in ${Math.ceil(wait / 60_000)} min.`);
-    wrongLinks.attempted(address, address, now);
-    let known = true;
-    try {
-      return await use(req.params.token);
-    } catch (err) {
-      known = !(err instanceof HttpError && err.statusCode === 404);
-      throw err;
-    } finally {
-      if (known) wrongLinks.succeeded(address, address, now);
-    }
-  };
-
   app.get<{ Params: { token: string } }>(CANDIDATE_INVITE_PATH, { schema: { params: tokenParams } }, async (req, reply) => {
     reply.header('cache-control', 'no-store');
-    return withLink(req, (token) => interviews.invite(token));
+    return withLink(req, () => interviews.invite(req.params.token));
   });
 
   app.post<{ Params: { token: string } }>(CANDIDATE_START_PATH, { schema: { params: tokenParams } }, async (req, reply) => {
-    const started = await withLink(req, (token) => interviews.start(token, { learner: learnerId(req), client: req.ip }));
+    const started = await withLink(req, () => interviews.start(req.params.token, { learner: learnerId(req), client: req.ip }));
     req.log.info({ session: started.id }, 'interview started');
     return reply.code(201).header('cache-control', 'no-store').send(started);
   });

@@ -1,5 +1,5 @@
-// An admin's view of the sessions live now, and a websocket on any one's first terminal (an interviewer's:
-// on their own candidates' only): read-only, or joined to type. The session's own page is told, by name, who is watching and who can type (the owner always knows).
+// An admin's view of the sessions live now, and a websocket on any one's first terminal (an interviewer's or
+// a teacher's: on their own candidates' or students' only): read-only, or joined to type. The session's own page is told, by name, who is watching and who can type (the owner always knows).
 import { CloseCode, STAFF_JOIN_PARAM, STAFF_LIVE_SESSIONS_PATH, STAFF_WATCH_PATH, type LiveSessionSummary } from '@berth/shared';
 import type { FastifyInstance } from 'fastify';
 import { staffOnly, type StaffAuth } from '../people/staff-auth.js';
@@ -14,7 +14,7 @@ type Deps = {
   auth: StaffAuth;
   sessions: SessionManager;
   hosts: TerminalHosts;
-  /** Whether a staff member other than an admin may watch this session (an interviewer, their candidate's). */
+  /** Whether a staff member other than an admin may watch this session (their candidate's, their student's). */
   mayWatch(staff: StaffAccount, sessionId: string): boolean;
 };
 
@@ -44,7 +44,7 @@ export function staffWatchRoutes(app: FastifyInstance, deps: Deps) {
     method: 'GET',
     url: STAFF_WATCH_PATH,
     schema: { params: sessionIdParam },
-    onRequest: staffOnly(auth, 'interviewer'),
+    onRequest: staffOnly(auth, 'interviewer', 'teacher'),
     handler: websocketOnly("a session's terminal as staff see it"),
     wsHandler: (socket, req) => {
       if (!req.server.publicOrigin.allows(req.headers.origin)) {

@@ -232,7 +232,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   extend(id: string, token: string | undefined): Session {
     const s = this.requireLive(id, token);
     const ev = this.lifetime(s);
-    if (s.terms) throw new HttpError(409, 'An interview lasts the time its interviewer set; it cannot be extended.');
+    if (s.terms?.kind === 'interview') throw new HttpError(409, 'An interview lasts the time its interviewer set; it cannot be extended.');
+    if (s.terms?.kind === 'class') throw new HttpError(409, 'A class session lasts the time the teacher set; the teacher can give the whole class more.');
     if (!ev.extensionsLeft) throw new HttpError(409, 'This session has used all its extensions.');
     if (!ev.canExtend) throw new HttpError(409, `A session can be extended in its last ${Math.round((this.o.warnBeforeMs * 2) / 60_000)} minutes.`);
     s.extensionsUsed++;
@@ -241,6 +242,16 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.persist(s);
     this.emit('event', s.id, this.lifetime(s));
     return s;
+  }
+
+  /** More time for a session under terms (a teacher extending the class): its end moves, warnings anew. */
+  extendBy(id: string, ms: number): void {
+    const s = this.sessions.get(id);
+    if (!s || s.state === 'ended') return;
+    s.expiresAt += ms;
+    s.warned.expiring = false;
+    this.persist(s);
+    if (s.state === 'ready') this.emit('event', s.id, this.lifetime(s));
   }
 
   async end(id: string, reason: EndReason, message?: string): Promise<void> {

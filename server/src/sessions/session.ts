@@ -4,13 +4,14 @@ import type { StoredSession } from '../store/session-store.js';
 import { idleEndsAt, type IdleLimits } from './idle-deadline.js';
 
 /**
- * What a session starts under apart from the visitor's defaults: an interview's session lasts its own time
- * (no extension, no idle end), is recorded whatever BERTH_RECORD says, and is not counted against the
- * candidate's address (the invite was the admission).
+ * What a session starts under apart from the visitor's defaults: an interview's or a class's session lasts
+ * its own time (no extension by the visitor, no idle end) and is not counted against the address (the invite
+ * or the class's code was the admission, and a class sits behind one NAT); an interview's is recorded
+ * whatever BERTH_RECORD says.
  */
 export interface SessionTerms {
-  kind: 'interview';
-  /** The interview's id. */
+  kind: 'interview' | 'class';
+  /** The interview's or the class's id. */
   ref: string;
   durationMs: number;
 }
@@ -19,7 +20,7 @@ export function parseTerms(text: string | null): SessionTerms | undefined {
   if (!text) return undefined;
   try {
     const t = JSON.parse(text) as Partial<SessionTerms>;
-    if (t.kind === 'interview' && typeof t.ref === 'string' && typeof t.durationMs === 'number' && t.durationMs > 0) return { kind: t.kind, ref: t.ref, durationMs: t.durationMs };
+    if ((t.kind === 'interview' || t.kind === 'class') && typeof t.ref === 'string' && typeof t.durationMs === 'number' && t.durationMs > 0) return { kind: t.kind, ref: t.ref, durationMs: t.durationMs };
   } catch {
     // a row no Berth wrote: no terms
   }

@@ -58,6 +58,23 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX interview_staff ON interview (staff_id, created_at);
         ALTER TABLE live_session ADD COLUMN terms TEXT;`),
   },
+  {
+    version: 4,
+    name: 'classes and their students',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE class (
+          id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE,
+          staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+          name TEXT NOT NULL, lessons TEXT NOT NULL, lang TEXT NOT NULL, minutes INTEGER NOT NULL,
+          capacity INTEGER NOT NULL, created_at INTEGER NOT NULL, closes_at INTEGER NOT NULL);
+        CREATE INDEX class_staff ON class (staff_id, created_at);
+        CREATE TABLE class_student (
+          class_id TEXT NOT NULL REFERENCES class(id) ON DELETE CASCADE, learner TEXT NOT NULL, name TEXT NOT NULL,
+          session_id TEXT, joined_at INTEGER NOT NULL,
+          PRIMARY KEY (class_id, learner));
+        CREATE INDEX class_student_session ON class_student (session_id);`),
+  },
 ];
 
 /** The file was written by a newer Berth (an operator went back to an older version). */

@@ -103,12 +103,14 @@ describe('staff watch a terminal', () => {
     await nextWatchers(term, beforeLeaving, (e) => e.typing.length === 0 && e.names.length === 0, 'nobody typing any more');
   });
 
-  test('a teacher gets 403, no sign-in 401, another site is refused, and the session ending closes the watcher', async () => {
+  test('a teacher finds no such session (not one of their students), no sign-in 401, another site is refused, and the session ending closes the watcher', async () => {
     const { server } = ctx;
     const other = await createSession(server);
     ourSessions.push(other.id);
     try {
-      await assert.rejects(TerminalClient.watchAsStaff(server, other.id, who.teacher), /HTTP 403/);
+      // A teacher may watch their own class's students only: a visitor's session is none of theirs.
+      const teacher = await TerminalClient.watchAsStaff(server, other.id, who.teacher);
+      assert.equal((await teacher.waitFor(() => teacher.closeInfo, 10_000, 'refused')).code, CloseCode.notFound);
       await assert.rejects(TerminalClient.watchAsStaff(server, other.id, { cookie: '', check: 'x' }), /HTTP 401/);
       await assert.rejects(TerminalClient.watchAsStaff(server, other.id, { cookie: who.admin.cookie, check: 'not-the-check' }), /HTTP 401/);
       const listed = await fetch(`${server.url}${STAFF_LIVE_SESSIONS_PATH}`, { headers: { cookie: who.teacher.cookie, [STAFF_CHECK_HEADER]: who.teacher.check } });

@@ -72,8 +72,9 @@ test('terms read back from the store as written; a row no Berth wrote has none',
   const terms = { kind: 'interview', ref: 'abc123abc123', durationMs: 45 * min } as const;
   const stored = toStoredSession(session(0, { terms }), 'main');
   assert.deepEqual(fromStoredSession(stored).terms, terms);
-  for (const bad of ['{', '"x"', 'null', '{"kind":"class","ref":"a","durationMs":1}', '{"kind":"interview","ref":"a","durationMs":-5}']) {
+  for (const bad of ['{', '"x"', 'null', '{"kind":"workshop","ref":"a","durationMs":1}', '{"kind":"interview","ref":"a","durationMs":-5}']) {
     assert.equal(parseTerms(bad), undefined, bad);
   }
   assert.equal(fromStoredSession({ ...stored, terms: null }).terms, undefined);
+  assert.deepEqual(parseTerms('{"kind":"class","ref":"c1","durationMs":60000}'), { kind: 'class', ref: 'c1', durationMs: 60_000 });
 });

@@ -39,6 +39,9 @@ import {
   type SetLessonRequest,
   type EngineViewMessage,
   type CandidateInvite,
+  type ClassInfo,
+  classInfoPath,
+  classJoinPath,
   candidateInvitePath,
   candidateStartPath,
 } from '@berth/shared';
@@ -61,6 +64,17 @@ export async function createSession(body: CreateSessionRequest = {}): Promise<Cr
     headers: { 'Content-Type': 'application/json', ...learnerHeaders() },
     body: JSON.stringify(body),
   });
+  return (await res.json()) as CreateSessionResponse;
+}
+
+/** A class, by the code its students type. */
+export async function getClassInfo(code: string): Promise<ClassInfo> {
+  return (await (await request(classInfoPath(code), { headers: { 'cache-control': 'no-store' } })).json()) as ClassInfo;
+}
+
+/** A student joins: a session on the class's terms, under the name the teacher sees. */
+export async function joinClass(code: string, name: string): Promise<CreateSessionResponse> {
+  const res = await request(classJoinPath(code), { method: 'POST', headers: { 'Content-Type': 'application/json', ...learnerHeaders() }, body: JSON.stringify({ name }) });
   return (await res.json()) as CreateSessionResponse;
 }
 

@@ -152,8 +152,13 @@ export class Lessons {
   }
 
   /** The catalog's lesson after `id`, if any. */
-  nextLesson(id: string): LessonSummary | null {
+  /** The lesson after `id`: in the catalog's order, or in `within`'s (a class's lessons). */
+  nextLesson(id: string, within?: string[] | null): LessonSummary | null {
     const list = this.catalog ?? [];
+    if (within) {
+      const after = within[within.indexOf(id) + 1];
+      return within.includes(id) && after ? (list.find((l) => l.id === after) ?? null) : null;
+    }
     const at = list.findIndex((l) => l.id === id);
     return at >= 0 ? (list[at + 1] ?? null) : null;
   }

@@ -27,14 +27,27 @@ export function routeHref(route: Route): string {
 
 export class Router {
   route = $state<Route>(parseRoute(location.pathname));
+  /** An interview's or a class's page: the address stays the link's, and only these lessons open (no catalog). */
+  pinned = $state<string[] | null>(null);
 
   constructor() {
     window.addEventListener('popstate', () => {
-      this.route = parseRoute(location.pathname);
+      if (this.pinned === null) this.route = parseRoute(location.pathname);
     });
   }
 
+  /** From now on the page shows only `lessons` (the first now), without touching the address. */
+  pin(lessons: string[]): void {
+    if (!lessons[0]) return;
+    this.pinned = lessons;
+    this.route = { name: 'lesson', lesson: lessons[0], step: null };
+  }
+
   navigate(route: Route, { replace = false }: { replace?: boolean } = {}): void {
+    if (this.pinned !== null) {
+      if (route.name !== 'catalog' && this.pinned.includes(route.lesson)) this.route = route;
+      return;
+    }
     const href = routeHref(route) + location.search;
     if (href !== location.pathname + location.search) {
       if (replace) history.replaceState(null, '', href);

@@ -122,6 +122,8 @@ export class Session implements TerminalSource {
   watchedBy = $state<{ names: string[]; typing: string[] }>({ names: [], typing: [] });
   /** The server records this session's terminal, keeping it this many days (null: not recorded). */
   recordedDays = $state<number | null>(null);
+  /** The teacher's last message to the class, until the student closes it. */
+  broadcast = $state.raw<{ from: string; message: string } | null>(null);
   /** After an end: why, when the server or the visitor said (null for a lost connection or a failed start). */
   endReason = $state<EndReason | null>(null);
   /** After an end: true when no session was ever made (the Start request failed, e.g. 429 or 503). */
@@ -641,6 +643,8 @@ export class Session implements TerminalSource {
       if (this.#creds) markTab(this.#creds.id, event.controlling ? 'control' : 'watch');
     } else if (event.type === 'recorded') {
       this.recordedDays = event.keptDays;
+    } else if (event.type === 'broadcast') {
+      this.broadcast = { from: event.from.slice(0, 100), message: event.message.slice(0, 500) };
     } else if (event.type === 'watchers') {
       this.watchedBy = { names: event.names.slice(0, 10), typing: event.typing.slice(0, 10) };
     } else if (event.type === 'terminals') {
@@ -685,6 +689,7 @@ export class Session implements TerminalSource {
     this.hostDown = [];
     this.watchedBy = { names: [], typing: [] };
     this.recordedDays = null;
+    this.broadcast = null;
     this.endReason = null;
     this.startFailed = false;
   }

@@ -12,6 +12,15 @@ import {
   STAFF_SIGN_OUT_PATH,
   staffWatchPath,
   STAFF_INTERVIEWS_PATH,
+  STAFF_CLASSES_PATH,
+  staffClassPath,
+  staffClassBroadcastPath,
+  staffClassExtendPath,
+  staffClassEndPath,
+  staffClassCsvPath,
+  type ClassDashboard,
+  type ClassSummary,
+  type CreateClassRequest,
   staffInterviewRecordingPath,
   type CreateInterviewRequest,
   type CreateInterviewResponse,
@@ -109,5 +118,29 @@ export function saveText(text: string, fileName: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/x-asciicast' }));
   const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
   a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export async function createClass(body: CreateClassRequest): Promise<ClassSummary> {
+  return (await (await request(STAFF_CLASSES_PATH, { method: 'POST', headers: { ...json, ...staffHeaders() }, body: JSON.stringify(body) })).json()) as ClassSummary;
+}
+
+export async function listClasses(): Promise<ClassSummary[]> {
+  return ((await (await request(STAFF_CLASSES_PATH, { headers: staffHeaders() })).json()) as { classes: ClassSummary[] }).classes;
+}
+
+export async function classDashboard(id: string): Promise<ClassDashboard> {
+  return (await (await request(staffClassPath(id), { headers: staffHeaders() })).json()) as ClassDashboard;
+}
+
+const postJson = async (path: string, body: object) => (await request(path, { method: 'POST', headers: { ...json, ...staffHeaders() }, body: JSON.stringify(body) })).json();
+export const broadcastToClass = (id: string, message: string) => postJson(staffClassBroadcastPath(id), { message }) as Promise<{ reached: number }>;
+export const extendClass = (id: string, minutes: number) => postJson(staffClassExtendPath(id), { minutes }) as Promise<{ extended: number }>;
+export const endClass = (id: string) => postJson(staffClassEndPath(id), {}) as Promise<{ ended: number }>;
+
+export async function downloadClassCsv(id: string): Promise<void> {
+  const text = await (await request(staffClassCsvPath(id), { headers: staffHeaders() })).text();
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  Object.assign(document.createElement('a'), { href: url, download: `berth-class-${id}.csv` }).click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -1,0 +1,58 @@
+// What a class's dashboard shows beyond saved progress, followed from its students' session events: each
+// one's last command, the mistakes they made (and which are the most common in the class), and since when
+// each has been on the step they are on. Kept in memory, bounded by the live class sessions.
+import type { ServerEvent } from '@berth/shared';
+
+interface StudentActivity {
+  lastCommand: { line: string; exit: number; at: number } | null;
+  mistakes: number;
+  /** `lesson/step` and when it was first seen there. */
+  at: { key: string; since: number } | null;
+}
+
+/** Mistake texts counted per class; past this many distinct ones, new texts are not counted. */
+const MAX_DISTINCT_MISTAKES = 200;
+const MAX_LINE_CHARS = 200;
+
+export class ClassActivity {
+  private readonly students = new Map<string, StudentActivity>();
+  private readonly mistakes = new Map<string, Map<string, number>>();
+
+  /** An event of a session of class `classId`. */
+  observe(classId: string, sessionId: string, event: ServerEvent, now = Date.now()): void {
+    const a = this.of(sessionId);
+    if (event.type === 'command') a.lastCommand = { line: event.line.slice(0, MAX_LINE_CHARS), exit: event.exit, at: now };
+    if (event.type === 'step' && !event.done && event.kind === 'mistake' && event.message) {
+      a.mistakes++;
+      const counts = this.mistakes.get(classId) ?? new Map<string, number>();
+      this.mistakes.set(classId, counts);
+      if (counts.has(event.message) || counts.size < MAX_DISTINCT_MISTAKES) counts.set(event.message, (counts.get(event.message) ?? 0) + 1);
+    }
+    if (event.type === 'status' && event.state === 'ended') this.students.delete(sessionId);
+  }
+
+  /** Where the student is now; the first time a place is seen, it is "since now". */
+  placeOf(sessionId: string, key: string | null, now = Date.now()): number | null {
+    const a = this.of(sessionId);
+    if (key === null) return null;
+    if (a.at?.key !== key) a.at = { key, since: now };
+    return a.at.since;
+  }
+
+  student(sessionId: string): StudentActivity | undefined {
+    return this.students.get(sessionId);
+  }
+
+  commonMistakes(classId: string, top = 5): { message: string; times: number }[] {
+    return [...(this.mistakes.get(classId) ?? new Map<string, number>())]
+      .map(([message, times]) => ({ message, times }))
+      .sort((x, y) => y.times - x.times)
+      .slice(0, top);
+  }
+
+  private of(sessionId: string): StudentActivity {
+    let a = this.students.get(sessionId);
+    if (!a) this.students.set(sessionId, (a = { lastCommand: null, mistakes: 0, at: null }));
+    return a;
+  }
+}

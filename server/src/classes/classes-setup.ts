@@ -1,0 +1,28 @@
+// The class service as the app builds it: its store in berth.db, the lessons its steps come from.
+import type Database from 'better-sqlite3';
+import { HttpError } from '../errors.js';
+import type { LessonService } from '../lessons/lesson-service.js';
+import type { StaffStore } from '../people/staff-store.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { ClassStore } from './class-store.js';
+import { Classes } from './classes.js';
+
+export function setUpClasses(d: { db: Database.Database; sessions: SessionManager; lessons: LessonService; staff: StaffStore }): Classes {
+  return new Classes({
+    store: new ClassStore(d.db),
+    sessions: d.sessions,
+    lessonSteps: (id, lang) => {
+      let view;
+      try {
+        view = d.lessons.view(id, lang);
+      } catch {
+        throw new HttpError(400, `There is no lesson "${id}" on this server.`);
+      }
+      return { title: view.title, steps: view.steps.map((s) => ({ id: s.id, title: s.title })) };
+    },
+    progress: (learner) => d.lessons.progress(learner),
+    skippedIn: (id) => d.lessons.skippedIn(id),
+    placeIn: (id) => d.lessons.placeIn(id),
+    staffName: (id) => d.staff.list().find((a) => a.id === id)?.name ?? '(a removed account)',
+  });
+}

@@ -1,0 +1,243 @@
+// Classes: a teacher's class, students joining it with its code (each a session on the class's terms, within
+// its capacity, not counted against the school's one address), and the teacher's dashboard, broadcast,
+// extend and end for all, and the progress as CSV.
+import crypto from 'node:crypto';
+import {
+  CLASS_CODE_ALPHABET,
+  CLASS_LIMITS,
+  type ClassDashboard,
+  type ClassInfo,
+  type ClassStudentRow,
+  type ClassSummary,
+  type CreateClassRequest,
+  type JoinClassResponse,
+  type Lang,
+  type ProgressMap,
+  type ServerEvent,
+  type StepCell,
+} from '@berth/shared';
+import { HttpError } from '../errors.js';
+import type { StaffAccount } from '../people/staff-store.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { ClassActivity } from './class-activity.js';
+import type { ClassRow, ClassStore, StudentRow } from './class-store.js';
+
+const HOUR_MS = 3_600_000;
+const DEFAULT_OPEN_HOURS = 12;
+
+export interface ClassDeps {
+  store: ClassStore;
+  sessions: SessionManager;
+  /** The lesson's steps with their titles, or a 4xx when there is no such lesson. */
+  lessonSteps(id: string, lang: Lang): { title: string; steps: { id: string; title: string }[] };
+  progress(learner: string): ProgressMap;
+  skippedIn(sessionId: string): ReadonlySet<string>;
+  placeIn(sessionId: string): { lesson: string; step: string } | null;
+  staffName(id: number): string;
+  now?: () => number;
+}
+
+export class Classes {
+  private readonly now: () => number;
+  readonly activity = new ClassActivity();
+
+  constructor(private readonly d: ClassDeps) {
+    this.now = d.now ?? Date.now;
+    d.sessions.on('event', (id, event) => this.observe(id, event));
+  }
+
+  create(staff: StaffAccount, body: CreateClassRequest): ClassSummary {
+    const lang = body.lang ?? 'en';
+    const lessons = [...new Set(body.lessons)];
+    for (const id of lessons) this.d.lessonSteps(id, lang);
+    const now = this.now();
+    for (let tries = 0; tries < 10; tries++) {
+      const row: ClassRow = {
+        id: crypto.randomBytes(6).toString('hex'),
+        code: newCode(),
+        staffId: staff.id,
+        name: body.name.trim(),
+        lessons,
+        lang,
+        minutes: body.minutes,
+        capacity: body.capacity,
+        createdAt: now,
+        closesAt: now + (body.openHours ?? DEFAULT_OPEN_HOURS) * HOUR_MS,
+      };
+      if (this.d.store.create(row)) return this.summary(row);
+    }
+    throw new HttpError(503, 'No free class code was found; try again.');
+  }
+
+  list(staff: StaffAccount): ClassSummary[] {
+    return this.d.store.list(staff.role === 'admin' ? null : staff.id).map((r) => this.summary(r));
+  }
+
+  /** A class, to its teacher or an admin; to anyone else it does not exist. */
+  private own(staff: StaffAccount, id: string): ClassRow {
+    const row = this.d.store.byId(id);
+    if (!row || (staff.role !== 'admin' && row.staffId !== staff.id)) throw new HttpError(404, `There is no class ${id} of yours.`);
+    return row;
+  }
+
+  info(code: string): ClassInfo {
+    const row = this.byCode(code);
+    return {
+      name: row.name,
+      lessons: row.lessons.map((id) => ({ id, title: this.d.lessonSteps(id, row.lang).title })),
+      minutes: row.minutes,
+      lang: row.lang,
+      open: this.now() < row.closesAt,
+      full: this.liveStudents(row).length >= row.capacity,
+    };
+  }
+
+  async join(code: string, visitor: { learner: string; client: string; name: string }): Promise<JoinClassResponse> {
+    const row = this.byCode(code);
+    if (this.now() >= row.closesAt) throw new HttpError(410, 'This class is closed: it no longer takes students. Ask your teacher.');
+    const name = visitor.name.trim();
+    if (!name) throw new HttpError(400, 'Type your name first, so your teacher knows who you are.');
+    const mine = this.d.store.students(row.id).find((s) => s.learner === visitor.learner);
+    const live = mine?.sessionId ? this.d.sessions.get(mine.sessionId) : undefined;
+    if (live && live.state !== 'ended') throw new HttpError(409, 'You are in this class already, in another tab of this browser: go on there.');
+    if (this.liveStudents(row).length >= row.capacity) throw new HttpError(409, `This class is full (${row.capacity} students). Ask your teacher.`);
+    const { session, token } = await this.d.sessions.create({
+      learner: visitor.learner,
+      client: visitor.client,
+      ...(row.lessons[0] ? { lesson: row.lessons[0] } : {}),
+      lang: row.lang,
+      terms: { kind: 'class', ref: row.id, durationMs: row.minutes * 60_000 },
+    });
+    this.d.store.join(row.id, visitor.learner, name, session.id, this.now());
+    return { id: session.id, token, expiresAt: new Date(session.expiresAt).toISOString() };
+  }
+
+  dashboard(staff: StaffAccount, id: string): ClassDashboard {
+    const row = this.own(staff, id);
+    const steps = row.lessons.flatMap((lesson) => this.d.lessonSteps(lesson, row.lang).steps.map((s) => ({ lesson, step: s.id, title: s.title })));
+    const now = this.now();
+    const stuckCount = new Map<string, number>();
+    const students = this.d.store.students(row.id).map((st): ClassStudentRow => {
+      const session = st.sessionId ? this.d.sessions.get(st.sessionId) : undefined;
+      const liveId = session && session.state !== 'ended' ? session.id : null;
+      const progress = this.d.progress(st.learner);
+      const skipped = liveId ? this.d.skippedIn(liveId) : new Set<string>();
+      const open = liveId ? this.d.placeIn(liveId) : null;
+      const place = open ? `${open.lesson}/${open.step}` : null;
+      const since = liveId ? this.activity.placeOf(liveId, place, now) : null;
+      const placeDone = !!open && !!progress[open.lesson]?.done.includes(open.step);
+      const stuck = !placeDone && since !== null && now - since >= CLASS_LIMITS.stuckMinutes * 60_000;
+      if (stuck && place) stuckCount.set(place, (stuckCount.get(place) ?? 0) + 1);
+      const activity = liveId ? this.activity.student(liveId) : undefined;
+      return {
+        name: st.name,
+        session: liveId,
+        cells: steps.map(({ lesson, step }): StepCell => {
+          const key = `${lesson}/${step}`;
+          if (progress[lesson]?.done.includes(step)) return 'done';
+          if (key === place) return stuck ? 'stuck' : 'current';
+          return skipped.has(key) ? 'skipped' : '';
+        }),
+        at: place && since !== null ? { lesson: place.split('/')[0]!, step: place.split('/')[1]!, since: new Date(since).toISOString() } : null,
+        lastCommand: activity?.lastCommand ? { ...activity.lastCommand, at: new Date(activity.lastCommand.at).toISOString() } : null,
+        mistakes: activity?.mistakes ?? 0,
+      };
+    });
+    return {
+      class: this.summary(row),
+      steps,
+      students,
+      stuckSteps: [...stuckCount].map(([key, n]) => ({ lesson: key.split('/')[0]!, step: key.split('/')[1]!, students: n })).sort((a, b) => b.students - a.students),
+      commonMistakes: this.activity.commonMistakes(row.id),
+    };
+  }
+
+  /** A message on every working student's page; returns how many got it. */
+  broadcast(staff: StaffAccount, id: string, message: string): number {
+    const row = this.own(staff, id);
+    const event: ServerEvent = { type: 'broadcast', from: staff.name, message: message.trim(), at: this.now() };
+    const live = this.liveStudents(row);
+    for (const s of live) this.d.sessions.emit('event', s.sessionId!, event);
+    return live.length;
+  }
+
+  extendAll(staff: StaffAccount, id: string, minutes: number): number {
+    const live = this.liveStudents(this.own(staff, id));
+    for (const s of live) this.d.sessions.extendBy(s.sessionId!, minutes * 60_000);
+    return live.length;
+  }
+
+  async endAll(staff: StaffAccount, id: string): Promise<number> {
+    const live = this.liveStudents(this.own(staff, id));
+    await Promise.all(live.map((s) => this.d.sessions.end(s.sessionId!, 'expired', 'Your teacher ended the class.')));
+    return live.length;
+  }
+
+  /** Every step each student has done, one line each: student,lesson,step (a spreadsheet's columns). */
+  csv(staff: StaffAccount, id: string): string {
+    const row = this.own(staff, id);
+    const lines = ['student,lesson,step,done'];
+    for (const st of this.d.store.students(row.id)) {
+      const progress = this.d.progress(st.learner);
+      for (const lesson of row.lessons) {
+        for (const { id: step } of this.d.lessonSteps(lesson, row.lang).steps) {
+          lines.push([st.name, lesson, step, progress[lesson]?.done.includes(step) ? 'yes' : 'no'].map(csvField).join(','));
+        }
+      }
+    }
+    return `${lines.join('\r\n')}\r\n`;
+  }
+
+  /** May this staff member watch the session: a teacher, their own class's students while they work. */
+  mayWatch(staff: StaffAccount, sessionId: string): boolean {
+    const student = this.d.store.studentOf(sessionId);
+    const row = student ? this.d.store.byId(student.classId) : undefined;
+    return !!row && (staff.role === 'admin' || row.staffId === staff.id);
+  }
+
+  private observe(sessionId: string, event: ServerEvent): void {
+    const s = this.d.sessions.get(sessionId);
+    if (s?.terms?.kind === 'class') this.activity.observe(s.terms.ref, sessionId, event, this.now());
+  }
+
+  private liveStudents(row: ClassRow): StudentRow[] {
+    return this.d.store.students(row.id).filter((s) => {
+      const session = s.sessionId ? this.d.sessions.get(s.sessionId) : undefined;
+      return !!session && session.state !== 'ended';
+    });
+  }
+
+  private byCode(code: string): ClassRow {
+    const row = this.d.store.byCode(code.toUpperCase());
+    if (!row) throw new HttpError(404, 'There is no class with this code. Check it with your teacher.');
+    return row;
+  }
+
+  private summary(row: ClassRow): ClassSummary {
+    const students = this.d.store.students(row.id);
+    return {
+      id: row.id,
+      name: row.name,
+      code: row.code,
+      lessons: row.lessons,
+      minutes: row.minutes,
+      capacity: row.capacity,
+      createdAt: new Date(row.createdAt).toISOString(),
+      closesAt: new Date(row.closesAt).toISOString(),
+      working: this.liveStudents(row).length,
+      joined: students.length,
+      teacher: this.d.staffName(row.staffId),
+    };
+  }
+}
+
+function newCode(): string {
+  const bytes = crypto.randomBytes(6);
+  return [...bytes].map((b) => CLASS_CODE_ALPHABET[b % CLASS_CODE_ALPHABET.length]).join('');
+}
+
+/** A spreadsheet reads a field starting with = + - @ as a formula: a student's name is never one. */
+function csvField(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,42 @@
+// Everything staff do, registered in one place: accounts and sign-in, interviews, classes, watching a
+// terminal (an admin any; a teacher or interviewer their own students' or candidates'), and recordings.
+import type Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { setUpClasses } from '../classes/classes-setup.js';
+import { setUpInterviews } from '../interviews/interviews-setup.js';
+import type { LessonService } from '../lessons/lesson-service.js';
+import { StaffAuth } from '../people/staff-auth.js';
+import { StaffStore } from '../people/staff-store.js';
+import type { SessionRecordings } from '../recordings/session-recordings.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import type { TerminalHosts } from '../terminal/terminal-hosts.js';
+import { classRoutes } from './classes.js';
+import { interviewRoutes } from './interviews.js';
+import { staffRecordingRoutes } from './staff-recordings.js';
+import { staffWatchRoutes } from './staff-watch.js';
+import { staffRoutes } from './staff.js';
+
+export interface StaffFeatureDeps {
+  db: Database.Database;
+  sessions: SessionManager;
+  lessons: LessonService;
+  hosts: TerminalHosts;
+  recordings: SessionRecordings;
+  publicUrl: string | null;
+  /** BERTH_RECORD=terminals. */
+  everyTerminal: boolean;
+}
+
+export function staffFeatures(app: FastifyInstance, d: StaffFeatureDeps): { staff: StaffStore } {
+  const staff = new StaffStore(d.db);
+  app.decorateRequest('staff', null);
+  const auth = new StaffAuth(staff, d.publicUrl?.startsWith('https:') ?? false);
+  staffRoutes(app, { auth, store: staff });
+  const interviews = setUpInterviews({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, recordings: d.recordings });
+  interviewRoutes(app, { auth, interviews, publicUrl: d.publicUrl });
+  const classes = setUpClasses({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff });
+  classRoutes(app, { auth, classes });
+  staffWatchRoutes(app, { auth, sessions: d.sessions, hosts: d.hosts, mayWatch: (who, id) => interviews.mayWatch(who, id) || classes.mayWatch(who, id) });
+  staffRecordingRoutes(app, { auth, recordings: d.recordings, everyTerminal: d.everyTerminal });
+  return { staff };
+}
