@@ -1,10 +1,9 @@
-// What a class's dashboard shows beyond saved progress, followed from its students' session events: each
-// one's last command, the mistakes they made (and which are the most common in the class), and since when
-// each has been on the step they are on. Kept in memory, bounded by the live class sessions.
+// What a class's dashboard shows beyond saved progress and the terminals' command history, followed from
+// its students' session events: the mistakes each made (and which are the most common in the class), and
+// since when each has been on the step they are on. Kept in memory, bounded by the live class sessions.
 import type { ServerEvent } from '@berth/shared';
 
 interface StudentActivity {
-  lastCommand: { line: string; exit: number; at: number } | null;
   mistakes: number;
   /** `lesson/step` and when it was first seen there. */
   at: { key: string; since: number } | null;
@@ -12,16 +11,14 @@ interface StudentActivity {
 
 /** Mistake texts counted per class; past this many distinct ones, new texts are not counted. */
 const MAX_DISTINCT_MISTAKES = 200;
-const MAX_LINE_CHARS = 200;
 
 export class ClassActivity {
   private readonly students = new Map<string, StudentActivity>();
   private readonly mistakes = new Map<string, Map<string, number>>();
 
   /** An event of a session of class `classId`. */
-  observe(classId: string, sessionId: string, event: ServerEvent, now = Date.now()): void {
+  observe(classId: string, sessionId: string, event: ServerEvent): void {
     const a = this.of(sessionId);
-    if (event.type === 'command') a.lastCommand = { line: event.line.slice(0, MAX_LINE_CHARS), exit: event.exit, at: now };
     if (event.type === 'step' && !event.done && event.kind === 'mistake' && event.message) {
       a.mistakes++;
       const counts = this.mistakes.get(classId) ?? new Map<string, number>();
@@ -52,7 +49,7 @@ export class ClassActivity {
 
   private of(sessionId: string): StudentActivity {
     let a = this.students.get(sessionId);
-    if (!a) this.students.set(sessionId, (a = { lastCommand: null, mistakes: 0, at: null }));
+    if (!a) this.students.set(sessionId, (a = { mistakes: 0, at: null }));
     return a;
   }
 }

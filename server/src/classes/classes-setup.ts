@@ -4,10 +4,11 @@ import { HttpError } from '../errors.js';
 import type { LessonService } from '../lessons/lesson-service.js';
 import type { StaffStore } from '../people/staff-store.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { ClassStore } from './class-store.js';
 import { Classes } from './classes.js';
 
-export function setUpClasses(d: { db: Database.Database; sessions: SessionManager; lessons: LessonService; staff: StaffStore }): Classes {
+export function setUpClasses(d: { db: Database.Database; sessions: SessionManager; lessons: LessonService; staff: StaffStore; hosts: TerminalHosts }): Classes {
   return new Classes({
     store: new ClassStore(d.db),
     sessions: d.sessions,
@@ -23,6 +24,7 @@ export function setUpClasses(d: { db: Database.Database; sessions: SessionManage
     progress: (learner) => d.lessons.progress(learner),
     skippedIn: (id) => d.lessons.skippedIn(id),
     placeIn: (id) => d.lessons.placeIn(id),
+    lastCommand: (id) => d.hosts.history.summary(id).last,
     staffName: (id) => d.staff.list().find((a) => a.id === id)?.name ?? '(a removed account)',
   });
 }

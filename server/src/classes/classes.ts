@@ -33,6 +33,8 @@ export interface ClassDeps {
   progress(learner: string): ProgressMap;
   skippedIn(sessionId: string): ReadonlySet<string>;
   placeIn(sessionId: string): { lesson: string; step: string } | null;
+  /** The last command a session's terminal ran (the terminals' own history). */
+  lastCommand(sessionId: string): { line: string; exit: number; at: number } | null;
   staffName(id: number): string;
   now?: () => number;
 }
@@ -139,7 +141,7 @@ export class Classes {
           return skipped.has(key) ? 'skipped' : '';
         }),
         at: place && since !== null ? { lesson: place.split('/')[0]!, step: place.split('/')[1]!, since: new Date(since).toISOString() } : null,
-        lastCommand: activity?.lastCommand ? { ...activity.lastCommand, at: new Date(activity.lastCommand.at).toISOString() } : null,
+        lastCommand: lastOf(liveId ? this.d.lastCommand(liveId) : null),
         mistakes: activity?.mistakes ?? 0,
       };
     });
@@ -197,7 +199,7 @@ export class Classes {
 
   private observe(sessionId: string, event: ServerEvent): void {
     const s = this.d.sessions.get(sessionId);
-    if (s?.terms?.kind === 'class') this.activity.observe(s.terms.ref, sessionId, event, this.now());
+    if (s?.terms?.kind === 'class') this.activity.observe(s.terms.ref, sessionId, event);
   }
 
   private liveStudents(row: ClassRow): StudentRow[] {
@@ -230,6 +232,9 @@ export class Classes {
     };
   }
 }
+
+const MAX_LINE_CHARS = 200;
+const lastOf = (c: { line: string; exit: number; at: number } | null) => (c ? { line: c.line.slice(0, MAX_LINE_CHARS), exit: c.exit, at: new Date(c.at).toISOString() } : null);
 
 function newCode(): string {
   const bytes = crypto.randomBytes(6);

@@ -34,7 +34,7 @@ export function staffFeatures(app: FastifyInstance, d: StaffFeatureDeps): { staf
   staffRoutes(app, { auth, store: staff });
   const interviews = setUpInterviews({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, recordings: d.recordings });
   interviewRoutes(app, { auth, interviews, publicUrl: d.publicUrl });
-  const classes = setUpClasses({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff });
+  const classes = setUpClasses({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, hosts: d.hosts });
   classRoutes(app, { auth, classes });
   staffWatchRoutes(app, { auth, sessions: d.sessions, hosts: d.hosts, mayWatch: (who, id) => interviews.mayWatch(who, id) || classes.mayWatch(who, id) });
   staffRecordingRoutes(app, { auth, recordings: d.recordings, everyTerminal: d.everyTerminal });
