@@ -13,6 +13,7 @@ import { firstLoadInBrowser } from './first-load-browser.js';
 import { firstLoadBench } from './first-load.js';
 import { engineViewBench } from './engine-view-bench.js';
 import { recordingsBench } from './recordings-bench.js';
+import { classBench } from './class-bench.js';
 import { startBenchApp } from './bench-app.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -193,7 +194,7 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
   }
 }
 
-/** parts: names of the parts to run (load, cold, warm, echo, verdict, images, engine-view, recordings, many, exhaustion); none = all. */
+/** parts: names of the parts to run (load, cold, warm, echo, verdict, images, engine-view, recordings, class, many, exhaustion); none = all. */
 export async function runBench(config: Config, parts: string[] = []): Promise<number> {
   const want = (part: string) => parts.length === 0 || parts.includes(part);
   const { berth, url } = await startBenchApp(config, 'bench');
@@ -210,6 +211,7 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     if (want('images')) await imagesBench(berth, config, url, rows);
     if (want('engine-view')) await engineViewBench(berth, url, rows);
     if (want('recordings')) await recordingsBench(berth, url, config, rows);
+    if (want('class')) await classBench(berth, url, rows);
     if (want('exhaustion')) await exhaustion(berth, url, rows);
     if (want('many')) await manySessions(berth, url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows);
   } finally {
