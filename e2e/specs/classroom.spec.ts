@@ -2,23 +2,11 @@
 // browsers, one address) join with its code; a student's tick shows on the teacher's grid within 2 s; the
 // teacher watches, joins and types, and the student sees it and who joined; a broadcast reaches every
 // student; the CSV lists the tick; ending the class ends every student's sandbox.
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { rows } from '../session-page.js';
-
-const repo = path.resolve(import.meta.dirname, '..', '..');
-const berth = (args: string[], input = '') =>
-  execFileSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'admin', ...args], { cwd: repo, input, encoding: 'utf8' });
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto('/staff');
-  await page.getByTestId('staff-email').fill(email);
-  await page.getByTestId('staff-password').fill(password);
-  await page.getByTestId('staff-submit').click();
-}
+import { berthAdmin as berth, signInAsStaff as signIn } from '../staff-page.js';
 
 test('a class of three: join by code, the grid ticks, the teacher joins a terminal, a broadcast, the CSV, the end', async ({ page, browser }) => {
   test.setTimeout(240_000);

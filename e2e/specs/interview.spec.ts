@@ -4,17 +4,14 @@
 // hands in with End; the
 // interviewer reviews the recording in the player with its timeline, and downloads a .cast whose hash is
 // the one Berth sealed it with. (The time limit's own end is the engine test's: interviews.test.ts.)
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { endSession, rows } from '../session-page.js';
+import { berthAdmin as berth, signInAsStaff } from '../staff-page.js';
 
-const repo = path.resolve(import.meta.dirname, '..', '..');
 const recordings = '/var/lib/berth/recordings';
-const berth = (args: string[], input = '') =>
-  execFileSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'admin', ...args], { cwd: repo, input, encoding: 'utf8' });
 
 test('an invite, the candidate\'s three commands (one pasted), the hand-in, and the interviewer\'s replay with its timeline and .cast', async ({ page, browser }) => {
   const tag = crypto.randomBytes(3).toString('hex');
@@ -23,10 +20,7 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
   const candidateContext = await browser.newContext();
   let sessionId = '';
   try {
-    await page.goto('/staff');
-    await page.getByTestId('staff-email').fill(admin.email);
-    await page.getByTestId('staff-password').fill(admin.password);
-    await page.getByTestId('staff-submit').click();
+    await signInAsStaff(page, admin.email, admin.password);
     const form = page.getByTestId('interview-new');
     await form.getByTestId('interview-candidate').fill(`Cara ${tag}`);
     await form.getByTestId('interview-minutes').fill('30');
@@ -120,10 +114,7 @@ test('a lesson as the task: the candidate works through its steps under the brie
   const candidateContext = await browser.newContext();
   let sessionId = '';
   try {
-    await page.goto('/staff');
-    await page.getByTestId('staff-email').fill(admin.email);
-    await page.getByTestId('staff-password').fill(admin.password);
-    await page.getByTestId('staff-submit').click();
+    await signInAsStaff(page, admin.email, admin.password);
     const form = page.getByTestId('interview-new');
     await form.getByTestId('interview-candidate').fill(`Lou ${tag}`);
     await form.getByLabel('Lesson id (optional)').fill('first-container');

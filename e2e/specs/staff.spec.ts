@@ -1,23 +1,11 @@
 // The staff page in Chromium (issue 15's foundation): an admin made on the host signs in, makes a teacher;
 // the teacher signs in in another browser and sees no accounts; a wrong password reads as a sentence.
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
 import { recordingsDir, recordPort } from '../playwright.config.js';
 import { endSession, rows } from '../session-page.js';
-
-const repo = path.resolve(import.meta.dirname, '..', '..');
-const berth = (args: string[], input = '') =>
-  execFileSync(process.execPath, [path.join(repo, 'scripts', 'berth.mjs'), 'admin', ...args], { cwd: repo, input, encoding: 'utf8' });
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto('/staff');
-  await page.getByTestId('staff-email').fill(email);
-  await page.getByTestId('staff-password').fill(password);
-  await page.getByTestId('staff-submit').click();
-}
+import { berthAdmin as berth, signInAsStaff as signIn } from '../staff-page.js';
 
 test('an admin made on the host signs in and makes a teacher, who signs in elsewhere and sees no accounts', async ({ page, browser }) => {
   const tag = crypto.randomBytes(3).toString('hex');
@@ -137,10 +125,7 @@ test('on a host that records terminals the visitor is told; after the end an adm
     await expect(rows(visitor)).toContainText('on tape 12');
     await endSession(visitor);
 
-    await page.goto(`${recording}/staff`);
-    await page.getByTestId('staff-email').fill(admin.email);
-    await page.getByTestId('staff-password').fill(admin.password);
-    await page.getByTestId('staff-submit').click();
+    await signIn(page, admin.email, admin.password, recording);
     const row = page.locator(`[data-testid="staff-recording"][data-session="${sessionId}"]`);
     await expect(async () => {
       await page.getByTestId('staff-recordings').getByRole('button', { name: 'Refresh' }).click();

@@ -10,6 +10,7 @@ import { buildApp, type Berth } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { remappedUid } from '../src/host/host-network.js';
 import type { SandboxRuntime } from '../src/runtime/runtime.js';
+import { STAFF_CHECK_HEADER, STAFF_SIGN_IN_PATH, type SignInResponse } from '@berth/shared';
 
 import { createSession, TerminalClient, TOOLS_METRICS_TOKEN, type CreatedSession } from '../src/tools/terminal-client.js';
 
@@ -194,3 +195,16 @@ export function freshHostTunNode(config: Config) {
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** Signs a staff account in over HTTP: its cookie and check, and the two as the headers a staff call sends. */
+export async function signInStaff(server: { url: string }, a: { email: string; password: string }): Promise<{ cookie: string; check: string; headers: Record<string, string> }> {
+  const res = await fetch(`${server.url}${STAFF_SIGN_IN_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: a.email, password: a.password }) });
+  if (res.status !== 200) throw new Error(`sign-in of ${a.email}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
+  const check = ((await res.json()) as SignInResponse).check;
+  return { cookie, check, headers: { cookie, [STAFF_CHECK_HEADER]: check } };
+}
+
+/** A JSON POST (an empty object when no body is given), with these headers. */
+export const postJson = (server: { url: string }, url: string, headers: Record<string, string>, body: object = {}) =>
+  fetch(`${server.url}${url}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -10,7 +10,6 @@ import {
   LEARNER_HEADER,
   STAFF_CHECK_HEADER,
   STAFF_CLASSES_PATH,
-  STAFF_SIGN_IN_PATH,
   classInfoPath,
   classJoinPath,
   staffClassBroadcastPath,
@@ -21,10 +20,9 @@ import {
   type ClassDashboard,
   type ClassInfo,
   type ClassSummary,
-  type SignInResponse,
 } from '@berth/shared';
 import { hashPassword } from '../../src/people/passwords.js';
-import { eventually, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
+import { eventually, postJson, signInStaff, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
 
 const tag = crypto.randomBytes(3).toString('hex');
 const account = (role: string, name: string) => ({ email: `class-${role}-${tag}@e2e.invalid`, name, password: `${role} password ${tag}` });
@@ -37,13 +35,8 @@ describe('a class: students join with its code, the teacher follows, watches, br
   const ctx = {} as { server: TestServer; made: ClassSummary; students: { name: string; learner: string; s: CreatedSession; term: TerminalClient }[] };
   const who = {} as Record<'teacher' | 'other' | 'interviewer', Record<string, string>>;
 
-  async function signIn(a: typeof TEACHER): Promise<Record<string, string>> {
-    const res = await fetch(`${ctx.server.url}${STAFF_SIGN_IN_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: a.email, password: a.password }) });
-    assert.equal(res.status, 200);
-    return { cookie: res.headers.getSetCookie()[0]!.split(';')[0]!, [STAFF_CHECK_HEADER]: ((await res.json()) as SignInResponse).check };
-  }
-  const post = (url: string, headers: Record<string, string>, body: object = {}) =>
-    fetch(`${ctx.server.url}${url}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const signIn = async (a: typeof OTHER) => (await signInStaff(ctx.server, a)).headers;
+  const post = (url: string, headers: Record<string, string>, body: object = {}) => postJson(ctx.server, url, headers, body);
   const get = (url: string, headers: Record<string, string> = {}) => fetch(`${ctx.server.url}${url}`, { headers });
   const dashboard = async () => (await (await get(staffClassPath(ctx.made.id), who.teacher)).json()) as ClassDashboard;
   const as = (w: Record<string, string>) => ({ cookie: w.cookie!, check: w[STAFF_CHECK_HEADER]! });

@@ -14,7 +14,6 @@ import {
   CloseCode,
   STAFF_CHECK_HEADER,
   STAFF_INTERVIEWS_PATH,
-  STAFF_SIGN_IN_PATH,
   candidateInvitePath,
   candidateStartPath,
   staffInterviewPath,
@@ -22,11 +21,10 @@ import {
   type CandidateInvite,
   type CreateInterviewResponse,
   type InterviewSummary,
-  type SignInResponse,
 } from '@berth/shared';
 import { hashPassword } from '../../src/people/passwords.js';
 import { checkCast, verifySeal } from '../../src/recordings/cast-format.js';
-import { createSession, eventually, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
+import { createSession, eventually, postJson, signInStaff, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
 
 const tag = crypto.randomBytes(3).toString('hex');
 const account = (role: string, name: string) => ({ email: `interview-${role}-${tag}@e2e.invalid`, name, password: `${role} password ${tag}` });
@@ -40,13 +38,8 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
   const who = {} as Record<'interviewer' | 'other' | 'teacher', Record<string, string>>;
   const sessionsOfTest: string[] = [];
 
-  async function signIn(a: typeof INTERVIEWER): Promise<Record<string, string>> {
-    const res = await fetch(`${ctx.server.url}${STAFF_SIGN_IN_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: a.email, password: a.password }) });
-    assert.equal(res.status, 200);
-    return { cookie: res.headers.getSetCookie()[0]!.split(';')[0]!, [STAFF_CHECK_HEADER]: ((await res.json()) as SignInResponse).check };
-  }
-  const post = (url: string, headers: Record<string, string>, body: object = {}) =>
-    fetch(`${ctx.server.url}${url}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const signIn = async (a: typeof OTHER) => (await signInStaff(ctx.server, a)).headers;
+  const post = (url: string, headers: Record<string, string>, body: object = {}) => postJson(ctx.server, url, headers, body);
   const get = (url: string, headers: Record<string, string> = {}) => fetch(`${ctx.server.url}${url}`, { headers });
 
   before(async () => {
