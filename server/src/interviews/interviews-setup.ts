@@ -20,9 +20,9 @@ export function setUpInterviews(d: { db: Database.Database; sessions: SessionMan
         throw new HttpError(400, `There is no lesson "${id}" on this server.`);
       }
     },
-    staffName: (id) => d.staff.list().find((a) => a.id === id)?.name ?? '(a removed account)',
+    staffName: (id) => d.staff.nameOf(id) ?? '(a removed account)',
     recordingFile: (id) => d.recordings.sealedFile(id),
-    recordingOf: async (sessionId) => (await d.recordings.list()).find((r) => r.session === sessionId && r.sha256 !== null)?.id ?? null,
+    sealedRecordings: () => d.recordings.sealedBySession(),
   });
   d.sessions.on('event', (id, event) => {
     if (event.type === 'status' && event.state === 'ended' && d.sessions.get(id)?.terms) interviews.sessionEnded(id);

@@ -26,8 +26,8 @@ export interface InterviewDeps {
   requireLesson(id: string): void;
   /** A staff account's name by id (the interviewer named on a summary). */
   staffName(id: number): string;
-  /** The sealed recording of a session, if there is one yet. */
-  recordingOf(sessionId: string): Promise<string | null>;
+  /** Each session's sealed recording, by session id (read once per listing). */
+  sealedRecordings(): Promise<Map<string, string>>;
   recordingFile(recordingId: string): Promise<string | null>;
   now?: () => number;
 }
@@ -60,19 +60,20 @@ export class Interviews {
       endedAt: null,
     };
     this.d.store.create(row);
-    return this.summary(row).then((s) => ({ ...s, link: `${linkBase.replace(/\/+$/, '')}/i/${token}` }));
+    return Promise.resolve({ ...this.summary(row, new Map()), link: `${linkBase.replace(/\/+$/, '')}/i/${token}` });
   }
 
   /** An interviewer's own invites; an admin's view is everyone's. */
-  list(staff: StaffAccount): Promise<InterviewSummary[]> {
-    return Promise.all(this.d.store.list(staff.role === 'admin' ? null : staff.id).map((r) => this.summary(r)));
+  async list(staff: StaffAccount): Promise<InterviewSummary[]> {
+    const sealed = await this.d.sealedRecordings();
+    return this.d.store.list(staff.role === 'admin' ? null : staff.id).map((r) => this.summary(r, sealed));
   }
 
   /** One invite, to its interviewer or an admin; to anyone else it does not exist. */
-  get(staff: StaffAccount, id: string): Promise<InterviewSummary> {
+  async get(staff: StaffAccount, id: string): Promise<InterviewSummary> {
     const row = this.d.store.byId(id);
     if (!row || (staff.role !== 'admin' && row.staffId !== staff.id)) throw new HttpError(404, `There is no interview ${id} of yours.`);
-    return this.summary(row);
+    return this.summary(row, await this.d.sealedRecordings());
   }
 
   /** The sealed recording of a finished interview, to its interviewer or an admin. */
@@ -132,7 +133,7 @@ export class Interviews {
     return this.now() >= row.linkExpiresAt ? 'link expired' : 'invited';
   }
 
-  private async summary(row: InterviewRow): Promise<InterviewSummary> {
+  private summary(row: InterviewRow, sealed: ReadonlyMap<string, string>): InterviewSummary {
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
     return {
       id: row.id,
@@ -145,7 +146,7 @@ export class Interviews {
       startedAt: iso(row.startedAt),
       endedAt: iso(row.endedAt),
       session: row.sessionId,
-      recording: row.sessionId && row.endedAt !== null ? await this.d.recordingOf(row.sessionId) : null,
+      recording: row.sessionId && row.endedAt !== null ? (sealed.get(row.sessionId) ?? null) : null,
       interviewer: this.d.staffName(row.staffId),
     };
   }

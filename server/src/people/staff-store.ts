@@ -36,6 +36,11 @@ export class StaffStore {
     return row ? fromRow(row) : null;
   }
 
+  /** An account's name by its id (the teacher or interviewer named on a summary), null once removed. */
+  nameOf(id: number): string | null {
+    return (this.db.prepare('SELECT name FROM staff WHERE id = ?').get(id) as { name: string } | undefined)?.name ?? null;
+  }
+
   list(): StaffAccount[] {
     return (this.db.prepare('SELECT * FROM staff ORDER BY id').all() as StaffRow[]).map(fromRow);
   }

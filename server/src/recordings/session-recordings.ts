@@ -111,6 +111,17 @@ export class SessionRecordings {
     return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
+  /** Each session's sealed recording (the last, if it has several), from the folder's names alone. */
+  async sealedBySession(): Promise<Map<string, string>> {
+    const names = new Set(await fs.readdir(this.folder).catch(() => [] as string[]));
+    const out = new Map<string, string>();
+    for (const name of [...names].sort()) {
+      const m = RECORDING_FILE.exec(name);
+      if (m && names.has(`${name}.sha256`)) out.set(m[1]!, `${m[1]}-${m[2]}`);
+    }
+    return out;
+  }
+
   /** The file of a sealed recording, or null (no such recording, or still being written). */
   async sealedFile(id: string): Promise<string | null> {
     if (!new RegExp(SESSION_RECORDING_ID).test(id)) return null;
