@@ -90,7 +90,7 @@ export class Classes {
       minutes: row.minutes,
       lang: row.lang,
       open: this.now() < row.closesAt,
-      full: this.liveStudents(row).length >= row.capacity,
+      full: this.live(this.d.store.students(row.id)).length >= row.capacity,
     };
   }
 
@@ -99,10 +99,9 @@ export class Classes {
     if (this.now() >= row.closesAt) throw new HttpError(410, 'This class is closed: it no longer takes students. Ask your teacher.');
     const name = visitor.name.trim();
     if (!name) throw new HttpError(400, 'Type your name first, so your teacher knows who you are.');
-    const mine = this.d.store.students(row.id).find((s) => s.learner === visitor.learner);
-    const live = mine?.sessionId ? this.d.sessions.get(mine.sessionId) : undefined;
-    if (live && live.state !== 'ended') throw new HttpError(409, 'You are in this class already, in another tab of this browser: go on there.');
-    if (this.liveStudents(row).length >= row.capacity) throw new HttpError(409, `This class is full (${row.capacity} students). Ask your teacher.`);
+    const working = this.live(this.d.store.students(row.id));
+    if (working.some((s) => s.learner === visitor.learner)) throw new HttpError(409, 'You are in this class already, in another tab of this browser: go on there.');
+    if (working.length >= row.capacity) throw new HttpError(409, `This class is full (${row.capacity} students). Ask your teacher.`);
     const { session, token } = await this.d.sessions.create({
       learner: visitor.learner,
       client: visitor.client,
@@ -119,7 +118,8 @@ export class Classes {
     const steps = row.lessons.flatMap((lesson) => this.d.lessonSteps(lesson, row.lang).steps.map((s) => ({ lesson, step: s.id, title: s.title })));
     const now = this.now();
     const stuckCount = new Map<string, number>();
-    const students = this.d.store.students(row.id).map((st): ClassStudentRow => {
+    const rows = this.d.store.students(row.id);
+    const students = rows.map((st): ClassStudentRow => {
       const session = st.sessionId ? this.d.sessions.get(st.sessionId) : undefined;
       const liveId = session && session.state !== 'ended' ? session.id : null;
       const progress = this.d.progress(st.learner);
@@ -146,7 +146,7 @@ export class Classes {
       };
     });
     return {
-      class: this.summary(row),
+      class: this.summary(row, rows),
       steps,
       students,
       stuckSteps: [...stuckCount].map(([key, n]) => ({ lesson: key.split('/')[0]!, step: key.split('/')[1]!, students: n })).sort((a, b) => b.students - a.students),
@@ -158,19 +158,19 @@ export class Classes {
   broadcast(staff: StaffAccount, id: string, message: string): number {
     const row = this.own(staff, id);
     const event: ServerEvent = { type: 'broadcast', from: staff.name, message: message.trim(), at: this.now() };
-    const live = this.liveStudents(row);
+    const live = this.live(this.d.store.students(row.id));
     for (const s of live) this.d.sessions.emit('event', s.sessionId!, event);
     return live.length;
   }
 
   extendAll(staff: StaffAccount, id: string, minutes: number): number {
-    const live = this.liveStudents(this.own(staff, id));
+    const live = this.live(this.d.store.students(this.own(staff, id).id));
     for (const s of live) this.d.sessions.extendBy(s.sessionId!, minutes * 60_000);
     return live.length;
   }
 
   async endAll(staff: StaffAccount, id: string): Promise<number> {
-    const live = this.liveStudents(this.own(staff, id));
+    const live = this.live(this.d.store.students(this.own(staff, id).id));
     await Promise.all(live.map((s) => this.d.sessions.end(s.sessionId!, 'expired', 'Your teacher ended the class.')));
     return live.length;
   }
@@ -202,8 +202,9 @@ export class Classes {
     if (s?.terms?.kind === 'class') this.activity.observe(s.terms.ref, sessionId, event);
   }
 
-  private liveStudents(row: ClassRow): StudentRow[] {
-    return this.d.store.students(row.id).filter((s) => {
+  /** The students whose session is live now. */
+  private live(students: StudentRow[]): StudentRow[] {
+    return students.filter((s) => {
       const session = s.sessionId ? this.d.sessions.get(s.sessionId) : undefined;
       return !!session && session.state !== 'ended';
     });
@@ -215,8 +216,7 @@ export class Classes {
     return row;
   }
 
-  private summary(row: ClassRow): ClassSummary {
-    const students = this.d.store.students(row.id);
+  private summary(row: ClassRow, students = this.d.store.students(row.id)): ClassSummary {
     return {
       id: row.id,
       name: row.name,
@@ -226,7 +226,7 @@ export class Classes {
       capacity: row.capacity,
       createdAt: new Date(row.createdAt).toISOString(),
       closesAt: new Date(row.closesAt).toISOString(),
-      working: this.liveStudents(row).length,
+      working: this.live(students).length,
       joined: students.length,
       teacher: this.d.staffName(row.staffId),
     };

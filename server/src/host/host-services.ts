@@ -237,13 +237,13 @@ export function writeServiceConfigs(config: Config): void {
  * The registry cache's configuration (registry-cache.ts), or none without an upstream: pulling through when
  * the upstream answers now, else serving only what it keeps.
  */
-export async function writeRegistryCacheConfig(config: Config): Promise<RegistryCacheMode | null> {
+export async function writeRegistryCacheConfig(config: Config, upstreamAnswered?: boolean): Promise<RegistryCacheMode | null> {
   const p = hostPaths(config);
   if (!config.registryUpstream) {
     fs.rmSync(p.registryCacheConfig, { force: true });
     return null;
   }
-  const mode = (await upstreamAnswers(config.registryUpstream.url)) ? 'pull-through' : 'kept only';
+  const mode = (upstreamAnswered ?? (await upstreamAnswers(config.registryUpstream.url))) ? 'pull-through' : 'kept only';
   const text = registryCacheConfigText({
     storage: p.registryCacheData,
     addr: `${config.serviceIp}:${config.registryCachePort}`,
@@ -266,8 +266,9 @@ export async function keepRegistryCacheCurrent(config: Config, spec: DaemonSpec,
   const was = fs.existsSync(file) ? registryCacheModeOf(fs.readFileSync(file, 'utf8')) : null;
   const healthy = await spec.healthy();
   if (healthy && was === 'pull-through') return;
-  if (healthy && !(await upstreamAnswers(config.registryUpstream.url))) return;
-  const mode = await writeRegistryCacheConfig(config);
+  const answers = await upstreamAnswers(config.registryUpstream.url);
+  if (healthy && !answers) return;
+  const mode = await writeRegistryCacheConfig(config, answers);
   if (!healthy) log(`${spec.name} is not answering; starting it again (${mode === 'kept only' ? `serving only what it keeps: ${config.registryUpstream.url} does not answer` : 'pulling through'})`);
   else log(`${spec.name}: ${config.registryUpstream.url} answers again; restarting it to pull through`);
   await ensureDaemon(spec, log);
