@@ -1,0 +1,55 @@
+// The dashboard's cells from a class's real store (SQLite in memory) and a stand-in for sessions and lessons:
+// done from saved progress, skipped from the sandbox, the open step "current", then "stuck" after 5 minutes
+// on it unticked, and a student whose session ended has no session to watch.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { test } from 'node:test';
+import type { ProgressMap } from '@berth/shared';
+import { ClassStore } from '../../src/classes/class-store.js';
+import { Classes } from '../../src/classes/classes.js';
+import type { StaffAccount } from '../../src/people/staff-store.js';
+import type { SessionManager } from '../../src/sessions/session-manager.js';
+import { openDatabase } from '../../src/store/database.js';
+
+const teacher: StaffAccount = { id: 1, email: 't@x.invalid', name: 'T', role: 'teacher', passwordHash: '', createdAt: 0 };
+const steps = [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }, { id: 'c', title: 'C' }];
+
+test('cells: done, skipped, current then stuck after 5 minutes; an ended student has no session', () => {
+  let now = 1_000_000;
+  const db = openDatabase(':memory:');
+  db.prepare("INSERT INTO staff (id, email, name, role, password_hash, created_at) VALUES (1, 't@x.invalid', 'T', 'teacher', '', 0)").run();
+  const store = new ClassStore(db);
+  const live = new Map<string, { id: string; state: string; terms: { kind: 'class'; ref: string } }>();
+  const sessions = Object.assign(new EventEmitter(), { get: (id: string) => live.get(id) }) as unknown as SessionManager;
+  const progress: Record<string, ProgressMap> = { la: { l: { lesson: 'l', done: ['a'], current: 'c', finished: false } }, lb: {} };
+  const classes = new Classes({
+    store,
+    sessions,
+    lessonSteps: () => ({ title: 'L', steps }),
+    progress: (learner) => progress[learner] ?? {},
+    skippedIn: (id) => new Set(id === 'sa' ? ['l/b'] : []),
+    placeIn: (id) => (id === 'sa' ? { lesson: 'l', step: 'c' } : null),
+    lastCommand: () => null,
+    staffName: () => 'T',
+    now: () => now,
+  });
+  const made = classes.create(teacher, { name: 'C', lessons: ['l'], minutes: 60, capacity: 5 });
+  live.set('sa', { id: 'sa', state: 'ready', terms: { kind: 'class', ref: made.id } });
+  store.join(made.id, 'la', 'Ana', 'sa', now);
+  store.join(made.id, 'lb', 'Ben', 'sb', now);
+
+  const first = classes.dashboard(teacher, made.id);
+  assert.deepEqual(first.students.map((s) => [s.name, s.cells, s.session]), [
+    ['Ana', ['done', 'skipped', 'current'], 'sa'],
+    ['Ben', ['', '', ''], null],
+  ]);
+  assert.deepEqual(first.stuckSteps, []);
+  assert.equal(first.class.working, 1);
+
+  now += 5 * 60_000;
+  const later = classes.dashboard(teacher, made.id);
+  assert.deepEqual(later.students[0]!.cells, ['done', 'skipped', 'stuck']);
+  assert.deepEqual(later.stuckSteps, [{ lesson: 'l', step: 'c', students: 1 }]);
+  assert.equal(later.students[0]!.at?.since, new Date(now - 5 * 60_000).toISOString());
+  db.close();
+});
