@@ -25,6 +25,6 @@ export function setUpClasses(d: { db: Database.Database; sessions: SessionManage
     skippedIn: (id) => d.lessons.skippedIn(id),
     placeIn: (id) => d.lessons.placeIn(id),
     lastCommand: (id) => d.hosts.history.summary(id).last,
-    staffName: (id) => d.staff.list().find((a) => a.id === id)?.name ?? '(a removed account)',
+    staffName: (id) => d.staff.nameOf(id) ?? '(a removed account)',
   });
 }
