@@ -49,7 +49,7 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     // The interviewer watches live, read-only; the candidate's page says so.
     const row = page.getByTestId('staff-interview').first();
     await expect(async () => {
-      await page.getByTestId('staff-interviews').getByRole('button', { name: '↻' }).click();
+      await page.getByTestId('staff-interviews').getByRole('button', { name: 'Refresh' }).click();
       await expect(row.getByTestId('interview-watch')).toBeVisible({ timeout: 500 });
     }).toPass({ timeout: 10_000 });
     await row.getByTestId('interview-watch').click();
@@ -70,7 +70,7 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
 
     // The interviewer's list says done once the recording is sealed; the review plays it beside its timeline.
     await expect(async () => {
-      await page.getByTestId('staff-interviews').getByRole('button', { name: '↻' }).click();
+      await page.getByTestId('staff-interviews').getByRole('button', { name: 'Refresh' }).click();
       await expect(row.getByTestId('interview-review-open')).toBeVisible({ timeout: 500 });
     }).toPass({ timeout: 15_000 });
     await expect(row).toHaveAttribute('data-state', 'done');
@@ -137,7 +137,7 @@ test('a lesson as the task: the candidate works through its steps under the brie
 
     const row = page.getByTestId('staff-interview').first();
     await expect(async () => {
-      await page.getByTestId('staff-interviews').getByRole('button', { name: '↻' }).click();
+      await page.getByTestId('staff-interviews').getByRole('button', { name: 'Refresh' }).click();
       await expect(row.getByTestId('interview-review-open')).toBeVisible({ timeout: 500 });
     }).toPass({ timeout: 15_000 });
     await row.getByTestId('interview-review-open').click();

@@ -1,12 +1,10 @@
 // What a class's dashboard shows beyond saved progress and the terminals' command history, followed from
-// its students' session events: the mistakes each made (and which are the most common in the class), and
-// since when each has been on the step they are on. Kept in memory, bounded by the live class sessions.
+// its students' session events: the mistakes each made (and which are the most common in the class). Kept in
+// memory, bounded by the live class sessions.
 import type { ServerEvent } from '@berth/shared';
 
 interface StudentActivity {
   mistakes: number;
-  /** `lesson/step` and when it was first seen there. */
-  at: { key: string; since: number } | null;
 }
 
 /** Mistake texts counted per class; past this many distinct ones, new texts are not counted. */
@@ -28,14 +26,6 @@ export class ClassActivity {
     if (event.type === 'status' && event.state === 'ended') this.students.delete(sessionId);
   }
 
-  /** Where the student is now; the first time a place is seen, it is "since now". */
-  placeOf(sessionId: string, key: string | null, now = Date.now()): number | null {
-    const a = this.of(sessionId);
-    if (key === null) return null;
-    if (a.at?.key !== key) a.at = { key, since: now };
-    return a.at.since;
-  }
-
   student(sessionId: string): StudentActivity | undefined {
     return this.students.get(sessionId);
   }
@@ -49,7 +39,7 @@ export class ClassActivity {
 
   private of(sessionId: string): StudentActivity {
     let a = this.students.get(sessionId);
-    if (!a) this.students.set(sessionId, (a = { mistakes: 0, at: null }));
+    if (!a) this.students.set(sessionId, (a = { mistakes: 0 }));
     return a;
   }
 }

@@ -32,7 +32,7 @@ export interface ClassDeps {
   lessonSteps(id: string, lang: Lang): { title: string; steps: { id: string; title: string }[] };
   progress(learner: string): ProgressMap;
   skippedIn(sessionId: string): ReadonlySet<string>;
-  placeIn(sessionId: string): { lesson: string; step: string } | null;
+  placeIn(sessionId: string): { lesson: string; step: string; since: number } | null;
   /** The last command a session's terminal ran (the terminals' own history). */
   lastCommand(sessionId: string): { line: string; exit: number; at: number } | null;
   staffName(id: number): string;
@@ -126,7 +126,7 @@ export class Classes {
       const skipped = liveId ? this.d.skippedIn(liveId) : new Set<string>();
       const open = liveId ? this.d.placeIn(liveId) : null;
       const place = open ? `${open.lesson}/${open.step}` : null;
-      const since = liveId ? this.activity.placeOf(liveId, place, now) : null;
+      const since = open?.since ?? null;
       const placeDone = !!open && !!progress[open.lesson]?.done.includes(open.step);
       const stuck = !placeDone && since !== null && now - since >= CLASS_LIMITS.stuckMinutes * 60_000;
       if (stuck && place) stuckCount.set(place, (stuckCount.get(place) ?? 0) + 1);
@@ -149,7 +149,11 @@ export class Classes {
       class: this.summary(row, rows),
       steps,
       students,
-      stuckSteps: [...stuckCount].map(([key, n]) => ({ lesson: key.split('/')[0]!, step: key.split('/')[1]!, students: n })).sort((a, b) => b.students - a.students),
+      // The most stuck first; as many, in the class's order of steps.
+      stuckSteps: steps
+        .filter(({ lesson, step }) => stuckCount.has(`${lesson}/${step}`))
+        .map(({ lesson, step }) => ({ lesson, step, students: stuckCount.get(`${lesson}/${step}`)! }))
+        .sort((a, b) => b.students - a.students),
       commonMistakes: this.activity.commonMistakes(row.id),
     };
   }
@@ -195,6 +199,12 @@ export class Classes {
     const student = this.d.store.studentOf(sessionId);
     const row = student ? this.d.store.byId(student.classId) : undefined;
     return !!row && (staff.role === 'admin' || row.staffId === staff.id);
+  }
+
+  /** Whether this browser joined the class of this code before: it knows the code, so its tries are not guesses. */
+  hasJoined(code: string, learner: string): boolean {
+    const row = this.d.store.byCode(code.toUpperCase());
+    return !!row && this.d.store.students(row.id).some((s) => s.learner === learner);
   }
 
   private observe(sessionId: string, event: ServerEvent): void {

@@ -28,6 +28,8 @@ interface Coaching {
   lang: Lang;
   lesson: Lesson;
   stepIndex: number;
+  /** When the learner opened this step (reopening the same step, e.g. on a reload, keeps it). */
+  since: number;
   /** The current step's ran goals that a command since the step began met (not the commands themselves). */
   ranMet: Set<Goal>;
   /**
@@ -97,10 +99,10 @@ export class LessonService {
   }
 
   /** The lesson step the learner in this session has open now, if any. */
-  placeIn(sessionId: string): { lesson: string; step: string } | null {
+  placeIn(sessionId: string): { lesson: string; step: string; since: number } | null {
     const c = this.coaching.get(sessionId);
     const step = c?.lesson.steps[c.stepIndex];
-    return c && step ? { lesson: c.lesson.id, step: step.id } : null;
+    return c && step ? { lesson: c.lesson.id, step: step.id, since: c.since } : null;
   }
 
   /** `lesson/step` keys of the steps skipped in this session's sandbox. */
@@ -142,6 +144,7 @@ export class LessonService {
       lang,
       lesson,
       stepIndex,
+      since: previous?.lesson.id === lessonId && previous.stepIndex === stepIndex ? previous.since : Date.now(),
       ranMet: new Set(),
       metAtOpen: false,
       setups: previous?.setups ?? new Map(),

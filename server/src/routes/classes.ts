@@ -28,7 +28,7 @@ const codeParams = { type: 'object', required: ['code'], properties: { code: { t
 export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; classes: Classes }) {
   const { auth, classes } = deps;
   const teacher = staffOnly(auth, 'teacher');
-  const wrongCodes = wrongKeyLimiter('class codes');
+  const wrongCodes = wrongKeyLimiter('class codes', (req, learner) => classes.hasJoined((req.params as { code: string }).code, learner));
 
   app.post<{ Body: CreateClassRequest }>(
     STAFF_CLASSES_PATH,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClassActivity } from '../../src/classes/class-activity.js';
 
-test("a class's activity: each student's mistakes, the class's most common mistakes, since when on a step", () => {
+test("a class's activity: each student's mistakes, the class's most common mistakes", () => {
   const a = new ClassActivity();
   a.observe('c1', 's1', { type: 'step', lesson: 'l', step: 'x', done: false, kind: 'mistake', message: 'Without -a' });
   a.observe('c1', 's2', { type: 'step', lesson: 'l', step: 'x', done: false, kind: 'mistake', message: 'Without -a' });
@@ -11,9 +11,6 @@ test("a class's activity: each student's mistakes, the class's most common mista
   assert.equal(a.student('s1')?.mistakes, 1);
   assert.equal(a.student('s2')?.mistakes, 2);
   assert.deepEqual(a.commonMistakes('c1'), [{ message: 'Without -a', times: 2 }, { message: 'No such image', times: 1 }]);
-  assert.equal(a.placeOf('s1', 'l/x', 5000), 5000);
-  assert.equal(a.placeOf('s1', 'l/x', 9000), 5000, 'still there: since it was first seen there');
-  assert.equal(a.placeOf('s1', 'l/y', 9500), 9500);
   a.observe('c1', 's1', { type: 'status', state: 'ended' });
   assert.equal(a.student('s1'), undefined, 'an ended session is forgotten');
 });

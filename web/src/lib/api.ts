@@ -69,7 +69,7 @@ export async function createSession(body: CreateSessionRequest = {}): Promise<Cr
 
 /** A class, by the code its students type. */
 export async function getClassInfo(code: string): Promise<ClassInfo> {
-  return (await (await request(classInfoPath(code), { headers: { 'cache-control': 'no-store' } })).json()) as ClassInfo;
+  return (await (await request(classInfoPath(code), { headers: { 'cache-control': 'no-store', ...learnerHeaders() } })).json()) as ClassInfo;
 }
 
 /** A student joins: a session on the class's terms, under the name the teacher sees. */
@@ -80,7 +80,7 @@ export async function joinClass(code: string, name: string): Promise<CreateSessi
 
 /** The candidate's invite, by the token in their link. */
 export async function getInvite(token: string): Promise<CandidateInvite> {
-  const res = await request(candidateInvitePath(token), { headers: { 'cache-control': 'no-store' } });
+  const res = await request(candidateInvitePath(token), { headers: { 'cache-control': 'no-store', ...learnerHeaders() } });
   return (await res.json()) as CandidateInvite;
 }
 
