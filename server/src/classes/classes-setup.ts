@@ -24,6 +24,7 @@ export function setUpClasses(d: { db: Database.Database; sessions: SessionManage
     progress: (learner) => d.lessons.progress(learner),
     skippedIn: (id) => d.lessons.skippedIn(id),
     placeIn: (id) => d.lessons.placeIn(id),
+    redoStep: (id) => d.lessons.redoStep(id),
     lastCommand: (id) => d.hosts.history.summary(id).last,
     staffName: (id) => d.staff.nameOf(id) ?? '(a removed account)',
   });

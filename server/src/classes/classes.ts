@@ -33,6 +33,8 @@ export interface ClassDeps {
   progress(learner: string): ProgressMap;
   skippedIn(sessionId: string): ReadonlySet<string>;
   placeIn(sessionId: string): { lesson: string; step: string; since: number } | null;
+  /** The step open in the session set up again; null when none is open. */
+  redoStep(sessionId: string): Promise<{ lesson: string; step: string } | null>;
   /** The last command a session's terminal ran (the terminals' own history). */
   lastCommand(sessionId: string): { line: string; exit: number; at: number } | null;
   staffName(id: number): string;
@@ -167,6 +169,31 @@ export class Classes {
     return live.length;
   }
 
+  /** The step a student is on, set up again (its set-up scripts re-run); their page is told. */
+  async resetStep(staff: StaffAccount, id: string, sessionId: string): Promise<{ lesson: string; step: string }> {
+    const row = this.own(staff, id);
+    this.student(row, sessionId);
+    const redone = await this.d.redoStep(sessionId);
+    if (!redone) throw new HttpError(409, 'This student has no lesson step open yet: there is nothing to reset.');
+    const message = row.lang === 'zh' ? `老师重置了这一步（${redone.step}）：它的准备工作已重新完成。` : `Your teacher reset this step (${redone.step}): its set-up has run again.`;
+    this.d.sessions.emit('event', sessionId, { type: 'broadcast', from: staff.name, message, at: this.now() } satisfies ServerEvent);
+    return redone;
+  }
+
+  /**
+   * A student's sandbox ended so they start a fresh one: their page says so and offers Start, which joins
+   * again (same name, ticked steps kept; the step they were on is redone in the new sandbox when it opens).
+   */
+  async resetSandbox(staff: StaffAccount, id: string, sessionId: string): Promise<void> {
+    const row = this.own(staff, id);
+    this.student(row, sessionId);
+    const message =
+      row.lang === 'zh'
+        ? '老师为你换了一个新的沙箱：点“开始新会话”继续，已完成的步骤都还在。'
+        : 'Your teacher gave you a fresh sandbox: press Start a new session to go on. Your ticked steps are kept.';
+    await this.d.sessions.end(sessionId, 'ended-by-user', message);
+  }
+
   extendAll(staff: StaffAccount, id: string, minutes: number): number {
     const live = this.live(this.d.store.students(this.own(staff, id).id));
     for (const s of live) this.d.sessions.extendBy(s.sessionId!, minutes * 60_000);
@@ -174,8 +201,10 @@ export class Classes {
   }
 
   async endAll(staff: StaffAccount, id: string): Promise<number> {
-    const live = this.live(this.d.store.students(this.own(staff, id).id));
-    await Promise.all(live.map((s) => this.d.sessions.end(s.sessionId!, 'expired', 'Your teacher ended the class.')));
+    const row = this.own(staff, id);
+    const live = this.live(this.d.store.students(row.id));
+    const message = row.lang === 'zh' ? '老师结束了这节课。' : 'Your teacher ended the class.';
+    await Promise.all(live.map((s) => this.d.sessions.end(s.sessionId!, 'expired', message)));
     return live.length;
   }
 
@@ -218,6 +247,13 @@ export class Classes {
       const session = s.sessionId ? this.d.sessions.get(s.sessionId) : undefined;
       return !!session && session.state !== 'ended';
     });
+  }
+
+  /** A live session of one of this class's students, or 404. */
+  private student(row: ClassRow, sessionId: string): StudentRow {
+    const st = this.live(this.d.store.students(row.id)).find((s) => s.sessionId === sessionId);
+    if (!st) throw new HttpError(404, 'No such student working in this class now.');
+    return st;
   }
 
   private byCode(code: string): ClassRow {

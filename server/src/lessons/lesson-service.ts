@@ -168,6 +168,27 @@ export class LessonService {
     return { ...this.progressIn(c, stepId), ...(notice ? { notice } : {}) };
   }
 
+  /**
+   * A teacher's reset of the step open in this session: the lesson's and the step's set-up run again and
+   * what the learner's commands met in the step is forgotten. The step's name, or null when none is open.
+   */
+  async redoStep(sessionId: string): Promise<{ lesson: string; step: string } | null> {
+    const c = this.coaching.get(sessionId);
+    const step = c?.lesson.steps[c.stepIndex];
+    if (!c || !step) return null;
+    const lesson = c.lesson;
+    await this.inQueue(c, async () => {
+      c.ranMet.clear();
+      c.since = Date.now();
+      c.setups.delete(lesson.id);
+      c.setups.delete(`${lesson.id}/${step.id}`);
+      if (lesson.setup) await this.setUp(sessionId, c, lesson.id, lesson.setup, `The set-up of lesson "${lesson.id}"`);
+      if (step.setup) await this.setUp(sessionId, c, `${lesson.id}/${step.id}`, step.setup, `The set-up of step "${step.id}" of lesson "${lesson.id}"`);
+      await this.noteMetAtOpen(sessionId, c);
+    });
+    return { lesson: lesson.id, step: step.id };
+  }
+
   /** Redoes the lesson's steps before `upTo` when none of them was reached in this sandbox; a failure is told, not thrown. */
   private async catchUp(sessionId: string, c: Coaching, upTo: number): Promise<string | undefined> {
     const lesson = c.lesson;

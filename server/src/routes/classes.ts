@@ -11,6 +11,8 @@ import {
   STAFF_CLASS_END_PATH,
   STAFF_CLASS_EXTEND_PATH,
   STAFF_CLASS_PATH,
+  STAFF_CLASS_RESET_SANDBOX_PATH,
+  STAFF_CLASS_RESET_STEP_PATH,
   STAFF_CLASSES_PATH,
   type CreateClassRequest,
   type JoinClassRequest,
@@ -23,6 +25,11 @@ import { wrongKeyLimiter } from './wrong-key-limiter.js';
 
 const LESSON_ID = '^[a-z0-9][a-z0-9-]{0,63}$';
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: CLASS_ID_PATTERN } } } as const;
+const studentParams = {
+  type: 'object',
+  required: ['id', 'session'],
+  properties: { id: { type: 'string', pattern: CLASS_ID_PATTERN }, session: { type: 'string', pattern: '^[a-z0-9]{9}$' } },
+} as const;
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: CLASS_CODE_PATTERN } } } as const;
 
 export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; classes: Classes }) {
@@ -95,6 +102,19 @@ export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; class
     const ended = await classes.endAll(req.staff!, req.params.id);
     req.log.info({ staff: req.staff!.email, class: req.params.id, ended }, 'class ended by its teacher');
     return { ended };
+  });
+
+  type StudentParams = { Params: { id: string; session: string } };
+  app.post<StudentParams>(STAFF_CLASS_RESET_STEP_PATH, { onRequest: teacher, schema: { params: studentParams } }, async (req) => {
+    const redone = await classes.resetStep(req.staff!, req.params.id, req.params.session);
+    req.log.info({ staff: req.staff!.email, class: req.params.id, session: req.params.session, ...redone }, "a student's step reset by the teacher");
+    return redone;
+  });
+
+  app.post<StudentParams>(STAFF_CLASS_RESET_SANDBOX_PATH, { onRequest: teacher, schema: { params: studentParams } }, async (req) => {
+    await classes.resetSandbox(req.staff!, req.params.id, req.params.session);
+    req.log.info({ staff: req.staff!.email, class: req.params.id, session: req.params.session }, "a student's sandbox reset by the teacher");
+    return { reset: true };
   });
 
   app.get<{ Params: { id: string } }>(STAFF_CLASS_CSV_PATH, { onRequest: teacher, schema: { params: idParams } }, async (req, reply) =>

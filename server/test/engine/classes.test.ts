@@ -17,6 +17,8 @@ import {
   staffClassEndPath,
   staffClassExtendPath,
   staffClassPath,
+  staffClassResetSandboxPath,
+  staffClassResetStepPath,
   type ClassDashboard,
   type ClassInfo,
   type ClassSummary,
@@ -158,6 +160,41 @@ describe('a class: students join with its code, the teacher follows, watches, br
     assert.ok(lines.includes('Ana,first-container,run-hello,yes'), lines.join('\n'));
     assert.ok(lines.includes('Ben,first-container,run-hello,no'));
     assert.ok(lines.includes(`"'=HYPERLINK(""http://x"")",first-container,run-hello,no`), lines.join('\n'));
+  });
+
+  test("the teacher resets a student's step and gives another a fresh sandbox, ticks kept; another teacher can do neither", async () => {
+    const [ana, ben] = [ctx.students[0]!, ctx.students[1]!];
+    const stepPath = staffClassResetStepPath(ctx.made.id, ben.s.id);
+    const none = await post(stepPath, who.teacher!);
+    assert.equal(none.status, 409, 'no step open yet');
+    assert.match(((await none.json()) as { message: string }).message, /has no lesson step open yet/);
+    await ctx.server.berth.lessons.setLesson(ben.s.id, ben.learner, 'first-container', 'run-hello', 'en');
+    assert.equal((await post(stepPath, who.other!)).status, 404);
+    const from = ben.term.events.length;
+    const reset = await post(stepPath, who.teacher!);
+    assert.deepEqual(await reset.json(), { lesson: 'first-container', step: 'run-hello' });
+    await ben.term.waitFor(
+      () => ben.term.events.slice(from).find((e) => e.type === 'broadcast' && e.from === TEACHER.name && e.message === 'Your teacher reset this step (run-hello): its set-up has run again.'),
+      10_000,
+      'the student told',
+    );
+
+    const sandboxPath = staffClassResetSandboxPath(ctx.made.id, ana.s.id);
+    assert.equal((await post(sandboxPath, who.other!)).status, 404);
+    assert.equal((await post(staffClassResetSandboxPath(ctx.made.id, 'zzzzzzzzz'), who.teacher!)).status, 404);
+    assert.deepEqual(await (await post(sandboxPath, who.teacher!)).json(), { reset: true });
+    const ended = await ana.term.waitForEvent((e) => e.type === 'status' && e.state === 'ended', 15_000, 'ended');
+    assert.equal(ended.type === 'status' && ended.message, 'Your teacher gave you a fresh sandbox: press Start a new session to go on. Your ticked steps are kept.');
+    await ana.term.close();
+    const again = await post(classJoinPath(ctx.made.code), { [LEARNER_HEADER]: ana.learner }, { name: 'Ana' });
+    assert.equal(again.status, 201, 'the same browser joins again');
+    ana.s = (await again.json()) as CreatedSession;
+    ana.term = await TerminalClient.connect(ctx.server, ana.s);
+    await ana.term.ready(60_000);
+    const d = await dashboard();
+    assert.deepEqual(d.students.map((st) => st.session), [ana.s.id, ben.s.id, ctx.students[2]!.s.id]);
+    assert.equal(d.students[0]!.cells[0], 'done', 'her tick is kept');
+    assert.equal(d.class.working, 3);
   });
 
   test('the teacher ends the class: every student\'s session ends, and their page says why', async () => {

@@ -30,6 +30,7 @@ test('cells: done, skipped, current then stuck 5 minutes after the step was open
     progress: (learner) => progress[learner] ?? {},
     skippedIn: (id) => new Set(id === 'sa' ? ['l/b'] : []),
     placeIn: (id) => (id === 'sa' ? { lesson: 'l', step: 'c', since: opened } : id === 'sc' ? { lesson: 'l', step: 'b', since: opened - 6 * 60_000 } : null),
+    redoStep: async () => null,
     lastCommand: () => null,
     staffName: () => 'T',
     now: () => now,

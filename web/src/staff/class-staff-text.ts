@@ -35,6 +35,11 @@ const en = {
   ended: (n: number) => `${n} sandbox${n === 1 ? '' : 'es'} ended.`,
   csv: 'Export progress (CSV)',
   watch: 'Watch',
+  resetStep: 'Reset step',
+  stepReset: (name: string, step: string) => `${name}'s step "${step}" was set up again.`,
+  newSandbox: 'New sandbox',
+  newSandboxConfirm: (name: string) => `End ${name}'s sandbox? Their page offers a fresh one; ticked steps are kept.`,
+  sandboxReset: (name: string) => `${name}'s sandbox ended: their page offers a fresh one.`,
 };
 
 const zh: typeof en = {
@@ -71,6 +76,11 @@ const zh: typeof en = {
   ended: (n) => `${n} 个沙盒已结束。`,
   csv: '导出进度（CSV）',
   watch: '查看',
+  resetStep: '重置这一步',
+  stepReset: (name, step) => `已为 ${name} 重新准备步骤“${step}”。`,
+  newSandbox: '换新沙盒',
+  newSandboxConfirm: (name) => `结束 ${name} 的沙盒吗？TA 的页面会提供一个新的，已完成的步骤都保留。`,
+  sandboxReset: (name) => `${name} 的沙盒已结束：TA 的页面会提供一个新的。`,
 };
 
 export const classStaffText = (lang: Lang) => (lang === 'zh' ? zh : en);

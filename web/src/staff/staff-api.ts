@@ -18,6 +18,8 @@ import {
   staffClassExtendPath,
   staffClassEndPath,
   staffClassCsvPath,
+  staffClassResetSandboxPath,
+  staffClassResetStepPath,
   type ClassDashboard,
   type ClassSummary,
   type CreateClassRequest,
@@ -136,6 +138,8 @@ export async function classDashboard(id: string): Promise<ClassDashboard> {
 const postJson = async (path: string, body: object) => (await request(path, { method: 'POST', headers: { ...json, ...staffHeaders() }, body: JSON.stringify(body) })).json();
 export const broadcastToClass = (id: string, message: string) => postJson(staffClassBroadcastPath(id), { message }) as Promise<{ reached: number }>;
 export const extendClass = (id: string, minutes: number) => postJson(staffClassExtendPath(id), { minutes }) as Promise<{ extended: number }>;
+export const resetStudentStep = (id: string, session: string) => postJson(staffClassResetStepPath(id, session), {}) as Promise<{ lesson: string; step: string }>;
+export const resetStudentSandbox = (id: string, session: string) => postJson(staffClassResetSandboxPath(id, session), {}) as Promise<{ reset: true }>;
 export const endClass = (id: string) => postJson(staffClassEndPath(id), {}) as Promise<{ ended: number }>;
 
 export async function downloadClassCsv(id: string): Promise<void> {
