@@ -1,7 +1,8 @@
 // A class in Chromium (issue 15): an admin makes a teacher, who creates a class; three students (separate
 // browsers, one address) join with its code; a student's tick shows on the teacher's grid within 2 s; the
 // teacher watches, joins and types, and the student sees it and who joined; a broadcast reaches every
-// student; the CSV lists the tick; ending the class ends every student's sandbox.
+// student; the CSV lists the tick; a student's sandbox is swapped for a fresh one, tick kept; ending the class
+// ends every student's sandbox.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
@@ -75,6 +76,17 @@ test('a class of three: join by code, the grid ticks, the teacher joins a termin
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('class-csv').click()]);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     expect(csv.split('\r\n')).toEqual(expect.arrayContaining(['student,lesson,step,done', 'Ana,first-container,run-hello,yes', 'Ben,first-container,run-hello,no']));
+
+    // Ana's sandbox is swapped for a fresh one: her page says so, Start joins again, her tick is kept.
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('[data-testid="class-student"][data-name="Ana"]').getByTestId('class-new-sandbox').click();
+    await expect(page.getByTestId('class-notice')).toHaveText("Ana's sandbox ended: their page offers a fresh one.");
+    await expect(ana.getByTestId('ended')).toContainText('Your teacher gave you a fresh sandbox');
+    await ana.getByTestId('start-again').click();
+    await expect(ana.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(ana.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true');
+    await expect(page.getByTestId('class-working')).toHaveText('3 of 3 working now');
+    await expect(page.locator('[data-testid="class-student"][data-name="Ana"] [data-step="run-hello"]')).toHaveAttribute('data-cell', 'done');
 
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('class-end').click();
