@@ -56,6 +56,7 @@ import { HostWatch } from './host/host-watch.js';
 import { hostEvent, HostNotices } from './sessions/host-notices.js';
 import { DataDisk, isDiskFull } from './host/data-disk.js';
 import { diagnoseStartFailure, hostFacts } from './host/start-diagnosis.js';
+import { StartGate } from './sessions/start-gate.js';
 import { StartOutcomes, startsFailingText } from './sessions/start-outcomes.js';
 import { StartProbe } from './sessions/start-probe.js';
 import { PublicOrigin } from './routes/public-origin.js';
@@ -128,7 +129,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const db = openDatabase(config.databaseFile);
   const dataDisk = new DataDisk(config.dataDir);
   const starts = new StartOutcomes((text) => diagnoseStartFailure(text, hostFacts(config)), app.log);
-  const pool = new SandboxPool(runtime, config.poolSize, newSessionId, () => sessions.activeCount() < config.maxSessions, starts, app.log);
+  const startGate = new StartGate(config.startsAtOnce);
+  const pool = new SandboxPool(runtime, config.poolSize, newSessionId, () => sessions.activeCount() < config.maxSessions, starts, app.log, startGate);
   const sessions: SessionManager = new SessionManager(
     runtime,
     {
@@ -150,6 +152,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
         if (starts.failing) throw new HttpError(503, startsFailingText(lang));
       },
       starts,
+      startGate,
     },
     app.log,
     new SessionStore(db),

@@ -61,6 +61,7 @@ export async function classBench(berth: Berth, url: string, rows: Row[]): Promis
       target: 'all, within a minute (issue 15)',
     });
     if (failed.length) rows.push({ what: 'class: why the others got none', figure: [...new Set(failed)].slice(0, 3).join('; '), target: '-' });
+    console.error(`[bench] class: ${students.length} of ${STUDENTS} got a prompt in ${(allMs / 1000).toFixed(1)} s`);
     if (!students.length) return;
 
     // All of them working: a command every 2 s each, while the teacher's page asks every second.
@@ -83,11 +84,15 @@ export async function classBench(berth: Berth, url: string, rows: Row[]): Promis
     }
     const ticker = students[0]!;
     await berth.lessons.setLesson(ticker.id, [...berth.sessions.live()].find((s) => s.id === ticker.id)!.learner, 'first-container', 'run-hello', 'en');
+    const typed = performance.now();
     ticker.term.type('docker run hello-world\r');
-    await ticker.term.waitForEvent((e) => e.type === 'step' && e.done, 60_000, 'the tick');
+    const tick = await ticker.term.waitForEvent((e) => e.type === 'step' && e.done, 120_000, 'the tick').then(
+      () => null,
+      (err: Error) => err.message.split('\n')[0]!,
+    );
     const ticked = performance.now();
     let shownMs = NaN;
-    while (performance.now() - ticked < 10_000) {
+    while (!tick && performance.now() - ticked < 10_000) {
       const board = (await (await fetch(`${url}${staffClassPath(big.id)}`, { headers: staff })).json()) as ClassDashboard;
       if (board.students.find((s) => s.session === ticker.id)?.cells[0] === 'done') {
         shownMs = performance.now() - ticked;
@@ -103,8 +108,13 @@ export async function classBench(berth: Berth, url: string, rows: Row[]): Promis
       target: 'the page asks every second: ≤ 1 s in all (issue 15)',
     });
     rows.push({
+      what: `class: with them all typing, a student's \`docker run hello-world\` to its tick`,
+      figure: tick ?? `${((ticked - typed) / 1000).toFixed(1)} s`,
+      target: '-',
+    });
+    rows.push({
       what: 'class: a student\'s tick to the dashboard showing it (asked every 50 ms; the page asks every second)',
-      figure: Number.isNaN(shownMs) ? 'not shown within 10 s' : `${shownMs.toFixed(0)} ms`,
+      figure: tick ? 'no tick' : Number.isNaN(shownMs) ? 'not shown within 10 s' : `${shownMs.toFixed(0)} ms`,
       target: '≤ 2 s with the page\'s 1 s asking (issue 15)',
     });
   } finally {

@@ -2,6 +2,7 @@
 // Nobody has used a pooled sandbox; it gets its visitor's token and clock only when handed over.
 import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { Logger } from './session-manager.js';
+import { StartDropped, StartGate } from './start-gate.js';
 import type { StartOutcomes } from './start-outcomes.js';
 
 export class SandboxPool {
@@ -19,6 +20,8 @@ export class SandboxPool {
     /** Each refill's outcome counts like a session start's (a failure is logged there, with its reference). */
     private readonly starts: StartOutcomes,
     private readonly log: Pick<Logger, 'warn'>,
+    /** Refills wait here after visitors' starts. */
+    private readonly gate: StartGate = new StartGate(Infinity),
   ) {}
 
   /** Pooled sandboxes being checked before a hand-over: still counted against the host's capacity. */
@@ -59,7 +62,7 @@ export class SandboxPool {
     while (!this.draining && this.size < this.target && this.roomFor()) {
       const id = this.newId();
       this.filling++;
-      const work = this.runtime.createSandbox(id).then(
+      const work = this.gate.run('pool', () => this.runtime.createSandbox(id), () => !this.draining).then(
         () => {
           this.filling--;
           this.starts.succeeded();
@@ -68,7 +71,7 @@ export class SandboxPool {
         },
         (err: Error) => {
           this.filling--;
-          this.starts.failed(err, id, 'pool');
+          if (!(err instanceof StartDropped)) this.starts.failed(err, id, 'pool');
         },
       );
       this.pending.add(work);

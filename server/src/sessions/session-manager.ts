@@ -10,6 +10,7 @@ import { idleEndsAt } from './idle-deadline.js';
 import { dueAt, lifetimeEvent } from './session-lifetime.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import { SandboxRemovals } from './sandbox-removals.js';
+import { StartDropped, startsAheadText, type StartGate } from './start-gate.js';
 import { startFailedText, type StartOutcomes } from './start-outcomes.js';
 import { VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
 import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session, type SessionTerms } from './session.js';
@@ -33,6 +34,8 @@ export interface SessionManagerOptions extends VisitorLimitOptions {
   requireRoom?: (lang?: Lang) => void;
   /** Every sandbox start's outcome is recorded here (health, the probe, the failure's reference). */
   starts: StartOutcomes;
+  /** Bounds the sandbox starts at once (shared with the warm pool, whose refills go after visitors' starts). */
+  startGate?: StartGate;
 }
 
 export interface Logger {
@@ -141,8 +144,22 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     session.expiresAt = Date.now() + (session.terms?.durationMs ?? this.o.ttlMs);
     this.persist(session);
     this.emit('event', session.id, { type: 'status', state: 'starting' });
-    const started = Date.now();
-    const creation = this.runtime.createSandbox(session.id);
+    let started = Date.now();
+    const create = () => {
+      started = Date.now();
+      if (session.startNote) {
+        session.startNote = undefined;
+        this.emit('event', session.id, { type: 'status', state: 'starting' });
+      }
+      return this.runtime.createSandbox(session.id);
+    };
+    // Waiting for a free start (start-gate.ts): the page says how many sandboxes start before this one.
+    const waitingPlace = (ahead: number) => {
+      session.startNote = startsAheadText(ahead, session.lang);
+      this.emit('event', session.id, { type: 'status', state: 'starting', message: session.startNote });
+    };
+    const gate = this.o.startGate;
+    const creation = gate ? gate.run('visitor', create, () => session.state === 'starting', waitingPlace) : create();
     this.creating.set(session.id, creation.catch(() => {}));
     void creation.finally(() => this.creating.delete(session.id)).catch(() => {});
     this.track(
@@ -155,6 +172,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
           this.becameReady(session);
         },
         (err: Error) => {
+          if (err instanceof StartDropped) return this.settlers.get(session.id)?.(false);
           // Visitors get a sentence and a reference; the engine's own words go to the log under it.
           const { reference } = this.o.starts.failed(err, session.id, 'session');
           this.settlers.get(session.id)?.(false);

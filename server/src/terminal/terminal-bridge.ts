@@ -69,7 +69,12 @@ export class TerminalBridge {
     this.ws.on('close', () => this.dispose());
     this.ws.on('error', () => this.dispose());
     const s = this.session;
-    this.sendEvent({ type: 'status', state: s.state, ...(s.state === 'ended' ? { reason: s.endReason, message: s.endMessage } : {}) });
+    this.sendEvent({
+      type: 'status',
+      state: s.state,
+      ...(s.state === 'ended' ? { reason: s.endReason, message: s.endMessage } : {}),
+      ...(s.state === 'starting' && s.startNote ? { message: s.startNote } : {}),
+    });
     if (s.state === 'ended') return this.close(CloseCode.sessionEnded, 'session ended');
     // A queued visitor learns their place at once; the rest comes once the sandbox is ready.
     if (s.state === 'queued' && this.index === 0) for (const event of this.initialEvents(s.id)) this.sendEvent(event);

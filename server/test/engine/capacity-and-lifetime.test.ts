@@ -30,6 +30,26 @@ describe('capacity, pool and lifetime', () => {
     }
   });
 
+  test('starts wait their turn past BERTH_STARTS_AT_ONCE: the page says how many start before it; one that leaves while waiting is never made', async () => {
+    const server = await startTestServer({ BERTH_STARTS_AT_ONCE: '1', BERTH_POOL_SIZE: '0', BERTH_MAX_SESSIONS_PER_CLIENT: '5' });
+    try {
+      const [first, second, third] = [await createSession(server), await createSession(server), await createSession(server)];
+      const term = await TerminalClient.connect(server, third);
+      const waiting = await term.waitForEvent((e) => e.type === 'status' && e.state === 'starting' && !!e.message, 5000, 'a waiting note');
+      assert.equal(waiting.type === 'status' && waiting.message, 'waiting to start: 2 sandboxes are starting before yours (a few at a time, so that each comes up)');
+      await server.berth.sessions.end(second.id, 'ended-by-user');
+      assert.equal(await server.berth.sessions.get(first.id)!.ready, true);
+      await term.ready(60_000);
+      assert.match((await term.run('docker info --format "{{.ServerVersion}}"')).output, /^\d+\.\d+/m);
+      assert.deepEqual((await server.berth.runtime.listSandboxes()).sort(), [first.id, third.id].sort(), 'the one that left was never started');
+      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { starts: { failed: number; failing: boolean } };
+      assert.deepEqual([health.starts.failed, health.starts.failing], [0, false], 'leaving is not a failed start');
+      await term.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   test('one visitor (a browser, known by the learner id its page sends) cannot take many sessions', async () => {
     const server = await startTestServer({ BERTH_MAX_SESSIONS_PER_CLIENT: '1' });
     try {
