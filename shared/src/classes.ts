@@ -8,10 +8,12 @@ export const STAFF_CLASS_BROADCAST_PATH = '/api/staff/classes/:id/broadcast';
 export const STAFF_CLASS_EXTEND_PATH = '/api/staff/classes/:id/extend';
 export const STAFF_CLASS_END_PATH = '/api/staff/classes/:id/end';
 export const STAFF_CLASS_CSV_PATH = '/api/staff/classes/:id/progress.csv';
+export const STAFF_CLASS_WARM_PATH = '/api/staff/classes/:id/warm';
 export const STAFF_CLASS_RESET_STEP_PATH = '/api/staff/classes/:id/students/:session/reset-step';
 export const STAFF_CLASS_RESET_SANDBOX_PATH = '/api/staff/classes/:id/students/:session/reset-sandbox';
 const withId = (p: string) => (id: string) => p.replace(':id', encodeURIComponent(id));
 const withStudent = (p: string) => (id: string, session: string) => withId(p)(id).replace(':session', encodeURIComponent(session));
+export const staffClassWarmPath = withId(STAFF_CLASS_WARM_PATH);
 export const staffClassResetStepPath = withStudent(STAFF_CLASS_RESET_STEP_PATH);
 export const staffClassResetSandboxPath = withStudent(STAFF_CLASS_RESET_SANDBOX_PATH);
 export const staffClassPath = withId(STAFF_CLASS_PATH);
@@ -105,4 +107,6 @@ export interface ClassDashboard {
   /** Where they are stuck: steps with stuck students, most first; the mistakes seen most, most first. */
   stuckSteps: { lesson: string; step: string; students: number }[];
   commonMistakes: { message: string; times: number }[];
+  /** Getting ready: sandboxes made before the students come, one per free seat; `ready` of `seats` are. */
+  warm: { on: boolean; seats: number; ready: number };
 }

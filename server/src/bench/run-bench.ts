@@ -211,7 +211,7 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     if (want('images')) await imagesBench(berth, config, url, rows);
     if (want('engine-view')) await engineViewBench(berth, url, rows);
     if (want('recordings')) await recordingsBench(berth, url, config, rows);
-    if (want('class')) await classBench(berth, url, rows);
+    if (want('class')) await classBench(berth, url, config.startsAtOnce, rows);
     if (want('exhaustion')) await exhaustion(berth, url, rows);
     if (want('many')) await manySessions(berth, url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows);
   } finally {

@@ -3,12 +3,20 @@ import type Database from 'better-sqlite3';
 import { HttpError } from '../errors.js';
 import type { LessonService } from '../lessons/lesson-service.js';
 import type { StaffStore } from '../people/staff-store.js';
+import type { SandboxPool } from '../sessions/sandbox-pool.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { ClassStore } from './class-store.js';
 import { Classes } from './classes.js';
 
-export function setUpClasses(d: { db: Database.Database; sessions: SessionManager; lessons: LessonService; staff: StaffStore; hosts: TerminalHosts }): Classes {
+export function setUpClasses(d: {
+  db: Database.Database;
+  sessions: SessionManager;
+  lessons: LessonService;
+  staff: StaffStore;
+  hosts: TerminalHosts;
+  pool: SandboxPool;
+}): Classes {
   return new Classes({
     store: new ClassStore(d.db),
     sessions: d.sessions,
@@ -27,5 +35,6 @@ export function setUpClasses(d: { db: Database.Database; sessions: SessionManage
     redoStep: (id) => d.lessons.redoStep(id),
     lastCommand: (id) => d.hosts.history.summary(id).last,
     staffName: (id) => d.staff.nameOf(id) ?? '(a removed account)',
+    pool: d.pool,
   });
 }

@@ -20,6 +20,7 @@ import { HttpError } from '../errors.js';
 import type { StaffAccount } from '../people/staff-store.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { ClassActivity } from './class-activity.js';
+import { ClassWarmth } from './class-warmth.js';
 import type { ClassRow, ClassStore, StudentRow } from './class-store.js';
 
 const HOUR_MS = 3_600_000;
@@ -38,16 +39,33 @@ export interface ClassDeps {
   /** The last command a session's terminal ran (the terminals' own history). */
   lastCommand(sessionId: string): { line: string; exit: number; at: number } | null;
   staffName(id: number): string;
+  /** The warm pool, grown for classes getting ready (see class-warmth.ts). */
+  pool?: { setDemand(demand: () => number): void; refill(): void; readonly readyCount: number };
   now?: () => number;
 }
 
 export class Classes {
   private readonly now: () => number;
   readonly activity = new ClassActivity();
+  private readonly warmth: ClassWarmth;
 
   constructor(private readonly d: ClassDeps) {
     this.now = d.now ?? Date.now;
     d.sessions.on('event', (id, event) => this.observe(id, event));
+    this.warmth = new ClassWarmth((id) => {
+      const row = this.d.store.byId(id);
+      return row && this.now() < row.closesAt ? this.freeSeats(row) : null;
+    });
+    d.pool?.setDemand(() => this.warmth.demand());
+  }
+
+  /** The teacher gets the class's sandboxes ready before the students come (or stops). */
+  warm(staff: StaffAccount, id: string, on: boolean): ClassDashboard['warm'] {
+    const row = this.own(staff, id);
+    if (on && this.now() >= row.closesAt) throw new HttpError(410, 'This class is closed: there is nobody to get sandboxes ready for.');
+    this.warmth.set(row.id, on);
+    this.d.pool?.refill();
+    return this.warmOf(row);
   }
 
   create(staff: StaffAccount, body: CreateClassRequest): ClassSummary {
@@ -157,6 +175,7 @@ export class Classes {
         .map(({ lesson, step }) => ({ lesson, step, students: stuckCount.get(`${lesson}/${step}`)! }))
         .sort((a, b) => b.students - a.students),
       commonMistakes: this.activity.commonMistakes(row.id),
+      warm: this.warmOf(row),
     };
   }
 
@@ -202,6 +221,7 @@ export class Classes {
 
   async endAll(staff: StaffAccount, id: string): Promise<number> {
     const row = this.own(staff, id);
+    this.warmth.set(row.id, false);
     const live = this.live(this.d.store.students(row.id));
     const message = row.lang === 'zh' ? '老师结束了这节课。' : 'Your teacher ended the class.';
     await Promise.all(live.map((s) => this.d.sessions.end(s.sessionId!, 'expired', message)));
@@ -247,6 +267,18 @@ export class Classes {
       const session = s.sessionId ? this.d.sessions.get(s.sessionId) : undefined;
       return !!session && session.state !== 'ended';
     });
+  }
+
+  /** Seats not taken by a live session of the class (counted from the sessions: a joining one counts at once). */
+  private freeSeats(row: ClassRow): number {
+    const taken = this.d.sessions.live().filter((s) => s.terms?.kind === 'class' && s.terms.ref === row.id).length;
+    return Math.max(0, row.capacity - taken);
+  }
+
+  private warmOf(row: ClassRow): ClassDashboard['warm'] {
+    const seats = this.freeSeats(row);
+    const on = this.warmth.isOn(row.id);
+    return { on, seats, ready: on ? Math.min(seats, this.d.pool?.readyCount ?? 0) : 0 };
   }
 
   /** A live session of one of this class's students, or 404. */

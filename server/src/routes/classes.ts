@@ -13,6 +13,7 @@ import {
   STAFF_CLASS_PATH,
   STAFF_CLASS_RESET_SANDBOX_PATH,
   STAFF_CLASS_RESET_STEP_PATH,
+  STAFF_CLASS_WARM_PATH,
   STAFF_CLASSES_PATH,
   type CreateClassRequest,
   type JoinClassRequest,
@@ -103,6 +104,16 @@ export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; class
     req.log.info({ staff: req.staff!.email, class: req.params.id, ended }, 'class ended by its teacher');
     return { ended };
   });
+
+  app.post<{ Params: { id: string }; Body: { on: boolean } }>(
+    STAFF_CLASS_WARM_PATH,
+    { onRequest: teacher, schema: { params: idParams, body: { type: 'object', additionalProperties: false, required: ['on'], properties: { on: { type: 'boolean' } } } } },
+    async (req) => {
+      const warm = classes.warm(req.staff!, req.params.id, req.body.on);
+      req.log.info({ staff: req.staff!.email, class: req.params.id, ...warm }, req.body.on ? 'class getting ready' : 'class no longer getting ready');
+      return warm;
+    },
+  );
 
   type StudentParams = { Params: { id: string; session: string } };
   app.post<StudentParams>(STAFF_CLASS_RESET_STEP_PATH, { onRequest: teacher, schema: { params: studentParams } }, async (req) => {

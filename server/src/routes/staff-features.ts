@@ -8,6 +8,7 @@ import type { LessonService } from '../lessons/lesson-service.js';
 import { StaffAuth } from '../people/staff-auth.js';
 import { StaffStore } from '../people/staff-store.js';
 import type { SessionRecordings } from '../recordings/session-recordings.js';
+import type { SandboxPool } from '../sessions/sandbox-pool.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { TerminalHosts } from '../terminal/terminal-hosts.js';
 import { classRoutes } from './classes.js';
@@ -21,6 +22,8 @@ export interface StaffFeatureDeps {
   sessions: SessionManager;
   lessons: LessonService;
   hosts: TerminalHosts;
+  /** Grown for a class getting ready. */
+  pool: SandboxPool;
   recordings: SessionRecordings;
   publicUrl: string | null;
   /** BERTH_RECORD=terminals. */
@@ -34,7 +37,7 @@ export function staffFeatures(app: FastifyInstance, d: StaffFeatureDeps): { staf
   staffRoutes(app, { auth, store: staff });
   const interviews = setUpInterviews({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, recordings: d.recordings });
   interviewRoutes(app, { auth, interviews, publicUrl: d.publicUrl });
-  const classes = setUpClasses({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, hosts: d.hosts });
+  const classes = setUpClasses({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, hosts: d.hosts, pool: d.pool });
   classRoutes(app, { auth, classes });
   staffWatchRoutes(app, { auth, sessions: d.sessions, hosts: d.hosts, mayWatch: (who, id) => interviews.mayWatch(who, id) || classes.mayWatch(who, id) });
   staffRecordingRoutes(app, { auth, recordings: d.recordings, everyTerminal: d.everyTerminal });

@@ -26,6 +26,18 @@ export class SandboxPool {
 
   /** Pooled sandboxes being checked before a hand-over: still counted against the host's capacity. */
   private checking = 0;
+  /** Sandboxes wanted beyond the base size now (a class getting ready: classes/class-warmth.ts). */
+  private demand: () => number = () => 0;
+
+  /** How many the pool keeps now: its base size and what is wanted beyond it. */
+  get wanted(): number {
+    return this.target + Math.max(0, this.demand());
+  }
+
+  /** Sandboxes wanted beyond the base size, asked at every refill. */
+  setDemand(demand: () => number): void {
+    this.demand = demand;
+  }
 
   /** Pooled sandboxes, ready or being made: they count against the host's capacity. */
   get size(): number {
@@ -57,9 +69,14 @@ export class SandboxPool {
     else this.ready.unshift(id);
   }
 
-  /** Makes sandboxes in the background until the pool is full or the host has no room. */
+  /**
+   * Makes sandboxes in the background until the pool holds what is wanted or the host has no room; ready ones
+   * beyond what is wanted (a class that got ready and then ended) are removed.
+   */
   refill(): void {
-    while (!this.draining && this.size < this.target && this.roomFor()) {
+    const wanted = this.wanted;
+    while (!this.draining && this.ready.length && this.size > wanted) void this.runtime.destroySandbox(this.ready.pop()!).catch(() => {});
+    while (!this.draining && this.size < wanted && this.roomFor()) {
       const id = this.newId();
       this.filling++;
       const work = this.gate.run('pool', () => this.runtime.createSandbox(id), () => !this.draining).then(

@@ -319,6 +319,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       }
     }
     await Promise.all(ends);
+    // What the pool should hold changes with time too (a class getting ready closes).
+    this.pool?.refill();
   }
 
   /**

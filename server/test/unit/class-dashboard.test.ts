@@ -21,7 +21,7 @@ test('cells: done, skipped, current then stuck 5 minutes after the step was open
   db.prepare("INSERT INTO staff (id, email, name, role, password_hash, created_at) VALUES (1, 't@x.invalid', 'T', 'teacher', '', 0)").run();
   const store = new ClassStore(db);
   const live = new Map<string, { id: string; state: string; terms: { kind: 'class'; ref: string } }>();
-  const sessions = Object.assign(new EventEmitter(), { get: (id: string) => live.get(id) }) as unknown as SessionManager;
+  const sessions = Object.assign(new EventEmitter(), { get: (id: string) => live.get(id), live: () => [...live.values()].filter((s) => s.state !== 'ended') }) as unknown as SessionManager;
   const progress: Record<string, ProgressMap> = { la: { l: { lesson: 'l', done: ['a'], current: 'c', finished: false } }, lb: {} };
   const classes = new Classes({
     store,

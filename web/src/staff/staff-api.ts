@@ -20,6 +20,7 @@ import {
   staffClassCsvPath,
   staffClassResetSandboxPath,
   staffClassResetStepPath,
+  staffClassWarmPath,
   type ClassDashboard,
   type ClassSummary,
   type CreateClassRequest,
@@ -140,6 +141,7 @@ export const broadcastToClass = (id: string, message: string) => postJson(staffC
 export const extendClass = (id: string, minutes: number) => postJson(staffClassExtendPath(id), { minutes }) as Promise<{ extended: number }>;
 export const resetStudentStep = (id: string, session: string) => postJson(staffClassResetStepPath(id, session), {}) as Promise<{ lesson: string; step: string }>;
 export const resetStudentSandbox = (id: string, session: string) => postJson(staffClassResetSandboxPath(id, session), {}) as Promise<{ reset: true }>;
+export const warmClass = (id: string, on: boolean) => postJson(staffClassWarmPath(id), { on }) as Promise<ClassDashboard['warm']>;
 export const endClass = (id: string) => postJson(staffClassEndPath(id), {}) as Promise<{ ended: number }>;
 
 export async function downloadClassCsv(id: string): Promise<void> {
