@@ -158,8 +158,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     new SessionStore(db),
     pool,
   );
+  const runScript = checkRunner(runtime, app.log, (id, message) => sessions.emit('event', id, { type: 'error', message }));
+  /** Told after each command any terminal finished, beside the lessons (an interview's checks). */
+  const afterCommand: ((sessionId: string) => void)[] = [];
   const lessons = new LessonService(lessonList, new ProgressStore(db), {
-    runScript: checkRunner(runtime, app.log, (id, message) => sessions.emit('event', id, { type: 'error', message })),
+    runScript,
     emit: (id, event) => sessions.emit('event', id, event),
     notify: (id, message) => sessions.emit('event', id, { type: 'error', message }),
   });
@@ -169,7 +172,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const upstream = config.registryUpstream
     ? new UpstreamStatus(upstreamName(config.registryUpstream.url), config.registryUpstream.url, `http://${config.serviceIp}:${config.registryCachePort}`, app.log)
     : undefined;
-  const hosts = new TerminalHosts(runtime, (id, command) => void lessons.onCommand(id, command), app.log, config.resumeGraceMs, (id) => {
+  const onCommand = (id: string, command: Parameters<LessonService['onCommand']>[1]) => {
+    void lessons.onCommand(id, command);
+    for (const told of afterCommand) told(id);
+  };
+  const hosts = new TerminalHosts(runtime, onCommand, app.log, config.resumeGraceMs, (id) => {
     const lang = () => lessons.langOf(id) ?? sessions.get(id)?.lang ?? 'en';
     return new ObserverChain([
       new MissingImageNotes(mirrorCatalog, lang, Date.now, upstream),
@@ -229,7 +236,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
 
   refuseCrossSiteCalls(app);
   sessionRoutes(app, { sessions, idle: config });
-  const { staff: staffStore } = staffFeatures(app, { db, sessions, lessons, hosts, pool, recordings, publicUrl: config.publicUrl, everyTerminal: config.recordTerminals });
+  const { staff: staffStore } = staffFeatures(app, { db, sessions, lessons, hosts, pool, recordings, runScript, afterCommand: (told) => afterCommand.push(told), publicUrl: config.publicUrl, everyTerminal: config.recordTerminals });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   const hostWatch = new HostWatch({

@@ -25,7 +25,8 @@ export interface CastTimeline {
 
 const COMMAND = /^command `([\s\S]*)` exit (-?\d+)$/;
 const PASTE = /^paste(?: by (.+))?$/;
-const CHECK = /^step (.+) done$/;
+/** A lesson step ticked, or an interview's check met. */
+const CHECK = /^(?:step (.+) done|check (.+) met)$/;
 
 /** Reads the markers of a cast file, line by line (a line that is not an event is passed over). */
 export function castTimeline(cast: string): CastTimeline {
@@ -61,7 +62,7 @@ export function castTimeline(cast: string): CastTimeline {
       pasteWaiting = { at, kind: 'paste', text: 'paste', ...(paste[1] ? { by: paste[1] } : {}) };
       entries.push(pasteWaiting);
     } else if (check) {
-      entries.push({ at, kind: 'check', text: check[1]! });
+      entries.push({ at, kind: 'check', text: (check[1] ?? check[2])! });
     }
   }
   const commands = entries.filter((e) => e.kind === 'command');

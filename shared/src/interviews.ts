@@ -27,7 +27,19 @@ export const INTERVIEW_LIMITS = {
   maxLinkDays: 30,
   briefChars: 20_000,
   candidateNameChars: 80,
+  maxChecks: 10,
+  checkTitleChars: 120,
+  checkScriptChars: 4000,
 } as const;
+
+/**
+ * A check of an interview: a script run in the candidate's sandbox (as them, like a lesson's `check` goal)
+ * after each command until it exits 0; the review shows when it was first met.
+ */
+export interface InterviewCheck {
+  title: string;
+  check: string;
+}
 
 export interface CreateInterviewRequest {
   /** A lesson the candidate works through, or (and/or) a brief in Markdown. */
@@ -38,6 +50,7 @@ export interface CreateInterviewRequest {
   linkDays?: number;
   candidateName?: string;
   lang?: 'en' | 'zh';
+  checks?: InterviewCheck[];
 }
 
 export type InterviewState = 'invited' | 'working' | 'done' | 'link expired';
@@ -57,6 +70,8 @@ export interface InterviewSummary {
   /** The sealed recording, once the session has ended. */
   recording: string | null;
   interviewer: string;
+  /** The brief's checks, each with when it was first met (null: not met). */
+  checks: { title: string; metAt: string | null }[];
 }
 
 export interface CreateInterviewResponse extends InterviewSummary {
@@ -71,6 +86,8 @@ export interface CandidateInvite {
   /** The brief as HTML (raw HTML in it shown as text; only http(s) and mailto links). */
   briefHtml: string | null;
   lesson: string | null;
+  /** What will be checked: the titles of the brief's checks. */
+  checks: string[];
   minutes: number;
   lang: 'en' | 'zh';
   state: InterviewState;

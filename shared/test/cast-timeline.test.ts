@@ -13,10 +13,11 @@ const cast = [
   '[3.0,"m","command `false` exit 1"]',
   '[3.5,"m","step 01-first-container/run-hello done"]',
   '[4.0,"m","paste by Iris"]',
+  '[5.0,"m","check A container named web answers met"]',
   '[9.25,"o","bye"]',
 ].join('\n');
 
-test('a cast\'s markers become the review\'s timeline: commands with exit codes, a pasted command marked, checks met', () => {
+test('a cast\'s markers become the review\'s timeline: commands with exit codes, a pasted command marked, steps ticked and an interview\'s checks met', () => {
   const t = castTimeline(cast);
   assert.deepEqual(t.entries, [
     { at: 1.2, kind: 'command', text: 'echo hi', exit: 0 },
@@ -24,6 +25,7 @@ test('a cast\'s markers become the review\'s timeline: commands with exit codes,
     { at: 3.0, kind: 'command', text: 'false', exit: 1 },
     { at: 3.5, kind: 'check', text: '01-first-container/run-hello' },
     { at: 4.0, kind: 'paste', text: 'paste', by: 'Iris' },
+    { at: 5.0, kind: 'check', text: 'A container named web answers' },
   ]);
-  assert.deepEqual({ ...t, entries: undefined }, { entries: undefined, duration: 9.25, commands: 3, failed: 1, pastes: 2, checks: 1 });
+  assert.deepEqual({ ...t, entries: undefined }, { entries: undefined, duration: 9.25, commands: 3, failed: 1, pastes: 2, checks: 2 });
 });

@@ -119,7 +119,10 @@ export async function classBench(berth: Berth, url: string, startsAtOnce: number
     ticker.term.type('docker run hello-world\r');
     const tick = await ticker.term.waitForEvent((e) => e.type === 'step' && e.done, 120_000, 'the tick').then(
       () => null,
-      (err: Error) => err.message.split('\n')[0]!,
+      (err: Error) => {
+        const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+        return `${lines[0]} ${JSON.stringify(lines.slice(1).join(' / ').slice(-300))}`;
+      },
     );
     const ticked = performance.now();
     let shownMs = NaN;

@@ -1,17 +1,31 @@
-// The interview service as the app builds it: its store in berth.db, lessons to check a task against, and
-// the recordings to find a finished interview's.
+// The interview service as the app builds it: its store in berth.db, lessons to check a task against, the
+// recordings to find a finished interview's, and its checks run after the candidate's commands.
 import type Database from 'better-sqlite3';
 import { HttpError } from '../errors.js';
 import type { LessonService } from '../lessons/lesson-service.js';
 import type { StaffStore } from '../people/staff-store.js';
 import type { SessionRecordings } from '../recordings/session-recordings.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import { InterviewChecks } from './interview-checks.js';
 import { InterviewStore } from './interview-store.js';
 import { Interviews } from './interviews.js';
 
-export function setUpInterviews(d: { db: Database.Database; sessions: SessionManager; lessons: LessonService; staff: StaffStore; recordings: SessionRecordings }): Interviews {
+export function setUpInterviews(d: {
+  db: Database.Database;
+  sessions: SessionManager;
+  lessons: LessonService;
+  staff: StaffStore;
+  recordings: SessionRecordings;
+  runScript(sessionId: string, script: string, timeoutMs: number): Promise<number>;
+  afterCommand(told: (sessionId: string) => void): void;
+}): Interviews {
+  const store = new InterviewStore(d.db);
+  const checks = new InterviewChecks({ store, runScript: d.runScript, marker: (id, label) => d.recordings.marker(id, label) });
+  d.afterCommand((id) => {
+    if (d.sessions.get(id)?.terms?.kind === 'interview') void checks.onCommand(id);
+  });
   const interviews = new Interviews({
-    store: new InterviewStore(d.db),
+    store,
     sessions: d.sessions,
     requireLesson: (id) => {
       try {

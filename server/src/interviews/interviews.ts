@@ -41,6 +41,9 @@ export class Interviews {
 
   create(staff: StaffAccount, body: CreateInterviewRequest, linkBase: string): Promise<CreateInterviewResponse> {
     if (!body.lesson && !body.brief?.trim()) throw new HttpError(400, 'An interview needs a task: a lesson, a brief, or both.');
+    const checks = (body.checks ?? []).map((c) => ({ title: c.title.trim(), check: c.check.trim(), metAt: null }));
+    const untitled = checks.findIndex((c) => !c.title || !c.check);
+    if (untitled >= 0) throw new HttpError(400, `Check ${untitled + 1} needs both a title and a script.`);
     if (body.lesson) this.d.requireLesson(body.lesson);
     const token = crypto.randomBytes(24).toString('base64url');
     const now = this.now();
@@ -58,6 +61,7 @@ export class Interviews {
       sessionId: null,
       startedAt: null,
       endedAt: null,
+      checks,
     };
     this.d.store.create(row);
     return Promise.resolve({ ...this.summary(row, new Map()), link: `${linkBase.replace(/\/+$/, '')}/i/${token}` });
@@ -93,7 +97,7 @@ export class Interviews {
 
   invite(token: string): CandidateInvite {
     const row = this.byToken(token);
-    return { candidateName: row.candidateName, brief: row.brief, briefHtml: row.brief ? renderBrief(row.brief) : null, lesson: row.lesson, minutes: row.minutes, lang: row.lang, state: this.state(row), recorded: true };
+    return { candidateName: row.candidateName, brief: row.brief, briefHtml: row.brief ? renderBrief(row.brief) : null, lesson: row.lesson, checks: row.checks.map((c) => c.title), minutes: row.minutes, lang: row.lang, state: this.state(row), recorded: true };
   }
 
   /** The candidate starts: their session, once per link, timed from now. */
@@ -148,6 +152,7 @@ export class Interviews {
       session: row.sessionId,
       recording: row.sessionId && row.endedAt !== null ? (sealed.get(row.sessionId) ?? null) : null,
       interviewer: this.d.staffName(row.staffId),
+      checks: row.checks.map((c) => ({ title: c.title, metAt: iso(c.metAt) })),
     };
   }
 }

@@ -41,6 +41,19 @@ export function interviewRoutes(app: FastifyInstance, deps: { auth: StaffAuth; i
             linkDays: { type: 'integer', minimum: 1, maximum: INTERVIEW_LIMITS.maxLinkDays },
             candidateName: { type: 'string', maxLength: INTERVIEW_LIMITS.candidateNameChars },
             lang: { type: 'string', enum: ['en', 'zh'] },
+            checks: {
+              type: 'array',
+              maxItems: INTERVIEW_LIMITS.maxChecks,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['title', 'check'],
+                properties: {
+                  title: { type: 'string', maxLength: INTERVIEW_LIMITS.checkTitleChars },
+                  check: { type: 'string', maxLength: INTERVIEW_LIMITS.checkScriptChars },
+                },
+              },
+            },
           },
         },
       },

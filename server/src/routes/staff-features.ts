@@ -25,6 +25,10 @@ export interface StaffFeatureDeps {
   /** Grown for a class getting ready. */
   pool: SandboxPool;
   recordings: SessionRecordings;
+  /** Runs a script in a session's sandbox as its visitor (an interview's checks). */
+  runScript(sessionId: string, script: string, timeoutMs: number): Promise<number>;
+  /** Registers what is told after each command a terminal finished. */
+  afterCommand(told: (sessionId: string) => void): void;
   publicUrl: string | null;
   /** BERTH_RECORD=terminals. */
   everyTerminal: boolean;
@@ -35,7 +39,7 @@ export function staffFeatures(app: FastifyInstance, d: StaffFeatureDeps): { staf
   app.decorateRequest('staff', null);
   const auth = new StaffAuth(staff, d.publicUrl?.startsWith('https:') ?? false);
   staffRoutes(app, { auth, store: staff });
-  const interviews = setUpInterviews({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, recordings: d.recordings });
+  const interviews = setUpInterviews({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, recordings: d.recordings, runScript: d.runScript, afterCommand: d.afterCommand });
   interviewRoutes(app, { auth, interviews, publicUrl: d.publicUrl });
   const classes = setUpClasses({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, hosts: d.hosts, pool: d.pool });
   classRoutes(app, { auth, classes });

@@ -75,6 +75,14 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (class_id, learner));
         CREATE INDEX class_student_session ON class_student (session_id);`),
   },
+  {
+    version: 5,
+    name: "an interview's checks, and when each was met",
+    up: (db) =>
+      db.exec(`
+        ALTER TABLE interview ADD COLUMN checks TEXT;
+        CREATE INDEX interview_session ON interview (session_id);`),
+  },
 ];
 
 /** The file was written by a newer Berth (an operator went back to an older version). */

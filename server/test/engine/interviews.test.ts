@@ -27,6 +27,10 @@ import { hashPassword } from '../../src/people/passwords.js';
 import { checkCast, verifySeal } from '../../src/recordings/cast-format.js';
 import { createSession, eventually, postJson, signInStaff, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
 
+const CHECKS = [
+  { title: 'A file answer.txt in the home folder says 42', check: 'grep -qx 42 ~/answer.txt' },
+  { title: 'A container named web is running', check: 'test "$(docker inspect -f {{.State.Running}} web 2>/dev/null)" = true' },
+];
 const tag = crypto.randomBytes(3).toString('hex');
 const account = (role: string, name: string) => ({ email: `interview-${role}-${tag}@e2e.invalid`, name, password: `${role} password ${tag}` });
 const INTERVIEWER = account('interviewer', 'Iris Interviewer');
@@ -79,7 +83,10 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
     assert.equal(noLesson.status, 400);
     assert.match(((await noLesson.json()) as { message: string }).message, /There is no lesson "no-such-lesson"/);
 
-    const res = await post(STAFF_INTERVIEWS_PATH, who.interviewer!, { brief: BRIEF, minutes: 30, candidateName: 'Cara Candidate' });
+    const noScript = await post(STAFF_INTERVIEWS_PATH, who.interviewer!, { brief: BRIEF, minutes: 30, checks: [{ title: 'Something', check: '  ' }] });
+    assert.equal(noScript.status, 400);
+    assert.equal(((await noScript.json()) as { message: string }).message, 'Check 1 needs both a title and a script.');
+    const res = await post(STAFF_INTERVIEWS_PATH, who.interviewer!, { brief: BRIEF, minutes: 30, candidateName: 'Cara Candidate', checks: CHECKS });
     assert.equal(res.status, 201);
     ctx.interview = (await res.json()) as CreateInterviewResponse;
     const link = new RegExp(`^${ctx.server.url.replace(/[.]/g, '\\.')}/i/([A-Za-z0-9_-]{32})$`).exec(ctx.interview.link);
@@ -104,7 +111,17 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
     assert.equal(refused.status, 429, 'this address holds all it may');
 
     const invite = (await (await get(candidateInvitePath(ctx.token))).json()) as CandidateInvite;
-    assert.deepEqual(invite, { candidateName: 'Cara Candidate', brief: BRIEF, briefHtml: '<p>Run a container from <strong>nginx</strong> and show that it answers on port 8080.</p>\n', lesson: null, minutes: 30, lang: 'en', state: 'invited', recorded: true });
+    assert.deepEqual(invite, {
+      candidateName: 'Cara Candidate',
+      brief: BRIEF,
+      briefHtml: '<p>Run a container from <strong>nginx</strong> and show that it answers on port 8080.</p>\n',
+      lesson: null,
+      checks: CHECKS.map((c) => c.title),
+      minutes: 30,
+      lang: 'en',
+      state: 'invited',
+      recorded: true,
+    });
     assert.equal((await get(candidateInvitePath('A'.repeat(32)))).status, 404);
 
     const before = Date.now();
@@ -146,9 +163,9 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
     assert.equal((await get(staffInterviewRecordingPath(ctx.interview.id), who.interviewer)).status, 404, 'no recording until it ends');
   });
 
-  test('at the time limit the session ends and its recording is sealed; the interviewer downloads the .cast (three commands, one pasted), nobody else does', async () => {
+  test('at the time limit the session ends and its recording is sealed; the interviewer downloads the .cast (commands, one pasted, a check met), nobody else does', async () => {
     const { server, term } = ctx;
-    for (const line of ['echo "first $((1+1))"', 'false']) {
+    for (const line of ['echo "first $((1+1))"', 'false', 'echo 42 > answer.txt']) {
       const from = term.events.length;
       term.type(`${line}\r`);
       await term.waitFor(() => term.events.slice(from).find((e) => e.type === 'command' && e.line === line), 10_000, `${line} told`);
@@ -156,6 +173,11 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
     term.type('\x1b[200~echo "pasted $((2+2))"\x1b[201~\r');
     await term.waitForText(/pasted 4/);
     await term.waitForEvent((e) => e.type === 'command' && e.line.includes('pasted'), 10_000, 'the pasted command told');
+
+    await eventually(async () => {
+      const s = (await (await get(staffInterviewPath(ctx.interview.id), who.interviewer)).json()) as InterviewSummary;
+      assert.ok(s.checks[0]!.metAt, 'the check met after the command that made it true');
+    }, 15_000);
 
     // Thirty minutes on: the server's own lifetime check ends it.
     await server.berth.sessions.expire(Date.now() + 31 * 60_000);
@@ -178,6 +200,10 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
     assert.ok(markers.includes('command `echo "first $((1+1))"` exit 0'), markers.join('\n'));
     assert.ok(markers.includes('command `false` exit 1'), markers.join('\n'));
     assert.ok(markers.includes('paste'), 'the paste marked');
+    assert.ok(markers.includes(`check ${CHECKS[0]!.title} met`), markers.join('\n'));
+    assert.equal(markers.filter((m) => m.startsWith('check ')).length, 1, 'the unmet check has no marker');
+    assert.ok(done.checks[0]!.metAt && Date.parse(done.checks[0]!.metAt) >= Date.parse(done.startedAt));
+    assert.deepEqual(done.checks.map((c) => [c.title, c.metAt === null]), [[CHECKS[0]!.title, false], [CHECKS[1]!.title, true]]);
     assert.ok(markers.some((m) => /^command `echo "pasted \$\(\(2\+2\)\)"` exit 0$/.test(m)), markers.join('\n'));
     const sealed = await verifySeal(path.join(server.config.recordingsDir, `${done.recording}.cast`));
     assert.equal(sealed.ok, true);
