@@ -1,7 +1,7 @@
 // An interview in Chromium (issue 15): an interviewer (here an admin, made on the host) creates an invite on
 // the staff page; the candidate, in another browser with no account, opens the link, reads the brief, the
-// time and that it is recorded, starts, is watched live for a moment, runs three commands (one pasted) and
-// hands in with End; the
+// time, its checks and that it is recorded, starts, is watched live for a moment, runs three commands (one
+// pasted, one meeting a check) and hands in with End; the
 // interviewer reviews the recording in the player with its timeline, and downloads a .cast whose hash is
 // the one Berth sealed it with. (The time limit's own end is the engine test's: interviews.test.ts.)
 import crypto from 'node:crypto';
@@ -25,6 +25,12 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     await form.getByTestId('interview-candidate').fill(`Cara ${tag}`);
     await form.getByTestId('interview-minutes').fill('30');
     await form.getByTestId('interview-brief-input').fill('Show **three** commands, one of them pasted.\n\n```sh\necho one\n```');
+    await form.getByTestId('interview-check-add').click();
+    await form.getByTestId('interview-check-add').click();
+    await form.getByTestId('interview-check-title').nth(0).fill('A file one.txt says 1');
+    await form.getByTestId('interview-check-script').nth(0).fill('grep -qx 1 ~/one.txt');
+    await form.getByTestId('interview-check-title').nth(1).fill('A container named web is running');
+    await form.getByTestId('interview-check-script').nth(1).fill('docker ps --format "{{.Names}}" | grep -qx web');
     await form.getByRole('button', { name: 'Create the invite' }).click();
     const link = (await page.getByTestId('interview-link').textContent({ timeout: 10_000 }))!;
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/i\/[A-Za-z0-9_-]{32}$/);
@@ -37,6 +43,7 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     await expect(candidate.getByTestId('interview-task').locator('strong')).toHaveText('three');
     await expect(candidate.getByTestId('interview-time')).toContainText('You have 30 minutes from the moment you press Start.');
     await expect(candidate.getByTestId('interview-recorded')).toContainText('Everything in the terminal is recorded');
+    await expect(candidate.getByTestId('interview-check-titles').locator('li')).toHaveText(['A file one.txt says 1', 'A container named web is running']);
     await candidate.getByTestId('start').click();
     await expect(candidate.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
     await expect(candidate.getByTestId('recorded')).toBeVisible();
@@ -44,7 +51,7 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     sessionId = await candidate.evaluate(() => (JSON.parse(localStorage.getItem('berth.session') ?? '{}') as { id: string }).id);
 
     await candidate.getByTestId('terminal').click();
-    await candidate.keyboard.type('echo "one $((0+1))"\n');
+    await candidate.keyboard.type('echo "one $((0+1))" | tee one.txt\n');
     await expect(rows(candidate)).toContainText('one 1');
     // The interviewer watches live, read-only; the candidate's page says so.
     const row = page.getByTestId('staff-interview').first();
@@ -76,18 +83,25 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     await expect(row).toHaveAttribute('data-state', 'done');
     await row.getByTestId('interview-review-open').click();
     const timeline = page.getByTestId('interview-timeline').locator('li');
-    await expect(timeline).toHaveCount(3, { timeout: 10_000 });
-    await expect(timeline.nth(0)).toContainText('echo "one $((0+1))"');
+    await expect(timeline).toHaveCount(4, { timeout: 10_000 });
+    await expect(timeline.nth(0)).toContainText('echo "one $((0+1))" | tee one.txt');
     await expect(timeline.nth(0)).toContainText('exit 0');
-    await expect(timeline.nth(1)).toContainText('false');
-    await expect(timeline.nth(1)).toContainText('exit 1');
-    await expect(timeline.nth(2)).toContainText('echo "pasted $((2+2))"');
-    await expect(timeline.nth(2)).toHaveAttribute('data-pasted', 'yes');
-    await expect(timeline.nth(2)).toContainText('pasted');
-    await expect(page.getByTestId('interview-summary')).toContainText('3 commands (1 failed) · 1 paste · 0 checks met');
+    await expect(timeline.nth(1)).toHaveAttribute('data-kind', 'check');
+    await expect(timeline.nth(1)).toContainText('A file one.txt says 1');
+    await expect(timeline.nth(2)).toContainText('false');
+    await expect(timeline.nth(2)).toContainText('exit 1');
+    await expect(timeline.nth(3)).toContainText('echo "pasted $((2+2))"');
+    await expect(timeline.nth(3)).toHaveAttribute('data-pasted', 'yes');
+    await expect(timeline.nth(3)).toContainText('pasted');
+    await expect(page.getByTestId('interview-summary')).toContainText('3 commands (1 failed) · 1 paste · 1 check met');
+    const checks = page.getByTestId('interview-checks-met').locator('li');
+    await expect(checks.nth(0)).toHaveAttribute('data-met', 'yes');
+    await expect(checks.nth(0)).toContainText('A file one.txt says 1: met after 0 min');
+    await expect(checks.nth(1)).toHaveAttribute('data-met', 'no');
+    await expect(checks.nth(1)).toContainText('A container named web is running: not met');
     // The player draws the recording; a line of the timeline moves it there.
     await expect(page.getByTestId('interview-player').locator('.ap-player')).toBeVisible();
-    await timeline.nth(2).getByRole('button').click();
+    await timeline.nth(3).getByRole('button').click();
     await expect(page.getByTestId('interview-player')).toContainText('pasted', { timeout: 10_000 });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('interview-download').click()]);
