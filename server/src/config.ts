@@ -185,7 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     startsPerAddressPerMin: int('BERTH_STARTS_PER_ADDRESS_PER_MIN', 20, 1, 100_000),
     maxQueue: int('BERTH_MAX_QUEUE', 100, 0, 100_000),
     poolSize: int('BERTH_POOL_SIZE', 1, 0, 1000),
-    startsAtOnce: int('BERTH_STARTS_AT_ONCE', 2 * os.availableParallelism(), 1, 1000),
+    startsAtOnce: int('BERTH_STARTS_AT_ONCE', os.availableParallelism(), 1, 1000),
     extendMs: minutes('BERTH_EXTEND_MIN', 30),
     maxExtensions: int('BERTH_MAX_EXTENSIONS', 2, 0, 100),
     warnBeforeMs: minutes('BERTH_WARN_BEFORE_MIN', 5),
