@@ -27,8 +27,8 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     await form.getByTestId('interview-brief-input').fill('Show **three** commands, one of them pasted.\n\n```sh\necho one\n```');
     await form.getByTestId('interview-check-add').click();
     await form.getByTestId('interview-check-add').click();
-    await form.getByTestId('interview-check-title').nth(0).fill('A file one.txt says 1');
-    await form.getByTestId('interview-check-script').nth(0).fill('grep -qx 1 ~/one.txt');
+    await form.getByTestId('interview-check-title').nth(0).fill('A file one.txt says one 1');
+    await form.getByTestId('interview-check-script').nth(0).fill("grep -qx 'one 1' ~/one.txt");
     await form.getByTestId('interview-check-title').nth(1).fill('A container named web is running');
     await form.getByTestId('interview-check-script').nth(1).fill('docker ps --format "{{.Names}}" | grep -qx web');
     await form.getByRole('button', { name: 'Create the invite' }).click();
@@ -43,7 +43,7 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     await expect(candidate.getByTestId('interview-task').locator('strong')).toHaveText('three');
     await expect(candidate.getByTestId('interview-time')).toContainText('You have 30 minutes from the moment you press Start.');
     await expect(candidate.getByTestId('interview-recorded')).toContainText('Everything in the terminal is recorded');
-    await expect(candidate.getByTestId('interview-check-titles').locator('li')).toHaveText(['A file one.txt says 1', 'A container named web is running']);
+    await expect(candidate.getByTestId('interview-check-titles').locator('li')).toHaveText(['A file one.txt says one 1', 'A container named web is running']);
     await candidate.getByTestId('start').click();
     await expect(candidate.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
     await expect(candidate.getByTestId('recorded')).toBeVisible();
@@ -87,7 +87,7 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     await expect(timeline.nth(0)).toContainText('echo "one $((0+1))" | tee one.txt');
     await expect(timeline.nth(0)).toContainText('exit 0');
     await expect(timeline.nth(1)).toHaveAttribute('data-kind', 'check');
-    await expect(timeline.nth(1)).toContainText('A file one.txt says 1');
+    await expect(timeline.nth(1)).toContainText('A file one.txt says one 1');
     await expect(timeline.nth(2)).toContainText('false');
     await expect(timeline.nth(2)).toContainText('exit 1');
     await expect(timeline.nth(3)).toContainText('echo "pasted $((2+2))"');
@@ -96,7 +96,7 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     await expect(page.getByTestId('interview-summary')).toContainText('3 commands (1 failed) · 1 paste · 1 check met');
     const checks = page.getByTestId('interview-checks-met').locator('li');
     await expect(checks.nth(0)).toHaveAttribute('data-met', 'yes');
-    await expect(checks.nth(0)).toContainText('A file one.txt says 1: met after 0 min');
+    await expect(checks.nth(0)).toContainText('A file one.txt says one 1: met after 0 min');
     await expect(checks.nth(1)).toHaveAttribute('data-met', 'no');
     await expect(checks.nth(1)).toContainText('A container named web is running: not met');
     // The player draws the recording; a line of the timeline moves it there.
