@@ -11,6 +11,7 @@ import { dueAt, lifetimeEvent } from './session-lifetime.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import { SandboxRemovals } from './sandbox-removals.js';
 import { StartDropped, startsAheadText, type StartGate } from './start-gate.js';
+import { addressKey } from './visitor-limits.js';
 import { startFailedText, type StartOutcomes } from './start-outcomes.js';
 import { VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
 import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session, type SessionTerms } from './session.js';
@@ -159,7 +160,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       this.emit('event', session.id, { type: 'status', state: 'starting', message: session.startNote });
     };
     const gate = this.o.startGate;
-    const creation = gate ? gate.run('visitor', create, () => session.state === 'starting', waitingPlace) : create();
+    const creation = gate ? gate.run({ lane: startLane(session) }, create, () => session.state === 'starting', waitingPlace) : create();
     this.creating.set(session.id, creation.catch(() => {}));
     void creation.finally(() => this.creating.delete(session.id)).catch(() => {});
     this.track(
@@ -416,4 +417,9 @@ const QUEUE_LOST_MESSAGE = 'The Berth server is restarting and the waiting line 
 export function newSessionId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return Array.from(crypto.randomBytes(9), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** The start gate's lane: a class or an interview waits as one, anyone else with their address. */
+function startLane(session: Session): string {
+  return session.terms ? `${session.terms.kind}:${session.terms.ref}` : `address:${addressKey(session.client)}`;
 }
