@@ -82,6 +82,7 @@ test('a class of three: join by code, the grid ticks, the teacher joins a termin
     await page.locator('[data-testid="class-student"][data-name="Ana"]').getByTestId('class-new-sandbox').click();
     await expect(page.getByTestId('class-notice')).toHaveText("Ana's sandbox ended: their page offers a fresh one.");
     await expect(ana.getByTestId('ended')).toContainText('Your teacher gave you a fresh sandbox');
+    await expect(ana.getByTestId('ended')).toHaveAttribute('data-reason', 'ended-by-staff');
     await ana.getByTestId('start-again').click();
     await expect(ana.getByTestId('status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     await expect(ana.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true');

@@ -158,7 +158,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     new SessionStore(db),
     pool,
   );
-  const runScript = checkRunner(runtime, app.log, (id, message) => sessions.emit('event', id, { type: 'error', message }));
+  const tellVisitor = (id: string, message: string) => sessions.emit('event', id, { type: 'error', message });
+  const runScript = checkRunner(runtime, app.log, tellVisitor);
   /** Told after each command any terminal finished, beside the lessons (an interview's checks). */
   const afterCommand: ((sessionId: string) => void)[] = [];
   const lessons = new LessonService(lessonList, new ProgressStore(db), {
@@ -236,7 +237,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
 
   refuseCrossSiteCalls(app);
   sessionRoutes(app, { sessions, idle: config });
-  const { staff: staffStore } = staffFeatures(app, { db, sessions, lessons, hosts, pool, recordings, runScript, afterCommand: (told) => afterCommand.push(told), publicUrl: config.publicUrl, everyTerminal: config.recordTerminals });
+  const { staff: staffStore } = staffFeatures(app, { db, sessions, lessons, hosts, pool, recordings, runScript: checkRunner(runtime, app.log, tellVisitor, 'interview'), afterCommand: (told) => afterCommand.push(told), publicUrl: config.publicUrl, everyTerminal: config.recordTerminals });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   const hostWatch = new HostWatch({

@@ -51,6 +51,7 @@ export const END_REASON_TEXT: Record<EndReason, string> = {
   expired: 'the session reached its time limit',
   idle: 'the session was idle for too long',
   'ended-by-user': 'you ended the session',
+  'ended-by-staff': 'your teacher ended the session',
   limit: 'the session hit one of its limits',
   'host-restart': 'the sandbox host restarted',
   error: 'the sandbox failed',

@@ -210,7 +210,7 @@ export class Classes {
       row.lang === 'zh'
         ? '老师为你换了一个新的沙箱：点“开始新会话”继续，已完成的步骤都还在。'
         : 'Your teacher gave you a fresh sandbox: press Start a new session to go on. Your ticked steps are kept.';
-    await this.d.sessions.end(sessionId, 'ended-by-user', message);
+    await this.d.sessions.end(sessionId, 'ended-by-staff', message);
   }
 
   extendAll(staff: StaffAccount, id: string, minutes: number): number {

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { HttpError } from '../errors.js';
 import type { LessonService } from '../lessons/lesson-service.js';
+import type { ScriptRunner } from '../lessons/run-check.js';
 import type { StaffStore } from '../people/staff-store.js';
 import type { SessionRecordings } from '../recordings/session-recordings.js';
 import type { SessionManager } from '../sessions/session-manager.js';
@@ -10,14 +11,17 @@ import { InterviewChecks } from './interview-checks.js';
 import { InterviewStore } from './interview-store.js';
 import { Interviews } from './interviews.js';
 
+/** Registers what is told after each command a terminal finished. */
+export type AfterCommand = (told: (sessionId: string) => void) => void;
+
 export function setUpInterviews(d: {
   db: Database.Database;
   sessions: SessionManager;
   lessons: LessonService;
   staff: StaffStore;
   recordings: SessionRecordings;
-  runScript(sessionId: string, script: string, timeoutMs: number): Promise<number>;
-  afterCommand(told: (sessionId: string) => void): void;
+  runScript: ScriptRunner;
+  afterCommand: AfterCommand;
 }): Interviews {
   const store = new InterviewStore(d.db);
   const checks = new InterviewChecks({ store, runScript: d.runScript, marker: (id, label) => d.recordings.marker(id, label) });

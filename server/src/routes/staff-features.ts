@@ -3,8 +3,9 @@
 import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { setUpClasses } from '../classes/classes-setup.js';
-import { setUpInterviews } from '../interviews/interviews-setup.js';
+import { setUpInterviews, type AfterCommand } from '../interviews/interviews-setup.js';
 import type { LessonService } from '../lessons/lesson-service.js';
+import type { ScriptRunner } from '../lessons/run-check.js';
 import { StaffAuth } from '../people/staff-auth.js';
 import { StaffStore } from '../people/staff-store.js';
 import type { SessionRecordings } from '../recordings/session-recordings.js';
@@ -25,10 +26,9 @@ export interface StaffFeatureDeps {
   /** Grown for a class getting ready. */
   pool: SandboxPool;
   recordings: SessionRecordings;
-  /** Runs a script in a session's sandbox as its visitor (an interview's checks). */
-  runScript(sessionId: string, script: string, timeoutMs: number): Promise<number>;
-  /** Registers what is told after each command a terminal finished. */
-  afterCommand(told: (sessionId: string) => void): void;
+  /** Runs an interview's checks in the candidate's sandbox. */
+  runScript: ScriptRunner;
+  afterCommand: AfterCommand;
   publicUrl: string | null;
   /** BERTH_RECORD=terminals. */
   everyTerminal: boolean;

@@ -185,6 +185,7 @@ describe('a class: students join with its code, the teacher follows, watches, br
     assert.deepEqual(await (await post(sandboxPath, who.teacher!)).json(), { reset: true });
     const ended = await ana.term.waitForEvent((e) => e.type === 'status' && e.state === 'ended', 15_000, 'ended');
     assert.equal(ended.type === 'status' && ended.message, 'Your teacher gave you a fresh sandbox: press Start a new session to go on. Your ticked steps are kept.');
+    assert.equal(ended.type === 'status' && ended.reason, 'ended-by-staff');
     await ana.term.close();
     const again = await post(classJoinPath(ctx.made.code), { [LEARNER_HEADER]: ana.learner }, { name: 'Ana' });
     assert.equal(again.status, 201, 'the same browser joins again');

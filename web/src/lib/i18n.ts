@@ -266,6 +266,7 @@ const zh: Messages = {
     expired: '会话已到时间上限',
     idle: '会话空闲太久',
     'ended-by-user': '你结束了会话',
+    'ended-by-staff': '老师结束了会话',
     limit: '会话触及了资源上限',
     'host-restart': '沙箱主机重启了',
     error: '沙箱出错了',
