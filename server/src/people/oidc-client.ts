@@ -100,6 +100,15 @@ async function boundedFetch(url: string, options: client.CustomFetchOptions): Pr
   return new Response(empty ? null : Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
+/** An error and its causes in one line (openid-client wraps the telling one: 'unexpected JWT "aud" claim value'). */
+export function explain(err: unknown): string {
+  const said: string[] = [];
+  for (let e = err as { message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth += 1) {
+    if (typeof e.message === 'string' && !said.includes(e.message)) said.push(e.message);
+  }
+  return said.join(': ').slice(0, 400);
+}
+
 /** Whether a failed exchange was the provider out of reach (rather than a refusal or a bad token). */
 export function unreachable(err: unknown): boolean {
   const e = err as { name?: string; cause?: unknown };

@@ -4,7 +4,7 @@
 // sign-in's kind: a cookie and a check.
 import crypto from 'node:crypto';
 import type { OidcRefusal } from '@berth/shared';
-import { OidcClient, unreachable, type ProvenPerson } from './oidc-client.js';
+import { explain, OidcClient, unreachable, type ProvenPerson } from './oidc-client.js';
 import type { OidcConfig } from './oidc-config.js';
 import { PendingSignIns } from './oidc-pending.js';
 import { SignInLimits } from './sign-in-limits.js';
@@ -51,7 +51,7 @@ export class OidcSignIn {
     try {
       url = await this.client.authorizationUrl(checks);
     } catch (err) {
-      throw new OidcRefused('provider-down', (err as Error).message);
+      throw new OidcRefused('provider-down', explain(err));
     }
     this.pending.add({ ...checks, browser: sha256(browser), address, startedAt: now });
     return url;
@@ -73,7 +73,7 @@ export class OidcSignIn {
     try {
       proven = await this.client.exchange(callbackUrl, pending);
     } catch (err) {
-      throw new OidcRefused(unreachable(err) ? 'provider-down' : 'failed', `the code exchange failed: ${(err as Error).message}`);
+      throw new OidcRefused(unreachable(err) ? 'provider-down' : 'failed', `the code exchange failed: ${explain(err)}`);
     }
     const { account, created } = this.accountOf(proven, now);
     this.limits.succeeded(pending.address, null, pending.startedAt);
