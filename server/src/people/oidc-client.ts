@@ -111,6 +111,8 @@ export function explain(err: unknown): string {
 
 /** Whether a failed exchange was the provider out of reach (rather than a refusal or a bad token). */
 export function unreachable(err: unknown): boolean {
-  const e = err as { name?: string; cause?: unknown };
-  return e instanceof ProviderDownError || e?.name === 'TimeoutError' || e?.name === 'AbortError' || (e instanceof TypeError && /fetch failed/.test(e.message));
+  for (let e = err as { name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth += 1) {
+    if (e instanceof ProviderDownError || e.name === 'TimeoutError' || e.name === 'AbortError' || (e instanceof TypeError && /fetch failed/.test(e.message ?? ''))) return true;
+  }
+  return false;
 }

@@ -119,6 +119,15 @@ describe('OIDC sign-in refuses', () => {
       assert.equal(line.level, 50);
       assert.match(String(line.msg), new RegExp(`the OIDC provider ${provider.issuer} cannot be reached`));
     });
+    // Gone between the start and the callback: the code cannot be exchanged.
+    await withOidc([TEA], {}, async ({ berth, provider, addAccount, log }) => {
+      await addAccount(TEA.email, 'teacher');
+      const browser = new BerthBrowser(berth);
+      const back = await provider.signIn((await browser.start()).location, TEA.sub);
+      await provider.close();
+      assert.equal(refusalOf((await browser.callback(back)).location), 'provider-down');
+      assert.equal(log.find((l) => l.refusal === 'provider-down')!.level, 50);
+    });
   });
 });
 
