@@ -237,7 +237,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
 
   refuseCrossSiteCalls(app);
   sessionRoutes(app, { sessions, idle: config });
-  const { staff: staffStore } = staffFeatures(app, { db, sessions, lessons, hosts, pool, recordings, runScript: checkRunner(runtime, app.log, tellVisitor, 'interview'), afterCommand: (told) => afterCommand.push(told), publicUrl: config.publicUrl, everyTerminal: config.recordTerminals });
+  const { staff: staffStore } = staffFeatures(app, { db, sessions, lessons, hosts, pool, recordings, runScript: checkRunner(runtime, app.log, tellVisitor, 'interview'), afterCommand: (told) => afterCommand.push(told), publicUrl: config.publicUrl, oidc: config.oidc, everyTerminal: config.recordTerminals });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.start();
   const hostWatch = new HostWatch({

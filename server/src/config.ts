@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parsePublicUrl, parseTrustProxy, type TrustProxy } from './proxy-config.js';
 import { parsePortsUrl } from './ports/ports-origin.js';
 import { parseEgressHosts } from './egress/allow-list.js';
+import { parseOidc, type OidcConfig } from './people/oidc-config.js';
 
 export interface Config {
   /** HTTP port the server listens on. */
@@ -83,6 +84,8 @@ export interface Config {
   onStop: 'detach' | 'end-sessions';
   /** Package egress (BERTH_EGRESS): off, or sessions reach allowed registries through the egress proxy. */
   egress: EgressConfig;
+  /** Staff sign-in at the school's OpenID provider (BERTH_OIDC_*); null: email and password only. */
+  oidc: OidcConfig | null;
 }
 
 export interface EgressConfig {
@@ -208,7 +211,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bytesPerHour: size('BERTH_EGRESS_HOURLY', '2g'),
       connections: int('BERTH_EGRESS_CONNECTIONS', 16, 1, 1000),
     },
+    oidc: null,
   };
+  config.oidc = parseOidc(env, config.publicUrl, problems);
   if ([config.mirrorPort, config.aptCachePort].includes(config.egress.port)) problems.push(`BERTH_EGRESS_PORT=${config.egress.port} is taken by the mirror or the package cache`);
   if (config.metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(config.metricsToken)) {
     problems.push('BERTH_METRICS_TOKEN must be 16 to 256 printable characters without spaces (e.g. openssl rand -hex 24)');

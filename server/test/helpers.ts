@@ -41,7 +41,7 @@ export async function startTestServer(
     ...env,
   });
   const berth = await buildApp(config, { runtime: build.runtime?.(config), logger: build.logger });
-  await berth.app.listen({ port: 0, host: '127.0.0.1' });
+  await berth.app.listen({ port: config.port, host: '127.0.0.1' });
   const address = berth.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const portsPort = await berth.ports.listen(config.portsPort, config.portsHost);

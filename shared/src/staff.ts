@@ -7,6 +7,28 @@ export const STAFF_SIGN_IN_PATH = '/api/staff/sign-in';
 export const STAFF_SIGN_OUT_PATH = '/api/staff/sign-out';
 export const STAFF_ME_PATH = '/api/staff/me';
 export const STAFF_ACCOUNTS_PATH = '/api/staff/accounts';
+/** The staff page. */
+export const STAFF_PAGE_PATH = '/staff';
+
+/** Which ways of signing in this server offers (no sign-in needed). */
+export const STAFF_SIGN_IN_OPTIONS_PATH = '/api/staff/sign-in-options';
+/** OIDC sign-in (when the operator set BERTH_OIDC_*): the page navigates to start; the provider sends the browser back to callback. */
+export const STAFF_OIDC_START_PATH = '/api/staff/oidc/start';
+export const STAFF_OIDC_CALLBACK_PATH = '/api/staff/oidc/callback';
+/**
+ * The callback ends on the staff page with `#staff-check=<check>` (a fragment never reaches a server or its
+ * logs) or `#oidc-error=<OidcRefusal>`; the page keeps the check and removes the fragment.
+ */
+export const STAFF_CHECK_FRAGMENT = 'staff-check';
+export const OIDC_ERROR_FRAGMENT = 'oidc-error';
+/** Why an OIDC sign-in did not sign anybody in; the page words each one. */
+export const OIDC_REFUSALS = ['denied', 'unknown-account', 'unverified-email', 'wrong-domain', 'expired', 'provider-down', 'too-many', 'failed'] as const;
+export type OidcRefusal = (typeof OIDC_REFUSALS)[number];
+
+export interface SignInOptions {
+  /** Null when OIDC sign-in is off; name is the button's "Sign in with <name>". */
+  oidc: { name: string } | null;
+}
 
 /** The HttpOnly cookie holding a staff sign-in; on https the server names it `__Host-berth_staff`. */
 export const STAFF_COOKIE = 'berth_staff';

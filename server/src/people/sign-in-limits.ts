@@ -17,18 +17,18 @@ export class SignInLimits {
 
   constructor(private readonly options: SignInLimitOptions = SIGN_IN_LIMITS) {}
 
-  /** Milliseconds to wait before the next try, 0 when a try may be made now. */
-  waitFor(address: string, email: string, now = Date.now()): number {
+  /** Milliseconds to wait before the next try, 0 when a try may be made now. Without an email, the address only. */
+  waitFor(address: string, email: string | null, now = Date.now()): number {
     const wait = (key: string, limit: number) => {
       const recent = this.recent(key, now);
       return recent.length >= limit ? recent[recent.length - limit]! + this.options.windowMs - now : 0;
     };
-    return Math.max(wait(`a:${address}`, this.options.perAddress), wait(`e:${email}`, this.options.perEmail));
+    return Math.max(wait(`a:${address}`, this.options.perAddress), email === null ? 0 : wait(`e:${email}`, this.options.perEmail));
   }
 
   /** An attempt starts: it counts until succeeded() gives it back. */
-  attempted(address: string, email: string, now = Date.now()): void {
-    for (const key of [`a:${address}`, `e:${email}`]) {
+  attempted(address: string, email: string | null, now = Date.now()): void {
+    for (const key of [`a:${address}`, ...(email === null ? [] : [`e:${email}`])]) {
       const recent = this.recent(key, now);
       recent.push(now);
       this.failures.delete(key); // re-inserted last: the map's order is the order of use
@@ -38,8 +38,8 @@ export class SignInLimits {
   }
 
   /** The attempt made at `at` was right: the account's count is cleared and the address's attempt given back. */
-  succeeded(address: string, email: string, at: number): void {
-    this.failures.delete(`e:${email}`);
+  succeeded(address: string, email: string | null, at: number): void {
+    if (email !== null) this.failures.delete(`e:${email}`);
     const times = this.failures.get(`a:${address}`);
     const i = times?.lastIndexOf(at) ?? -1;
     if (i >= 0) times!.splice(i, 1);

@@ -6,6 +6,8 @@ import { setUpClasses } from '../classes/classes-setup.js';
 import { setUpInterviews, type AfterCommand } from '../interviews/interviews-setup.js';
 import type { LessonService } from '../lessons/lesson-service.js';
 import type { ScriptRunner } from '../lessons/run-check.js';
+import type { OidcConfig } from '../people/oidc-config.js';
+import { OidcSignIn } from '../people/oidc-sign-in.js';
 import { StaffAuth } from '../people/staff-auth.js';
 import { StaffStore } from '../people/staff-store.js';
 import type { SessionRecordings } from '../recordings/session-recordings.js';
@@ -16,6 +18,7 @@ import { classRoutes } from './classes.js';
 import { interviewRoutes } from './interviews.js';
 import { staffRecordingRoutes } from './staff-recordings.js';
 import { staffWatchRoutes } from './staff-watch.js';
+import { staffOidcRoutes } from './staff-oidc.js';
 import { staffRoutes } from './staff.js';
 
 export interface StaffFeatureDeps {
@@ -30,6 +33,8 @@ export interface StaffFeatureDeps {
   runScript: ScriptRunner;
   afterCommand: AfterCommand;
   publicUrl: string | null;
+  /** BERTH_OIDC_*: staff sign in at the school's provider too. */
+  oidc: OidcConfig | null;
   /** BERTH_RECORD=terminals. */
   everyTerminal: boolean;
 }
@@ -37,8 +42,10 @@ export interface StaffFeatureDeps {
 export function staffFeatures(app: FastifyInstance, d: StaffFeatureDeps): { staff: StaffStore } {
   const staff = new StaffStore(d.db);
   app.decorateRequest('staff', null);
-  const auth = new StaffAuth(staff, d.publicUrl?.startsWith('https:') ?? false);
+  const secure = d.publicUrl?.startsWith('https:') ?? false;
+  const auth = new StaffAuth(staff, secure);
   staffRoutes(app, { auth, store: staff });
+  staffOidcRoutes(app, { auth, oidc: d.oidc ? new OidcSignIn(d.oidc, staff, auth) : null, secure });
   const interviews = setUpInterviews({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, recordings: d.recordings, runScript: d.runScript, afterCommand: d.afterCommand });
   interviewRoutes(app, { auth, interviews, publicUrl: d.publicUrl });
   const classes = setUpClasses({ db: d.db, sessions: d.sessions, lessons: d.lessons, staff, hosts: d.hosts, pool: d.pool });

@@ -10,6 +10,12 @@ import {
   STAFF_ME_PATH,
   STAFF_SIGN_IN_PATH,
   STAFF_SIGN_OUT_PATH,
+  STAFF_SIGN_IN_OPTIONS_PATH,
+  STAFF_CHECK_FRAGMENT,
+  OIDC_ERROR_FRAGMENT,
+  OIDC_REFUSALS,
+  type OidcRefusal,
+  type SignInOptions,
   staffWatchPath,
   STAFF_INTERVIEWS_PATH,
   STAFF_CLASSES_PATH,
@@ -49,6 +55,24 @@ export async function signIn(email: string, password: string): Promise<StaffMe> 
   const body = (await res.json()) as SignInResponse;
   localStorage.setItem(CHECK_KEY, body.check);
   return { email: body.email, name: body.name, role: body.role };
+}
+
+export async function signInOptions(): Promise<SignInOptions> {
+  return (await (await request(STAFF_SIGN_IN_OPTIONS_PATH, { headers: {} })).json()) as SignInOptions;
+}
+
+/**
+ * The end of an OIDC sign-in, which the server puts in the page's fragment: a check is kept as a password
+ * sign-in's is; a refusal is returned for the page to word. The fragment is removed from the address either way.
+ */
+export function takeSignInFromUrl(): OidcRefusal | null {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const check = fragment.get(STAFF_CHECK_FRAGMENT);
+  const refusal = fragment.get(OIDC_ERROR_FRAGMENT);
+  if (check === null && refusal === null) return null;
+  history.replaceState(history.state, '', location.pathname + location.search);
+  if (check && /^[A-Za-z0-9_-]{1,64}$/.test(check)) localStorage.setItem(CHECK_KEY, check);
+  return refusal === null ? null : (OIDC_REFUSALS as readonly string[]).includes(refusal) ? (refusal as OidcRefusal) : 'failed';
 }
 
 export async function signOut(): Promise<void> {

@@ -1,5 +1,5 @@
 // The staff pages' words, in English and Chinese.
-import type { Lang, StaffRole } from '@berth/shared';
+import type { Lang, OidcRefusal, StaffRole } from '@berth/shared';
 
 const en = {
   title: 'Berth for staff',
@@ -44,6 +44,18 @@ const en = {
   joinedTitle: (id: string) => `Joined session ${id}: what you type goes to its terminal, and its visitor sees that you joined`,
   watchEnded: 'The session ended.',
   watchClosed: (reason: string) => `The connection closed${reason ? `: ${reason}` : ''}.`,
+  signInWith: (provider: string) => `Sign in with ${provider}`,
+  or: 'or with your email and password',
+  oidcRefused: {
+    denied: (p: string) => `The sign-in with ${p} was cancelled. Try again, or sign in with your email and password.`,
+    'unknown-account': (p: string) => `Your ${p} email has no account here. Ask a Berth admin to make one for that email, then sign in again.`,
+    'unverified-email': (p: string) => `${p} did not confirm your email address, so it cannot sign you in here. Confirm your email there, or ask an admin.`,
+    'wrong-domain': (p: string) => `Only staff emails of this school get an account by signing in with ${p}; yours is of another domain. Ask a Berth admin for an account.`,
+    expired: () => 'That sign-in link is no longer valid (older than 10 minutes, used already, or begun in another browser). Start the sign-in again.',
+    'provider-down': (p: string) => `${p} cannot be reached just now. Try again in a minute, or sign in with your email and password.`,
+    'too-many': () => 'Too many sign-ins were started from your network: try again in a few minutes.',
+    failed: (p: string) => `The sign-in with ${p} did not work (it has been logged for the admin). Start it again.`,
+  } as Record<OidcRefusal, (provider: string) => string>,
 };
 
 const zh: typeof en = {
@@ -89,6 +101,18 @@ const zh: typeof en = {
   joinedTitle: (id) => `已加入会话 ${id}：你输入的内容会进入它的终端，对方能看到你已加入`,
   watchEnded: '会话已结束。',
   watchClosed: (reason) => `连接已关闭${reason ? `：${reason}` : ''}。`,
+  signInWith: (provider) => `使用${provider}登录`,
+  or: '或使用邮箱和密码登录',
+  oidcRefused: {
+    denied: (p) => `使用${p}的登录已取消。请重试，或使用邮箱和密码登录。`,
+    'unknown-account': (p) => `你的${p}邮箱在这里没有账号。请 Berth 管理员为这个邮箱创建账号后再登录。`,
+    'unverified-email': (p) => `${p}没有确认你的邮箱地址，因此不能在这里登录。请先在那里确认邮箱，或联系管理员。`,
+    'wrong-domain': (p) => `只有本校的教职工邮箱可以通过${p}登录获得账号；你的邮箱属于其他域名。请向 Berth 管理员申请账号。`,
+    expired: () => '这个登录链接已失效（超过 10 分钟、已被使用，或在另一个浏览器中开始）。请重新登录。',
+    'provider-down': (p) => `暂时无法连接${p}。请一分钟后重试，或使用邮箱和密码登录。`,
+    'too-many': () => '你的网络发起的登录太多了，请几分钟后再试。',
+    failed: (p) => `使用${p}登录没有成功（已记录给管理员）。请重新登录。`,
+  },
 };
 
 export const staffText = (lang: Lang) => (lang === 'zh' ? zh : en);
