@@ -61,16 +61,31 @@ export async function signInOptions(): Promise<SignInOptions> {
   return (await (await request(STAFF_SIGN_IN_OPTIONS_PATH, { headers: {} })).json()) as SignInOptions;
 }
 
+/** Why a sign-in through the address did not happen: the server's refusals, or a check this tab never asked for. */
+export type SignInRefusal = OidcRefusal | 'not-started';
+
+/** Set in this tab when its button starts an OIDC sign-in: only such a tab takes a check from its address. */
+const OIDC_STARTED_KEY = 'berth.oidcStarted';
+
+export function noteOidcStarted(): void {
+  sessionStorage.setItem(OIDC_STARTED_KEY, '1');
+}
+
 /**
  * The end of an OIDC sign-in, which the server puts in the page's fragment: a check is kept as a password
- * sign-in's is; a refusal is returned for the page to word. The fragment is removed from the address either way.
+ * sign-in's is, but only in the tab that started a sign-in — a link with someone else's check (their cookie
+ * planted by an app on another port of this host) must not sign this browser in as them. A refusal is
+ * returned for the page to word. The fragment is removed from the address either way.
  */
-export function takeSignInFromUrl(): OidcRefusal | null {
+export function takeSignInFromUrl(): SignInRefusal | null {
   const fragment = new URLSearchParams(location.hash.slice(1));
   const check = fragment.get(STAFF_CHECK_FRAGMENT);
   const refusal = fragment.get(OIDC_ERROR_FRAGMENT);
+  const started = sessionStorage.getItem(OIDC_STARTED_KEY) === '1';
+  sessionStorage.removeItem(OIDC_STARTED_KEY);
   if (check === null && refusal === null) return null;
   history.replaceState(history.state, '', location.pathname + location.search);
+  if (check !== null && !started) return 'not-started';
   if (check && /^[A-Za-z0-9_-]{1,64}$/.test(check)) localStorage.setItem(CHECK_KEY, check);
   return refusal === null ? null : (OIDC_REFUSALS as readonly string[]).includes(refusal) ? (refusal as OidcRefusal) : 'failed';
 }

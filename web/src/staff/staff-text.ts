@@ -1,5 +1,6 @@
 // The staff pages' words, in English and Chinese.
-import type { Lang, OidcRefusal, StaffRole } from '@berth/shared';
+import type { Lang, StaffRole } from '@berth/shared';
+import type { SignInRefusal } from './staff-api.js';
 
 const en = {
   title: 'Berth for staff',
@@ -55,7 +56,8 @@ const en = {
     'provider-down': (p: string) => `${p} cannot be reached just now. Try again in a minute, or sign in with your email and password.`,
     'too-many': () => 'Too many sign-ins were started from your network: try again in a few minutes.',
     failed: (p: string) => `The sign-in with ${p} did not work (it has been logged for the admin). Start it again.`,
-  } as Record<OidcRefusal, (provider: string) => string>,
+    'not-started': () => 'This page was opened with a sign-in it did not start, so it was not used. To sign in, use the button or your email and password here.',
+  } as Record<SignInRefusal, (provider: string) => string>,
 };
 
 const zh: typeof en = {
@@ -112,6 +114,7 @@ const zh: typeof en = {
     'provider-down': (p) => `暂时无法连接${p}。请一分钟后重试，或使用邮箱和密码登录。`,
     'too-many': () => '你的网络发起的登录太多了，请几分钟后再试。',
     failed: (p) => `使用${p}登录没有成功（已记录给管理员）。请重新登录。`,
+    'not-started': () => '这个页面带着一个不是它发起的登录打开，所以没有使用它。要登录，请用上面的按钮或邮箱和密码。',
   },
 };
 
