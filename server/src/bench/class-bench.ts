@@ -4,12 +4,11 @@
 // ahead (and how long that took); then, with them all typing, how long the teacher's dashboard takes to answer,
 // how long after a student's tick the dashboard shows it, and how long a hello-world takes beside one alone.
 import crypto from 'node:crypto';
-import os from 'node:os';
 import { CLASS_JOIN_PATH, LEARNER_HEADER, STAFF_CHECK_HEADER, STAFF_CLASSES_PATH, STAFF_SIGN_IN_PATH, staffClassPath, staffClassWarmPath, type ClassDashboard, type ClassSummary, type SignInResponse } from '@berth/shared';
 import type { Berth } from '../app.js';
 import { hashPassword } from '../people/passwords.js';
 import { TerminalClient } from '../tools/terminal-client.js';
-import { pct, type Row } from './bench-table.js';
+import { hostBusyDuring, pct, type Row } from './bench-table.js';
 
 const STUDENTS = Number(process.env.BERTH_BENCH_CLASS ?? 60);
 const DASHBOARD_ASKS = 30;
@@ -134,9 +133,7 @@ export async function classBench(berth: Berth, url: string, startsAtOnce: number
     // A command that pulls and runs a container, in another student's sandbox, while the others type.
     const puller = students[1] ?? ticker;
     await berth.lessons.setLesson(puller.id, learnerOf(puller.id), 'first-container', 'run-hello', 'en');
-    const cpuBefore = cpuTimes();
-    const pulled = await timeTick(puller.term, 'docker run hello-world\r', 300_000);
-    const busy = cpuBusy(cpuBefore, cpuTimes());
+    const { value: pulled, busy } = await hostBusyDuring(() => timeTick(puller.term, 'docker run hello-world\r', 300_000));
     working = false;
     await typing;
     rows.push({
@@ -151,7 +148,7 @@ export async function classBench(berth: Berth, url: string, startsAtOnce: number
     });
     rows.push({
       what: `class: with them all typing, a student's \`docker run hello-world\` (a pull from the mirror and a container) to its tick (baseline: the student alone, ${typeof pulledAlone.ms === 'number' ? `${(pulledAlone.ms / 1000).toFixed(1)} s` : 'no tick'})`,
-      figure: `${typeof pulled.ms === 'number' ? `${(pulled.ms / 1000).toFixed(1)} s` : `no tick in 300 s: ${pulled.failed}`}; host CPU ${busy.toFixed(0)}% busy meanwhile`,
+      figure: `${typeof pulled.ms === 'number' ? `${(pulled.ms / 1000).toFixed(1)} s` : `no tick in 300 s: ${pulled.failed}`}; host CPU ${(busy * 100).toFixed(0)}% busy meanwhile`,
       target: '-',
     });
   } finally {
@@ -175,19 +172,4 @@ async function timeTick(term: TerminalClient, line: string, timeoutMs: number): 
       return { failed: `${lines[0]} ${JSON.stringify(lines.slice(1).join(' / ').slice(-300))}` };
     },
   );
-}
-
-function cpuTimes(): { busy: number; all: number } {
-  let busy = 0;
-  let all = 0;
-  for (const { times } of os.cpus()) {
-    const total = times.user + times.nice + times.sys + times.irq + times.idle;
-    all += total;
-    busy += total - times.idle;
-  }
-  return { busy, all };
-}
-
-function cpuBusy(from: { busy: number; all: number }, to: { busy: number; all: number }): number {
-  return (100 * (to.busy - from.busy)) / Math.max(1, to.all - from.all);
 }

@@ -19,12 +19,15 @@ declare global {
   }
 }
 
-/** Runs in the page before Berth's scripts: notes when a key goes down, leaves, comes back and is drawn. */
-function instrumentPage(): void {
+/**
+ * Runs in the page before Berth's scripts: notes when a key goes down, leaves, comes back and is drawn. Plain
+ * JavaScript in a string: a function would be sent as its compiled text, with helpers the page lacks.
+ */
+const INSTRUMENT_PAGE = `(() => {
   const now = () => performance.now();
-  const heard = new WeakSet<WebSocket>();
+  const heard = new WeakSet();
   const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
+  WebSocket.prototype.send = function (data) {
     const e = window.__echo;
     if (e && !e.sent && typeof data === 'string' && data.includes('"input"')) e.sent = now();
     if (!heard.has(this)) {
@@ -41,20 +44,16 @@ function instrumentPage(): void {
     const e = window.__echo;
     if (e && e.echoed && !e.drawn) e.drawn = now();
   });
-  const watched = new WeakSet<Element>();
-  document.addEventListener(
-    'keydown',
-    (ev) => {
-      window.__echo = { key: now(), sent: 0, echoed: 0, drawn: 0 };
-      const rows = (ev.target as Element | null)?.closest('.xterm')?.querySelector('.xterm-rows');
-      if (rows && !watched.has(rows)) {
-        watched.add(rows);
-        drawn.observe(rows, { subtree: true, childList: true, characterData: true });
-      }
-    },
-    true,
-  );
-}
+  const watched = new WeakSet();
+  document.addEventListener('keydown', (ev) => {
+    window.__echo = { key: now(), sent: 0, echoed: 0, drawn: 0 };
+    const rows = ev.target && ev.target.closest ? ev.target.closest('.xterm')?.querySelector('.xterm-rows') : null;
+    if (rows && !watched.has(rows)) {
+      watched.add(rows);
+      drawn.observe(rows, { subtree: true, childList: true, characterData: true });
+    }
+  }, true);
+})();`;
 
 export async function echoInBrowser(url: string, rows: Row[]): Promise<void> {
   const what = `keystroke echo seen in Chromium typing into the page, idle host, p50 / p99 (${KEYS} keys)`;
@@ -66,18 +65,22 @@ export async function echoInBrowser(url: string, rows: Row[]): Promise<void> {
   if (browser instanceof Error) return void rows.push({ what, figure: `not measured: ${browser.message.split('\n')[0]}`, target: '-' });
   try {
     const page = await (await browser.newContext()).newPage();
-    await page.addInitScript(instrumentPage);
+    await page.addInitScript({ content: INSTRUMENT_PAGE });
     await page.goto(url);
     await page.getByTestId('start').click();
     await page.getByTestId('status').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 120_000 });
-    const terminal = page.locator('.xterm-helper-textarea').first();
-    await terminal.focus();
+    await page.getByTestId('terminal').click();
     await page.keyboard.type('cat\n');
     await page.waitForTimeout(1000);
     const timings: Timing[] = [];
     for (let i = 0; i < KEYS; i++) {
       await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
-      const t = await page.waitForFunction(() => (window.__echo?.drawn ? window.__echo : null), null, { timeout: 5000, polling: 5 }).then((h) => h.jsonValue());
+      const t = await page
+        .waitForFunction(() => (window.__echo?.drawn ? window.__echo : null), null, { timeout: 5000, polling: 5 })
+        .then((h) => h.jsonValue())
+        .catch(async (err: Error) => {
+          throw new Error(`key ${i}: no echo drawn (${JSON.stringify(await page.evaluate(() => window.__echo))}): ${err.message}`);
+        });
       timings.push(t as Timing);
       // Keys a person types land anywhere in the screen's frame, not in step with it.
       await page.waitForTimeout(40 + Math.random() * 60);

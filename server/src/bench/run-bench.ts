@@ -9,6 +9,7 @@ import { playLesson } from '../lessons/lesson-player.js';
 import { hostBusyDuring, pct, type Row } from './bench-table.js';
 import { exhaustion } from './exhaustion.js';
 import { imagesBench } from './images-bench.js';
+import { commandCost } from './command-cost.js';
 import { echoInBrowser } from './echo-browser.js';
 import { firstLoadInBrowser } from './first-load-browser.js';
 import { firstLoadBench } from './first-load.js';
@@ -210,6 +211,7 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     if (want('echo')) {
       await keystrokeEcho(berth, url, rows);
       await echoInBrowser(url, rows);
+      await commandCost(berth, url, rows);
     }
     if (want('verdict')) await verdictLatency(berth, url, rows);
     if (want('images')) await imagesBench(berth, config, url, rows);

@@ -1,0 +1,41 @@
+// What one command typed at the prompt costs the host (issue 16: a class of 60 typing a command every 2 s
+// each saturates a 2-core host). One terminal runs a builtin (`echo`) again and again, each after the last
+// one's prompt; the host's CPU time meanwhile (every process: the engine's exec stream and its shim, the
+// sandbox's shell and its hooks, this server) and this server's own, per command.
+import type { Berth } from '../app.js';
+import { createSession, TerminalClient } from '../tools/terminal-client.js';
+import { cpuTimes, type Row } from './bench-table.js';
+
+const COMMANDS = 100;
+const TICKS_PER_MS = 100 / 1000; // /proc/stat counts in USER_HZ (100 a second)
+
+export async function commandCost(berth: Berth, url: string, rows: Row[]): Promise<void> {
+  const s = await createSession({ url });
+  const term = await TerminalClient.connect({ url }, s);
+  try {
+    await term.ready(120_000);
+    await new Promise((r) => setTimeout(r, 3000)); // the sandbox settles after its start
+    const idleFrom = cpuTimes();
+    await new Promise((r) => setTimeout(r, 5000));
+    const idle = cpuTimes();
+    const host0 = cpuTimes();
+    const server0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < COMMANDS; i++) await term.run('echo working');
+    const ms = performance.now() - t0;
+    const server = process.cpuUsage(server0);
+    const host = cpuTimes();
+    // The host's own background (the idle sandbox, other daemons) over the same time is taken off.
+    const background = ((idle.busy - idleFrom.busy) / (idle.total - idleFrom.total)) * (host.total - host0.total);
+    const hostMs = (host.busy - host0.busy - background) / TICKS_PER_MS / COMMANDS;
+    const serverMs = (server.user + server.system) / 1000 / COMMANDS;
+    rows.push({
+      what: `one command at the prompt (\`echo\`, ${COMMANDS} one after another): host CPU per command (all processes, background taken off) / of it this server's / wall time`,
+      figure: `${hostMs.toFixed(1)} / ${serverMs.toFixed(1)} / ${(ms / COMMANDS).toFixed(1)} ms`,
+      target: '30 a second (a class of 60) within 2 cores: ≤ 33 ms',
+    });
+  } finally {
+    await term.close();
+    await berth.sessions.end(s.id, 'ended-by-user');
+  }
+}
