@@ -2,6 +2,7 @@
 // time, and the page itself times each key from its keydown to the terminal's rows changing on screen, split
 // into where the time goes: the page sending it, the round trip to the sandbox and back (websocket send to
 // the echo's message), and the terminal drawing it (message to the rows changed).
+import { launchChromium } from './bench-chromium.js';
 import { type Row, pct } from './bench-table.js';
 
 const KEYS = 100;
@@ -57,12 +58,8 @@ const INSTRUMENT_PAGE = `(() => {
 
 export async function echoInBrowser(url: string, rows: Row[]): Promise<void> {
   const what = `keystroke echo seen in Chromium typing into the page, idle host, p50 / p99 (${KEYS} keys)`;
-  const chromium = await import('playwright-core').then((m) => m.chromium).catch(() => null);
-  if (!chromium) return void rows.push({ what, figure: 'not measured: playwright-core is not installed', target: '-' });
-  const browser = await chromium
-    .launch({ executablePath: process.env.BERTH_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] })
-    .catch((err: Error) => err);
-  if (browser instanceof Error) return void rows.push({ what, figure: `not measured: ${browser.message.split('\n')[0]}`, target: '-' });
+  const browser = await launchChromium(what, rows);
+  if (!browser) return;
   try {
     const page = await (await browser.newContext()).newPage();
     await page.addInitScript({ content: INSTRUMENT_PAGE });

@@ -2,6 +2,7 @@
 // emulated at 1.6 Mbit/s down with 40 ms of latency, opens Berth's page until Start can be pressed. Then a
 // return visit in the same browser: hashed files come from its cache without asking (immutable), so only
 // index.html crosses the link again.
+import { launchChromium } from './bench-chromium.js';
 import { type Row } from './bench-table.js';
 
 const DOWN_BITS_PER_S = 1.6e6;
@@ -15,12 +16,8 @@ interface Visit {
 
 export async function firstLoadInBrowser(url: string, rows: Row[]): Promise<void> {
   const what = 'first load in Chromium at 1.6 Mbit/s, 40 ms: until Start can be pressed';
-  const chromium = await import('playwright-core').then((m) => m.chromium).catch(() => null);
-  if (!chromium) return void rows.push({ what, figure: 'not measured: playwright-core is not installed', target: '-' });
-  const browser = await chromium
-    .launch({ executablePath: process.env.BERTH_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] })
-    .catch((err: Error) => err);
-  if (browser instanceof Error) return void rows.push({ what, figure: `not measured: ${browser.message.split('\n')[0]}`, target: '-' });
+  const browser = await launchChromium(what, rows);
+  if (!browser) return;
   try {
     const page = await (await browser.newContext()).newPage();
     const cdp = await page.context().newCDPSession(page);
