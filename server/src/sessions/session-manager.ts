@@ -11,9 +11,8 @@ import { dueAt, lifetimeEvent } from './session-lifetime.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import { SandboxRemovals } from './sandbox-removals.js';
 import { StartDropped, startsAheadText, type StartGate } from './start-gate.js';
-import { addressKey } from './visitor-limits.js';
 import { startFailedText, type StartOutcomes } from './start-outcomes.js';
-import { VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
+import { addressKey, VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
 import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session, type SessionTerms } from './session.js';
 
 export interface SessionManagerOptions extends VisitorLimitOptions {
