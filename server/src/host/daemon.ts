@@ -25,6 +25,11 @@ export interface DaemonSpec {
   dataDirs?: string[];
   healthy(): Promise<boolean>;
   startTimeoutMs?: number;
+  /**
+   * Pid files the daemon's own children keep (dockerd's containerd): one left by a daemon that died with the
+   * machine may name a pid some other program has since been given, and the daemon would wait on it forever.
+   */
+  childPidFiles?: Array<{ file: string; command: string }>;
 }
 
 export type Log = (line: string) => void;
@@ -38,15 +43,24 @@ export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running
   const outdated = spec.argsFile !== undefined && noted !== args && (noted !== null || healthy);
   if (outdated) {
     const running = readPid(spec.pidFile);
-    if (healthy || (running && isAlive(running))) log(`${spec.name}: its configuration changed; restarting it (sandboxes running on it stop)`);
+    if (healthy || (running && runs(running, spec.command))) log(`${spec.name}: its configuration changed; restarting it (sandboxes running on it stop)`);
     await stopDaemon(spec);
   } else if (healthy) return 'running';
   const pid = readPid(spec.pidFile);
-  if (pid && isAlive(pid)) {
+  if (pid && runs(pid, spec.command)) {
     // Alive but not answering yet: give it the start timeout before replacing it.
     if (await waitHealthy(spec, spec.startTimeoutMs ?? 30_000, pid)) return 'running';
     log(`${spec.name}: pid ${pid} does not answer; restarting it`);
     await stopPid(pid);
+  }
+  // A pid file naming a stranger (left from before the machine stopped): dockerd would refuse to start over it.
+  if (pid && !runs(pid, spec.command)) fs.rmSync(spec.pidFile, { force: true });
+  for (const child of spec.childPidFiles ?? []) {
+    const childPid = readPid(child.file);
+    if (childPid && !runs(childPid, child.command)) {
+      log(`${spec.name}: ${child.file} names pid ${childPid}, which is not ${child.command} (left from before the machine stopped); removed`);
+      fs.rmSync(child.file, { force: true });
+    }
   }
   fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
   fs.mkdirSync(path.dirname(spec.pidFile), { recursive: true });
@@ -76,9 +90,10 @@ export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running
   throw new Error(`${spec.name} did not start (${exited !== null ? `exit ${exited}` : 'timed out'}). Last lines of ${spec.logFile}:\n${tail(spec.logFile, 15)}`);
 }
 
-export async function stopDaemon(spec: Pick<DaemonSpec, 'pidFile'>): Promise<boolean> {
+export async function stopDaemon(spec: Pick<DaemonSpec, 'pidFile' | 'command'>): Promise<boolean> {
   const pid = readPid(spec.pidFile);
-  if (!pid || !isAlive(pid)) return false;
+  // A pid file left from before the machine stopped may name a pid another program now has: never signal it.
+  if (!pid || !runs(pid, spec.command)) return false;
   await stopPid(pid);
   // Only our pid's file: a supervisor may have started a new daemon, and written its pid, meanwhile (a file
   // removed then leaves a running daemon nobody can find to stop).
@@ -126,6 +141,19 @@ export function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Whether pid is alive and is the program `command` (its argv[0] or its executable), not a stranger given a reused pid. */
+export function runs(pid: number, command: string): boolean {
+  if (!isAlive(pid)) return false;
+  const want = path.basename(command);
+  try {
+    const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    if (path.basename(argv0) === want) return true;
+    return path.basename(fs.readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '')) === want;
+  } catch {
+    return false; // it ended meanwhile, or /proc hides it
   }
 }
 

@@ -73,6 +73,7 @@ export function engineSpec(config: Config): DaemonSpec {
     logFile: path.join(p.logs, 'engine.log'),
     healthy: () => httpAnswers({ socketPath: config.engineSocket, path: '/_ping' }),
     startTimeoutMs: 60_000,
+    childPidFiles: [{ file: `${RUN_DIR}/exec/containerd/containerd.pid`, command: 'containerd' }],
   };
 }
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ensureDaemon, isAlive, readPid, stopDaemon } from '../../src/host/daemon.js';
+import { ensureDaemon, isAlive, readPid, runs, stopDaemon } from '../../src/host/daemon.js';
 
 test('stopping a daemon leaves alone a pid file that a supervisor rewrote meanwhile', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-daemon-'));
@@ -15,13 +15,13 @@ test('stopping a daemon leaves alone a pid file that a supervisor rewrote meanwh
     const daemon = spawn('sh', ['-c', `trap 'echo 424242 > ${pidFile}; exit 0' TERM; while :; do sleep 0.1; done`], { stdio: 'ignore' });
     fs.writeFileSync(pidFile, `${daemon.pid}\n`);
     await new Promise((r) => setTimeout(r, 200)); // the trap is set
-    assert.equal(await stopDaemon({ pidFile }), true);
+    assert.equal(await stopDaemon({ pidFile, command: 'sh' }), true);
     assert.equal(readPid(pidFile), 424242, "the successor's pid file is still there");
 
     // A file that still names the stopped daemon is removed.
     const plain = spawn('sleep', ['30'], { stdio: 'ignore' });
     fs.writeFileSync(pidFile, `${plain.pid}\n`);
-    assert.equal(await stopDaemon({ pidFile }), true);
+    assert.equal(await stopDaemon({ pidFile, command: 'sleep' }), true);
     assert.equal(fs.existsSync(pidFile), false);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -56,6 +56,46 @@ test('a daemon whose configuration file changed is restarted (it reads it only a
     assert.match(said.join('\n'), /configuration changed/);
   } finally {
     await stopDaemon(spec);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('pid files left from before the machine stopped, naming pids other programs now have: nobody is signalled, the daemon starts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-daemon-'));
+  // Strangers given the pids the dead daemon and its child had (here: a cat and a sleep of someone else's).
+  const stranger = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const childsStranger = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const spec = {
+    name: 'test daemon',
+    command: 'sleep',
+    args: ['31'],
+    pidFile: path.join(dir, 'd.pid'),
+    logFile: path.join(dir, 'd.log'),
+    childPidFiles: [
+      { file: path.join(dir, 'child.pid'), command: 'containerd' },
+      { file: path.join(dir, 'kept.pid'), command: 'sleep' },
+    ],
+    healthy: async () => {
+      const pid = readPid(path.join(dir, 'd.pid'));
+      return pid !== null && runs(pid, 'sleep');
+    },
+  };
+  try {
+    fs.writeFileSync(spec.pidFile, `${stranger.pid}\n`);
+    fs.writeFileSync(spec.childPidFiles[0]!.file, `${childsStranger.pid}\n`);
+    fs.writeFileSync(spec.childPidFiles[1]!.file, `${childsStranger.pid}\n`);
+    assert.equal(await stopDaemon(spec), false, 'the stranger is not the daemon: nothing to stop');
+    const said: string[] = [];
+    assert.equal(await ensureDaemon(spec, (l) => said.push(l)), 'started');
+    assert.notEqual(readPid(spec.pidFile), stranger.pid);
+    assert.equal(isAlive(stranger.pid!), true, 'the program that now has the old pid was not signalled');
+    assert.equal(fs.existsSync(spec.childPidFiles[0]!.file), false, "the child's stale pid file is removed");
+    assert.match(said.join('\n'), /not containerd/);
+    assert.equal(readPid(spec.childPidFiles[1]!.file), childsStranger.pid, 'a pid file naming its own program is kept');
+  } finally {
+    await stopDaemon(spec);
+    stranger.kill();
+    childsStranger.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
