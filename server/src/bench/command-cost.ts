@@ -5,6 +5,7 @@
 import type { Berth } from '../app.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
 import { cpuTimes, type Row } from './bench-table.js';
+import { processTicks, ticksByName } from './process-cpu.js';
 
 const COMMANDS = 100;
 const TICKS_PER_MS = 100 / 1000; // /proc/stat counts in USER_HZ (100 a second)
@@ -18,6 +19,7 @@ export async function commandCost(berth: Berth, url: string, rows: Row[]): Promi
     const idleFrom = cpuTimes();
     await new Promise((r) => setTimeout(r, 5000));
     const idle = cpuTimes();
+    const procs0 = processTicks();
     const host0 = cpuTimes();
     const server0 = process.cpuUsage();
     const t0 = performance.now();
@@ -25,6 +27,7 @@ export async function commandCost(berth: Berth, url: string, rows: Row[]): Promi
     const ms = performance.now() - t0;
     const server = process.cpuUsage(server0);
     const host = cpuTimes();
+    const procs = processTicks();
     // The host's own background (the idle sandbox, other daemons) over the same time is taken off.
     const background = ((idle.busy - idleFrom.busy) / (idle.total - idleFrom.total)) * (host.total - host0.total);
     const hostMs = (host.busy - host0.busy - background) / TICKS_PER_MS / COMMANDS;
@@ -33,6 +36,12 @@ export async function commandCost(berth: Berth, url: string, rows: Row[]): Promi
       what: `one command at the prompt (\`echo\`, ${COMMANDS} one after another): host CPU per command (all processes, background taken off) / of it this server's / wall time`,
       figure: `${hostMs.toFixed(1)} / ${serverMs.toFixed(1)} / ${(ms / COMMANDS).toFixed(1)} ms`,
       target: '30 a second (a class of 60) within 2 cores: ≤ 33 ms',
+    });
+    const top = ticksByName(procs0, procs).slice(0, 6);
+    rows.push({
+      what: 'where one command\'s CPU goes, by process (a shell\'s forks counted in the shell)',
+      figure: top.map(([name, t]) => `${name} ${(t / TICKS_PER_MS / COMMANDS).toFixed(1)}`).join(', ') + ' ms',
+      target: '-',
     });
   } finally {
     await term.close();

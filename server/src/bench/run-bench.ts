@@ -211,8 +211,8 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     if (want('echo')) {
       await keystrokeEcho(berth, url, rows);
       await echoInBrowser(url, rows);
-      await commandCost(berth, url, rows);
     }
+    if (want('echo') || want('command')) await commandCost(berth, url, rows);
     if (want('verdict')) await verdictLatency(berth, url, rows);
     if (want('images')) await imagesBench(berth, config, url, rows);
     if (want('engine-view')) await engineViewBench(berth, url, rows);
