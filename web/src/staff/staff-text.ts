@@ -46,6 +46,8 @@ const en = {
   watchEnded: 'The session ended.',
   watchClosed: (reason: string) => `The connection closed${reason ? `: ${reason}` : ''}.`,
   signInWith: (provider: string) => `Sign in with ${provider}`,
+  /** The provider's name when the page could not learn it. */
+  yourProvider: 'your school account',
   or: 'or with your email and password',
   oidcRefused: {
     denied: (p: string) => `The sign-in with ${p} was cancelled. Try again, or sign in with your email and password.`,
@@ -104,6 +106,7 @@ const zh: typeof en = {
   watchEnded: '会话已结束。',
   watchClosed: (reason) => `连接已关闭${reason ? `：${reason}` : ''}。`,
   signInWith: (provider) => `使用${provider}登录`,
+  yourProvider: '学校账号',
   or: '或使用邮箱和密码登录',
   oidcRefused: {
     denied: (p) => `使用${p}的登录已取消。请重试，或使用邮箱和密码登录。`,
