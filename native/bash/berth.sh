@@ -106,15 +106,29 @@ if [ -n "$__berth_nonce" ] && [ -z "${__berth_hooked:-}" ]; then
   # A command typed with a leading space must still reach the history, where the marks read it from.
   HISTCONTROL=ignoredups
 
-  # Runs in PS0's command substitution: after a line is read, before it runs. That substitution is the one
-  # fork a command costs (8.5 ms of CPU in a sandbox here); everything inside it stays in that subshell, so
-  # the history entry comes through a file, not a second $(...), and is escaped in place, not in a third.
+  # The E and C marks are written from bash's DEBUG trap, which runs in this shell before the line's first
+  # simple command: no fork. (PS0's $(...) cost a fork per command, 18 ms of CPU in a sandbox here: most of
+  # what a command cost the host.) The trap acts once per line: __berth_precmd arms it; it skips functions
+  # (completion's, the hooks' own), subshells (a $(...) in a learner's PS1) and PROMPT_COMMAND's commands.
+  # A line with no simple command of this shell's own (a function's definition, `( ls )`) is marked by
+  # __berth_precmd instead, after its output.
+  __berth_command_file="${XDG_RUNTIME_DIR:-/tmp}/.berth-command-$$"
+  __berth_marked_file="${XDG_RUNTIME_DIR:-/tmp}/.berth-marked-$$"
+  __berth_number='\#'
+  __berth_armed=
+  __berth_prompt_number=
+  : >"$__berth_marked_file" 2>/dev/null # a file left by an earlier shell that had this pid
+
   __berth_preexec() {
-    local entry='' file="${XDG_RUNTIME_DIR:-/tmp}/.berth-command-$$"
-    HISTTIMEFORMAT='' builtin history 1 >"$file" 2>/dev/null
-    IFS= read -r -d '' entry <"$file"
+    local entry=''
+    HISTTIMEFORMAT='' builtin history 1 >"$__berth_command_file" 2>/dev/null
+    IFS= read -r -d '' entry <"$__berth_command_file"
     while [[ $entry == *$'\n' ]]; do entry=${entry%$'\n'}; done
-    [[ $entry =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+(.*)$ ]] && entry=${BASH_REMATCH[1]}
+    # "  42* line": the number, a star if edited, spaces. Not with =~, which would reset the learner's BASH_REMATCH.
+    entry=${entry#"${entry%%[![:space:]]*}"}
+    entry=${entry#"${entry%%[!0-9]*}"}
+    entry=${entry#\*}
+    entry=${entry#"${entry%%[![:space:]]*}"}
     # VS Code's escaping of the command line: it may hold anything a learner typed or pasted.
     entry=${entry//\\/\\\\}
     entry=${entry//;/\\x3b}
@@ -122,17 +136,36 @@ if [ -n "$__berth_nonce" ] && [ -z "${__berth_hooked:-}" ]; then
     entry=${entry//$'\r'/\\x0d}
     entry=${entry//$'\e'/\\x1b}
     entry=${entry//$'\a'/\\x07}
+    # Noted for __berth_precmd: a subshell that marked this line cannot tell its parent any other way.
+    printf '%s' "$__berth_prompt_number" >"$__berth_marked_file" 2>/dev/null
     printf '\e]633;E;%s;%s\a\e]133;C\a' "$entry" "$__berth_nonce"
   }
 
   __berth_precmd() {
-    local status=$?
+    local status=$? number=${__berth_number@P} marked=''
     [ "${HISTCONTROL:-}" = ignoredups ] || HISTCONTROL=ignoredups
+    # A line the trap did not mark (see above), or whose trap a learner replaced: marked now, late but not missed.
+    if [[ $number != "$__berth_prompt_number" ]]; then
+      IFS= read -r marked <"$__berth_marked_file" 2>/dev/null
+      [[ $marked == "$__berth_prompt_number" ]] || __berth_preexec
+    fi
     printf '\e]133;D;%s;%s\a\e]133;A\a' "$status" "$__berth_nonce"
+    __berth_prompt_number=$number
+    __berth_armed=1
     return $status
   }
 
-  PS0='$(__berth_preexec)'"${PS0:-}"
+  # $1 is the learner's $_ (the last argument of their last command), given back as the last thing done.
+  __berth_on_debug() {
+    if [[ $BASH_COMMAND != __berth_precmd* && " ${PROMPT_COMMAND[*]#__berth_precmd} " != *"$BASH_COMMAND"* ]]; then
+      __berth_armed=
+      __berth_preexec
+    fi
+    : "$1"
+  }
+
+  # Evaluated before every simple command the learner runs: kept to one test while a command runs.
+  trap '[[ -z $__berth_armed || ${#FUNCNAME[@]} -gt 0 || $BASH_SUBSHELL -gt 0 ]] || __berth_on_debug "$_"' DEBUG
   if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
     PROMPT_COMMAND=(__berth_precmd "${PROMPT_COMMAND[@]}")
   else

@@ -32,7 +32,8 @@ export function ticksByName(
 ): Array<[string, number]> {
   const byName = new Map<string, number>();
   for (const [pid, a] of after) {
-    const spent = a.ticks - (before.get(pid)?.name === a.name ? before.get(pid)!.ticks : 0);
+    // By pid alone: a kernel worker's name changes with the work it does.
+    const spent = a.ticks - (before.get(pid)?.ticks ?? 0);
     if (spent > 0) byName.set(a.name, (byName.get(a.name) ?? 0) + spent);
   }
   return [...byName].sort((x, y) => y[1] - x[1]);

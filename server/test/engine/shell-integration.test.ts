@@ -42,4 +42,28 @@ describe('shell integration', () => {
     assert.equal(c.exit, 0);
     assert.deepEqual(commands().slice(before).map((e) => e.line), [c.line]);
   });
+  test('every kind of line is reported once: a subshell, a function, a repeat, a prompt that runs a command, an added PROMPT_COMMAND, a Tab', async () => {
+    const before = commands().length;
+    const lines = ['( exit 3 )', 'greet() { echo hi; }', 'greet', 'greet', "PS1='$(echo in-prompt)> '", 'echo after-prompt', "PROMPT_COMMAND+='; history -a'", 'echo after-prompt-command'];
+    const exits: number[] = [];
+    for (const line of lines) {
+      ctx.term.type(`${line}\r`);
+      exits.push((await waitCommand(line)).exit);
+    }
+    // Tab completion runs bash-completion's functions at the prompt: none of them is a command.
+    ctx.term.type('docker versi\t');
+    await ctx.term.waitFor(() => /docker version $/.test(ctx.term.text.trimEnd() + ' ') || undefined, 10_000, 'the completed word');
+    ctx.term.type('\r');
+    const version = (await ctx.term.waitForEvent((e) => e.type === 'command' && e.line.startsWith('docker version'), 30_000, 'docker version')) as Command;
+    assert.deepEqual(exits, [3, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(commands().slice(before).map((e) => e.line), [...lines, version.line]);
+  });
+  test("the hooks leave the learner's shell as it was: $_, $?, PIPESTATUS and BASH_REMATCH of the last command", async () => {
+    const lines = ['mkdir -p /tmp/made-here', 'echo "last=$_"', 'false | true', 'echo "pipes=${PIPESTATUS[*]}"', '[[ abc =~ (b) ]]', 'echo "match=${BASH_REMATCH[1]}"', '(exit 7)', 'echo "status=$?"'];
+    for (const line of lines) {
+      ctx.term.type(`${line}\r`);
+      await waitCommand(line);
+    }
+    for (const seen of ['last=/tmp/made-here', 'pipes=1 0', 'match=b', 'status=7']) assert.match(ctx.term.text, new RegExp(`^${seen.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm'));
+  });
 });
