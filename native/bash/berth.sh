@@ -113,16 +113,14 @@ if [ -n "$__berth_nonce" ] && [ -z "${__berth_hooked:-}" ]; then
   # A line with no simple command of this shell's own (a function's definition, `( ls )`) is marked by
   # __berth_precmd instead, after its output.
   __berth_command_file="${XDG_RUNTIME_DIR:-/tmp}/.berth-command-$$"
-  __berth_marked_file="${XDG_RUNTIME_DIR:-/tmp}/.berth-marked-$$"
   __berth_number='\#'
   __berth_armed=
   __berth_prompt_number=
-  : >"$__berth_marked_file" 2>/dev/null # a file left by an earlier shell that had this pid
 
   __berth_preexec() {
     local entry=''
-    HISTTIMEFORMAT='' builtin history 1 >"$__berth_command_file" 2>/dev/null
-    IFS= read -r -d '' entry <"$__berth_command_file"
+    HISTTIMEFORMAT='' builtin history 1 2>/dev/null >"$__berth_command_file"
+    IFS= read -r -d '' entry 2>/dev/null <"$__berth_command_file"
     while [[ $entry == *$'\n' ]]; do entry=${entry%$'\n'}; done
     # "  42* line": the number, a star if edited, spaces. Not with =~, which would reset the learner's BASH_REMATCH.
     entry=${entry#"${entry%%[![:space:]]*}"}
@@ -136,19 +134,15 @@ if [ -n "$__berth_nonce" ] && [ -z "${__berth_hooked:-}" ]; then
     entry=${entry//$'\r'/\\x0d}
     entry=${entry//$'\e'/\\x1b}
     entry=${entry//$'\a'/\\x07}
-    # Noted for __berth_precmd: a subshell that marked this line cannot tell its parent any other way.
-    printf '%s' "$__berth_prompt_number" >"$__berth_marked_file" 2>/dev/null
     printf '\e]633;E;%s;%s\a\e]133;C\a' "$entry" "$__berth_nonce"
   }
 
   __berth_precmd() {
-    local status=$? number=${__berth_number@P} marked=''
+    local status=$? number=${__berth_number@P}
     [ "${HISTCONTROL:-}" = ignoredups ] || HISTCONTROL=ignoredups
-    # A line the trap did not mark (see above), or whose trap a learner replaced: marked now, late but not missed.
-    if [[ $number != "$__berth_prompt_number" ]]; then
-      IFS= read -r marked <"$__berth_marked_file" 2>/dev/null
-      [[ $marked == "$__berth_prompt_number" ]] || __berth_preexec
-    fi
+    # A line was run (the command number moved) but the trap did not mark it (see above), or a learner replaced
+    # the trap: marked now, late but not missed.
+    [[ -n $__berth_armed && $number != "$__berth_prompt_number" ]] && __berth_preexec
     printf '\e]133;D;%s;%s\a\e]133;A\a' "$status" "$__berth_nonce"
     __berth_prompt_number=$number
     __berth_armed=1
