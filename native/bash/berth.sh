@@ -107,15 +107,14 @@ if [ -n "$__berth_nonce" ] && [ -z "${__berth_hooked:-}" ]; then
   HISTCONTROL=ignoredups
 
   # The E and C marks are written from bash's DEBUG trap, which runs in this shell before the line's first
-  # simple command: no fork. (PS0's $(...) cost a fork per command, 18 ms of CPU in a sandbox here: most of
-  # what a command cost the host.) The trap acts once per line: __berth_precmd arms it; it skips functions
-  # (completion's, the hooks' own), subshells (a $(...) in a learner's PS1) and PROMPT_COMMAND's commands.
-  # A line with no simple command of this shell's own (a function's definition, `( ls )`) is marked by
-  # __berth_precmd instead, after its output.
+  # simple command: no fork. (PS0's $(...) and two more inside it cost 46 ms of CPU per command in a sandbox
+  # here: most of what a command cost the host.) The trap acts once per line: the end of our part of
+  # PROMPT_COMMAND arms it; it skips functions (completion's, the hooks' own), subshells (a $(...) in a
+  # learner's PS1) and the learner's part of PROMPT_COMMAND. A line with no simple command of this shell's own
+  # (a function's definition, `( ls )`) is marked by __berth_precmd instead, after its output.
   __berth_command_file="${XDG_RUNTIME_DIR:-/tmp}/.berth-command-$$"
   __berth_number='\#'
-  __berth_armed=
-  __berth_prompt_number=
+  __berth_armed= __berth_prompt_number= __berth_status=0 __berth_trap_off= __berth_last_arg= __berth_current=
 
   __berth_preexec() {
     local entry=''
@@ -143,27 +142,39 @@ if [ -n "$__berth_nonce" ] && [ -z "${__berth_hooked:-}" ]; then
     # A line was run (the command number moved) but the trap did not mark it (see above), or a learner replaced
     # the trap: marked now, late but not missed.
     [[ -n $__berth_armed && $number != "$__berth_prompt_number" ]] && __berth_preexec
+    __berth_armed= # until our part of PROMPT_COMMAND has run (__berth_arm_with_status)
     printf '\e]133;D;%s;%s\a\e]133;A\a' "$status" "$__berth_nonce"
+    __berth_status=$status
     __berth_prompt_number=$number
-    __berth_armed=1
     return $status
   }
 
-  # $1 is the learner's $_ (the last argument of their last command), given back as the last thing done.
+  # Says whether this simple command is the first of a line the learner typed, and marks the line if so.
+  # The learner's part of PROMPT_COMMAND, which runs after ours is armed, is told apart by its text.
+  # $1 is the learner's $_ (the last argument of their last command), given back by the trap.
   __berth_on_debug() {
-    if [[ $BASH_COMMAND != __berth_precmd* && " ${PROMPT_COMMAND[*]#__berth_precmd} " != *"$BASH_COMMAND"* ]]; then
-      __berth_armed=
-      __berth_preexec
-    fi
-    : "$1"
+    __berth_last_arg=$1
+    [[ $BASH_COMMAND != __berth_precmd* && " ${PROMPT_COMMAND[*]#__berth_precmd} " != *"$BASH_COMMAND"* ]] || return 1
+    __berth_armed=
+    __berth_preexec
+  }
+  # The last of our part of PROMPT_COMMAND (a function: the trap does not run inside it); gives $? back.
+  __berth_arm_with_status() {
+    __berth_armed=1
+    return "$1"
   }
 
-  # Evaluated before every simple command the learner runs: kept to one test while a command runs.
-  trap '[[ -z $__berth_armed || ${#FUNCNAME[@]} -gt 0 || $BASH_SUBSHELL -gt 0 ]] || __berth_on_debug "$_"' DEBUG
+  # Bash runs a DEBUG trap before every simple command at the prompt's level, at ~75 us each whatever it holds
+  # (a pure-shell loop of 100 000 typed at the prompt took 7.5 s instead of 0.1 s), so once the line is marked
+  # the trap takes itself away, and PROMPT_COMMAND puts it back at the next prompt unless the line set a DEBUG
+  # trap of the learner's own. Both at the top level: bash puts back a trap a function changed when it returns.
+  __berth_trap='[[ -z $__berth_armed || -n ${FUNCNAME-} || $BASH_SUBSHELL -gt 0 ]] || { __berth_on_debug "$_" && { builtin trap - DEBUG; __berth_trap_off=1; }; : "$__berth_last_arg"; }'
+  __berth_trap_back='if [[ -n $__berth_trap_off ]]; then __berth_trap_off=; __berth_current=; builtin trap -p DEBUG 2>/dev/null >"$__berth_command_file"; IFS= read -r __berth_current 2>/dev/null <"$__berth_command_file"; [[ -n $__berth_current ]] || builtin trap "$__berth_trap" DEBUG; fi; __berth_arm_with_status "$__berth_status"'
+  builtin trap "$__berth_trap" DEBUG
   if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
-    PROMPT_COMMAND=(__berth_precmd "${PROMPT_COMMAND[@]}")
+    PROMPT_COMMAND=(__berth_precmd 'eval "$__berth_trap_back"' "${PROMPT_COMMAND[@]}")
   else
-    PROMPT_COMMAND="__berth_precmd${PROMPT_COMMAND:+; $PROMPT_COMMAND}"
+    PROMPT_COMMAND='__berth_precmd; eval "$__berth_trap_back"'"${PROMPT_COMMAND:+; $PROMPT_COMMAND}"
   fi
 fi
 # ------------------------------------------------------------------------

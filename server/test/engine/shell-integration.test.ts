@@ -42,9 +42,9 @@ describe('shell integration', () => {
     assert.equal(c.exit, 0);
     assert.deepEqual(commands().slice(before).map((e) => e.line), [c.line]);
   });
-  test('every kind of line is reported once: a subshell, a function, a repeat, a prompt that runs a command, an added PROMPT_COMMAND, the trap removed, a Tab', async () => {
+  test('every kind of line is reported once: a subshell, a function, a repeat, a prompt that runs a command, an added PROMPT_COMMAND, a DEBUG trap of their own, a Tab', async () => {
     const before = commands().length;
-    const lines = ['( exit 3 )', 'greet() { echo hi; }', 'greet', 'greet', "PS1='$(echo in-prompt)> '", 'echo after-prompt', "PROMPT_COMMAND+='; history -a'", 'echo after-prompt-command', 'trap - DEBUG', 'echo untrapped'];
+    const lines = ['( exit 3 )', 'greet() { echo hi; }', 'greet', 'greet', "PS1='$(echo in-prompt)> '", 'echo after-prompt', "PROMPT_COMMAND+='; history -a'", 'echo after-prompt-command', "trap 'true' DEBUG", 'trap -p DEBUG', 'trap - DEBUG', 'echo untrapped'];
     const exits: number[] = [];
     for (const line of lines) {
       ctx.term.type(`${line}\r`);
@@ -55,7 +55,8 @@ describe('shell integration', () => {
     await ctx.term.waitFor(() => /docker version $/.test(ctx.term.text.trimEnd() + ' ') || undefined, 10_000, 'the completed word');
     ctx.term.type('\r');
     const version = (await ctx.term.waitForEvent((e) => e.type === 'command' && e.line.startsWith('docker version'), 30_000, 'docker version')) as Command;
-    assert.deepEqual(exits, [3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(exits, [3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.match(ctx.term.text, /^trap -- 'true' DEBUG$/m, "the learner's own DEBUG trap is left in place");
     assert.deepEqual(commands().slice(before).map((e) => e.line), [...lines, version.line]);
   });
   test("the hooks leave the learner's shell as it was: $_, $?, PIPESTATUS and BASH_REMATCH of the last command", async () => {
