@@ -1,39 +1,23 @@
 // A restart of the Berth server (SIGTERM, as systemctl restart sends) keeps the visitor: the page says the
 // server is restarting, reconnects by itself once it is back, and the same sandbox answers.
 // The spec runs a server of its own (a child process it can stop and start), not the config's webServer.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { startOwnServer, stopOwnServer } from '../own-server.js';
 import { recordPort } from '../playwright.config.js';
 
 // The config's servers take port .. recordPort; this spec's own server (one it restarts) the next one.
 const port = recordPort + 1;
 const url = `http://127.0.0.1:${port}`;
 const repo = path.resolve(import.meta.dirname, '..', '..');
-const env = { ...process.env, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', BERTH_INSTANCE: 'e2e-restart', BERTH_POOL_SIZE: '0' };
+const env = { BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_LOG_LEVEL: 'warn', BERTH_INSTANCE: 'e2e-restart', BERTH_POOL_SIZE: '0' };
 
-async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], { cwd: repo, env, stdio: 'inherit' });
-  await expect
-    .poll(async () => {
-      // Another server answering on the port (this one failed to bind) must not pass for this one.
-      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before it answered`);
-      return (await fetch(`${url}/api/health`).catch(() => null))?.status ?? 0;
-    }, { timeout: 60_000 })
-    .toBe(200);
-  return child;
-}
-
-function stopServer(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.once('exit', (code) => resolve(code));
-    child.kill(signal);
-  });
-}
+const startServer = () => startOwnServer(url, env);
+const stopServer = stopOwnServer;
 
 function berth(args: string[]): Promise<number | null> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', ...args], { cwd: repo, env, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', ...args], { cwd: repo, env: { ...process.env, ...env }, stdio: 'inherit' });
   return new Promise((resolve) => child.on('close', resolve));
 }
 

@@ -2,19 +2,18 @@
 // pages) and a Berth server of this spec's own configured for it. Then the attack the page's half of the
 // sign-in stands against: a link carrying someone else's check, with their cookie planted beside it, does not
 // sign a browser in as them.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { STAFF_COOKIE } from '@berth/shared';
 import { expect, test } from '@playwright/test';
 import { CLIENT_ID, CLIENT_SECRET, TestProvider } from '../../server/test/oidc-test-provider.js';
+import { startOwnServer, stopOwnServer } from '../own-server.js';
 import { recordPort } from '../playwright.config.js';
 import { berthAdmin } from '../staff-page.js';
 
 // The config's servers take port .. recordPort, server-restart.spec the next one; this spec the one after.
 const port = recordPort + 2;
 const url = `http://127.0.0.1:${port}`;
-const repo = path.resolve(import.meta.dirname, '..', '..');
 const tag = crypto.randomBytes(3).toString('hex');
 const teacher = { sub: `li-${tag}`, email: `li-${tag}@school.test`, email_verified: true, name: 'Ms Li' };
 
@@ -23,41 +22,26 @@ let server: ChildProcess;
 
 test.beforeAll(async () => {
   provider = await TestProvider.start(`${url}/api/staff/oidc/callback`, [teacher]);
-  server = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
-    cwd: repo,
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      BERTH_PORT: String(port),
-      BERTH_PORTS_PORT: String(port + 100),
-      BERTH_HOST: '127.0.0.1',
-      BERTH_LOG_LEVEL: 'warn',
-      BERTH_INSTANCE: 'e2e-oidc',
-      BERTH_POOL_SIZE: '0',
-      BERTH_ON_STOP: 'end-sessions',
-      BERTH_PUBLIC_URL: url,
-      BERTH_OIDC_ISSUER: provider.issuer,
-      BERTH_OIDC_CLIENT_ID: CLIENT_ID,
-      BERTH_OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      BERTH_OIDC_NAME: 'Test School',
-      BERTH_OIDC_NEW_ROLE: 'teacher',
-      BERTH_OIDC_DOMAINS: 'school.test',
-    },
+  server = await startOwnServer(url, {
+    BERTH_PORT: String(port),
+    BERTH_PORTS_PORT: String(port + 100),
+    BERTH_HOST: '127.0.0.1',
+    BERTH_LOG_LEVEL: 'warn',
+    BERTH_INSTANCE: 'e2e-oidc',
+    BERTH_POOL_SIZE: '0',
+    BERTH_ON_STOP: 'end-sessions',
+    BERTH_PUBLIC_URL: url,
+    BERTH_OIDC_ISSUER: provider.issuer,
+    BERTH_OIDC_CLIENT_ID: CLIENT_ID,
+    BERTH_OIDC_CLIENT_SECRET: CLIENT_SECRET,
+    BERTH_OIDC_NAME: 'Test School',
+    BERTH_OIDC_NEW_ROLE: 'teacher',
+    BERTH_OIDC_DOMAINS: 'school.test',
   });
-  await expect
-    .poll(async () => {
-      if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode} before it answered`);
-      return (await fetch(`${url}/api/health`).catch(() => null))?.status ?? 0;
-    }, { timeout: 60_000 })
-    .toBe(200);
 });
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  if (server) await stopOwnServer(server);
   berthAdmin(['remove', '--email', teacher.email]);
   await provider?.close();
 });
