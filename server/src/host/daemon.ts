@@ -43,18 +43,18 @@ export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running
   const outdated = spec.argsFile !== undefined && noted !== args && (noted !== null || healthy);
   if (outdated) {
     const running = readPid(spec.pidFile);
-    if (healthy || (running && runs(running, spec.command))) log(`${spec.name}: its configuration changed; restarting it (sandboxes running on it stop)`);
+    if (healthy || (running && runs(running, spec.command, spec.args))) log(`${spec.name}: its configuration changed; restarting it (sandboxes running on it stop)`);
     await stopDaemon(spec);
   } else if (healthy) return 'running';
   const pid = readPid(spec.pidFile);
-  if (pid && runs(pid, spec.command)) {
+  if (pid && runs(pid, spec.command, spec.args)) {
     // Alive but not answering yet: give it the start timeout before replacing it.
     if (await waitHealthy(spec, spec.startTimeoutMs ?? 30_000, pid)) return 'running';
     log(`${spec.name}: pid ${pid} does not answer; restarting it`);
     await stopPid(pid);
   }
   // A pid file naming a stranger (left from before the machine stopped): dockerd would refuse to start over it.
-  if (pid && !runs(pid, spec.command)) fs.rmSync(spec.pidFile, { force: true });
+  if (pid && !runs(pid, spec.command, spec.args)) fs.rmSync(spec.pidFile, { force: true });
   for (const child of spec.childPidFiles ?? []) {
     const childPid = readPid(child.file);
     if (childPid && !runs(childPid, child.command)) {
@@ -90,10 +90,10 @@ export async function ensureDaemon(spec: DaemonSpec, log: Log): Promise<'running
   throw new Error(`${spec.name} did not start (${exited !== null ? `exit ${exited}` : 'timed out'}). Last lines of ${spec.logFile}:\n${tail(spec.logFile, 15)}`);
 }
 
-export async function stopDaemon(spec: Pick<DaemonSpec, 'pidFile' | 'command'>): Promise<boolean> {
+export async function stopDaemon(spec: Pick<DaemonSpec, 'pidFile' | 'command'> & { args?: string[] }): Promise<boolean> {
   const pid = readPid(spec.pidFile);
   // A pid file left from before the machine stopped may name a pid another program now has: never signal it.
-  if (!pid || !runs(pid, spec.command)) return false;
+  if (!pid || !runs(pid, spec.command, spec.args)) return false;
   await stopPid(pid);
   // Only our pid's file: a supervisor may have started a new daemon, and written its pid, meanwhile (a file
   // removed then leaves a running daemon nobody can find to stop).
@@ -144,14 +144,20 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Whether pid is alive and is the program `command` (its argv[0] or its executable), not a stranger given a reused pid. */
-export function runs(pid: number, command: string): boolean {
+/**
+ * Whether pid is alive and is the program `command` (its argv[0] or its executable), not a stranger given a
+ * reused pid. With args, its command line must also hold the first argument that names a file of its own (a
+ * node daemon's script: any node process, this server too, would pass for it by name alone).
+ */
+export function runs(pid: number, command: string, args: string[] = []): boolean {
   if (!isAlive(pid)) return false;
   const want = path.basename(command);
   try {
-    const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    if (path.basename(argv0) === want) return true;
-    return path.basename(fs.readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '')) === want;
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const named = path.basename(argv[0] ?? '') === want || path.basename(fs.readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '')) === want;
+    const own = args.find((a) => a.startsWith('/') && /\.(ts|js|mjs)$/.test(a));
+    // By the script's name: the same daemon started from another checkout of Berth is still this daemon.
+    return named && (own === undefined || argv.some((arg) => path.basename(arg) === path.basename(own)));
   } catch {
     return false; // it ended meanwhile, or /proc hides it
   }

@@ -99,3 +99,23 @@ test('pid files left from before the machine stopped, naming pids other programs
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a node daemon's pid file naming another node process (this server, say) is not taken for the daemon", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-daemon-'));
+  const script = path.join(dir, 'daemon-main.mjs');
+  fs.writeFileSync(script, 'setInterval(() => {}, 1000);\n');
+  const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const own = spawn(process.execPath, [script], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 300)); // both have exec'd
+    assert.equal(runs(other.pid!, process.execPath, [script]), false, 'another node program');
+    assert.equal(runs(own.pid!, process.execPath, [script]), true, 'the daemon itself');
+    fs.writeFileSync(path.join(dir, 'd.pid'), `${other.pid}\n`);
+    assert.equal(await stopDaemon({ pidFile: path.join(dir, 'd.pid'), command: process.execPath, args: [script] }), false);
+    assert.equal(isAlive(other.pid!), true, 'the other node process was not signalled');
+  } finally {
+    other.kill();
+    own.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
