@@ -71,6 +71,9 @@ export class TerminalHost {
     () => this.resumeIfFree(),
   );
   private readonly resizer = new CoalescedResize(async (s) => this.shell?.resize(s.cols, s.rows));
+  /** Input waiting for a resize to be applied (write), and its size in bytes. */
+  private held: Array<{ data: string; who: string | undefined }> | undefined;
+  private heldBytes = 0;
   private readonly commands = new CommandBudget();
   private commandFloodToldAt = -Infinity;
   private inputDropToldAt = -Infinity;
@@ -215,7 +218,7 @@ export class TerminalHost {
     if (!data.length || !stream) return true;
     // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
     // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
-    if (stream.writableLength + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
+    if (stream.writableLength + this.heldBytes + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
       const now = Date.now();
       if (now - this.inputDropToldAt >= FLOOD_RETELL_MS) {
         this.inputDropToldAt = now;
@@ -224,10 +227,28 @@ export class TerminalHost {
       }
       return false;
     }
+    // Typed after a resize: held until the resize is applied, so what it runs sees the page's size.
+    if (this.held || this.resizer.pending) return this.hold(data, who);
     stream.write(data);
     // The page sends a paste in bracketed-paste marks (xterm.js does when the shell asks for them).
     if (this.recorder && data.includes(PASTE_START)) this.recorder.marker(who ? `paste by ${who}` : 'paste');
     this.recorder?.input(Buffer.from(data), who);
+    return true;
+  }
+
+  private hold(data: string, who: string | undefined): boolean {
+    this.heldBytes += Buffer.byteLength(data);
+    if (this.held) {
+      this.held.push({ data, who });
+      return true;
+    }
+    this.held = [{ data, who }];
+    void this.resizer.settle().then(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      this.heldBytes = 0;
+      for (const h of held) this.write(h.data, h.who);
+    });
     return true;
   }
 
