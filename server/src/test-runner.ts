@@ -15,13 +15,13 @@ interface SuiteResult {
   failures?: string[];
 }
 
-/** The names on the reporters' "✖" lines, once each, cut to a line's length. */
+/** The names on the reporters' "✖" lines, once each, cut to a few lines' length. */
 function failedNames(out: string): string[] {
   const names = out
     .split('\n')
     .map((line) => /^\s*✖\s+(.*?)(?:\s+\(\d[\d.]*m?s\))?$/.exec(line)?.[1])
     .filter((name): name is string => !!name && !/^failing tests:?$/.test(name))
-    .map((name) => (name.length > 160 ? `${name.slice(0, 157)}...` : name));
+    .map((name) => (name.length > 400 ? `${name.slice(0, 397)}...` : name));
   return [...new Set(names)];
 }
 

@@ -14,6 +14,8 @@ export interface PlayResult {
   steps: number;
   ms: number;
   failure?: string;
+  /** The end of the terminal's screen when it failed, for the one who reads the log. */
+  screen?: string;
 }
 
 const STEP_TIMEOUT_MS = 60_000;
@@ -29,9 +31,17 @@ export async function playLesson(
 ): Promise<PlayResult> {
   const skip = how.skip ?? (() => false);
   const started = Date.now();
-  const result = (ok: boolean, steps: number, failure?: string): PlayResult => ({ lesson: lesson.id, ok, steps, ms: Date.now() - started, ...(failure ? { failure } : {}) });
+  let screenEnd = (): string | undefined => undefined;
+  const result = (ok: boolean, steps: number, failure?: string): PlayResult => ({
+    lesson: lesson.id,
+    ok,
+    steps,
+    ms: Date.now() - started,
+    ...(failure ? { failure, screen: screenEnd() } : {}),
+  });
   const s = await createSession({ url }, { lesson: lesson.id, lang: 'en' });
   const term = await TerminalClient.connect({ url }, s);
+  screenEnd = () => term.text.slice(-800);
   let stepsDone = 0;
   try {
     await term.ready(60_000);

@@ -55,6 +55,7 @@ export async function lessonsTest(config: Config, ids: string[], lessonsDir?: st
       } else {
         failed++;
         console.log(`✖ ${lesson.id} (${pass.name}): ${r.failure} (${secs} s)`);
+        if (r.screen) console.log(`  the screen ended with:\n${r.screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/^/gm, '  | ')}`);
       }
     }
   }
