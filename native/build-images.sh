@@ -163,7 +163,10 @@ trap cleanup EXIT
 write_debian_config() { # ROOTFS SUITE
   local r=$1 suite=$2
   cp -a "$HERE/images/common/rootfs/." "$r/"
-  printf 'Acquire::http::Proxy "%s";\n' "$APT_PROXY" >"$r/etc/apt/apt.conf.d/01berth-proxy"
+  # A fetch that fails or stalls (a cold cache under parallel builds, a slow archive) is tried again by apt
+  # itself, not by rebuilding the whole image (CI run 22: node:trixie took 661 s after one failed fetch).
+  # Not part of the recipe's hash: an image built without these is no different to use.
+  printf 'Acquire::http::Proxy "%s";\nAcquire::Retries "3";\nAcquire::http::Timeout "30";\n' "$APT_PROXY" >"$r/etc/apt/apt.conf.d/01berth-proxy"
   rm -f "$r/etc/apt/sources.list"
   mkdir -p "$r/etc/apt/sources.list.d"
   cat >"$r/etc/apt/sources.list.d/debian.sources" <<EOF

@@ -3,6 +3,7 @@
 // With `skip`, the chosen steps are skipped instead (Skip runs their `solve`), and the steps after them
 // must still pass: a skip pass proves each solve leaves what later steps need. With `from`, play starts at
 // that step in a new sandbox: the server redoes the earlier steps (every solve in order) first.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerEvent, SetLessonResponse } from '@berth/shared';
 import type { Berth } from '../app.js';
 import { createSession, TerminalClient } from '../tools/terminal-client.js';
@@ -19,6 +20,8 @@ export interface PlayResult {
 }
 
 const STEP_TIMEOUT_MS = 60_000;
+const READING_MS = 1_000;
+const STARTS_IN_BACKGROUND = /^docker\s+((container\s+)?run\s(.*\s)?(-[a-z]*d[a-z]*|--detach)\s|(container\s+)?(start|restart)\s|compose\s(.*\s)?up\b)/;
 const QUIET_MS = 2_500;
 
 /** onVerdict: for each step, ms from its last command's end to its tick (both as the client saw them). */
@@ -76,6 +79,10 @@ export async function playLesson(
           STEP_TIMEOUT_MS,
           `the solution command "${command}" to finish`,
         );
+        // A learner reads what a container's start printed before typing on; a server started in the
+        // background is not listening the instant `docker run -d` returns (nginx: 350 ms on a busy host,
+        // where a curl at once got "Connection reset by peer").
+        if (STARTS_IN_BACKGROUND.test(command)) await sleep(READING_MS);
       }
       const isTick = (e: ServerEvent) => e.type === 'step' && e.step === step.id && e.done;
       try {

@@ -23,11 +23,14 @@ export function lessonsCheck(dir: string): number {
   return 0;
 }
 
+/** Plays at once (BERTH_LESSON_LANES). */
+const LESSON_LANES = Number(process.env.BERTH_LESSON_LANES) || 2;
+
 /**
  * Plays lessons in real sandboxes. With a lessons folder of its own (`--dir`), the run gets an instance of
  * its own too, so it never sweeps the sandboxes of another run (the catalog's, or another author's).
  */
-export async function lessonsTest(config: Config, ids: string[], lessonsDir?: string): Promise<number> {
+export async function lessonsTest(config: Config, ids: string[], lessonsDir?: string, lanes = LESSON_LANES): Promise<number> {
   const instance = lessonsDir ? `lessons-${crypto.randomBytes(3).toString('hex')}` : 'lessons';
   const berth = await buildApp({ ...config, ...(lessonsDir ? { lessonsDir: path.resolve(lessonsDir) } : {}), instance, port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 0, maxPerClient: 1000, maxPerAddress: 1000, startsPerAddressPerMin: 1000 });
   await berth.app.listen({ port: 0, host: '127.0.0.1' });
@@ -38,27 +41,29 @@ export async function lessonsTest(config: Config, ids: string[], lessonsDir?: st
   const chosen = berth.lessons.lessons.filter((l) => !ids.length || ids.includes(l.id));
   let passed = 0;
   let failed = unknown.length;
-  for (const lesson of chosen) {
-    // Played through; again skipping every other step (Skip runs its solve; the next step must pass); and
-    // from its last step in a new sandbox (every earlier step's solve runs first, in order).
-    const passes = [
-      { name: 'played', how: {} },
-      { name: 'played, every other one skipped', how: { skip: (i: number) => i % 2 === 0 } },
-      ...(lesson.steps.length > 1 ? [{ name: 'played from the last in a new sandbox', how: { from: lesson.steps.length - 1 } }] : []),
-    ];
-    for (const pass of passes) {
-      const r = await playLesson(berth, url, lesson, undefined, pass.how);
+  // Played through; again skipping every other step (Skip runs its solve; the next step must pass); and
+  // from its last step in a new sandbox (every earlier step's solve runs first, in order).
+  const plays = chosen.flatMap((lesson) => [
+    { lesson, name: 'played', how: {} },
+    { lesson, name: 'played, every other one skipped', how: { skip: (i: number) => i % 2 === 0 } },
+    ...(lesson.steps.length > 1 ? [{ lesson, name: 'played from the last in a new sandbox', how: { from: lesson.steps.length - 1 } }] : []),
+  ]);
+  // Each play has a sandbox of its own, and most of a play is waiting on it: a few at a time.
+  const lane = async (): Promise<void> => {
+    for (let play = plays.shift(); play; play = plays.shift()) {
+      const r = await playLesson(berth, url, play.lesson, undefined, play.how);
       const secs = (r.ms / 1000).toFixed(1);
       if (r.ok) {
         passed++;
-        console.log(`✔ ${lesson.id}: ${r.steps} steps ${pass.name} (${secs} s)`);
+        console.log(`✔ ${play.lesson.id}: ${r.steps} steps ${play.name} (${secs} s)`);
       } else {
         failed++;
-        console.log(`✖ ${lesson.id} (${pass.name}): ${r.failure} (${secs} s)`);
+        console.log(`✖ ${play.lesson.id} (${play.name}): ${r.failure} (${secs} s)`);
         if (r.screen) console.log(`  the screen ended with:\n${r.screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/^/gm, '  | ')}`);
       }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
   await berth.close();
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 && passed > 0 ? 0 : 1;

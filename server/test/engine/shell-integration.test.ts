@@ -59,6 +59,17 @@ describe('shell integration', () => {
     assert.match(ctx.term.text, /^trap -- 'true' DEBUG$/m, "the learner's own DEBUG trap is left in place");
     assert.deepEqual(commands().slice(before).map((e) => e.line), [...lines, version.line]);
   });
+  test("the hooks' DEBUG trap leaves once its line is marked (a loop typed at the prompt runs untrapped), and the next line is still reported", async () => {
+    const line = 'true; trap -p DEBUG; echo "[no-trap-""above]"';
+    ctx.term.type(`${line}\r`);
+    assert.equal((await waitCommand(line)).exit, 0);
+    const text = ctx.term.text;
+    const output = text.slice(text.lastIndexOf(line) + line.length, text.lastIndexOf('[no-trap-above]'));
+    assert.doesNotMatch(output, /trap --/, 'no DEBUG trap is in place for the rest of the line');
+    ctx.term.type('echo next-line\r');
+    assert.equal((await waitCommand('echo next-line')).exit, 0);
+  });
+
   test("the hooks leave the learner's shell as it was: $_, $?, PIPESTATUS and BASH_REMATCH of the last command", async () => {
     const lines = ['mkdir -p /tmp/made-here', 'echo "last=$_"', 'false | true', 'echo "pipes=${PIPESTATUS[*]}"', '[[ abc =~ (b) ]]', 'echo "match=${BASH_REMATCH[1]}"', '(exit 7)', 'echo "status=$?"'];
     for (const line of lines) {
