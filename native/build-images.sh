@@ -43,6 +43,7 @@ PARALLEL=${BERTH_BUILD_PARALLEL:-2}
 [[ $PARALLEL =~ ^[1-9][0-9]*$ ]] || { printf '[images] error: BERTH_BUILD_PARALLEL must be a number >= 1\n' >&2; exit 1; }
 
 log() { printf '[images] %s\n' "$*"; }
+SCRIPT_T0=$SECONDS
 die() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
 
 DOCKER_BIN=/usr/bin/docker
@@ -545,4 +546,4 @@ push_tags berth/nettools:latest berth/nettools latest
 # Old versions of our images, now untagged.
 dk image prune -f --filter label=berth.recipe >/dev/null 2>&1 || true
 
-log "ready"
+log "ready ($((SECONDS - SCRIPT_T0)) s in all)"

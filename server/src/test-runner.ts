@@ -123,8 +123,10 @@ export async function runTests(args: string[]): Promise<number> {
   const want = (s: string) => args.length === 0 || args.includes(s);
   const results: SuiteResult[] = [];
   if (want('typecheck')) results.push(await typecheck());
-  if (want('unit')) results.push(await nodeSuite('unit tests', [...findTests(path.join(repoRoot, 'shared', 'test')), ...findTests(path.join(repoRoot, 'server', 'test', 'unit'))]));
-  if (want('engine')) results.push(await nodeSuite('real-engine tests', findTests(path.join(repoRoot, 'server', 'test', 'engine'))));
+  if (want('unit')) results.push(await nodeSuite('unit tests', [...findTests(path.join(repoRoot, 'shared', 'test')), ...findTests(path.join(repoRoot, 'server', 'test', 'unit'))], ['--test-concurrency=2']));
+  // Two files at a time: each has a server and sandboxes of its own, and most of a file is waiting on them
+  // (18.2 min for the 53 files here, against 32 min one at a time in CI run 22).
+  if (want('engine')) results.push(await nodeSuite('real-engine tests', findTests(path.join(repoRoot, 'server', 'test', 'engine')), ['--test-concurrency=2']));
   // Faults stop parts every sandbox shares (the mirror, the engine): after the rest, one file at a time.
   if (want('faults')) results.push(await nodeSuite('host faults', findTests(path.join(repoRoot, 'server', 'test', 'faults')), ['--test-concurrency=1']));
   if (want('lessons')) results.push(await lessonSuite());
