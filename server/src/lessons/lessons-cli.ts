@@ -59,7 +59,7 @@ export async function lessonsTest(config: Config, ids: string[], lessonsDir?: st
       } else {
         failed++;
         console.log(`✖ ${play.lesson.id} (${play.name}): ${r.failure} (${secs} s)`);
-        if (r.screen) console.log(`  the screen ended with:\n${r.screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/^/gm, '  | ')}`);
+        if (r.screen) console.log(`  the screen ended with:\n${r.screen.replace(/^/gm, '  | ')}`);
       }
     }
   };

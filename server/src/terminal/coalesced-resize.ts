@@ -3,6 +3,7 @@
 // after a resize waits for it (settle): the program reading that input sees the size the page had.
 
 export const RESIZE_DELAY_MS = 75;
+const SETTLE_LIMIT_MS = 1_000;
 
 type Size = { cols: number; rows: number };
 
@@ -34,10 +35,14 @@ export class CoalescedResize {
     return this.inFlight || this.timer !== undefined;
   }
 
-  /** Applies a waiting size now; resolves once the latest wanted size has been tried. */
+  /** Applies a waiting size now; resolves once the latest wanted size has been tried (or after a second). */
   settle(): Promise<void> {
     if (!this.pending) return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.settled.push(resolve));
+    const done = new Promise<void>((resolve) => {
+      this.settled.push(resolve);
+      // An Engine API call that hangs must not freeze typing.
+      setTimeout(resolve, SETTLE_LIMIT_MS).unref();
+    });
     if (this.timer && !this.inFlight) {
       clearTimeout(this.timer);
       void this.flush();

@@ -239,7 +239,10 @@ export class TerminalHost {
   private hold(data: string, who: string | undefined): boolean {
     this.heldBytes += Buffer.byteLength(data);
     if (this.held) {
-      this.held.push({ data, who });
+      // One entry per typist, not per frame: a megabyte typed a byte a frame stays a megabyte.
+      const last = this.held.at(-1);
+      if (last && last.who === who) last.data += data;
+      else this.held.push({ data, who });
       return true;
     }
     this.held = [{ data, who }];

@@ -70,3 +70,12 @@ test('dispose lets waiting input go', async () => {
   r.dispose();
   await waiting;
 });
+
+test('an Engine API call that hangs does not keep input waiting for more than a second', async () => {
+  const r = new CoalescedResize(() => new Promise<void>(() => {}), 10_000);
+  r.request({ cols: 90, rows: 30 });
+  const t0 = Date.now();
+  await r.settle();
+  const waited = Date.now() - t0;
+  assert.ok(waited >= 900 && waited < 5_000, `input waited ${waited} ms`);
+});

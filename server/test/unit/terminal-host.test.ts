@@ -14,11 +14,14 @@ class FakeShell {
   resizes: { cols: number; rows: number }[] = [];
   /** A shell that does not read its input (a `sleep`): writes are never acknowledged. */
   reading = true;
+  /** What reached the shell, with how many resize calls were made before it. */
+  typed: { data: string; resizes: number }[] = [];
   readonly stream: Duplex;
   constructor() {
     this.stream = new Duplex({
       read() {},
-      write: (_chunk, _enc, done) => {
+      write: (chunk: Buffer, _enc, done) => {
+        this.typed.push({ data: chunk.toString(), resizes: this.resizes.length });
         if (this.reading) done();
       },
     });
@@ -124,5 +127,22 @@ test('a resize flood makes one or two engine calls, not one per frame, and the l
   const calls = fake.resizes.slice(before);
   assert.ok(calls.length >= 1 && calls.length <= 2, `${calls.length} resize calls`);
   assert.deepEqual(calls.at(-1), { cols: 133, rows: 44 });
+  host.dispose();
+});
+
+test('keys typed right after a resize reach the shell after the resize call, in the order typed, however many frames', async () => {
+  const { fake, host, sink } = setUp();
+  await host.attach(sink, { cols: 80, rows: 24 });
+  host.write('echo before\r');
+  const before = fake.resizes.length;
+  host.resize(120, 40);
+  const line = 'stty size\r';
+  for (const key of line) host.write(key);
+  await sleep(50); // well inside the 75 ms a resize alone waits: the typing asked for it at once
+  assert.deepEqual(fake.resizes.slice(before), [{ cols: 120, rows: 40 }]);
+  const after = fake.typed.filter((t) => t.resizes > before);
+  assert.equal(after.map((t) => t.data).join(''), line);
+  assert.equal(after.length, 1, 'the held keys went to the shell in one write');
+  assert.equal(fake.typed.filter((t) => t.resizes === before).map((t) => t.data).join(''), 'echo before\r');
   host.dispose();
 });
