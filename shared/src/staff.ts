@@ -22,7 +22,7 @@ export const STAFF_OIDC_CALLBACK_PATH = '/api/staff/oidc/callback';
 export const STAFF_CHECK_FRAGMENT = 'staff-check';
 export const OIDC_ERROR_FRAGMENT = 'oidc-error';
 /** Why an OIDC sign-in did not sign anybody in; the page words each one. */
-export const OIDC_REFUSALS = ['denied', 'unknown-account', 'unverified-email', 'wrong-domain', 'expired', 'provider-down', 'too-many', 'failed'] as const;
+export const OIDC_REFUSALS = ['denied', 'unknown-account', 'another-person', 'unverified-email', 'wrong-domain', 'expired', 'provider-down', 'too-many', 'failed'] as const;
 export type OidcRefusal = (typeof OIDC_REFUSALS)[number];
 
 export interface SignInOptions {

@@ -1,6 +1,7 @@
 // Who an OIDC sign-in signs in. The simplest safe rule: the provider's verified email names an account an admin
 // (or the host, for admins) already made; with BERTH_OIDC_NEW_ROLE, a verified email of BERTH_OIDC_DOMAINS
-// unknown here gets a new account of that role (never an admin). The sign-in it ends in is a password
+// unknown here gets a new account of that role (never an admin). From its first such sign-in an account belongs
+// to that provider user (its `sub`): another user given the same email later is refused. The sign-in it ends in is a password
 // sign-in's kind: a cookie and a check.
 import crypto from 'node:crypto';
 import type { OidcRefusal } from '@berth/shared';
@@ -84,13 +85,25 @@ export class OidcSignIn {
     if (!proven.email) throw new OidcRefused('unverified-email', `the provider gave no email for ${proven.sub.slice(0, 100)}`);
     const email = normalEmail(proven.email);
     if (!proven.emailVerified) throw new OidcRefused('unverified-email', 'the provider does not say the email is verified', email);
+    // An email is the provider's to give to someone else later (a teacher leaves, a new one gets the address):
+    // an account stays with the provider's user who first signed in to it. Another provider may take it over.
+    const subject = `${this.settings.issuer} ${proven.sub}`;
     const known = this.store.byEmail(email);
-    if (known) return { account: known, created: false };
+    if (known) {
+      const bound = this.store.oidcSubject(known.id);
+      if (bound !== null && bound !== subject && bound.startsWith(`${this.settings.issuer} `)) {
+        throw new OidcRefused('another-person', `the account was first signed in by the provider's user ${bound.slice(this.settings.issuer.length + 1, 200)}, not ${proven.sub.slice(0, 100)}; if the email changed hands, an admin removes the account and makes it again`, email);
+      }
+      if (bound !== subject) this.store.bindOidcSubject(known.id, subject);
+      return { account: known, created: false };
+    }
     const { newRole, domains } = this.settings;
     if (!newRole) throw new OidcRefused('unknown-account', 'no account has this email (BERTH_OIDC_NEW_ROLE is unset: an admin makes accounts)', email);
     if (!domains.includes(email.slice(email.lastIndexOf('@') + 1))) throw new OidcRefused('wrong-domain', `the email is not of BERTH_OIDC_DOMAINS (${domains.join(', ')})`, email);
     // No password: such an account signs in only here ('' matches no password).
     const made = this.store.create({ email, name: proven.name ?? email.slice(0, email.indexOf('@')), role: newRole, passwordHash: '' }, now);
-    return made ? { account: made, created: true } : { account: this.store.byEmail(email)!, created: false };
+    if (!made) return this.accountOf(proven, now); // made meanwhile by another sign-in: judged as known
+    this.store.bindOidcSubject(made.id, subject);
+    return { account: made, created: true };
   }
 }

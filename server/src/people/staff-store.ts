@@ -36,6 +36,15 @@ export class StaffStore {
     return row ? fromRow(row) : null;
   }
 
+  /** The provider's subject ("<issuer> <sub>") the account first signed in with by OIDC; null before that. */
+  oidcSubject(id: number): string | null {
+    return (this.db.prepare('SELECT oidc_subject FROM staff WHERE id = ?').get(id) as { oidc_subject: string | null } | undefined)?.oidc_subject ?? null;
+  }
+
+  bindOidcSubject(id: number, subject: string): void {
+    this.db.prepare('UPDATE staff SET oidc_subject = ? WHERE id = ?').run(subject, id);
+  }
+
   /** An account's name by its id (the teacher or interviewer named on a summary), null once removed. */
   nameOf(id: number): string | null {
     return (this.db.prepare('SELECT name FROM staff WHERE id = ?').get(id) as { name: string } | undefined)?.name ?? null;

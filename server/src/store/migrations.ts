@@ -83,6 +83,11 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE interview ADD COLUMN checks TEXT;
         CREATE INDEX interview_session ON interview (session_id);`),
   },
+  {
+    version: 6,
+    name: "the OpenID provider's subject an account first signed in with",
+    up: (db) => db.exec('ALTER TABLE staff ADD COLUMN oidc_subject TEXT;'),
+  },
 ];
 
 /** The file was written by a newer Berth (an operator went back to an older version). */

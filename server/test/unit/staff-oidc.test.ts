@@ -16,7 +16,9 @@ const NEW: TestUser = { sub: 'new-1', email: 'nia@school.example', email_verifie
 const OUTSIDER: TestUser = { sub: 'out-1', email: 'olly@elsewhere.example', email_verified: true, name: 'Olly' };
 const UNVERIFIED: TestUser = { sub: 'unv-1', email: 'uma@school.example', email_verified: false, name: 'Uma' };
 const BOSS: TestUser = { sub: 'boss-1', email: 'boss@school.example', email_verified: true, name: 'Boss' };
-const USERS = [TEA, NEW, OUTSIDER, UNVERIFIED, BOSS];
+/** Later given Tea's email by the provider: another person (another sub). */
+const TEA_SUCCESSOR: TestUser = { sub: 'tea-2', email: 'tea.teacher@school.example', email_verified: true, name: 'Ted Successor' };
+const USERS = [TEA, NEW, OUTSIDER, UNVERIFIED, BOSS, TEA_SUCCESSOR];
 
 const refusals = (log: Record<string, unknown>[]) => log.filter((l) => l.msg === 'OIDC sign-in refused').map((l) => ({ refusal: l.refusal, email: l.email }));
 
@@ -64,6 +66,24 @@ describe('staff sign-in with OIDC', () => {
       assert.equal(browser.jar.get('berth_staff'), undefined, 'no sign-in cookie');
       assert.deepEqual(refusals(log), [{ refusal: 'unknown-account', email: 'tea.teacher@school.example' }]);
       assert.match(String(log.find((l) => l.msg === 'OIDC sign-in refused')!.why), /no account has this email/);
+    });
+  });
+
+  test("an email the provider gives to another person later does not open the first one's account", async () => {
+    await withOidc(USERS, { BERTH_OIDC_NEW_ROLE: 'teacher', BERTH_OIDC_DOMAINS: 'school.example' }, async ({ berth, provider, addAccount, log }) => {
+      await addAccount('tea.teacher@school.example', 'teacher');
+      const first = new BerthBrowser(berth);
+      assert.deepEqual(await first.me(await first.signIn(provider, TEA.sub)), { email: 'tea.teacher@school.example', name: 'tea.teacher', role: 'teacher' });
+      const successor = new BerthBrowser(berth);
+      const page = await successor.signIn(provider, TEA_SUCCESSOR.sub);
+      assert.equal(refusalOf(page), 'another-person');
+      assert.equal(await successor.me(page), null);
+      assert.equal(successor.jar.get('berth_staff'), undefined, 'no sign-in cookie');
+      assert.deepEqual(refusals(log), [{ refusal: 'another-person', email: 'tea.teacher@school.example' }]);
+      assert.match(String(log.find((l) => l.msg === 'OIDC sign-in refused')!.why), /first signed in by the provider's user tea-1, not tea-2/);
+      // The first person still signs in.
+      const again = new BerthBrowser(berth);
+      assert.equal((await again.me(await again.signIn(provider, TEA.sub)))?.email, 'tea.teacher@school.example');
     });
   });
 

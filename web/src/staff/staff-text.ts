@@ -52,6 +52,7 @@ const en = {
   oidcRefused: {
     denied: (p: string) => `The sign-in with ${p} was cancelled. Try again, or sign in with your email and password.`,
     'unknown-account': (p: string) => `Your ${p} email has no account here. Ask a Berth admin to make one for that email, then sign in again.`,
+    'another-person': (p: string) => `Your ${p} email belongs to a Berth account that was first signed in by another ${p} user. If the email is yours now, ask a Berth admin to remove that account and make yours.`,
     'unverified-email': (p: string) => `${p} did not confirm your email address, so it cannot sign you in here. Confirm your email there, or ask an admin.`,
     'wrong-domain': (p: string) => `Only staff emails of this school get an account by signing in with ${p}; yours is of another domain. Ask a Berth admin for an account.`,
     expired: () => 'That sign-in link is no longer valid (older than 10 minutes, used already, or begun in another browser). Start the sign-in again.',
@@ -111,6 +112,7 @@ const zh: typeof en = {
   oidcRefused: {
     denied: (p) => `使用${p}的登录已取消。请重试，或使用邮箱和密码登录。`,
     'unknown-account': (p) => `你的${p}邮箱在这里没有账号。请 Berth 管理员为这个邮箱创建账号后再登录。`,
+    'another-person': (p) => `你的${p}邮箱对应的 Berth 账号最初是由另一个${p}用户登录的。如果这个邮箱现在属于你，请让 Berth 管理员删除那个账号，再为你创建一个。`,
     'unverified-email': (p) => `${p}没有确认你的邮箱地址，因此不能在这里登录。请先在那里确认邮箱，或联系管理员。`,
     'wrong-domain': (p) => `只有本校的教职工邮箱可以通过${p}登录获得账号；你的邮箱属于其他域名。请向 Berth 管理员申请账号。`,
     expired: () => '这个登录链接已失效（超过 10 分钟、已被使用，或在另一个浏览器中开始）。请重新登录。',
