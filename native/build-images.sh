@@ -371,7 +371,9 @@ build_from_debian() { # NAME REF SUITE DIR HASH
   # Once more on a failure: a cold package cache under parallel builds has refused a connection mid-install
   # (CI, 30 Nov 2026: "Unable to connect to 198.18.0.1:3142" for one build while two others fetched fine).
   if ! dk build --force-rm --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir" >"$lf" 2>&1; then
-    log "$ref: the build failed ($(grep -m1 -E '^E: |error' "$lf" | cut -c1-160)); trying once more"
+    # apt's own line first ("error" also matches package names such as node-error-ex); the first try's log kept.
+    log "$ref: the build failed ($({ grep -m1 '^E: ' "$lf" || grep -m1 -E 'ERROR|error:' "$lf"; } | cut -c1-240)); trying once more (first try's log: $lf.first-try)"
+    mv "$lf" "$lf.first-try"
     run_logged "$lf" dk build --force-rm --build-arg "SUITE=$suite" --label "berth.recipe=$h" -t "$ref" "$HERE/images/$dir"
   fi
   built "$ref"
