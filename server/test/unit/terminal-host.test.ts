@@ -146,3 +146,21 @@ test('keys typed right after a resize reach the shell after the resize call, in 
   assert.equal(fake.typed.filter((t) => t.resizes === before).map((t) => t.data).join(''), 'echo before\r');
   host.dispose();
 });
+
+test('an input flood while a resize waits: what is held stays bounded, reaches the shell in one piece, and the visitor is told once', async () => {
+  const { fake, host, sink, seen } = setUp();
+  await host.attach(sink, { cols: 80, rows: 24 });
+  const before = fake.typed.length;
+  host.resize(120, 40);
+  for (let i = 0; i < 200_000; i++) host.write('x'); // a byte a frame
+  const frame = 'y'.repeat(64 * 1024);
+  for (let i = 0; i < 200; i++) host.write(frame); // 12.5 MiB more
+  await sleep(50);
+  const reached = fake.typed.slice(before);
+  const bytes = reached.reduce((n, t) => n + t.data.length, 0);
+  assert.ok(bytes <= 1024 * 1024, `${bytes} bytes held and passed on`);
+  assert.ok(reached.length <= 2, `${reached.length} writes for what was held`);
+  assert.equal(seen.warnings.length, 1);
+  assert.match(seen.warnings[0]!, /not reading what you type/);
+  host.dispose();
+});
