@@ -429,6 +429,8 @@ if ! up_to_date session "$SESSION_REF" "$SESSION_HASH"; then
   install -D -m 755 "$HERE/session/sudo-helper" "$r/usr/local/lib/berth/sudo-helper"
   gcc -Os -Wall -s -o "$BUILD/session/berth-dns" "$HERE/session/berth-dns.c"
   install -D -m 755 "$BUILD/session/berth-dns" "$r/usr/local/lib/berth/berth-dns"
+  gcc -Os -Wall -Wextra -Werror -s -o "$BUILD/session/berth-term" "$HERE/session/berth-term.c"
+  install -D -m 755 "$BUILD/session/berth-term" "$r/usr/local/lib/berth/berth-term"
   install -D -m 644 /dev/null "$r/etc/berth/daemon.json"
   sed "s/198\.18\.0\.1/$SIP/g" "$HERE/session/daemon.json" >"$r/etc/berth/daemon.json"
   install -D -m 644 "$HERE/bash/berth.sh" "$r/etc/profile.d/berth.sh"

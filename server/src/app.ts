@@ -108,6 +108,7 @@ export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOp
     disks: new SessionDisks(path.join(paths.sessions, config.instance), config.diskBytes, remappedUid(1000)),
     shellEnv: sessionProxy(config)?.env,
     homeFiles: sessionProxy(config)?.homeFiles,
+    terminal: config.terminal,
     ...overrides,
   });
 }

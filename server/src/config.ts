@@ -59,6 +59,8 @@ export interface Config {
   warnBeforeMs: number;
   /** How long a terminal whose socket dropped keeps its shell for the visitor to come back. */
   resumeGraceMs: number;
+  /** BERTH_TERMINAL: shells through the sandbox's terminal server (exec when it does not answer), or exec only. */
+  terminal: 'server' | 'exec';
   /** BERTH_RECORD=terminals: every session's first terminal is recorded (asciicast v2) under recordingsDir. */
   recordTerminals: boolean;
   recordingsDir: string;
@@ -149,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (egressMode !== 'off' && egressMode !== 'registries') problems.push(`BERTH_EGRESS=${egressMode} must be off or registries`);
   const egressHosts = parseEgressHosts(env.BERTH_EGRESS_HOSTS);
   for (const p of egressHosts.problems) problems.push(`BERTH_EGRESS_HOSTS: ${p}`);
+  const terminal = env.BERTH_TERMINAL || 'server';
+  if (terminal !== 'server' && terminal !== 'exec') problems.push(`BERTH_TERMINAL=${terminal} must be server or exec`);
   const record = env.BERTH_RECORD || 'off';
   if (record !== 'off' && record !== 'terminals') problems.push(`BERTH_RECORD=${record} must be off or terminals`);
   const cpus = Number(env.BERTH_SESSION_CPUS || '1');
@@ -179,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readyTimeoutMs: int('BERTH_READY_TIMEOUT_MS', 30_000, 1000, 600_000),
     reapIntervalMs: int('BERTH_REAP_INTERVAL_MS', 5_000, 100, 600_000),
     resumeGraceMs: int('BERTH_RESUME_GRACE_S', 120, 1, 3600) * 1000,
+    terminal: terminal as Config['terminal'],
     recordTerminals: record === 'terminals',
     recordingsDir: '',
     recordingsDays: int('BERTH_RECORDINGS_DAYS', 30, 1, 3650),

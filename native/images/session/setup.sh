@@ -50,5 +50,5 @@ chmod 710 /var/lib/docker
 
 # Berth's files (copied in by build-images.sh).
 chmod 755 /usr/local/bin/berth-entrypoint /usr/local/lib/berth/engine-child /usr/local/lib/berth/berth-dns \
-  /usr/local/lib/berth/host-shell /usr/local/lib/berth/sudo-helper
+  /usr/local/lib/berth/host-shell /usr/local/lib/berth/sudo-helper /usr/local/lib/berth/berth-term
 chmod 644 /etc/berth/daemon.json /etc/profile.d/berth.sh

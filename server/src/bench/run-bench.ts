@@ -69,7 +69,11 @@ async function coldStart(berth: Berth, url: string, rows: Row[]) {
   }
 }
 
-async function keystrokeEcho(berth: Berth, url: string, rows: Row[]) {
+/** Which path a bench app's shells take, for the rows' names: the terminal server, or exec (the baseline). */
+const SERVED = 'terminal server';
+const BY_EXEC = 'exec (baseline)';
+
+async function keystrokeEcho(berth: Berth, url: string, rows: Row[], path: string) {
   const { s, term } = await startSession(url);
   term.type('cat\r');
   await new Promise((r) => setTimeout(r, 500));
@@ -82,7 +86,7 @@ async function keystrokeEcho(berth: Berth, url: string, rows: Row[]) {
     await term.waitFor(() => term.rawLength > before || undefined, 5000, 'echo');
     samples.push(performance.now() - t0);
   }
-  rows.push({ what: 'keystroke echo through the websocket, one terminal, p50 / p99 (200 keys)', figure: `${samples.length ? pct(samples, 50).toFixed(1) : '-'} / ${pct(samples, 99).toFixed(1)} ms`, target: 'p99 ≤ 15 ms (issue 5, with 100 terminals)' });
+  rows.push({ what: `keystroke echo through the websocket, one terminal, p50 / p99 (200 keys), ${path}`, figure: `${samples.length ? pct(samples, 50).toFixed(1) : '-'} / ${pct(samples, 99).toFixed(1)} ms`, target: 'p99 ≤ 15 ms (issue 5, with 100 terminals)' });
   await term.close();
   await berth.sessions.end(s.id, 'ended-by-user');
 }
@@ -116,7 +120,7 @@ async function warmStart(config: Config, rows: Row[]) {
 }
 
 /** Starts idle sessions in batches up to `max` (or the first failure); then all of them type at once. */
-async function manySessions(berth: Berth, url: string, max: number, rows: Row[]) {
+async function manySessions(berth: Berth, url: string, max: number, rows: Row[], path: string) {
   const before = memAvailable();
   const held: Awaited<ReturnType<typeof startSession>>[] = [];
   let failure = '';
@@ -133,12 +137,12 @@ async function manySessions(berth: Berth, url: string, max: number, rows: Row[])
   const idle = await hostBusyDuring(() => new Promise((r) => setTimeout(r, 5_000)));
   const used = before - memAvailable();
   rows.push({
-    what: `idle sessions held at once (asked for ${max}${failure ? `; stopped: ${failure}` : ''})`,
+    what: `idle sessions held at once (asked for ${max}${failure ? `; stopped: ${failure}` : ''}), ${path}`,
     figure: `${held.length} in ${(startedIn / 1000).toFixed(0)} s, host memory +${(used / 2 ** 30).toFixed(2)} GiB (${mib(used / Math.max(1, held.length))} each)`,
     target: 'measured (issue 5)',
   });
   rows.push({
-    what: `host CPU busy while the ${held.length} sessions sit idle (5 s, all cores)`,
+    what: `host CPU busy while the ${held.length} sessions sit idle (5 s, all cores), ${path}`,
     figure: `${Math.round(100 * idle.busy)}%`,
     target: '-',
   });
@@ -165,7 +169,7 @@ async function manySessions(berth: Berth, url: string, max: number, rows: Row[])
     }),
   );
   rows.push({
-    what: `keystroke echo with ${held.length} terminals typing 10 keys/s each, p50 / p99 (${samples.length} keys)`,
+    what: `keystroke echo with ${held.length} terminals typing 10 keys/s each, p50 / p99 (${samples.length} keys), ${path}`,
     figure: `${pct(samples, 50).toFixed(1)} / ${pct(samples, 99).toFixed(1)} ms`,
     target: 'p99 ≤ 15 ms (issue 5)',
   });
@@ -200,6 +204,8 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[]) {
 export async function runBench(config: Config, parts: string[] = []): Promise<number> {
   const want = (part: string) => parts.length === 0 || parts.includes(part);
   const { berth, url } = await startBenchApp(config, 'bench');
+  // The same figures with every shell by Engine API exec, measured in the same run: the baseline.
+  const baseline = want('echo') || want('many') ? await startBenchApp(config, 'bench-exec', { terminal: 'exec' }) : undefined;
   const rows: Row[] = [];
   try {
     if (want('load')) {
@@ -209,7 +215,8 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     if (want('cold')) await coldStart(berth, url, rows);
     if (want('warm')) await warmStart(config, rows);
     if (want('echo')) {
-      await keystrokeEcho(berth, url, rows);
+      await keystrokeEcho(berth, url, rows, config.terminal === 'exec' ? BY_EXEC : SERVED);
+      await keystrokeEcho(baseline!.berth, baseline!.url, rows, BY_EXEC);
       await echoInBrowser(url, rows);
     }
     if (want('echo') || want('command')) await commandCost(berth, url, rows);
@@ -219,8 +226,12 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     if (want('recordings')) await recordingsBench(berth, url, config, rows);
     if (want('class')) await classBench(berth, url, config.startsAtOnce, rows);
     if (want('exhaustion')) await exhaustion(berth, url, rows);
-    if (want('many')) await manySessions(berth, url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows);
+    if (want('many')) {
+      await manySessions(berth, url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows, config.terminal === 'exec' ? BY_EXEC : SERVED);
+      await manySessions(baseline!.berth, baseline!.url, Number(process.env.BERTH_BENCH_SESSIONS ?? 100), rows, BY_EXEC);
+    }
   } finally {
+    await baseline?.berth.close();
     await berth.close();
   }
   const w = [Math.max(...rows.map((r) => r.what.length)), Math.max(...rows.map((r) => r.figure.length)), 6];

@@ -6,6 +6,7 @@
 //    BERTH_PORTS_PORT): links are /s/<session>/ports/<port>/ there. Apps of different sessions share that
 //    origin, but none of them shares Berth's.
 import { PORT_PATH } from '@berth/shared';
+import { TERMINAL_SERVER_PORT } from '../runtime/terminal-server.js';
 
 export type PortsMode = 'per-link' | 'shared';
 
@@ -44,6 +45,11 @@ export function parsePortsUrl(raw: string | undefined, problems: string[]): stri
   if (/\{port\}\{session\}|\{session\}\{port\}/.test(raw)) return wrong('put a separator between {port} and {session}, like {port}-{session}');
   if (url.username || url.password || url.pathname !== '/' || /[?#]/.test(raw)) return wrong('no user, path, query or fragment');
   return raw.replace(/\/$/, '');
+}
+
+/** Ports a link may reach: any TCP port but the sandbox's terminal server (Berth's, never an app's). */
+export function isAppPort(port: number): boolean {
+  return port >= 1 && port <= 65535 && port !== TERMINAL_SERVER_PORT;
 }
 
 export class PortsOrigin {
@@ -89,13 +95,13 @@ export class PortsOrigin {
       if (!m) return null;
       const values = { [this.order[0]!]: m[1]!, [this.order[1]!]: m[2]! } as Record<'port' | 'session', string>;
       const port = Number(values.port);
-      if (port > 65535 || !url.startsWith('/')) return null;
+      if (!isAppPort(port) || !url.startsWith('/')) return null;
       return { sessionId: values.session, port, appPath: url, origin: this.linkFor(values.session, port, undefined).slice(0, -1), prefix: '' };
     }
     const m = /^\/s\/([a-z0-9]{9})\/ports\/([1-9][0-9]{0,4})(\/.*|\?.*|)$/s.exec(url);
     if (!m) return null;
     const port = Number(m[2]);
-    if (port > 65535) return null;
+    if (!isAppPort(port)) return null;
     const rest = m[3]!;
     return { sessionId: m[1]!, port, appPath: rest.startsWith('/') ? rest : `/${rest}`, origin: this.sharedOrigin(hostHeader), prefix: PORT_PATH(m[1]!, port).slice(0, -1) };
   }

@@ -1,7 +1,7 @@
 import { PORT_TICKET_PARAM, type PortTicketResponse } from '@berth/shared';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
-import type { PortsOrigin } from '../ports/ports-origin.js';
+import { isAppPort, type PortsOrigin } from '../ports/ports-origin.js';
 import type { PortTickets } from '../ports/port-tickets.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { sessionToken } from './session-token.js';
@@ -17,6 +17,7 @@ export function portTicketRoutes(app: FastifyInstance, deps: { sessions: Session
   app.post<{ Params: { id: string; port: string } }>('/api/sessions/:id/ports/:port/ticket', { schema: { params } }, async (req, reply): Promise<PortTicketResponse> => {
     const port = Number(req.params.port);
     if (port > 65535) throw new HttpError(400, 'A TCP port is a number from 1 to 65535.');
+    if (!isAppPort(port)) throw new HttpError(400, `Port ${port} is where Berth's terminal reaches your sandbox: no app is served there.`);
     const s = deps.sessions.requireLive(req.params.id, sessionToken(req));
     const { ticket, expiresAt } = deps.tickets.issue(s.id, port);
     const link = deps.origin.linkFor(s.id, port, req.headers.host);

@@ -3,13 +3,14 @@
 // running a rootless dockerd.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import type { SessionDisks } from './session-disk.js';
 import { execStream, followExec } from './exec-streams.js';
+import { openServedShell, TERMINAL_SERVER_PORT } from './terminal-server.js';
 
 export const SESSION_LABEL = 'berth.session';
 export const INSTANCE_LABEL = 'berth.instance';
@@ -38,6 +39,8 @@ export interface DockerRuntimeOptions {
   shellEnv?: string[];
   /** Files a new session's home starts with, by path inside it (e.g. ~/.docker/config.json). */
   homeFiles?: Record<string, string>;
+  /** How shells reach the sandbox: its terminal server (berth-term; exec when it does not answer), or exec only. */
+  terminal?: 'server' | 'exec';
 }
 
 export class DockerRuntime implements SandboxRuntime {
@@ -177,14 +180,24 @@ export class DockerRuntime implements SandboxRuntime {
 
   async openShell(id: string, size: { cols: number; rows: number }, env: string[] = []): Promise<ShellStream> {
     const pidFile = `/run/user/1000/.terminal-${crypto.randomBytes(6).toString('hex')}.pid`;
+    // ulimit -u sets the hard limit too: the learner cannot raise it again.
+    // host-shell (native/session) starts the shell inside the rootless engine's network and mount
+    // namespaces, where a Docker host's shell sits; an image without it gets the shell beside the engine.
+    const argv = ['bash', '-c', `ulimit -u ${processBudget(this.o.pidsLimit).shell} && echo $$ > ${pidFile} && if [ -x ${HOST_SHELL} ]; then exec ${HOST_SHELL} ${pidFile} bash -l; fi; exec bash -l`];
+    const shellEnv = ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash', ...(this.o.shellEnv ?? []), ...env];
+    const kill = (stream: Duplex) => async () => {
+      stream.destroy();
+      await this.endShell(id, pidFile);
+    };
+    if (this.o.terminal !== 'exec') {
+      const served = await openServedShell(await this.address(id), { ...size, cwd: '/home/user', env: shellEnv, argv });
+      if (served) return { stream: served.stream, resize: served.resize, kill: kill(served.stream), via: 'terminal-server' };
+    }
     const exec = await this.docker.getContainer(this.names(id).container).exec({
-      // ulimit -u sets the hard limit too: the learner cannot raise it again.
-      // host-shell (native/session) starts the shell inside the rootless engine's network and mount
-      // namespaces, where a Docker host's shell sits; an image without it gets the shell beside the engine.
-      Cmd: ['bash', '-c', `ulimit -u ${processBudget(this.o.pidsLimit).shell} && echo $$ > ${pidFile} && if [ -x ${HOST_SHELL} ]; then exec ${HOST_SHELL} ${pidFile} bash -l; fi; exec bash -l`],
+      Cmd: argv,
       User: VISITOR,
       WorkingDir: '/home/user',
-      Env: ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash', ...(this.o.shellEnv ?? []), ...env],
+      Env: shellEnv,
       Tty: true,
       AttachStdin: true,
       AttachStdout: true,
@@ -193,7 +206,7 @@ export class DockerRuntime implements SandboxRuntime {
       // learner's own `docker run -it` / `docker attach`. This sequence is one nobody types.
       DetachKeys: 'ctrl-^,ctrl-@,ctrl-^,ctrl-@',
     } as Docker.ExecCreateOptions);
-    const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as import('node:stream').Duplex;
+    const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
     // API 1.41 has no ConsoleSize on exec create: size the TTY right after start (bash handles SIGWINCH).
     await exec.resize({ w: size.cols, h: size.rows }).catch(() => {});
     return {
@@ -201,20 +214,24 @@ export class DockerRuntime implements SandboxRuntime {
       resize: async (cols, rows) => {
         await exec.resize({ w: cols, h: rows }).catch(() => {});
       },
-      kill: async () => {
-        stream.destroy();
-        // A shell outlives its dropped stream: end it by pid, then everything still in its process
-        // session (the TTY made it a session leader): background jobs, a runaway fork loop. The session is
-        // frozen first: a stopped process cannot fork, so a fork bomb cannot refill the slots the kills free
-        // (with kills alone, a loaded host once left a bomb alive after five rounds).
-        // The shell's sudo helper (host-shell) is a process session of its own, with what it runs: ended alike.
-        const sudo = `q=$(cat ${pidFile}.sudo 2>/dev/null); case $q in *[!0-9]*|'') q=;; esac; [ -z "$q" ] || { for i in 1 2 3; do pkill -STOP -s "$q"; done; i=0; while [ $i -lt 30 ] && pkill -KILL -s "$q"; do i=$((i + 1)); sleep 0.05; done; }`;
-        const session = `p=$(cat ${pidFile} 2>/dev/null) || exit 0; kill -HUP "$p" 2>/dev/null; sleep 0.2`;
-        const freeze = 'for i in 1 2 3; do pkill -STOP -s "$p"; done';
-        const kill = 'i=0; while [ $i -lt 30 ] && pkill -KILL -s "$p"; do i=$((i + 1)); sleep 0.05; done';
-        await this.exec(id, ['sh', '-c', `${sudo}; ${session}; ${freeze}; ${kill}; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile} ${pidFile}.sudo`], { timeoutMs: 10_000 }).catch(() => {});
-      },
+      kill: kill(stream),
+      via: 'exec',
     };
+  }
+
+  /**
+   * A shell outlives its dropped stream: end it by pid, then everything still in its process session (the TTY
+   * made it a session leader): background jobs, a runaway fork loop. The session is frozen first: a stopped
+   * process cannot fork, so a fork bomb cannot refill the slots the kills free (with kills alone, a loaded host
+   * once left a bomb alive after five rounds). The shell's sudo helper (host-shell) is a process session of its
+   * own, with what it runs: ended alike.
+   */
+  private async endShell(id: string, pidFile: string): Promise<void> {
+    const sudo = `q=$(cat ${pidFile}.sudo 2>/dev/null); case $q in *[!0-9]*|'') q=;; esac; [ -z "$q" ] || { for i in 1 2 3; do pkill -STOP -s "$q"; done; i=0; while [ $i -lt 30 ] && pkill -KILL -s "$q"; do i=$((i + 1)); sleep 0.05; done; }`;
+    const session = `p=$(cat ${pidFile} 2>/dev/null) || exit 0; kill -HUP "$p" 2>/dev/null; sleep 0.2`;
+    const freeze = 'for i in 1 2 3; do pkill -STOP -s "$p"; done';
+    const kill = 'i=0; while [ $i -lt 30 ] && pkill -KILL -s "$p"; do i=$((i + 1)); sleep 0.05; done';
+    await this.exec(id, ['sh', '-c', `${sudo}; ${session}; ${freeze}; ${kill}; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile} ${pidFile}.sudo`], { timeoutMs: 10_000 }).catch(() => {});
   }
 
   async exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -353,6 +370,7 @@ export class DockerRuntime implements SandboxRuntime {
       this.shellPorts.delete(id);
       throw new SandboxError('the sandbox is not running');
     }
+    sandboxPorts.delete(TERMINAL_SERVER_PORT);
     // The learner's shell runs in the engine's network (host-shell): its servers are published to the sandbox's.
     let shell = this.shellPorts.get(id);
     let enginePorts = shell ? await listeningPortsOf(shell.enginePid) : null;
@@ -363,6 +381,7 @@ export class DockerRuntime implements SandboxRuntime {
       this.shellPorts.set(id, shell);
       enginePorts = (await listeningPortsOf(enginePid)) ?? new Set();
     }
+    enginePorts.delete(TERMINAL_SERVER_PORT);
     return [...(await shell!.publisher.update(sandboxPorts, enginePorts))].sort((a, b) => a - b);
   }
 

@@ -50,6 +50,8 @@ export interface ShellStream {
   resize(cols: number, rows: number): Promise<void>;
   /** Ends the shell (and its jobs) inside the sandbox. */
   kill(): Promise<void>;
+  /** The path its bytes take: the sandbox's terminal server, or an Engine API exec (the fallback). */
+  via?: 'terminal-server' | 'exec';
 }
 
 export interface LimitHits {
