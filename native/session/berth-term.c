@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -33,6 +34,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAXCONN 64
@@ -52,6 +54,90 @@ struct conn {
 
 static struct conn *conns[MAXCONN];
 static int sigpipe[2];
+
+/* Sessions of programs whose host hung up, ended for good once their grace is over. */
+#define HUP_GRACE_MS 200
+static struct { pid_t sid; long long at; } ending[MAXCONN];
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* The session of /proc/PID/stat ("pid (comm) state ppid pgrp session ..."), or -1. */
+static pid_t session_of(int pid)
+{
+	char path[64], b[512], *p;
+	int fd, sid = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	b[n] = 0;
+	if (!(p = strrchr(b, ')')) || sscanf(p + 1, " %*c %*d %*d %d", &sid) != 1)
+		return -1;
+	return sid;
+}
+
+/*
+ * Ends every process of a session: the program and all it started (background
+ * jobs, a fork bomb), stopped first so none can fork while the others die.
+ * Signals only, no fork of our own: a fork bomb's process limit would refuse it.
+ */
+static void end_session(pid_t sid)
+{
+	for (int round = 0; round < 8; round++) {
+		struct dirent *e;
+		DIR *d = opendir("/proc");
+		int found = 0;
+
+		if (!d)
+			return;
+		while ((e = readdir(d))) {
+			int pid = atoi(e->d_name);
+
+			if (pid > 0 && session_of(pid) == sid) {
+				kill(pid, round < 2 ? SIGSTOP : SIGKILL);
+				found++;
+			}
+		}
+		closedir(d);
+		if (!found)
+			return;
+	}
+}
+
+/* Ends the sessions whose grace is over; returns ms until the next one is due (-1: none). */
+static int end_due(void)
+{
+	long long t = now_ms(), next = -1;
+
+	for (int i = 0; i < MAXCONN; i++) {
+		if (!ending[i].sid)
+			continue;
+		if (ending[i].at <= t) {
+			int reused = 0;
+
+			/* Its pid, reused by a program we started since: not that one's session. */
+			for (int j = 0; j < MAXCONN; j++)
+				reused |= conns[j] && conns[j]->pid == ending[i].sid;
+			if (!reused)
+				end_session(ending[i].sid);
+			ending[i].sid = 0;
+		} else if (next < 0 || ending[i].at - t < next) {
+			next = ending[i].at - t;
+		}
+	}
+	return next;
+}
 
 static void on_sigchld(int sig)
 {
@@ -92,6 +178,13 @@ static void drop(struct conn *c)
 		if (kill(-c->pid, SIGHUP) < 0)
 			kill(c->pid, SIGHUP);
 		kill(-c->pid, SIGCONT);
+		/* A shell saves its history on SIGHUP; then its whole session ends. */
+		for (int i = 0; i < MAXCONN; i++)
+			if (!ending[i].sid) {
+				ending[i].sid = c->pid;
+				ending[i].at = now_ms() + HUP_GRACE_MS;
+				break;
+			}
 	}
 	free(c);
 }
@@ -387,7 +480,7 @@ int main(int argc, char **argv)
 			if (c->pty >= 0 && t->events)
 				t->fd = c->pty;
 		}
-		if (poll(pf, 2 + 2 * MAXCONN, -1) < 0)
+		if (poll(pf, 2 + 2 * MAXCONN, end_due()) < 0)
 			continue;
 		if (pf[1].revents)
 			reap();

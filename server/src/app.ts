@@ -190,6 +190,10 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   hosts.onTerminals = (id, open) => sessions.emit('event', id, { type: 'terminals', open });
   hosts.onStaff = (id, staff) => sessions.emit('event', id, { type: 'watchers', ...staff });
+  hosts.onShellOpened = (id, via) => {
+    metrics.observeShell(via);
+    if (via === 'exec' && config.terminal === 'server') app.log.warn({ session: id }, 'the sandbox\'s terminal server did not answer (ended or replaced by the visitor?): this shell is by Engine API exec');
+  };
   // Every session's terminal with BERTH_RECORD=terminals; an interview's whatever it says.
   const recordings = new SessionRecordings(config.recordingsDir, config.recordingsDays, hosts, app.log);
   const recorded = (id: string) => config.recordTerminals || sessions.get(id)?.terms?.kind === 'interview';

@@ -15,6 +15,7 @@ export class Metrics {
   private startCount = 0;
   private startSum = 0;
   private readonly ends = new Map<EndReason, number>();
+  private readonly shells = { 'terminal-server': 0, exec: 0 };
 
   observeStart(seconds: number): void {
     this.startCount++;
@@ -22,6 +23,10 @@ export class Metrics {
     START_BUCKETS.forEach((le, i) => {
       if (seconds <= le) this.startBuckets[i]!++;
     });
+  }
+
+  observeShell(via: 'terminal-server' | 'exec'): void {
+    this.shells[via]++;
   }
 
   observeEnd(reason: EndReason): void {
@@ -56,6 +61,10 @@ export class Metrics {
       `berth_sandbox_starts_total{outcome="failed"} ${now.starts.failed}`,
     ]);
     metric('berth_sandbox_starts_failing', 'gauge', '1 while the latest sandbox start failed (Start answers 503), else 0.', [`berth_sandbox_starts_failing ${now.starts.failing ? 1 : 0}`]);
+    metric('berth_shells_opened_total', 'counter', 'Terminal shells opened, by path: the sandbox\'s terminal server, or Engine API exec (its fallback).', [
+      `berth_shells_opened_total{via="terminal-server"} ${this.shells['terminal-server']}`,
+      `berth_shells_opened_total{via="exec"} ${this.shells.exec}`,
+    ]);
     metric('berth_session_ends_total', 'counter', 'Sessions ended, by reason.', [...this.ends].map(([r, n]) => `berth_session_ends_total{reason="${r}"} ${n}`));
     metric('berth_session_memory_bytes', 'gauge', 'Memory used by each session (page cache excluded).', now.sessions.map((s) => `berth_session_memory_bytes{session="${s.id}"} ${s.memoryBytes}`));
     metric('berth_session_disk_used_bytes', 'gauge', 'Disk used on each session\'s own disk.', now.sessions.map((s) => `berth_session_disk_used_bytes{session="${s.id}"} ${s.diskUsedBytes}`));

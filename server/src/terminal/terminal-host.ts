@@ -57,6 +57,8 @@ export class TerminalHost {
   private recorder: TerminalRecorder | undefined;
   /** Told whenever the staff watching change (names in the order they came, and those who can type). */
   onStaff: (staff: StaffOnTerminal) => void = () => {};
+  /** Told of each shell opened, with the path it took (the terminal server, or exec). */
+  onShellOpened: (via: NonNullable<ShellStream['via']>) => void = () => {};
   private readonly scrollback = new Scrollback();
   /** Output flow control towards the attached socket (a `yes` flood stays bounded). */
   private flow: FlowControl | undefined;
@@ -339,6 +341,7 @@ export class TerminalHost {
     const size = this.size;
     const shell = await this.runtime.openShell(this.sessionId, size, [`BERTH_SHELL_NONCE=${nonce}`]);
     if (this.disposed) return void shell.kill();
+    this.onShellOpened(shell.via ?? 'exec');
     this.shell = shell;
     this.resizer.reset(size);
     if (this.size !== size) this.resizer.request(this.size);

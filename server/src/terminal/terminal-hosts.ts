@@ -22,6 +22,8 @@ export class TerminalHosts {
   onTerminals: (sessionId: string, open: number[]) => void = () => {};
   /** Told whenever the staff watching a session's first terminal change (to tell its page). */
   onStaff: (sessionId: string, staff: StaffOnTerminal) => void = () => {};
+  /** Told of each shell opened, with the path it took (the sandbox's terminal server, or exec). */
+  onShellOpened: (sessionId: string, via: 'terminal-server' | 'exec') => void = () => {};
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -51,6 +53,7 @@ export class TerminalHosts {
         this.observe && (() => this.observe!(sessionId)),
       );
       host = created;
+      host.onShellOpened = (via) => this.onShellOpened(sessionId, via);
       if (index === 0) {
         host.onStaff = (staff) => this.onStaff(sessionId, staff);
         host.record(this.recorders.get(sessionId));

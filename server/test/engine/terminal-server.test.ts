@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { createRuntime } from '../../src/app.js';
 import type { ShellStream } from '../../src/runtime/runtime.js';
 import { openFrame, openServedShell, TERMINAL_SERVER_PORT } from '../../src/runtime/terminal-server.js';
-import { createSession, eventually, portTicket, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
+import { createSession, eventually, fetchMetrics, portTicket, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
 
 /** Output of a shell's stream until it ends (or timeoutMs). */
 function readAll(stream: NodeJS.ReadableStream, timeoutMs: number): Promise<string> {
@@ -105,6 +105,10 @@ describe('terminals through the sandbox\'s terminal server', () => {
     assert.match(await ok('echo back-$((40+2))'), /^back-42$/m);
     assert.equal(lastVia(s.id), 'exec');
     assert.equal((await ok('pgrep -x berth-term || echo none')).trim(), 'none');
+    // The operator sees it: the shells by exec are counted apart.
+    const metrics = await fetchMetrics(server.url);
+    assert.match(metrics, /^berth_shells_opened_total\{via="terminal-server"\} 1$/m);
+    assert.match(metrics, /^berth_shells_opened_total\{via="exec"\} 1$/m);
   });
 
   test('a visitor who puts their own server on its port gets a working shell, by exec; what answers is never taken for a shell', async () => {

@@ -171,12 +171,14 @@ describe('the real berth-term, built here, on loopback', () => {
     await ended;
   });
 
-  test('the host hanging up ends what the shell runs', async () => {
+  test('the host hanging up ends the shell\'s whole session: a job of its own process group that ignores SIGHUP too', async () => {
     const { port } = await serve(true);
     const marker = `sleep ${900000 + Math.floor(Math.random() * 99999)}`;
-    const s = await shell(port, ['sh', '-c', `${marker}; echo after`]);
+    const s = await shell(port, ['bash', '--norc', '--noprofile', '-i'], { env: ['PS1=$ '] });
+    await readUntil(s.stream, /\$ $/);
+    s.stream.write(`trap '' HUP; ${marker} &\r`);
     const running = () => { try { return execFileSync('pgrep', ['-f', `^${marker}$`]).length > 0; } catch { return false; } };
-    for (let i = 0; i < 50 && !running(); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !running(); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(running());
     s.stream.destroy();
     for (let i = 0; i < 100 && running(); i++) await new Promise((r) => setTimeout(r, 20));
