@@ -195,8 +195,11 @@ static void child(int slave, char *cwd, char *env, char *args, char *end, int ar
 	sigset_t none;
 	int i = 0;
 
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
+	/* Every signal as a login gives it: we were started in the background by a
+	 * script, with SIGINT and SIGQUIT ignored, and a shell cannot undo an
+	 * ignore it inherits (Ctrl-C would stop nothing). */
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();

@@ -135,7 +135,8 @@ describe('the real berth-term, built here, on loopback', () => {
       await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
       const port = (probe.address() as net.AddressInfo).port;
       await new Promise((resolve) => probe.close(resolve));
-      const child = spawn(binary, [String(port)], { env: { PATH: process.env.PATH, ...(local ? { BERTH_TERM_ALLOW_LOCAL: '1' } : {}) }, stdio: 'ignore' });
+      // Started as berth-entrypoint starts it: in the background of a script, so with SIGINT and SIGQUIT ignored.
+      const child = spawn('sh', ['-c', `trap '' INT QUIT; exec "$0" "$1"`, binary, String(port)], { env: { PATH: process.env.PATH, ...(local ? { BERTH_TERM_ALLOW_LOCAL: '1' } : {}) }, stdio: 'ignore' });
       servers.push(child);
       for (let i = 0; i < 50 && child.exitCode === null; i++) {
         const up = await new Promise<boolean>((resolve) => net.connect(port, '127.0.0.1').on('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).on('error', () => resolve(false)));
@@ -197,6 +198,23 @@ describe('the real berth-term, built here, on loopback', () => {
     assert.ok(rssKiB(pid) - before < 1024, `RSS ${before} -> ${rssKiB(pid)} KiB`);
     out.stream.destroy();
     keys.stream.destroy();
+  });
+
+  test('the program gets every signal as a login gives it: Ctrl-C and Ctrl-backslash stop a foreground program', async () => {
+    const { port } = await serve(true);
+    const s = await shell(port, ['bash', '--norc', '--noprofile', '-i'], { env: ['PS1=$ '] });
+    await readUntil(s.stream, /\$ $/);
+    const interrupted = readUntil(s.stream, /\^C\r\n\$ $/);
+    s.stream.write('sleep 30\r');
+    await new Promise((r) => setTimeout(r, 300));
+    s.stream.write('\x03');
+    await interrupted;
+    const quit = readUntil(s.stream, /stopped-by-quit:131/);
+    s.stream.write('sleep 30; echo stopped-by-quit:$?\r');
+    await new Promise((r) => setTimeout(r, 300));
+    s.stream.write('\x1c');
+    await quit;
+    s.stream.destroy();
   });
 
   test('a program that cannot run says so, and the connection ends', async () => {
