@@ -192,7 +192,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   hosts.onStaff = (id, staff) => sessions.emit('event', id, { type: 'watchers', ...staff });
   hosts.onShellOpened = (id, via) => {
     metrics.observeShell(via);
-    if (via === 'exec' && config.terminal === 'server') app.log.warn({ session: id }, 'the sandbox\'s terminal server did not answer (ended or replaced by the visitor?): this shell is by Engine API exec');
+    if (via === 'exec' && config.terminal === 'server') app.log.info({ session: id }, 'the sandbox\'s terminal server did not answer (ended or replaced by the visitor?): this shell is by Engine API exec');
   };
   // Every session's terminal with BERTH_RECORD=terminals; an interview's whatever it says.
   const recordings = new SessionRecordings(config.recordingsDir, config.recordingsDays, hosts, app.log);
