@@ -13,7 +13,8 @@ const COMMANDS = 100;
 const PACE_MS = 1000 / COMMANDS_PER_S + 20;
 const TICKS_PER_MS = 100 / 1000; // /proc/stat counts in USER_HZ (100 a second)
 
-export async function commandCost(berth: Berth, url: string, rows: Row[]): Promise<void> {
+/** path: which way the app's shells reach their sandboxes, named in the rows. */
+export async function commandCost(berth: Berth, url: string, rows: Row[], path: string): Promise<void> {
   const s = await createSession({ url });
   const term = await TerminalClient.connect({ url }, s);
   try {
@@ -41,13 +42,13 @@ export async function commandCost(berth: Berth, url: string, rows: Row[]): Promi
     const hostMs = (host.busy - host0.busy - background) / TICKS_PER_MS / COMMANDS;
     const serverMs = (server.user + server.system) / 1000 / COMMANDS;
     rows.push({
-      what: `one command at the prompt (\`echo\`, ${COMMANDS}, one each ${PACE_MS} ms): host CPU per command (all processes, background taken off) / of it this server's / Enter to the next prompt`,
+      what: `one command at the prompt (\`echo\`, ${COMMANDS}, one each ${PACE_MS} ms), ${path}: host CPU per command (all processes, background taken off) / of it this server's / Enter to the next prompt`,
       figure: `${hostMs.toFixed(1)} / ${serverMs.toFixed(1)} / ${(ms / COMMANDS).toFixed(1)} ms`,
       target: '30 a second (a class of 60) within 2 cores: ≤ 33 ms',
     });
     const top = ticksByName(procs0, procs).slice(0, 6);
     rows.push({
-      what: 'where one command\'s CPU goes, by process (a shell\'s forks counted in the shell)',
+      what: `where one command's CPU goes, by process (a shell's forks counted in the shell), ${path}`,
       figure: top.map(([name, t]) => `${name} ${(t / TICKS_PER_MS / COMMANDS).toFixed(1)}`).join(', ') + ' ms',
       target: '-',
     });

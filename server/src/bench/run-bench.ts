@@ -219,7 +219,10 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
       await keystrokeEcho(baseline!.berth, baseline!.url, rows, BY_EXEC);
       await echoInBrowser(url, rows);
     }
-    if (want('echo') || want('command')) await commandCost(berth, url, rows);
+    if (want('echo') || want('command')) {
+      await commandCost(berth, url, rows, config.terminal === 'exec' ? BY_EXEC : SERVED);
+      if (baseline) await commandCost(baseline.berth, baseline.url, rows, BY_EXEC);
+    }
     if (want('verdict')) await verdictLatency(berth, url, rows);
     if (want('images')) await imagesBench(berth, config, url, rows);
     if (want('engine-view')) await engineViewBench(berth, url, rows);
