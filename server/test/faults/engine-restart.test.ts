@@ -1,8 +1,9 @@
 // The session engine restarts under a running session (Berth's dockerd on /run/berth/engine.sock, stopped
 // and started again with the same arguments, as an operator would, or a crash and then the supervisor).
 // While it is down /api/health is red and names it, the page hears that the sandbox host is restarting and
-// Start says so; once it is back the session goes on with a fresh shell if its sandbox survived (an
-// engine with live-restore), or ends with the reason "host restart" shown on the end screen.
+// Start says so; once it is back the session goes on if its sandbox survived (an engine with live-restore):
+// with the same shell through the sandbox's terminal server, with a fresh one by exec; or it ends with the
+// reason "host restart" shown on the end screen.
 // DISRUPTIVE: every sandbox on the shared engine is affected. Run it alone; it holds
 // /tmp/berth-engine-restart.lock while the engine is down.
 import assert from 'node:assert/strict';
@@ -27,6 +28,8 @@ test('an engine restart: health turns red naming the engine, the page says the s
     const term = await TerminalClient.connect(server, s);
     await term.ready();
     const liveRestore = (await new Docker({ socketPath: server.config.engineSocket }).info()).LiveRestoreEnabled === true;
+    // Something only this shell knows: whether the shell after the restart is the same one.
+    assert.equal((await term.run('MARK=typed-before-the-restart')).exit, 0);
 
     fs.writeFileSync(LOCK, `${process.pid} faults-engine-restart\n`);
     try {
@@ -55,8 +58,17 @@ test('an engine restart: health turns red naming the engine, the page says the s
       return r.json();
     }, 30_000)).engine, true);
 
-    if (liveRestore) {
-      // Typed only once the new shell's prompt shows, as a learner would (keys before it are dropped).
+    if (liveRestore && server.config.terminal === 'server') {
+      // The sandbox lived on, and so did its shell: it comes through the sandbox's terminal server, not the engine.
+      await term.waitForEvent((e) => e.type === 'host' && e.part === 'engine' && e.up, 30_000, 'the page to hear the engine is back');
+      const r = await term.run('echo "still $MARK" && docker info --format "{{.ServerVersion}}"');
+      assert.equal(r.exit, 0, r.output);
+      assert.match(r.output, /still typed-before-the-restart/);
+      assert.doesNotMatch(term.text, /here is a new shell/);
+      assert.equal((await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: auth(s) })).status, 204);
+    } else if (liveRestore) {
+      // By exec the shell broke with the engine: a new one. Typed only once its prompt shows, as a learner would
+      // (keys before it are dropped).
       await term.waitForText(/the sandbox host restarted; here is a new shell\][^]*\$ $/, 30_000);
       await term.waitForEvent((e) => e.type === 'host' && e.part === 'engine' && e.up, 10_000, 'the page to hear the engine is back');
       const r = await term.run('echo still mine && docker info --format "{{.ServerVersion}}"');
