@@ -1,5 +1,6 @@
 // The host's network for sessions (the service address, the engine's bridge) and the user the session
 // engine remaps its containers' ids to.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Config } from '../config.js';
 import { run } from './run-command.js';
@@ -21,8 +22,22 @@ export async function ensureHostNetwork(config: Config): Promise<void> {
     await run('ip', ['link', 'add', ENGINE_BRIDGE, 'type', 'bridge']);
     await run('ip', ['addr', 'add', ENGINE_BRIDGE_CIDR, 'dev', ENGINE_BRIDGE]);
   }
+  // A bridge whose MAC was never set takes the lowest MAC of its ports, so it changed as build containers came
+  // and went: a container that had cached the old one sent its next packet to the package cache to another
+  // container's port, where Berth's FORWARD chain answered with a reset (apt: "Connection refused").
+  if (fs.readFileSync(`/sys/class/net/${ENGINE_BRIDGE}/addr_assign_type`, 'utf8').trim() !== ADDRESS_SET) {
+    await run('ip', ['link', 'set', 'dev', ENGINE_BRIDGE, 'address', localMac()]);
+  }
   await run('ip', ['link', 'set', ENGINE_BRIDGE, 'up']);
   await ensureRemapUser();
+}
+
+/** The kernel's NET_ADDR_SET: the MAC was set by hand and stays. */
+const ADDRESS_SET = '3';
+
+/** A random, locally administered unicast MAC (as Docker gives its own bridges). */
+export function localMac(): string {
+  return ['02', ...[...crypto.randomBytes(5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
 async function ensureRemapUser(): Promise<void> {
