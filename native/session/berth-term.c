@@ -178,13 +178,16 @@ static void drop(struct conn *c)
 		if (kill(-c->pid, SIGHUP) < 0)
 			kill(c->pid, SIGHUP);
 		kill(-c->pid, SIGCONT);
-		/* A shell saves its history on SIGHUP; then its whole session ends. */
-		for (int i = 0; i < MAXCONN; i++)
-			if (!ending[i].sid) {
-				ending[i].sid = c->pid;
-				ending[i].at = now_ms() + HUP_GRACE_MS;
-				break;
-			}
+		/* A shell saves its history on SIGHUP; then its whole session ends
+		 * (at once when every slot waits already: never left running). */
+		int i = 0;
+
+		while (i < MAXCONN && ending[i].sid)
+			i++;
+		if (i == MAXCONN)
+			end_session(c->pid);
+		else
+			ending[i].sid = c->pid, ending[i].at = now_ms() + HUP_GRACE_MS;
 	}
 	free(c);
 }
