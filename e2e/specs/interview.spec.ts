@@ -73,6 +73,11 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     await expect(rows(candidate)).toContainText('echo "pasted $((2+2))"');
     await candidate.keyboard.press('Enter');
     await expect(rows(candidate)).toContainText('pasted 4');
+    // A pause longer than the player's idle limit (2 s), then Ctrl-L clears the screen without a command: the
+    // replay shows "pasted 4" only at that command's own moment, on the player's shortened clock.
+    await candidate.waitForTimeout(3000);
+    await candidate.keyboard.press('Control+l');
+    await expect(rows(candidate)).not.toContainText('pasted 4');
     await endSession(candidate);
 
     // The interviewer's list says done once the recording is sealed; the review plays it beside its timeline.
@@ -102,7 +107,7 @@ test('an invite, the candidate\'s three commands (one pasted), the hand-in, and 
     // The player draws the recording; a line of the timeline moves it there.
     await expect(page.getByTestId('interview-player').locator('.ap-player')).toBeVisible();
     await timeline.nth(3).getByRole('button').click();
-    await expect(page.getByTestId('interview-player')).toContainText('pasted', { timeout: 10_000 });
+    await expect(page.getByTestId('interview-player')).toContainText('pasted 4', { timeout: 10_000 });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('interview-download').click()]);
     const text = fs.readFileSync((await download.path())!, 'utf8');

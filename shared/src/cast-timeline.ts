@@ -4,6 +4,9 @@
 export interface TimelineEntry {
   /** Seconds from the start of the recording. */
   at: number;
+  /** The same moment on a player's clock that shortens every pause to the idle limit (as asciinema-player's
+   * idleTimeLimit does): where a player must seek to show it. */
+  playAt: number;
   kind: 'command' | 'paste' | 'check';
   text: string;
   exit?: number;
@@ -28,10 +31,15 @@ const PASTE = /^paste(?: by (.+))?$/;
 /** A lesson step ticked, or an interview's check met. */
 const CHECK = /^(?:step (.+) done|check (.+) met)$/;
 
-/** Reads the markers of a cast file, line by line (a line that is not an event is passed over). */
-export function castTimeline(cast: string): CastTimeline {
+/**
+ * Reads the markers of a cast file, line by line (a line that is not an event is passed over). `idleLimit`
+ * (seconds) is the player's: each pause between two events longer than it counts as it, as the player plays it.
+ */
+export function castTimeline(cast: string, idleLimit = Infinity): CastTimeline {
   const entries: TimelineEntry[] = [];
   let duration = 0;
+  let previous = 0;
+  let cut = 0;
   let pasteWaiting: TimelineEntry | null = null;
   for (const line of cast.split('\n').slice(1)) {
     if (!line.startsWith('[')) continue;
@@ -44,12 +52,15 @@ export function castTimeline(cast: string): CastTimeline {
     if (!Array.isArray(event) || typeof event[0] !== 'number' || typeof event[1] !== 'string' || typeof event[2] !== 'string') continue;
     const [at, code, data] = event as [number, string, string];
     duration = Math.max(duration, at);
+    cut += Math.max(0, at - previous - idleLimit);
+    previous = at;
+    const playAt = at - cut;
     if (code !== 'm') continue;
     const command = COMMAND.exec(data);
     const paste = PASTE.exec(data);
     const check = CHECK.exec(data);
     if (command) {
-      const entry: TimelineEntry = { at, kind: 'command', text: command[1]!, exit: Number(command[2]) };
+      const entry: TimelineEntry = { at, playAt, kind: 'command', text: command[1]!, exit: Number(command[2]) };
       // A paste marker is written as the paste arrives; the command it held ends later.
       if (pasteWaiting) {
         entry.pasted = true;
@@ -59,10 +70,10 @@ export function castTimeline(cast: string): CastTimeline {
       }
       entries.push(entry);
     } else if (paste) {
-      pasteWaiting = { at, kind: 'paste', text: 'paste', ...(paste[1] ? { by: paste[1] } : {}) };
+      pasteWaiting = { at, playAt, kind: 'paste', text: 'paste', ...(paste[1] ? { by: paste[1] } : {}) };
       entries.push(pasteWaiting);
     } else if (check) {
-      entries.push({ at, kind: 'check', text: (check[1] ?? check[2])! });
+      entries.push({ at, playAt, kind: 'check', text: (check[1] ?? check[2])! });
     }
   }
   const commands = entries.filter((e) => e.kind === 'command');

@@ -20,12 +20,23 @@ const cast = [
 test('a cast\'s markers become the review\'s timeline: commands with exit codes, a pasted command marked, steps ticked and an interview\'s checks met', () => {
   const t = castTimeline(cast);
   assert.deepEqual(t.entries, [
-    { at: 1.2, kind: 'command', text: 'echo hi', exit: 0 },
-    { at: 2.5, kind: 'command', text: 'echo "pasted"', exit: 0, pasted: true },
-    { at: 3.0, kind: 'command', text: 'false', exit: 1 },
-    { at: 3.5, kind: 'check', text: '01-first-container/run-hello' },
-    { at: 4.0, kind: 'paste', text: 'paste', by: 'Iris' },
-    { at: 5.0, kind: 'check', text: 'A container named web answers' },
+    { at: 1.2, playAt: 1.2, kind: 'command', text: 'echo hi', exit: 0 },
+    { at: 2.5, playAt: 2.5, kind: 'command', text: 'echo "pasted"', exit: 0, pasted: true },
+    { at: 3.0, playAt: 3.0, kind: 'command', text: 'false', exit: 1 },
+    { at: 3.5, playAt: 3.5, kind: 'check', text: '01-first-container/run-hello' },
+    { at: 4.0, playAt: 4.0, kind: 'paste', text: 'paste', by: 'Iris' },
+    { at: 5.0, playAt: 5.0, kind: 'check', text: 'A container named web answers' },
   ]);
   assert.deepEqual({ ...t, entries: undefined }, { entries: undefined, duration: 9.25, commands: 3, failed: 1, pastes: 2, checks: 2 });
+});
+
+test('with a player that shortens pauses to an idle limit, each entry says where that player plays it', () => {
+  // Pauses before 2.0 (0.8 s) and 5.0 (1.0 s) are longer than 0.5 s: the player plays 0.3 s and 0.5 s less.
+  const t = castTimeline(cast, 0.5);
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  assert.deepEqual(
+    t.entries.map((e) => [e.at, round(e.playAt)]),
+    [[1.2, 1.2], [2.5, 2.2], [3.0, 2.7], [3.5, 3.2], [4.0, 3.7], [5.0, 4.2]],
+  );
+  assert.equal(t.duration, 9.25, 'the duration stays the recording\'s own');
 });

@@ -348,11 +348,15 @@ export class TerminalHost {
     const foreground = new Foreground();
     this.foreground = foreground;
     const watcher = this.observe?.();
-    const parser = new ShellIntegrationParser(nonce, (command) => this.onShellCommand(command), undefined, undefined, watcher ? new ObserverChain([foreground, watcher]) : foreground);
+    // A command's mark comes after what it printed, often in the same chunk: its event waits for that output,
+    // so the page and the recording get them in the shell's order.
+    const commands: CommandEvent[] = [];
+    const parser = new ShellIntegrationParser(nonce, (command) => commands.push(command), undefined, undefined, watcher ? new ObserverChain([foreground, watcher]) : foreground);
     shell.stream.on('data', (chunk: Buffer) => {
       // Every byte the shell printed counts, marks included (they never reach the screen).
       this.rate.took(chunk.length);
       this.onOutput(parser.push(chunk));
+      for (const command of commands.splice(0)) this.onShellCommand(command);
     });
     const exited = () => void this.onExit(shell);
     shell.stream.on('close', exited);

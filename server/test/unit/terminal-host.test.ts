@@ -164,3 +164,36 @@ test('an input flood while a resize waits: what is held stays bounded, reaches t
   assert.match(seen.warnings[0]!, /not reading what you type/);
   host.dispose();
 });
+
+test('a command\'s output and its end mark in one chunk: the page and the recording get the output first, then the command', async () => {
+  const { fake, host, seen } = setUp();
+  const order: string[] = [];
+  const sink: TerminalSink = {
+    output: (bytes, written) => {
+      order.push(`page output ${bytes.toString().trim()}`);
+      written();
+    },
+    command: (e, written) => {
+      order.push(`page command ${e.line}`);
+      written?.();
+    },
+    notice: () => {},
+    warn: () => {},
+    gone: () => {},
+    control: () => {},
+  };
+  await host.attach(sink, { cols: 80, rows: 24 });
+  host.record({
+    output: (bytes) => void order.push(`recorded output ${bytes.toString().trim()}`),
+    input: () => {},
+    resize: () => {},
+    marker: (label) => void order.push(`recorded marker ${label}`),
+  });
+  const n = fake.nonce;
+  // What a fast terminal path delivers at once: the command's output, its end mark, then the next prompt.
+  await fake.print(`\x1b]633;E;echo hi;${n}\x07\x1b]133;C\x07hi\r\n\x1b]133;D;0;${n}\x07`);
+  assert.deepEqual(order.filter((e) => e.startsWith('page')), ['page output hi', 'page command echo hi']);
+  assert.deepEqual(order.filter((e) => e.startsWith('recorded')), ['recorded output hi', 'recorded marker command `echo hi` exit 0']);
+  assert.equal(seen.lessonCommands.length, 1);
+  host.dispose();
+});
