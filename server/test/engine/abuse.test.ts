@@ -100,7 +100,12 @@ describe('a thousand nested containers attempted', () => {
 
   test('the containers stop at the session\'s process share, the learner is told, and the inner engine still answers', async () => {
     ctx.term.type('for i in $(seq 1000); do docker run -d busybox sleep 1d >/dev/null || break; done\r');
-    const told = await ctx.term.waitForEvent((e) => e.type === 'error' && /process limit \(\d+ running, at most 512\)/.test(e.message), 300_000, 'the process-limit message');
+    const told = await ctx.term
+      .waitForEvent((e) => e.type === 'error' && /process limit \(\d+ running, at most 512\)/.test(e.message), 300_000, 'the process-limit message')
+      .catch(async (err: Error) => {
+        const hits = await ctx.server.berth.runtime.limitHits(ctx.session.id).catch(() => 'unknown');
+        throw new Error(`${err.message}\nthe session's counters now: ${JSON.stringify(hits)}`);
+      });
     assert.match((told as { message: string }).message, /docker rm -f/);
     // Each container brings a shim of several threads: the shell's share fills long before a thousand, and
     // bash ("fork: retry: …") or the docker client ("pthread_create failed: …") says it cannot start more.
