@@ -1,24 +1,23 @@
 // SandboxRuntime on a Docker engine configured as DESIGN.md section 2 says: one unprivileged container
 // per session (uid 1000, own seccomp profile, no devices, read-only root, own bridge, own disk)
 // running a rootless dockerd.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import type { SessionDisks } from './session-disk.js';
 import { execStream, followExec } from './exec-streams.js';
-import { openServedShell, TERMINAL_SERVER_PORT } from './terminal-server.js';
+import { TERMINAL_SERVER_PORT } from './terminal-server.js';
+import { openSandboxShell, VISITOR } from './sandbox-shell.js';
+import { demuxToString, ignoreNotFound, processStartTime } from './engine-calls.js';
 
 export const SESSION_LABEL = 'berth.session';
 export const INSTANCE_LABEL = 'berth.instance';
-const VISITOR = '1000:1000';
 const READY_FILE = '/run/user/1000/engine-ready';
 /** The inner engine's --data-root, outside the home (berth-entrypoint uses the same path). */
 const ENGINE_DATA = '/var/lib/docker';
-const HOST_SHELL = '/usr/local/lib/berth/host-shell';
 
 export interface DockerRuntimeOptions {
   socketPath: string;
@@ -178,60 +177,19 @@ export class DockerRuntime implements SandboxRuntime {
     await this.o.disks.remove(id);
   }
 
-  async openShell(id: string, size: { cols: number; rows: number }, env: string[] = []): Promise<ShellStream> {
-    const pidFile = `/run/user/1000/.terminal-${crypto.randomBytes(6).toString('hex')}.pid`;
-    // ulimit -u sets the hard limit too: the learner cannot raise it again.
-    // host-shell (native/session) starts the shell inside the rootless engine's network and mount
-    // namespaces, where a Docker host's shell sits; an image without it gets the shell beside the engine.
-    const argv = ['bash', '-c', `ulimit -u ${processBudget(this.o.pidsLimit).shell} && echo $$ > ${pidFile} && if [ -x ${HOST_SHELL} ]; then exec ${HOST_SHELL} ${pidFile} bash -l; fi; exec bash -l`];
-    const shellEnv = ['TERM=xterm-256color', 'COLORTERM=truecolor', 'LANG=C.UTF-8', 'USER=user', 'SHELL=/bin/bash', ...(this.o.shellEnv ?? []), ...env];
-    const kill = (stream: Duplex) => async () => {
-      stream.destroy();
-      await this.endShell(id, pidFile);
-    };
-    if (this.o.terminal !== 'exec') {
-      const served = await openServedShell(await this.address(id), { ...size, cwd: '/home/user', env: shellEnv, argv });
-      if (served) return { stream: served.stream, resize: served.resize, kill: kill(served.stream), via: 'terminal-server' };
-    }
-    const exec = await this.docker.getContainer(this.names(id).container).exec({
-      Cmd: argv,
-      User: VISITOR,
-      WorkingDir: '/home/user',
-      Env: shellEnv,
-      Tty: true,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      // The engine would otherwise take Ctrl-P Ctrl-Q itself and end the shell: it belongs to the
-      // learner's own `docker run -it` / `docker attach`. This sequence is one nobody types.
-      DetachKeys: 'ctrl-^,ctrl-@,ctrl-^,ctrl-@',
-    } as Docker.ExecCreateOptions);
-    const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
-    // API 1.41 has no ConsoleSize on exec create: size the TTY right after start (bash handles SIGWINCH).
-    await exec.resize({ w: size.cols, h: size.rows }).catch(() => {});
-    return {
-      stream,
-      resize: async (cols, rows) => {
-        await exec.resize({ w: cols, h: rows }).catch(() => {});
+  openShell(id: string, size: { cols: number; rows: number }, env: string[] = []): Promise<ShellStream> {
+    return openSandboxShell(
+      {
+        container: this.docker.getContainer(this.names(id).container),
+        address: () => this.address(id),
+        exec: (cmd, opts) => this.exec(id, cmd, opts),
+        shellProcesses: processBudget(this.o.pidsLimit).shell,
+        shellEnv: this.o.shellEnv ?? [],
+        terminal: this.o.terminal,
       },
-      kill: kill(stream),
-      via: 'exec',
-    };
-  }
-
-  /**
-   * A shell outlives its dropped stream: end it by pid, then everything still in its process session (the TTY
-   * made it a session leader): background jobs, a runaway fork loop. The session is frozen first: a stopped
-   * process cannot fork, so a fork bomb cannot refill the slots the kills free (with kills alone, a loaded host
-   * once left a bomb alive after five rounds). The shell's sudo helper (host-shell) is a process session of its
-   * own, with what it runs: ended alike.
-   */
-  private async endShell(id: string, pidFile: string): Promise<void> {
-    const sudo = `q=$(cat ${pidFile}.sudo 2>/dev/null); case $q in *[!0-9]*|'') q=;; esac; [ -z "$q" ] || { for i in 1 2 3; do pkill -STOP -s "$q"; done; i=0; while [ $i -lt 30 ] && pkill -KILL -s "$q"; do i=$((i + 1)); sleep 0.05; done; }`;
-    const session = `p=$(cat ${pidFile} 2>/dev/null) || exit 0; kill -HUP "$p" 2>/dev/null; sleep 0.2`;
-    const freeze = 'for i in 1 2 3; do pkill -STOP -s "$p"; done';
-    const kill = 'i=0; while [ $i -lt 30 ] && pkill -KILL -s "$p"; do i=$((i + 1)); sleep 0.05; done';
-    await this.exec(id, ['sh', '-c', `${sudo}; ${session}; ${freeze}; ${kill}; kill -KILL "$p" 2>/dev/null; rm -f ${pidFile} ${pidFile}.sudo`], { timeoutMs: 10_000 }).catch(() => {});
+      size,
+      env,
+    );
   }
 
   async exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -426,27 +384,6 @@ export class DockerRuntime implements SandboxRuntime {
   }
 }
 
-async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status !== 404) throw err;
-  }
-}
-
-/** Engine log frames (8-byte header + payload) -> text. */
-function demuxToString(buf: Buffer): string {
-  let out = '';
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const len = buf.readUInt32BE(i + 4);
-    out += buf.subarray(i + 8, i + 8 + len).toString('utf8');
-    i += 8 + len;
-  }
-  return out || buf.toString('utf8');
-}
-
 /** Removes every container and network labelled by Berth on an engine, whatever its instance. */
 export async function purgeEngine(socketPath: string): Promise<number> {
   const docker = new Docker({ socketPath });
@@ -456,11 +393,4 @@ export async function purgeEngine(socketPath: string): Promise<number> {
   const networks = await docker.listNetworks({ filters });
   for (const n of networks) await ignoreNotFound(docker.getNetwork(n.Id).remove());
   return containers.length + networks.length;
-}
-
-/** A process's start time (field 22 of /proc/<pid>/stat), or '' when there is no such process. */
-async function processStartTime(pid: number): Promise<string> {
-  const stat = await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
 }
