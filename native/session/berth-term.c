@@ -9,6 +9,10 @@
  * an empty string, argv. 'd' DATA: bytes for the pty. 'r' RESIZE: cols, rows.
  * Anything else closes the connection. Server -> host: "\0BTERM1\n" once the
  * program is forked, then the pty's raw output; closed when the program ends.
+ * 'x' RUN instead of OPEN (a lesson's check): the same payload, but the program
+ * gets /dev/null as input and a pipe as output, no terminal; its output comes
+ * back after the preamble as 'd' frames, then one 'x' frame of 4 bytes, its
+ * exit status (128 + the signal if one ended it), then the connection closes.
  *
  * Runs as the visitor's uid (started by berth-entrypoint as `berth-term
  * 61022`), so everything it reads is untrusted: one poll loop, nothing that
@@ -46,6 +50,7 @@ enum { NEW, RUNNING, ENDED };
 
 struct conn {
 	int sock, pty, state;
+	int run, status, told;		/* a RUN: its exit status once reaped (-1 before), the 'x' frame sent */
 	pid_t pid;			/* until reaped */
 	size_t ipos, ilen, wdone;	/* frames at in[ipos..+ilen); wdone of the head DATA written */
 	size_t ohead, olen;		/* ring of pty output for the socket */
@@ -192,7 +197,7 @@ static void drop(struct conn *c)
 	free(c);
 }
 
-static void child(int slave, char *cwd, char *env, char *args, char *end, int argc)
+static void child(int slave, int run, char *cwd, char *env, char *args, char *end, int argc)
 {
 	char **av = calloc(argc + 1, sizeof(*av)), *argv0 = args;
 	sigset_t none;
@@ -206,10 +211,20 @@ static void child(int slave, char *cwd, char *env, char *args, char *end, int ar
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	ioctl(slave, TIOCSCTTY, 0);
+	if (!run)
+		ioctl(slave, TIOCSCTTY, 0);
 	if (slave < 3)		/* dup2 onto itself would keep FD_CLOEXEC */
 		slave = fcntl(slave, F_DUPFD, 3);
-	dup2(slave, 0);
+	if (run) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null != 0) {
+			dup2(null, 0);
+			close(null);
+		}
+	} else {
+		dup2(slave, 0);
+	}
 	dup2(slave, 1);
 	dup2(slave, 2);
 	close(slave);
@@ -226,8 +241,8 @@ static void child(int slave, char *cwd, char *env, char *args, char *end, int ar
 	_exit(127);
 }
 
-/* OPEN: check the payload whole, then start the program on a new pty. */
-static int start(struct conn *c, unsigned char *p, uint32_t n)
+/* OPEN (or RUN): check the payload whole, then start the program on a new pty (a pipe). */
+static int start(struct conn *c, unsigned char *p, uint32_t n, int run)
 {
 	char *cwd = (char *)p + 4, *end = (char *)p + n, *env, *args, *s, *name;
 	struct winsize ws;
@@ -244,7 +259,23 @@ static int start(struct conn *c, unsigned char *p, uint32_t n)
 		return -1;
 	for (args = ++s; s < end; s += strlen(s) + 1)
 		argc++;
-	if (!argc || (m = posix_openpt(O_RDWR | O_NOCTTY)) < 0)
+	if (!argc)
+		return -1;
+	if (run) {
+		int pp[2];
+
+		if (pipe2(pp, O_CLOEXEC) < 0)
+			return -1;
+		if (fcntl(pp[0], F_SETFL, O_NONBLOCK) < 0) {
+			close(pp[0]);
+			close(pp[1]);
+			return -1;
+		}
+		m = pp[0];
+		slave = pp[1];
+		goto forked;
+	}
+	if ((m = posix_openpt(O_RDWR | O_NOCTTY)) < 0)
 		return -1;
 	/* The slave is opened here, not in the child, so the master never
 	 * sees "no slave" (EIO) before the child has it. */
@@ -255,8 +286,9 @@ static int start(struct conn *c, unsigned char *p, uint32_t n)
 		close(m);
 		return -1;
 	}
+forked:
 	if ((pid = fork()) == 0)
-		child(slave, cwd, env, args, end, argc);
+		child(slave, run, cwd, env, args, end, argc);
 	close(slave);
 	if (pid < 0) {
 		close(m);
@@ -264,6 +296,7 @@ static int start(struct conn *c, unsigned char *p, uint32_t n)
 	}
 	c->pty = m;
 	c->pid = pid;
+	c->run = run;
 	c->state = RUNNING;
 	memcpy(c->out, "\0BTERM1\n", 8);	/* the ring is still empty */
 	c->olen = 8;
@@ -303,7 +336,7 @@ static int parse(struct conn *c)
 			if (winsize(f + 5, &ws) < 0)
 				return -1;
 			ioctl(c->pty, TIOCSWINSZ, &ws);
-		} else if (f[0] != 'o' || c->state != NEW || start(c, f + 5, len) < 0) {
+		} else if ((f[0] != 'o' && f[0] != 'x') || c->state != NEW || start(c, f + 5, len, f[0] == 'x') < 0) {
 			return -1;
 		}
 		c->ipos += 5 + len;
@@ -314,15 +347,45 @@ static int parse(struct conn *c)
 	return 0;
 }
 
-/* pty -> ring, while the ring has room. */
+/* Bytes into the ring, which has room for them. */
+static void put(struct conn *c, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		c->out[(c->ohead + c->olen++) % OBUF] = p[i];
+}
+
+/* A frame of a RUN into the ring: type, 4-byte length, payload. */
+static void put_frame(struct conn *c, unsigned char type, const unsigned char *p, uint32_t n)
+{
+	unsigned char h[5] = { type, n >> 24, n >> 16, n >> 8, n };
+
+	put(c, h, 5);
+	put(c, p, n);
+}
+
+/* Whether the ring takes another read (a RUN's: with its frame header). */
+static int has_room(struct conn *c)
+{
+	return c->olen < OBUF - (c->run ? 6 : 0);
+}
+
+/* pty -> ring, while the ring has room; a RUN's output as 'd' frames. */
 static void pump(struct conn *c)
 {
-	while (c->pty >= 0 && c->olen < OBUF) {
+	while (c->pty >= 0 && has_room(c)) {
 		size_t t = (c->ohead + c->olen) % OBUF;
 		size_t k = OBUF - (t < c->ohead ? c->olen : t);
-		ssize_t n = read(c->pty, c->out + t, k);
+		unsigned char b[4096];
+		ssize_t n;
 
-		if (n > 0) {
+		if (c->run) {
+			k = OBUF - c->olen - 5 < sizeof(b) ? OBUF - c->olen - 5 : sizeof(b);
+			n = read(c->pty, b, k);
+			if (n > 0) {
+				put_frame(c, 'd', b, n);
+				continue;
+			}
+		} else if ((n = read(c->pty, c->out + t, k)) > 0) {
 			c->olen += n;
 			continue;
 		}
@@ -383,20 +446,28 @@ static int service(struct conn *c, short srev, short prev)
 		return -1;
 	if (c->pty >= 0 && (prev || c->state == ENDED))
 		pump(c);
+	/* A RUN's status, after all its output, once the program is reaped. */
+	if (c->run && c->state == ENDED && c->pty < 0 && c->status >= 0 && !c->told && c->olen <= OBUF - 9) {
+		unsigned char st[4] = { 0, 0, 0, c->status };
+
+		put_frame(c, 'x', st, 4);
+		c->told = 1;
+	}
 	if (flush(c) < 0)
 		return -1;
-	return c->state == ENDED && c->pty < 0 && !c->olen ? -1 : 0;
+	return c->state == ENDED && c->pty < 0 && !c->olen && (!c->run || c->told) ? -1 : 0;
 }
 
 static void reap(void)
 {
 	char b[64];
 	pid_t pid;
+	int st;
 
 	while (read(sigpipe[0], b, sizeof(b)) > 0 || errno == EINTR)
 		;
 	for (;;) {
-		pid = waitpid(-1, NULL, WNOHANG);
+		pid = waitpid(-1, &st, WNOHANG);
 		if (pid < 0 && errno == EINTR)
 			continue;
 		if (pid <= 0)
@@ -404,6 +475,7 @@ static void reap(void)
 		for (int i = 0; i < MAXCONN; i++)
 			if (conns[i] && conns[i]->pid == pid) {
 				conns[i]->pid = 0;
+				conns[i]->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WTERMSIG(st) & 127);
 				end(conns[i]);
 			}
 	}
@@ -437,6 +509,8 @@ static void take(int lfd, int local)
 		c->pty = -1;
 		c->state = NEW;
 		c->pid = 0;
+		c->run = c->told = 0;
+		c->status = -1;
 		c->ipos = c->ilen = c->wdone = c->ohead = c->olen = 0;
 		conns[i] = c;
 	}
@@ -479,7 +553,7 @@ int main(int argc, char **argv)
 				continue;
 			s->fd = c->sock;
 			s->events = POLLRDHUP | (stalled(c) ? 0 : POLLIN) | (c->olen ? POLLOUT : 0);
-			t->events = (c->olen < OBUF ? POLLIN : 0) |
+			t->events = (has_room(c) ? POLLIN : 0) |
 				    (c->state == RUNNING && stalled(c) ? POLLOUT : 0);
 			/* Not polled when unwanted: a closed slave would report
 			 * POLLHUP at once, every time. */

@@ -16,7 +16,7 @@ export type CheckOwner = 'lesson' | 'interview';
 
 export function checkRunner(runtime: SandboxRuntime, log: Logger, tell: (sessionId: string, message: string) => void, owner: CheckOwner = 'lesson'): ScriptRunner {
   return async (sessionId, script, timeoutMs) => {
-    const r = await runtime.exec(sessionId, ['bash', '-c', script], { timeoutMs, maxOutputBytes: CHECK_OUTPUT_BYTES });
+    const r = await runtime.exec(sessionId, ['bash', '-c', script], { timeoutMs, maxOutputBytes: CHECK_OUTPUT_BYTES, served: true });
     if (!r.cut) return r.exitCode;
     const why =
       r.cut === 'output-limit'

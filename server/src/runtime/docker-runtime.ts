@@ -9,7 +9,7 @@ import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, t
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import type { SessionDisks } from './session-disk.js';
 import { execStream, followExec } from './exec-streams.js';
-import { TERMINAL_SERVER_PORT } from './terminal-server.js';
+import { runServed, TERMINAL_SERVER_PORT } from './terminal-server.js';
 import { openSandboxShell, VISITOR } from './sandbox-shell.js';
 import { demuxToString, ignoreNotFound, processStartTime } from './engine-calls.js';
 
@@ -194,6 +194,11 @@ export class DockerRuntime implements SandboxRuntime {
 
   async exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
+    if (opts.served && this.o.terminal !== 'exec' && opts.user === undefined && opts.input === undefined) {
+      const request = { cwd: '/home/user', env: opts.env ?? [], argv: cmd };
+      const served = await runServed(await this.address(id), request, { timeoutMs, maxOutputBytes: opts.maxOutputBytes ?? EXEC_OUTPUT_BYTES });
+      if (served) return served;
+    }
     const timeoutS = Math.max(1, Math.ceil(timeoutMs / 1000));
     const exec = await this.docker.getContainer(this.names(id).container).exec({
       // timeout(1) inside the sandbox: an exec cannot be killed through the Engine API.

@@ -21,6 +21,11 @@ export interface ExecOptions {
   maxOutputBytes?: number;
   /** Given to the command on its standard input, which then ends (e.g. a file's new content). */
   input?: Buffer;
+  /**
+   * May run through the sandbox's own terminal server instead of a new exec (a lesson's check: asked often, and
+   * an exec costs the engine a process tree). As the visitor, with no input; the exec is the fallback.
+   */
+  served?: boolean;
 }
 
 export const EXEC_OUTPUT_BYTES = 1024 * 1024;

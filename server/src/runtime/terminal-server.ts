@@ -4,8 +4,10 @@
 // after an 8-byte preamble that says the program answering is berth-term and the shell started. The visitor
 // can kill or replace berth-term (it runs as their uid): whatever answers is read as untrusted TTY output, and
 // anything but the preamble means "no terminal server here" (the runtime then opens the shell by exec).
+// A RUN (runServed) is a lesson's check the same way: its output and exit status come back as frames.
 import net from 'node:net';
 import { Duplex } from 'node:stream';
+import type { ExecResult } from './runtime.js';
 
 /** Where berth-term listens in every sandbox (above the kernel's default ephemeral range, 32768-60999). */
 export const TERMINAL_SERVER_PORT = 61022;
@@ -24,7 +26,7 @@ export interface ServedShellRequest {
   argv: string[];
 }
 
-export function frame(type: 'o' | 'd' | 'r', payload: Buffer): Buffer {
+export function frame(type: 'o' | 'x' | 'd' | 'r', payload: Buffer): Buffer {
   const head = Buffer.alloc(5);
   head.write(type, 0, 'latin1');
   head.writeUInt32BE(payload.length, 1);
@@ -38,11 +40,11 @@ function sizePayload(cols: number, rows: number): Buffer {
   return b;
 }
 
-export function openFrame(r: ServedShellRequest): Buffer {
+export function openFrame(r: ServedShellRequest, type: 'o' | 'x' = 'o'): Buffer {
   const strings = [r.cwd, ...r.env, '', ...r.argv].map((s) => Buffer.from(`${s}\0`));
   const payload = Buffer.concat([sizePayload(r.cols, r.rows), ...strings]);
   if (payload.length > MAX_FRAME_PAYLOAD) throw new Error('the shell request is too large for one frame');
-  return frame('o', payload);
+  return frame(type, payload);
 }
 
 /** Typed input as DATA frames, each within berth-term's frame limit. */
@@ -95,8 +97,15 @@ class ServedShellStream extends Duplex {
  * Starts a shell through the sandbox's berth-term. Resolves null when nothing there says it is berth-term
  * (refused, silent, or something else answering): the caller opens the shell another way.
  */
-export function openServedShell(address: string, request: ServedShellRequest, port = TERMINAL_SERVER_PORT): Promise<{ stream: Duplex; resize(cols: number, rows: number): Promise<void> } | null> {
-  const open = openFrame(request);
+export async function openServedShell(address: string, request: ServedShellRequest, port = TERMINAL_SERVER_PORT): Promise<{ stream: Duplex; resize(cols: number, rows: number): Promise<void> } | null> {
+  const hello = await connectServed(address, openFrame(request), port);
+  if (!hello) return null;
+  const stream = new ServedShellStream(hello.socket, hello.rest);
+  return { stream, resize: (cols, rows) => stream.resize(cols, rows) };
+}
+
+/** A socket whose far end said it is berth-term and started the program (paused), with what came after. */
+function connectServed(address: string, open: Buffer, port: number): Promise<{ socket: net.Socket; rest: Buffer } | null> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: address, port, noDelay: true });
     let heard = Buffer.alloc(0);
@@ -118,9 +127,107 @@ export function openServedShell(address: string, request: ServedShellRequest, po
       clearTimeout(timer);
       socket.removeAllListeners();
       socket.pause();
-      const stream = new ServedShellStream(socket, heard.subarray(TERMINAL_PREAMBLE.length));
-      resolve({ stream, resize: (cols, rows) => stream.resize(cols, rows) });
+      resolve({ socket, rest: heard.subarray(TERMINAL_PREAMBLE.length) });
     };
     socket.on('data', onData);
   });
+}
+
+export interface ServedRunOptions {
+  timeoutMs: number;
+  maxOutputBytes: number;
+}
+
+/**
+ * Runs a program (a lesson's check) through the sandbox's berth-term: no terminal, no input, its output and exit
+ * status back as frames. Resolves null when nothing there says it is berth-term (the caller runs it by exec).
+ * Past its time the connection is dropped (berth-term then ends the program's whole session) and the result is
+ * what a killed exec gives (137, timed out); output past maxOutputBytes is cut (-1), as an exec's is; a broken
+ * frame or a close before the status is -1 (not met).
+ */
+export async function runServed(address: string, request: Omit<ServedShellRequest, 'cols' | 'rows'>, o: ServedRunOptions, port = TERMINAL_SERVER_PORT): Promise<ExecResult | null> {
+  const started = Date.now();
+  const hello = await connectServed(address, openFrame({ ...request, cols: 80, rows: 24 }, 'x'), port);
+  if (!hello) return null;
+  const { socket } = hello;
+  return new Promise((resolve) => {
+    const reader = new RunFrameReader(o.maxOutputBytes);
+    let done = false;
+    const finish = (r: Omit<ExecResult, 'output'>) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.removeAllListeners();
+      socket.on('error', () => {});
+      if (!socket.destroyed) socket.resetAndDestroy();
+      resolve({ ...r, output: reader.output() });
+    };
+    const timer = setTimeout(() => finish({ exitCode: 137, timedOut: true }), Math.max(0, o.timeoutMs - (Date.now() - started)));
+    const take = (chunk: Buffer) => {
+      const state = reader.push(chunk);
+      if (state === 'too-much') finish({ exitCode: -1, timedOut: false, cut: 'output-limit' });
+      // Not berth-term's frames after all (a stand-in that learnt the preamble): no status to believe.
+      else if (state === 'broken') finish({ exitCode: -1, timedOut: false });
+      else if (reader.status !== undefined) finish({ exitCode: reader.status, timedOut: false });
+    };
+    socket.on('data', take);
+    // berth-term gone mid-run (the visitor killed it): no status; the next run finds no berth-term and uses exec.
+    socket.on('error', () => finish({ exitCode: -1, timedOut: false }));
+    socket.on('close', () => finish({ exitCode: -1, timedOut: false }));
+    if (hello.rest.length) take(hello.rest);
+    socket.resume();
+  });
+}
+
+/** A RUN's frames as they arrive in pieces: linear in what arrives, output kept up to a bound. */
+export class RunFrameReader {
+  status: number | undefined;
+  private readonly kept: Buffer[] = [];
+  private keptBytes = 0;
+  private head = Buffer.alloc(5);
+  private headBytes = 0;
+  private left = 0;
+  private type = '';
+  private exit = Buffer.alloc(4);
+
+  constructor(private readonly maxOutputBytes: number) {}
+
+  output(): string {
+    return Buffer.concat(this.kept).toString('utf8');
+  }
+
+  push(chunk: Buffer): 'ok' | 'too-much' | 'broken' {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.status !== undefined) return 'broken'; // nothing may follow the status
+      if (this.headBytes < 5) {
+        const n = Math.min(5 - this.headBytes, chunk.length - at);
+        chunk.copy(this.head, this.headBytes, at, at + n);
+        this.headBytes += n;
+        at += n;
+        if (this.headBytes < 5) break;
+        this.type = String.fromCharCode(this.head[0]!);
+        this.left = this.head.readUInt32BE(1);
+        if (this.type === 'd' ? this.left > MAX_FRAME_PAYLOAD : this.type !== 'x' || this.left !== 4) return 'broken';
+        if (this.left === 0) this.headBytes = 0;
+        continue;
+      }
+      const n = Math.min(this.left, chunk.length - at);
+      const piece = chunk.subarray(at, at + n);
+      if (this.type === 'd') {
+        if (this.keptBytes + n > this.maxOutputBytes) return 'too-much';
+        this.kept.push(piece);
+        this.keptBytes += n;
+      } else {
+        piece.copy(this.exit, 4 - this.left);
+      }
+      this.left -= n;
+      at += n;
+      if (this.left === 0) {
+        this.headBytes = 0;
+        if (this.type === 'x') this.status = this.exit.readUInt32BE(0);
+      }
+    }
+    return 'ok';
+  }
 }

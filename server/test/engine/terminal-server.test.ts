@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { resize } from '@berth/shared';
 import { after, before, describe, test } from 'node:test';
+import Docker from 'dockerode';
 import { createRuntime } from '../../src/app.js';
+import { checkRunner } from '../../src/lessons/run-check.js';
 import type { ShellStream } from '../../src/runtime/runtime.js';
 import { openFrame, openServedShell, TERMINAL_SERVER_PORT } from '../../src/runtime/terminal-server.js';
 import { createSession, eventually, fetchMetrics, portTicket, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
@@ -33,6 +35,22 @@ describe('terminals through the sandbox\'s terminal server', () => {
     const r = await term.run(command, timeoutMs);
     assert.equal(r.exit, 0, `${command}\n${r.output}`);
     return r.output;
+  };
+
+  /** A lesson's check as the app runs it; what the visitor was told, if anything. */
+  const told: string[] = [];
+  const check = (script: string) => checkRunner(server.berth.runtime, server.berth.app.log, (_id, m) => void told.push(m))(s.id, script, 30_000);
+  /** Engine API execs started in the session's sandbox while `work` ran. */
+  const execsDuring = async (work: () => Promise<void>) => {
+    const docker = new Docker({ socketPath: server.config.engineSocket });
+    const since = Math.floor(Date.now() / 1000);
+    await work();
+    await new Promise((r) => setTimeout(r, 1100)); // events are filed by the second
+    const until = Math.ceil(Date.now() / 1000);
+    const events = (await docker.getEvents({ since, until, filters: { type: ['container'], event: ['exec_create'] } })) as unknown as NodeJS.ReadableStream;
+    let text = '';
+    for await (const c of events) text += c.toString();
+    return text.split('\n').filter((l) => l.includes(s.id)).length;
   };
 
   before(async () => {
@@ -99,6 +117,17 @@ describe('terminals through the sandbox\'s terminal server', () => {
     assert.match(out, /^app-reached\n\s*0$/, out);
   });
 
+  test('a lesson\'s check runs through the terminal server, not as an engine exec: its exit status, nothing told', async () => {
+    await ok('mkdir -p ~/site && echo hi > ~/site/index.html');
+    let results: number[] = [];
+    const execs = await execsDuring(async () => {
+      results = [await check('test -f site/index.html && docker info >/dev/null'), await check('grep -q nothing site/index.html'), await check('exit 7')];
+    });
+    assert.deepEqual(results, [0, 1, 7]);
+    assert.equal(execs, 0, 'engine execs while three checks ran');
+    assert.deepEqual(told, []);
+  });
+
   test('a visitor who kills the terminal server gets a working shell back, by exec', async () => {
     term.type('pkill -x berth-term\r');
     await term.waitForText(/\[the shell exited; here is a new one\][^]*\$ $/, 30_000);
@@ -109,6 +138,15 @@ describe('terminals through the sandbox\'s terminal server', () => {
     const metrics = await fetchMetrics(server.url);
     assert.match(metrics, /^berth_shells_opened_total\{via="terminal-server"\} 1$/m);
     assert.match(metrics, /^berth_shells_opened_total\{via="exec"\} 1$/m);
+  });
+
+  test('with the terminal server killed, a check runs by exec and says the same', async () => {
+    let results: number[] = [];
+    const execs = await execsDuring(async () => {
+      results = [await check('test -f site/index.html && docker info >/dev/null'), await check('exit 7')];
+    });
+    assert.deepEqual(results, [0, 7]);
+    assert.ok(execs >= 2, `${execs} engine execs`);
   });
 
   test('a visitor who puts their own server on its port gets a working shell, by exec; what answers is never taken for a shell', async () => {

@@ -2,12 +2,11 @@
 // have replaced berth-term with anything). Then the real berth-term (native/session/berth-term.c), built here
 // with gcc and run on loopback, through the same client.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { berthTermBinary } from './berth-term-binary.js';
 import { dataFrames, MAX_FRAME_PAYLOAD, openFrame, openServedShell, TERMINAL_PREAMBLE } from '../../src/runtime/terminal-server.js';
 
 const request = { cols: 100, rows: 30, cwd: '/tmp', env: ['FOO=bar'], argv: ['sh', '-c', 'echo hi'] };
@@ -124,27 +123,8 @@ describe('what the host makes of whatever answers on the port', () => {
 });
 
 describe('the real berth-term, built here, on loopback', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-term-'));
-  const binary = path.join(dir, 'berth-term');
-  const servers: ChildProcess[] = [];
-
-  /** Starts berth-term on a free port; local: whether loopback peers are served (tests only). */
-  async function serve(local: boolean): Promise<{ port: number; pid: number }> {
-    for (;;) {
-      const probe = net.createServer();
-      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-      const port = (probe.address() as net.AddressInfo).port;
-      await new Promise((resolve) => probe.close(resolve));
-      // Started as berth-entrypoint starts it: in the background of a script, so with SIGINT and SIGQUIT ignored.
-      const child = spawn('sh', ['-c', `trap '' INT QUIT; exec "$0" "$1"`, binary, String(port)], { env: { PATH: process.env.PATH, ...(local ? { BERTH_TERM_ALLOW_LOCAL: '1' } : {}) }, stdio: 'ignore' });
-      servers.push(child);
-      for (let i = 0; i < 50 && child.exitCode === null; i++) {
-        const up = await new Promise<boolean>((resolve) => net.connect(port, '127.0.0.1').on('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).on('error', () => resolve(false)));
-        if (up) return { port, pid: child.pid! };
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-  }
+  const real = berthTermBinary();
+  const serve = real.serve;
   const shell = async (port: number, argv: string[], extra: Partial<typeof request> = {}) => {
     const s = await openServedShell('127.0.0.1', { ...request, ...extra, argv }, port);
     assert.ok(s, 'berth-term answered');
@@ -152,11 +132,8 @@ describe('the real berth-term, built here, on loopback', () => {
   };
   const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
-  before(() => execFileSync('gcc', ['-Os', '-Wall', '-Wextra', '-Werror', '-s', '-o', binary, path.join(import.meta.dirname, '../../../native/session/berth-term.c')]));
-  after(() => {
-    for (const s of servers) s.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  before(() => real.build());
+  after(() => real.cleanUp());
 
   test('a shell: its folder, the environment asked for, typed keys, a resize; it ends the connection when it exits', async () => {
     const { port } = await serve(true);
