@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { input, resize, type ServerEvent } from '@berth/shared';
 import type { ShellStream } from '../../src/runtime/runtime.js';
-import { createSession, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
+import { createSession, eventually, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
 
 /** A lesson whose check takes a moment, as checks that ask the session's Docker engine do. */
 function fixtureLessons(): string {
@@ -164,9 +164,27 @@ describe('one visitor floods the server through their terminal', () => {
     });
   });
 
-  test('a lesson check\'s output held open (its timeout process stopped): the host cuts it past the time limit, not met, the visitor is told', async () => {
+  test('a lesson check the visitor stops (SIGSTOP), through the terminal server: ended with all it started at its time limit, not met', async () => {
     await withAttacker(async (attacker, s) => {
       await onFixtureStep(s);
+      attacker.type("touch ~/made; (while :; do pkill -STOP -f '^bash -c sleep 2'; sleep 0.1; done) >/dev/null 2>&1 &\r");
+      await sleep(500);
+      attacker.type('true\r');
+      const checks = async () => (await server.berth.runtime.exec(s.id, ['sh', '-c', "pgrep -f '^bash -c sleep 2' || true"])).output.trim();
+      await eventually(async () => assert.notEqual(await checks(), ''), 10_000);
+      await othersUnaffected();
+      // The host's clock, which the visitor cannot stop, ends it: berth-term kills the check's whole session.
+      await eventually(async () => assert.equal(await checks(), ''), 30_000);
+      assert.ok(!attacker.events.some((e) => e.type === 'step' && e.done), 'a stopped check never ticks the step');
+    });
+  });
+
+  test('a lesson check by exec (the visitor killed berth-term) whose output is held open (its timeout process stopped): the host cuts it past the time limit, not met, the visitor is told', async () => {
+    await withAttacker(async (attacker, s) => {
+      await onFixtureStep(s);
+      const screen = attacker.text.length;
+      attacker.type('pkill -x berth-term\r');
+      await attacker.waitFor(() => /here is a new one[^]*\$ $/.test(attacker.text.slice(screen)), 30_000, 'the new shell\'s prompt');
       attacker.type(
         "touch ~/made; (while :; do pkill -STOP -f '^timeout -s KILL 5 bash -c sleep 2'; sleep 0.1; done) >/dev/null 2>&1 &\r",
       );
