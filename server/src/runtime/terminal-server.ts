@@ -27,10 +27,11 @@ export interface ServedShellRequest {
 }
 
 export function frame(type: 'o' | 'x' | 'd' | 'r', payload: Buffer): Buffer {
-  const head = Buffer.alloc(5);
-  head.write(type, 0, 'latin1');
-  head.writeUInt32BE(payload.length, 1);
-  return Buffer.concat([head, payload]);
+  const f = Buffer.allocUnsafe(5 + payload.length);
+  f.write(type, 0, 'latin1');
+  f.writeUInt32BE(payload.length, 1);
+  payload.copy(f, 5);
+  return f;
 }
 
 function sizePayload(cols: number, rows: number): Buffer {
@@ -49,6 +50,8 @@ export function openFrame(r: ServedShellRequest, type: 'o' | 'x' = 'o'): Buffer 
 
 /** Typed input as DATA frames, each within berth-term's frame limit. */
 export function dataFrames(chunk: Buffer): Buffer {
+  // A key is one frame: one buffer, one copy.
+  if (chunk.length <= MAX_FRAME_PAYLOAD) return frame('d', chunk);
   const frames: Buffer[] = [];
   for (let at = 0; at < chunk.length; at += MAX_FRAME_PAYLOAD) frames.push(frame('d', chunk.subarray(at, at + MAX_FRAME_PAYLOAD)));
   return Buffer.concat(frames);
