@@ -75,6 +75,14 @@ if ! flock -n 9; then
   flock 9
 fi
 
+# ------------------------------------------------------- host helpers --
+# berth-listeners runs beside the server (server/src/runtime/listeners-reader.ts); a few ms to build, so
+# always built: written beside and renamed, so a running server's helper is never a half-written file.
+mkdir -p "$DATA/bin"
+gcc -O2 -Wall -Wextra -Werror -s -o "$DATA/bin/berth-listeners.new" "$HERE/host/berth-listeners.c" \
+  || die "building native/host/berth-listeners.c failed"
+mv -f "$DATA/bin/berth-listeners.new" "$DATA/bin/berth-listeners"
+
 # ------------------------------------------- Debian mirror from host apt --
 # The mirror URLs come from the host's own apt configuration (deb822
 # *.sources "URIs:" or sources.list "deb" lines); nothing is hard-coded.

@@ -109,6 +109,7 @@ export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOp
     shellEnv: sessionProxy(config)?.env,
     homeFiles: sessionProxy(config)?.homeFiles,
     terminal: config.terminal,
+    listenersHelper: paths.listenersHelper,
     ...overrides,
   });
 }

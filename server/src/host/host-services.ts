@@ -36,6 +36,8 @@ export function hostPaths(config: Config) {
     registryCacheData: path.join(d, 'registry-cache', 'cache'),
     registryCacheDisk: path.join(d, 'registry-cache', 'cache.ext4'),
     seccompProfile: path.join(d, 'seccomp.json'),
+    /** Built by native/build-images.sh from native/host/berth-listeners.c (see runtime/listeners-reader.ts). */
+    listenersHelper: path.join(d, 'bin', 'berth-listeners'),
     sessions: path.join(d, 'sessions'),
     tunDevice: tunDevicePath(d),
   };

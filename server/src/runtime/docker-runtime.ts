@@ -7,11 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
+import { ListenersReader, type PortsOf } from './listeners-reader.js';
 import type { SessionDisks } from './session-disk.js';
 import { execStream, followExec } from './exec-streams.js';
 import { runServed, TERMINAL_SERVER_PORT } from './terminal-server.js';
 import { openSandboxShell, VISITOR } from './sandbox-shell.js';
-import { demuxToString, ignoreNotFound, processStartTime } from './engine-calls.js';
+import { demuxToString, ignoreNotFound, processStartTime, readKernelFile } from './engine-calls.js';
 
 export const SESSION_LABEL = 'berth.session';
 export const INSTANCE_LABEL = 'berth.instance';
@@ -40,14 +41,21 @@ export interface DockerRuntimeOptions {
   homeFiles?: Record<string, string>;
   /** How shells reach the sandbox: its terminal server (berth-term; exec when it does not answer), or exec only. */
   terminal?: 'server' | 'exec';
+  /** berth-listeners (native/host/): how listening ports are read cheaply; /proc/PID/net/tcp without it. */
+  listenersHelper?: string;
 }
 
 export class DockerRuntime implements SandboxRuntime {
   readonly docker: Docker;
   private seccomp: string | undefined;
 
+  private readonly portsOf: PortsOf;
+
   constructor(private readonly o: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: o.socketPath });
+    this.portsOf = o.listenersHelper
+      ? new ListenersReader(o.listenersHelper, listeningPortsOf, (why) => console.error(`berth: ${o.listenersHelper} failed (${why}); ports are read from /proc for a while`)).portsOf
+      : listeningPortsOf;
   }
 
   private names(id: string) {
@@ -327,7 +335,7 @@ export class DockerRuntime implements SandboxRuntime {
   async listeningPorts(id: string): Promise<number[]> {
     // Read from the host (the engine is local): no exec, so watching ports every second costs next to nothing.
     const { pid } = await this.facts(id);
-    const sandboxPorts = await listeningPortsOf(pid);
+    const sandboxPorts = await this.portsOf(pid);
     if (!sandboxPorts) {
       this.hostFacts.delete(id);
       this.shellPorts.delete(id);
@@ -336,13 +344,13 @@ export class DockerRuntime implements SandboxRuntime {
     sandboxPorts.delete(TERMINAL_SERVER_PORT);
     // The learner's shell runs in the engine's network (host-shell): its servers are published to the sandbox's.
     let shell = this.shellPorts.get(id);
-    let enginePorts = shell ? await listeningPortsOf(shell.enginePid) : null;
+    let enginePorts = shell ? await this.portsOf(shell.enginePid) : null;
     if (!enginePorts) {
       const enginePid = await engineNetworkPid(pid);
       if (enginePid === undefined) return [...sandboxPorts].sort((a, b) => a - b);
       shell = { enginePid, publisher: shell?.publisher ?? new ShellPortPublisher((cmd) => this.exec(id, cmd, { timeoutMs: 10_000 })) };
       this.shellPorts.set(id, shell);
-      enginePorts = (await listeningPortsOf(enginePid)) ?? new Set();
+      enginePorts = (await this.portsOf(enginePid)) ?? new Set();
     }
     enginePorts.delete(TERMINAL_SERVER_PORT);
     return [...(await shell!.publisher.update(sandboxPorts, enginePorts))].sort((a, b) => a - b);
@@ -351,12 +359,9 @@ export class DockerRuntime implements SandboxRuntime {
   async limitHits(id: string): Promise<LimitHits> {
     // The session engine uses cgroupfs (v1): the counters are plain files on the host.
     const { containerId } = await this.facts(id);
-    const read = (file: string) => fs.promises.readFile(file, 'utf8').catch(() => '');
-    const [memory, pids, processes] = await Promise.all([
-      read(`/sys/fs/cgroup/memory/docker/${containerId}/memory.oom_control`),
-      read(`/sys/fs/cgroup/pids/docker/${containerId}/pids.events`),
-      read(`/sys/fs/cgroup/pids/docker/${containerId}/pids.current`),
-    ]);
+    const memory = readKernelFile(`/sys/fs/cgroup/memory/docker/${containerId}/memory.oom_control`);
+    const pids = readKernelFile(`/sys/fs/cgroup/pids/docker/${containerId}/pids.events`);
+    const processes = readKernelFile(`/sys/fs/cgroup/pids/docker/${containerId}/pids.current`);
     return {
       oomKills: Number(/^oom_kill (\d+)/m.exec(memory)?.[1] ?? 0),
       forksRefused: Number(/^max (\d+)/m.exec(pids)?.[1] ?? 0),

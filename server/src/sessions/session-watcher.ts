@@ -18,9 +18,9 @@ const SCAN_GIVE_UP_MS = 5000;
 
 /**
  * A session typed in within this long has its ports looked at every scan; a quiet one every QUIET_PORTS_MS.
- * Reading a network namespace's TCP table costs the kernel a walk of the host's whole connection hash
- * (0.8 ms of CPU a read on this project's machine, whatever the namespace holds): four reads a session a
- * second was a third of a core for 100 sessions sitting idle.
+ * Without berth-listeners (runtime/listeners-reader.ts), reading a namespace's TCP table costs the kernel a
+ * walk of the host's whole connection hash (0.8 ms a read here, whatever the namespace holds): four reads a
+ * session a second was a third of a core for 100 sessions sitting idle.
  */
 const ACTIVE_MS = 2 * 60_000;
 const QUIET_PORTS_MS = 10_000;
@@ -71,9 +71,15 @@ export class SessionWatcher {
       for (const id of this.known.keys()) if (!live.some((s) => s.id === id)) this.known.delete(id);
       for (const map of [this.disks, this.limits, this.stopped, this.portsLookedAt]) for (const id of map.keys()) if (!live.some((s) => s.id === id)) map.delete(id);
       const engineUp = live.length > 0 && (await this.runtime.ping());
-      const scans = Promise.all(
-        live.map((s) => Promise.all([this.portsDue(s) && this.scanPorts(s.id), this.scanDisk(s.id), this.scanLimits(s.id), engineUp && this.scanStopped(s.id)])),
-      );
+      const scans = (async () => {
+        const started: Promise<unknown>[] = [];
+        for (const [n, s] of live.entries()) {
+          // The runtime reads kernel files at once: a keystroke's echo waits for at most ten sessions' reads.
+          if (n > 0 && n % 10 === 0) await new Promise((r) => setImmediate(r));
+          started.push(Promise.all([this.portsDue(s) && this.scanPorts(s.id), this.scanDisk(s.id), this.scanLimits(s.id), engineUp && this.scanStopped(s.id)]));
+        }
+        await Promise.all(started);
+      })();
       // An engine call that never answers must not stop the watching of every session for good.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([scans, new Promise((resolve) => (timer = setTimeout(resolve, SCAN_GIVE_UP_MS)))]);
