@@ -52,6 +52,8 @@ import { PortsServer } from './ports/ports-server.js';
 import { PortsOrigin } from './ports/ports-origin.js';
 import { PortTickets } from './ports/port-tickets.js';
 import { SessionWatcher } from './sessions/session-watcher.js';
+import { SandboxNaps } from './naps/sandbox-naps.js';
+import { WakingRuntime } from './naps/waking-runtime.js';
 import { HostWatch } from './host/host-watch.js';
 import { hostEvent, HostNotices } from './sessions/host-notices.js';
 import { DataDisk, isDiskFull } from './host/data-disk.js';
@@ -68,7 +70,10 @@ import { StartRateError } from './sessions/visitor-limits.js';
 export interface Berth {
   app: FastifyInstance;
   sessions: SessionManager;
+  /** Sandboxes reached through it wake first if they nap. */
   runtime: SandboxRuntime;
+  /** Quiet sessions' sandboxes frozen (naps/sandbox-naps.ts). */
+  naps: SandboxNaps;
   lessons: LessonService;
   /** The engine view's watches (one per watched session). */
   engineWatch: EngineWatch;
@@ -127,7 +132,10 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     trustProxy: fastifyTrustProxy(config.trustProxy),
   });
   app.decorate('publicOrigin', new PublicOrigin(config.publicUrl, () => listeningPort(app)));
-  const runtime = opts.runtime ?? createRuntime(config);
+  // Everything but the naps themselves reaches sandboxes through a runtime that wakes a napping one first.
+  const engineRuntime = opts.runtime ?? createRuntime(config);
+  const naps: SandboxNaps = new SandboxNaps(engineRuntime, () => sessions.live(), { napAfterMs: config.napAfterMs }, app.log);
+  const runtime = new WakingRuntime(engineRuntime, naps);
   const db = openDatabase(config.databaseFile);
   const dataDisk = new DataDisk(config.dataDir);
   const starts = new StartOutcomes((text) => diagnoseStartFailure(text, hostFacts(config)), app.log);
@@ -245,7 +253,11 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   sessionRoutes(app, { sessions, idle: config });
   const { staff: staffStore } = staffFeatures(app, { db, sessions, lessons, hosts, pool, recordings, runScript: checkRunner(runtime, app.log, tellVisitor, 'interview'), afterCommand: (told) => afterCommand.push(told), publicUrl: config.publicUrl, oidc: config.oidc, everyTerminal: config.recordTerminals });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
+  watcher.isNapping = (id) => naps.isNapping(id);
   watcher.start();
+  // A keystroke (or a lesson's Run) wakes a napping sandbox; what was typed waits in the socket meanwhile.
+  sessions.on('activity', (id) => void naps.wake(id));
+  naps.start();
   const hostWatch = new HostWatch({
     engine: () => runtime.ping(),
     mirror: () => httpAnswers({ url: `http://${config.serviceIp}:${config.mirrorPort}/v2/` }),
@@ -297,6 +309,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const tickets = new PortTickets();
   const ports: PortsServer = new PortsServer({ sessions, runtime, origin: portsOrigin, tickets, log: app.log });
   portTicketRoutes(app, { sessions, tickets, origin: portsOrigin });
+  // A websocket to a visitor's app carries no keystrokes: a sandbox with one open does not nap.
+  naps.inUse = (id) => ports.hasTunnels(id);
   // Per-session figures cost an engine call each: every scrape within a few seconds shares one look.
   const sessionUsage = cachedFor(5000, async () => {
     const ready = sessions.live().filter((s) => s.state === 'ready');
@@ -313,6 +327,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
         starting: live.filter((s) => s.state === 'starting').length,
         queued: live.filter((s) => s.state === 'queued').length,
         pooled: pool.readyCount,
+        napping: naps.count,
         starts: { ...starts.totals, failing: starts.failing },
         terminals: hosts.size,
         sessions: (await sessionUsage()).filter((u) => liveIds.has(u.id)),
@@ -338,6 +353,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     app,
     sessions,
     runtime,
+    naps,
     lessons,
     engineWatch,
     hostWatch,
@@ -346,6 +362,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     close: async () => {
       stopReaper();
       watcher.stop();
+      naps.stop();
       hostWatch.stop();
       await probe.stop();
       await sessions.shutdown('host-restart');
@@ -358,6 +375,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     detach: async () => {
       stopReaper();
       watcher.stop();
+      naps.stop();
       hostWatch.stop();
       await sessions.detach();
       recordings.stopSweeping();
@@ -371,6 +389,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     },
     recover: async () => {
       const adopted = await sessions.adopt();
+      // The last run may have left some napping: this one knows nothing of that, so they are thawed.
+      await naps.wakeAll(adopted);
       hosts.markAdopted(adopted);
       // A recording goes on in a new file after a restart (the last one was sealed when the server stopped).
       for (const id of adopted) if (recorded(id)) recordings.start(id);

@@ -33,6 +33,8 @@ export interface Config {
   idleTimeoutMs: number;
   /** A visible tab counts as activity for up to this long after the last keystroke. */
   idleVisibleTimeoutMs: number;
+  /** A session quiet this long (no keystroke, no port link, its sandbox nearly idle) has its sandbox frozen until used; 0: never (naps/). */
+  napAfterMs: number;
   memoryBytes: number;
   cpus: number;
   pidsLimit: number;
@@ -175,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: minutes('BERTH_SESSION_TTL_MIN', 60),
     idleTimeoutMs: minutes('BERTH_IDLE_TIMEOUT_MIN', 15),
     idleVisibleTimeoutMs: minutes('BERTH_IDLE_VISIBLE_TIMEOUT_MIN', 30),
+    napAfterMs: int('BERTH_NAP_AFTER_MIN', 5, 0, 24 * 60) * 60_000,
     memoryBytes: size('BERTH_SESSION_MEMORY', '1g'),
     cpus,
     pidsLimit: int('BERTH_SESSION_PIDS', 512, 64, 100_000),

@@ -73,6 +73,23 @@ export class FakeRuntime implements SandboxRuntime {
     return { memoryBytes: 0, diskUsedBytes: 0, diskTotalBytes: 2 ** 30 };
   }
 
+  /** Sandboxes paused now. */
+  readonly paused = new Set<string>();
+  /** What cpuUsedNs answers, by sandbox (0 when unset). */
+  readonly cpuNs = new Map<string, number>();
+
+  async cpuUsedNs(id: string): Promise<number> {
+    return this.cpuNs.get(id) ?? 0;
+  }
+
+  async pause(id: string): Promise<void> {
+    this.paused.add(id);
+  }
+
+  async resume(id: string): Promise<void> {
+    this.paused.delete(id);
+  }
+
   async ping(): Promise<boolean> {
     return true;
   }

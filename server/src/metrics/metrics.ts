@@ -38,6 +38,8 @@ export class Metrics {
     starting: number;
     queued: number;
     pooled: number;
+    /** Sessions whose sandbox naps (frozen while quiet). */
+    napping: number;
     terminals: number;
     sessions: SessionGauge[];
     /** Sandbox starts (sessions, pool refills, probes) since the server started; failing: the latest failed. */
@@ -48,6 +50,7 @@ export class Metrics {
     metric('berth_sessions_live', 'gauge', 'Sessions not ended (starting or ready).', [`berth_sessions_live ${now.live}`]);
     metric('berth_sessions_starting', 'gauge', 'Sessions whose sandbox is still starting.', [`berth_sessions_starting ${now.starting}`]);
     metric('berth_sessions_queued', 'gauge', 'Visitors waiting for a free slot.', [`berth_sessions_queued ${now.queued}`]);
+    metric('berth_sessions_napping', 'gauge', 'Sessions whose sandbox naps: frozen while nobody uses it, woken by a keystroke, a check or a port link.', [`berth_sessions_napping ${now.napping}`]);
     metric('berth_pool_ready', 'gauge', 'Warm sandboxes ready to hand over.', [`berth_pool_ready ${now.pooled}`]);
     metric('berth_terminals', 'gauge', 'Shells kept for sessions (attached or waiting for a reconnect).', [`berth_terminals ${now.terminals}`]);
     metric('berth_session_start_seconds', 'histogram', 'From POST /api/sessions to the inner engine answering.', [

@@ -23,6 +23,10 @@ export class PortTunnels {
     }
   }
 
+  has(sessionId: string): boolean {
+    return this.bySession.has(sessionId);
+  }
+
   closeSession(sessionId: string): void {
     for (const socket of this.bySession.get(sessionId) ?? []) socket.destroy();
   }

@@ -55,6 +55,11 @@ export class PortsServer {
     });
   }
 
+  /** Whether a websocket to one of the session's apps is open now. */
+  hasTunnels(sessionId: string): boolean {
+    return this.tunnels.has(sessionId);
+  }
+
   get port(): number | undefined {
     const a = this.server.address();
     return typeof a === 'object' && a ? a.port : undefined;

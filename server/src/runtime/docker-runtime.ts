@@ -369,6 +369,25 @@ export class DockerRuntime implements SandboxRuntime {
     };
   }
 
+  async cpuUsedNs(id: string): Promise<number> {
+    const { containerId } = await this.facts(id);
+    return Number(readKernelFile(`/sys/fs/cgroup/cpuacct/docker/${containerId}/cpuacct.usage`).trim() || 0);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.docker.getContainer(this.names(id).container).pause();
+  }
+
+  async resume(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(this.names(id).container).unpause();
+    } catch (err) {
+      // 409: it was not paused; 404: it is gone. Either way there is nothing to thaw.
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status !== 409 && status !== 404) throw err;
+    }
+  }
+
   async diskUsage(id: string): Promise<{ usedBytes: number; totalBytes: number }> {
     const d = await this.o.disks.usage(id);
     return { usedBytes: d.used, totalBytes: d.total };

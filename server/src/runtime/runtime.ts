@@ -104,6 +104,12 @@ export interface SandboxRuntime {
   diskUsage(id: string): Promise<{ usedBytes: number; totalBytes: number }>;
   /** Memory the sandbox uses now (page cache excluded) and its disk. */
   usage(id: string): Promise<SandboxUsage>;
+  /** CPU time all the sandbox's processes have used so far, in nanoseconds. */
+  cpuUsedNs(id: string): Promise<number>;
+  /** Freezes every process of the sandbox (a nap, sessions/sandbox-naps.ts): memory, files and sockets stay. */
+  pause(id: string): Promise<void>;
+  /** Thaws a paused sandbox; nothing when it is not paused or gone. */
+  resume(id: string): Promise<void>;
   ping(): Promise<boolean>;
 }
 

@@ -45,7 +45,8 @@ export interface Logger {
 }
 
 /** Events for a session's terminals: its status, queue place, lifetime, lesson verdicts, ports, disk. */
-type SessionEvents = { event: [id: string, event: ServerEvent] };
+/** activity: a keystroke or the like (touch()), which wakes a napping sandbox. */
+type SessionEvents = { event: [id: string, event: ServerEvent]; activity: [id: string] };
 
 export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly sessions = new Map<string, Session>();
@@ -231,6 +232,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     if (!s || s.state === 'ended') return;
     s.lastActivityAt = Date.now();
     s.warned.idleAt = null;
+    this.emit('activity', id);
     // Keystrokes are frequent: the store hears of them at most every 30 s.
     if (s.lastActivityAt - (this.persistedActivity.get(id) ?? 0) > 30_000) this.persist(s);
   }

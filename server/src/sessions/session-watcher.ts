@@ -36,6 +36,8 @@ export class SessionWatcher {
   private readonly portsLookedAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  /** A napping sandbox (naps/) changes nothing: only whether it still runs is looked at. */
+  isNapping: (id: string) => boolean = () => false;
 
   constructor(
     private readonly sessions: SessionManager,
@@ -76,7 +78,8 @@ export class SessionWatcher {
         for (const [n, s] of live.entries()) {
           // The runtime reads kernel files at once: a keystroke's echo waits for at most ten sessions' reads.
           if (n > 0 && n % 10 === 0) await new Promise((r) => setImmediate(r));
-          started.push(Promise.all([this.portsDue(s) && this.scanPorts(s.id), this.scanDisk(s.id), this.scanLimits(s.id), engineUp && this.scanStopped(s.id)]));
+          const awake = !this.isNapping(s.id);
+          started.push(Promise.all([awake && this.portsDue(s) && this.scanPorts(s.id), awake && this.scanDisk(s.id), awake && this.scanLimits(s.id), engineUp && this.scanStopped(s.id)]));
         }
         await Promise.all(started);
       })();

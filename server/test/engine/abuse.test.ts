@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerEvent } from '@berth/shared';
-import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import Docker from 'dockerode';
 import { useSessionTerminal } from '../helpers.js';
 
 const FORK_BOMB = 'bomb(){ bomb | bomb & }; bomb';
@@ -59,8 +59,8 @@ describe('abuse inside a session', () => {
   });
 
   test('a CPU burn on every core gets the session\'s share of CPU, no more', async () => {
-    const runtime = ctx.server.berth.runtime as DockerRuntime;
-    const info = await runtime.docker.getContainer(`berth-${ctx.server.config.instance}-${ctx.session.id}`).inspect();
+    const docker = new Docker({ socketPath: ctx.server.config.engineSocket });
+    const info = await docker.getContainer(`berth-${ctx.server.config.instance}-${ctx.session.id}`).inspect();
     const usageFile = `/sys/fs/cgroup/cpuacct/docker/${info.Id}/cpuacct.usage`;
     const cpuNs = () => Number(fs.readFileSync(usageFile, 'utf8'));
     ctx.term.type('for i in 1 2 3 4; do (while :; do :; done) & done\r');

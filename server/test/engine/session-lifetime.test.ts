@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { visible } from '@berth/shared';
-import type { DockerRuntime } from '../../src/runtime/docker-runtime.js';
+import Docker from 'dockerode';
 import { createSession, eventually, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 
 /** Frames on one socket are handled in order: once the invalid frame sent last is answered, those before it were heard. */
@@ -25,8 +25,8 @@ describe('session lifetime', () => {
     const term = await TerminalClient.connect(server, s);
     await term.ready();
     // What a dead inner engine looks like from the host: the session's container exits.
-    const runtime = server.berth.runtime as DockerRuntime;
-    await runtime.docker.getContainer(`berth-${server.config.instance}-${s.id}`).kill();
+    const runtime = server.berth.runtime;
+    await new Docker({ socketPath: server.config.engineSocket }).getContainer(`berth-${server.config.instance}-${s.id}`).kill();
     const ended = await term.waitForEvent((e) => e.type === 'status' && e.state === 'ended', 30_000, 'ended');
     assert.equal(ended.type === 'status' && ended.reason, 'error');
     assert.match((ended.type === 'status' && ended.message) || '', /sandbox stopped unexpectedly/);
