@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { createSession, fetchMetrics, TerminalClient, TOOLS_METRICS_TOKEN } from '../tools/terminal-client.js';
 import { playLesson } from '../lessons/lesson-player.js';
 
-import { hostBusyDuring, pct, type Row } from './bench-table.js';
+import { pct, type Row } from './bench-table.js';
 import { exhaustion } from './exhaustion.js';
 import { imagesBench } from './images-bench.js';
 import { commandCost } from './command-cost.js';
@@ -16,20 +16,10 @@ import { firstLoadBench } from './first-load.js';
 import { engineViewBench } from './engine-view-bench.js';
 import { recordingsBench } from './recordings-bench.js';
 import { classBench } from './class-bench.js';
-import { startBenchApp } from './bench-app.js';
-import { processTicks, ticksByName } from './process-cpu.js';
+import { startBenchApp, startSession } from './bench-app.js';
+import { manySessions } from './many-sessions.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-
-async function startSession(url: string) {
-  const t0 = performance.now();
-  const s = await createSession({ url });
-  const term = await TerminalClient.connect({ url }, s);
-  await term.waitForEvent((e) => e.type === 'status' && e.state === 'ready', 60_000, 'ready');
-  const ready = performance.now() - t0;
-  await term.waitForText(/\$ $/m, 30_000);
-  return { s, term, ready, prompt: performance.now() - t0 };
-}
 
 async function coldStart(berth: Berth, url: string, rows: Row[]) {
   const ready: number[] = [];
@@ -92,11 +82,6 @@ async function keystrokeEcho(berth: Berth, url: string, rows: Row[], path: strin
   await berth.sessions.end(s.id, 'ended-by-user');
 }
 
-function memAvailable(): number {
-  const m = /^MemAvailable:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
-  return Number(m?.[1] ?? 0) * 1024;
-}
-
 async function warmStart(config: Config, rows: Row[]) {
   const warm = await buildApp({ ...config, instance: 'bench-warm', port: 0, host: '127.0.0.1', logLevel: 'warn', poolSize: 1, maxPerClient: 1000, maxPerAddress: 1000, startsPerAddressPerMin: 1000, metricsToken: TOOLS_METRICS_TOKEN });
   await warm.app.listen({ port: 0, host: '127.0.0.1' });
@@ -118,86 +103,6 @@ async function warmStart(config: Config, rows: Row[]) {
     await warm.close();
   }
   rows.push({ what: 'warm start (pool of 1): Start to shell prompt, p50 / max (5 sessions)', figure: `${ms(pct(ready, 50))} / ${ms(Math.max(...ready))}`, target: 'p50 ≤ 300 ms (issue 5)' });
-}
-
-/** Starts idle sessions in batches up to `max` (or the first failure); then all of them type at once. */
-async function manySessions(berth: Berth, url: string, max: number, rows: Row[], path: string) {
-  const before = memAvailable();
-  const held: Awaited<ReturnType<typeof startSession>>[] = [];
-  let failure = '';
-  const t0 = performance.now();
-  while (held.length < max && !failure) {
-    const batch = await Promise.allSettled(Array.from({ length: Math.min(10, max - held.length) }, () => startSession(url)));
-    for (const b of batch) {
-      if (b.status === 'fulfilled') held.push(b.value);
-      else failure ||= String((b.reason as Error).message).split('\n')[0]!;
-    }
-  }
-  const startedIn = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, 5_000));
-  const used = before - memAvailable();
-  rows.push({
-    what: `idle sessions held at once (asked for ${max}${failure ? `; stopped: ${failure}` : ''}), ${path}`,
-    figure: `${held.length} in ${(startedIn / 1000).toFixed(0)} s, host memory +${(used / 2 ** 30).toFixed(2)} GiB (${mib(used / Math.max(1, held.length))} each)`,
-    target: 'measured (issue 5)',
-  });
-  // Idle twice: just started (typed in within two minutes), then as if nobody had typed for two minutes.
-  await idleCpu(held.length, `just started, ${path}`, rows);
-  for (const h of held) {
-    const s = berth.sessions.get(h.s.id);
-    if (s) s.lastActivityAt -= 2 * 60_000;
-  }
-  await idleCpu(held.length, `nobody typed for 2 min, ${path}`, rows);
-
-  // Every terminal types 10 keys a second into `cat` for 10 seconds; each key's echo is timed.
-  for (const h of held) h.term.type('cat\r');
-  await new Promise((r) => setTimeout(r, 1000));
-  const samples: number[] = [];
-  await Promise.all(
-    held.map(async (h, n) => {
-      await new Promise((r) => setTimeout(r, (n * 7) % 100));
-      for (let i = 0; i < 100; i++) {
-        const started = performance.now();
-        const before = h.term.rawLength;
-        h.term.type('x');
-        try {
-          await h.term.waitFor(() => h.term.rawLength > before || undefined, 5000, 'echo');
-          samples.push(performance.now() - started);
-        } catch {
-          samples.push(5000);
-        }
-        await new Promise((r) => setTimeout(r, Math.max(0, 100 - (performance.now() - started))));
-      }
-    }),
-  );
-  rows.push({
-    what: `keystroke echo with ${held.length} terminals typing 10 keys/s each, p50 / p99 (${samples.length} keys), ${path}`,
-    figure: `${pct(samples, 50).toFixed(1)} / ${pct(samples, 99).toFixed(1)} ms`,
-    target: 'p99 ≤ 15 ms (issue 5)',
-  });
-  for (let i = 0; i < held.length; i += 10) {
-    await Promise.all(held.slice(i, i + 10).map(async (h) => {
-      await h.term.close();
-      await berth.sessions.end(h.s.id, 'ended-by-user');
-    }));
-  }
-}
-
-async function idleCpu(sessions: number, how: string, rows: Row[]) {
-  const IDLE_S = 10;
-  const procs0 = processTicks();
-  const idle = await hostBusyDuring(() => new Promise((r) => setTimeout(r, IDLE_S * 1000)));
-  const byProcess = ticksByName(procs0, processTicks()).slice(0, 8);
-  rows.push({
-    what: `host CPU busy while ${sessions} sessions sit idle (${IDLE_S} s, all cores), ${how}`,
-    figure: `${Math.round(100 * idle.busy)}%`,
-    target: '≤ 5% (issue 16)',
-  });
-  rows.push({
-    what: `where that idle CPU goes, % of one core by process (all sandboxes' together), ${how}`,
-    figure: byProcess.map(([name, t]) => `${name} ${(t / IDLE_S).toFixed(1)}`).join(', '),
-    target: '-',
-  });
 }
 
 async function verdictLatency(berth: Berth, url: string, rows: Row[], path: string) {
