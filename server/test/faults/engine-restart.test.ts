@@ -3,7 +3,7 @@
 // While it is down /api/health is red and names it, the page hears that the sandbox host is restarting and
 // Start says so; once it is back the session goes on if its sandbox survived (an engine with live-restore):
 // with the same shell through the sandbox's terminal server, with a fresh one by exec; or it ends with the
-// reason "host restart" shown on the end screen.
+// reason "host restart" shown on the end screen. A session napping meanwhile wakes with its next keystroke.
 // DISRUPTIVE: every sandbox on the shared engine is affected. Run it alone; it holds
 // /tmp/berth-engine-restart.lock while the engine is down.
 import assert from 'node:assert/strict';
@@ -30,6 +30,15 @@ test('an engine restart: health turns red naming the engine, the page says the s
     const liveRestore = (await new Docker({ socketPath: server.config.engineSocket }).info()).LiveRestoreEnabled === true;
     // Something only this shell knows: whether the shell after the restart is the same one.
     assert.equal((await term.run('MARK=typed-before-the-restart')).exit, 0);
+    // A second session naps through the restart (its sandbox paused when the engine goes down).
+    const napper = await createSession(server);
+    const napperTerm = await TerminalClient.connect(server, napper);
+    await napperTerm.ready();
+    server.berth.naps.options.napAfterMs = 2000;
+    await eventually(async () => {
+      await server.berth.naps.scan();
+      assert.ok(server.berth.naps.isNapping(napper.id));
+    }, 60_000);
 
     fs.writeFileSync(LOCK, `${process.pid} faults-engine-restart\n`);
     try {
@@ -66,6 +75,10 @@ test('an engine restart: health turns red naming the engine, the page says the s
       assert.match(r.output, /still typed-before-the-restart/);
       assert.doesNotMatch(term.text, /here is a new shell/);
       assert.equal((await fetch(`${server.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: auth(s) })).status, 204);
+      // The engine that came back still holds the napping sandbox paused, and a keystroke thaws it.
+      const woke = await napperTerm.run('echo woke after the restart', 15_000);
+      assert.match(woke.output, /woke after the restart/);
+      assert.equal((await new Docker({ socketPath: server.config.engineSocket }).getContainer(`berth-${server.config.instance}-${napper.id}`).inspect()).State.Paused, false);
     } else if (liveRestore) {
       // By exec the shell broke with the engine: a new one. Typed only once its prompt shows, as a learner would
       // (keys before it are dropped).
@@ -82,6 +95,7 @@ test('an engine restart: health turns red naming the engine, the page says the s
       assert.deepEqual({ state: view.state, endReason: view.endReason, endMessage: view.endMessage }, { state: 'ended', endReason: 'host-restart', endMessage: 'the sandbox host restarted' });
     }
     await term.close();
+    await napperTerm.close();
 
     // A new session starts on the engine that came back.
     const next = await createSession(server);
