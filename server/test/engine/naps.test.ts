@@ -4,9 +4,9 @@
 // and the naps' scan is driven by the test; what counts as quiet is measured on the real sandbox.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import Docker from 'dockerode';
-import { createSession, eventually, fetchMetrics, openPortLink, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
+import { createSession, eventually, fetchMetrics, openPortLink, startTestServer, TerminalClient, useSessionTerminal, type CreatedSession, type TestServer } from '../helpers.js';
 
 const NAP_AFTER_MS = 2000;
 
@@ -36,18 +36,10 @@ async function napNow(server: TestServer, session: CreatedSession): Promise<void
 }
 
 function useNappingServer(env: Record<string, string> = {}) {
-  const ctx = {} as { server: TestServer; session: CreatedSession; term: TerminalClient };
-  before(async () => {
-    // 0: no timer of its own; the test sets the nap time and scans.
-    ctx.server = await startTestServer({ BERTH_NAP_AFTER_MIN: '0', ...env });
+  // 0: no timer of its own; the test sets the nap time and scans.
+  const ctx = useSessionTerminal({ BERTH_NAP_AFTER_MIN: '0', ...env });
+  before(() => {
     ctx.server.berth.naps.options.napAfterMs = NAP_AFTER_MS;
-    ctx.session = await createSession(ctx.server);
-    ctx.term = await TerminalClient.connect(ctx.server, ctx.session);
-    await ctx.term.ready();
-  });
-  after(async () => {
-    await ctx.term?.close();
-    await ctx.server?.close();
   });
   return ctx;
 }
