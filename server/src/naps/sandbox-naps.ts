@@ -1,8 +1,9 @@
-// Naps: a session nobody typed in, whose port links nobody used and whose sandbox used almost no CPU for a
-// while (BERTH_NAP_AFTER_MIN) has every process of its sandbox frozen. An idle sandbox's own engine costs the
-// host ~0.2% of a core for nothing, a hundred of them a fifth of a core. Whatever needs the sandbox wakes it
-// first (waking-runtime.ts): a keystroke, a shell, a check, the file or engine view, a port link. Memory,
-// files and connections stay; what was typed meanwhile waits in the socket; a timer in it fires late.
+// Naps: a session nobody typed in, whose terminals printed nothing to a page, whose port links nobody used
+// and whose sandbox used almost no CPU for a while (BERTH_NAP_AFTER_MIN) has every process of its sandbox
+// frozen. An idle sandbox's own engine costs the host ~0.2% of a core for nothing, a hundred of them a fifth
+// of a core. Whatever needs the sandbox wakes it first (waking-runtime.ts): a keystroke, a shell, a check, the
+// file or engine view, a port link. Memory, files and connections stay; what was typed meanwhile waits in the
+// socket; a timer in it fires late.
 
 export interface NapRuntime {
   cpuUsedNs(id: string): Promise<number>;
@@ -127,6 +128,11 @@ export class SandboxNaps {
     } else {
       await this.ops.get(id)?.catch(() => {});
     }
+  }
+
+  /** Something used the sandbox without needing a wake (its terminal printed while a page watched): no nap for another napAfterMs. */
+  used(id: string): void {
+    this.usedAt.set(id, Date.now());
   }
 
   /** After a Berth restart: sandboxes left napping by the last run are thawed (this one knows nothing of them). */

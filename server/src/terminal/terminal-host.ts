@@ -59,6 +59,8 @@ export class TerminalHost {
   onStaff: (staff: StaffOnTerminal) => void = () => {};
   /** Told of each shell opened, with the path it took (the terminal server, or exec). */
   onShellOpened: (via: NonNullable<ShellStream['via']>) => void = () => {};
+  /** Told whenever the shell prints while a page has the terminal (someone may be watching it: no nap). */
+  onPrinted: () => void = () => {};
   private readonly scrollback = new Scrollback();
   /** Output flow control towards the attached socket (a `yes` flood stays bounded). */
   private flow: FlowControl | undefined;
@@ -394,6 +396,7 @@ export class TerminalHost {
   private onOutput(out: Buffer): void {
     if (!out.length) return;
     this.remember(out);
+    if (this.sink) this.onPrinted();
     if (this.sink && this.flow) this.sink.output(out, this.flow.sent(out.length));
     // Watchers get what the shell prints at the pace its terminal's socket reads; one far behind is closed.
     for (const w of this.readOnly()) w.output(out, () => {});

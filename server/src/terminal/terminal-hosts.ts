@@ -24,6 +24,8 @@ export class TerminalHosts {
   onStaff: (sessionId: string, staff: StaffOnTerminal) => void = () => {};
   /** Told of each shell opened, with the path it took (the sandbox's terminal server, or exec). */
   onShellOpened: (sessionId: string, via: 'terminal-server' | 'exec') => void = () => {};
+  /** Told whenever a session's shell prints while a page has its terminal. */
+  onPrinted: (sessionId: string) => void = () => {};
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -54,6 +56,7 @@ export class TerminalHosts {
       );
       host = created;
       host.onShellOpened = (via) => this.onShellOpened(sessionId, via);
+      host.onPrinted = () => this.onPrinted(sessionId);
       if (index === 0) {
         host.onStaff = (staff) => this.onStaff(sessionId, staff);
         host.record(this.recorders.get(sessionId));

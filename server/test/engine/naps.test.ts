@@ -1,5 +1,5 @@
 // Naps on real sandboxes: a quiet session's sandbox is frozen (the engine says Paused, its processes use no
-// CPU), and whatever needs it wakes it: a keystroke (through the terminal server and by exec), a port link, a
+// CPU); one busy on its own or printing to its page is not; whatever needs it wakes it: a keystroke (through the terminal server and by exec), a port link, a
 // check, the end of the session, the next Berth server after a restart. The nap time is set to seconds here
 // and the naps' scan is driven by the test; what counts as quiet is measured on the real sandbox.
 import assert from 'node:assert/strict';
@@ -89,6 +89,20 @@ describe('naps, terminal server', () => {
     assert.equal(napper.isNapping(ctx.session.id), false);
     assert.equal(await engineOf(ctx.server).paused(ctx.session.id), false);
     await ctx.term.run('kill %1; wait');
+  });
+
+  test('a terminal printing to its page (a loop echoing twice a second, nobody typing) keeps the session awake', async () => {
+    ctx.term.type('while :; do echo tick; sleep 0.5; done\r');
+    await ctx.term.waitForText(/tick/);
+    const napper = ctx.server.berth.naps;
+    const until = Date.now() + 3 * NAP_AFTER_MS;
+    while (Date.now() < until) {
+      await napper.scan();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(napper.isNapping(ctx.session.id), false);
+    ctx.term.type('\x03');
+    assert.equal((await ctx.term.run('true')).exit, 0);
   });
 
   test('a session that ends while it naps leaves nothing behind', async () => {

@@ -156,3 +156,19 @@ test('a sandbox removed while it naps is forgotten', async () => {
   assert.equal(naps.count, 0);
   assert.equal(runtime.sandboxes.has('a'), false);
 });
+
+test('a terminal printing to a page (someone watching a ping) keeps the session awake though nobody types', async () => {
+  const { naps } = await napper(50); // on the real clock: a nap time of 50 ms
+  await naps.scan();
+  for (let i = 0; i < 10; i++) {
+    naps.used('a');
+    await new Promise((r) => setTimeout(r, 20));
+    await naps.scan();
+  }
+  assert.equal(naps.isNapping('a'), false, 'awake through four nap times of printing');
+  await new Promise((r) => setTimeout(r, 60));
+  await naps.scan();
+  await new Promise((r) => setTimeout(r, 60));
+  await naps.scan();
+  assert.equal(naps.isNapping('a'), true, 'the printing stopped: it naps');
+});
