@@ -14,9 +14,10 @@ export async function startBenchApp(config: Config, instance: string, overrides:
 export async function startSession(url: string) {
   const t0 = performance.now();
   const s = await createSession({ url });
+  const created = performance.now() - t0;
   const term = await TerminalClient.connect({ url }, s);
   await term.waitForEvent((e) => e.type === 'status' && e.state === 'ready', 60_000, 'ready');
   const ready = performance.now() - t0;
   await term.waitForText(/\$ $/m, 30_000);
-  return { s, term, ready, prompt: performance.now() - t0 };
+  return { s, term, created, ready, prompt: performance.now() - t0 };
 }

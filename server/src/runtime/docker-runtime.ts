@@ -382,9 +382,9 @@ export class DockerRuntime implements SandboxRuntime {
     try {
       await this.docker.getContainer(this.names(id).container).unpause();
     } catch (err) {
-      // 409: it was not paused; 404: it is gone. Either way there is nothing to thaw.
-      const status = (err as { statusCode?: number }).statusCode;
-      if (status !== 409 && status !== 404) throw err;
+      // Gone (404), or not paused (409 on newer engines, a 500 saying so on Debian's 20.10): nothing to thaw.
+      const { statusCode, message } = err as { statusCode?: number; message?: string };
+      if (statusCode !== 404 && statusCode !== 409 && !/is not paused/.test(message ?? '')) throw err;
     }
   }
 

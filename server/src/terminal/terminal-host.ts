@@ -219,10 +219,10 @@ export class TerminalHost {
   /** Types into the shell (`who`: staff who joined, not the owner); false when dropped because the shell does not read it. */
   write(data: string, who?: string): boolean {
     const stream = this.shell?.stream;
-    if (!data.length || !stream) return true;
+    if (!data.length || (!stream && !this.opening)) return true;
     // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
     // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
-    if (stream.writableLength + this.heldBytes + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
+    if ((stream?.writableLength ?? 0) + this.heldBytes + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
       const now = Date.now();
       if (now - this.inputDropToldAt >= FLOOD_RETELL_MS) {
         this.inputDropToldAt = now;
@@ -231,8 +231,9 @@ export class TerminalHost {
       }
       return false;
     }
+    // Typed while the shell opens (a new session's first keys, a new shell after a restart): held for it.
     // Typed after a resize: held until the resize is applied, so what it runs sees the page's size.
-    if (this.held || this.resizer.pending) return this.hold(data, who);
+    if (!stream || this.held || this.resizer.pending) return this.hold(data, who);
     stream.write(data);
     // The page sends a paste in bracketed-paste marks (xterm.js does when the shell asks for them).
     if (this.recorder && data.includes(PASTE_START)) this.recorder.marker(who ? `paste by ${who}` : 'paste');
@@ -250,7 +251,8 @@ export class TerminalHost {
       return true;
     }
     this.held = [{ data, who }];
-    void this.resizer.settle().then(() => {
+    const opened = this.opening?.catch(() => {}) ?? Promise.resolve();
+    void opened.then(() => this.resizer.settle()).then(() => {
       const held = this.held ?? [];
       this.held = undefined;
       this.heldBytes = 0;

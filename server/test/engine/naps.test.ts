@@ -59,6 +59,12 @@ describe('naps, terminal server', () => {
     assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false);
   });
 
+  test('thawing a sandbox that is awake is nothing (the next server thaws every session it takes back, napping or not)', async () => {
+    assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false);
+    await ctx.server.berth.runtime.resume(ctx.session.id);
+    assert.equal(await engineOf(ctx.server).paused(ctx.session.id), false);
+  });
+
   test('a port link to an app in a napping sandbox wakes it and the app answers', async () => {
     const r = await ctx.term.run('docker run -d -p 8080:80 --name web nginx');
     assert.equal(r.exit, 0, r.output);

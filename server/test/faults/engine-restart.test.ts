@@ -80,8 +80,7 @@ test('an engine restart: health turns red naming the engine, the page says the s
       assert.match(woke.output, /woke after the restart/);
       assert.equal((await new Docker({ socketPath: server.config.engineSocket }).getContainer(`berth-${server.config.instance}-${napper.id}`).inspect()).State.Paused, false);
     } else if (liveRestore) {
-      // By exec the shell broke with the engine: a new one. Typed only once its prompt shows, as a learner would
-      // (keys before it are dropped).
+      // By exec the shell broke with the engine: a new one. Typed once its prompt shows, as a learner would.
       await term.waitForText(/the sandbox host restarted; here is a new shell\][^]*\$ $/, 30_000);
       await term.waitForEvent((e) => e.type === 'host' && e.part === 'engine' && e.up, 10_000, 'the page to hear the engine is back');
       const r = await term.run('echo still mine && docker info --format "{{.ServerVersion}}"');

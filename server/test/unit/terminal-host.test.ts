@@ -197,3 +197,22 @@ test('a command\'s output and its end mark in one chunk: the page and the record
   assert.equal(seen.lessonCommands.length, 1);
   host.dispose();
 });
+
+test('keys typed while the shell is still opening (a reconnect after a server restart) reach it once it is open, in order', async () => {
+  const { fake, host, sink } = setUp();
+  const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
+  const openShell = runtime.openShell.bind(runtime);
+  runtime.openShell = async (...args) => {
+    await sleep(50); // connecting to the terminal server, bash starting
+    return openShell(...args);
+  };
+  const attached = host.attach(sink, { cols: 80, rows: 24 });
+  await sleep(10);
+  assert.equal(host.write('cat ~/note'), true);
+  assert.equal(host.write(' | tr a-z A-Z\r'), true);
+  assert.deepEqual(fake.typed, [], 'nothing can reach a shell that is not there yet');
+  await attached;
+  await sleep(20);
+  assert.equal(fake.typed.map((t) => t.data).join(''), 'cat ~/note | tr a-z A-Z\r');
+  host.dispose();
+});
