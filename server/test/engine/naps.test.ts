@@ -35,6 +35,15 @@ async function napNow(server: TestServer, session: CreatedSession): Promise<void
   assert.equal(await engineOf(server).paused(session.id), true, 'the engine has the sandbox paused');
 }
 
+/** Drives the naps' scan for three nap times, long enough for any quiet sandbox to nap. */
+async function scanThreeNapTimes(server: TestServer): Promise<void> {
+  const until = Date.now() + 3 * NAP_AFTER_MS;
+  while (Date.now() < until) {
+    await server.berth.naps.scan();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 function useNappingServer(env: Record<string, string> = {}) {
   // 0: no timer of its own; the test sets the nap time and scans.
   const ctx = useSessionTerminal({ BERTH_NAP_AFTER_MIN: '0', ...env });
@@ -86,13 +95,8 @@ describe('naps, terminal server', () => {
 
   test('a sandbox busy in the background does not nap though nobody types', async () => {
     await ctx.term.run('(while :; do :; done) & echo started');
-    const napper = ctx.server.berth.naps;
-    const until = Date.now() + 3 * NAP_AFTER_MS;
-    while (Date.now() < until) {
-      await napper.scan();
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.equal(napper.isNapping(ctx.session.id), false);
+    await scanThreeNapTimes(ctx.server);
+    assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false);
     assert.equal(await engineOf(ctx.server).paused(ctx.session.id), false);
     await ctx.term.run('kill %1; wait');
   });
@@ -100,13 +104,8 @@ describe('naps, terminal server', () => {
   test('a terminal printing to its page (a loop echoing twice a second, nobody typing) keeps the session awake', async () => {
     ctx.term.type('while :; do echo tick; sleep 0.5; done\r');
     await ctx.term.waitForText(/tick/);
-    const napper = ctx.server.berth.naps;
-    const until = Date.now() + 3 * NAP_AFTER_MS;
-    while (Date.now() < until) {
-      await napper.scan();
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.equal(napper.isNapping(ctx.session.id), false);
+    await scanThreeNapTimes(ctx.server);
+    assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false);
     ctx.term.type('\x03');
     assert.equal((await ctx.term.run('true')).exit, 0);
   });
