@@ -48,6 +48,8 @@ const FLOOD_RETELL_MS = 60_000;
 export class TerminalHost {
   private shell: ShellStream | undefined;
   private opening: Promise<void> | undefined;
+  /** A Restart shell in flight: the old shell being ended, then the new one opening. */
+  private replacing: Promise<void> | undefined;
   private sink: TerminalSink | undefined;
   /** Sockets that see the output read-only while `sink` has the terminal; the first of them gets it next. */
   private readonly watchers = new Set<TerminalSink>();
@@ -219,7 +221,7 @@ export class TerminalHost {
   /** Types into the shell (`who`: staff who joined, not the owner); false when dropped because the shell does not read it. */
   write(data: string, who?: string): boolean {
     const stream = this.shell?.stream;
-    if (!data.length || (!stream && !this.opening)) return true;
+    if (!data.length || (!stream && !this.opening && !this.replacing)) return true;
     // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
     // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
     if ((stream?.writableLength ?? 0) + this.heldBytes + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
@@ -231,7 +233,8 @@ export class TerminalHost {
       }
       return false;
     }
-    // Typed while the shell opens (a new session's first keys, a new shell after a restart): held for it.
+    // Typed while the shell opens (a new session's first keys, a Restart shell, a new shell after the engine
+    // restarted): held for it.
     // Typed after a resize: held until the resize is applied, so what it runs sees the page's size.
     if (!stream || this.held || this.resizer.pending) return this.hold(data, who);
     stream.write(data);
@@ -251,7 +254,7 @@ export class TerminalHost {
       return true;
     }
     this.held = [{ data, who }];
-    const opened = this.opening?.catch(() => {}) ?? Promise.resolve();
+    const opened = (this.opening ?? this.replacing)?.catch(() => {}) ?? Promise.resolve();
     void opened.then(() => this.resizer.settle()).then(() => {
       const held = this.held ?? [];
       this.held = undefined;
@@ -285,6 +288,11 @@ export class TerminalHost {
     const shell = this.shell;
     if (!shell || this.disposed) return;
     this.shell = undefined; // its exit is ours, not a crash to count
+    this.replacing = this.replace(shell).finally(() => (this.replacing = undefined));
+    await this.replacing;
+  }
+
+  private async replace(shell: ShellStream): Promise<void> {
     await shell.kill().catch((err: Error) => this.log.warn({ session: this.sessionId, err: err.message }, 'could not end a shell'));
     if (this.disposed || !this.sink) return;
     this.tell('[Berth ended this shell and everything started from it; here is a new one]');

@@ -216,3 +216,30 @@ test('keys typed while the shell is still opening (a reconnect after a server re
   assert.equal(fake.typed.map((t) => t.data).join(''), 'cat ~/note | tr a-z A-Z\r');
   host.dispose();
 });
+
+test('keys typed during Restart shell (the old shell being ended, the new one opening) reach the new shell, in order', async () => {
+  const { fake, host, sink } = setUp();
+  await host.attach(sink, { cols: 80, rows: 24 });
+  const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
+  const next = new FakeShell();
+  runtime.openShell = async (_id: string, _size: unknown, env: string[] = []) => {
+    await sleep(40); // connecting to the terminal server, bash starting
+    next.nonce = env.find((e) => e.startsWith('BERTH_SHELL_NONCE='))!.split('=')[1]!;
+    return next.shell();
+  };
+  const oldKill = fake.shell().kill;
+  (host as unknown as { shell: ShellStream }).shell.kill = async () => {
+    await sleep(40); // ending every process of the old shell takes a moment
+    await oldKill();
+  };
+  const restarted = host.restart();
+  await sleep(10);
+  assert.equal(host.write('echo one'), true, 'typed while the old shell is being ended');
+  await sleep(50);
+  assert.equal(host.write('; echo two\r'), true, 'typed while the new shell opens');
+  await restarted;
+  await sleep(20);
+  assert.equal(next.typed.map((t) => t.data).join(''), 'echo one; echo two\r');
+  assert.equal(fake.typed.map((t) => t.data).join(''), '', 'nothing reached the shell that was ended');
+  host.dispose();
+});
