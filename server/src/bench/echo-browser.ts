@@ -56,8 +56,8 @@ const INSTRUMENT_PAGE = `(() => {
   }, true);
 })();`;
 
-export async function echoInBrowser(url: string, rows: Row[]): Promise<void> {
-  const what = `keystroke echo seen in Chromium typing into the page, idle host, p50 / p99 (${KEYS} keys)`;
+export async function echoInBrowser(url: string, rows: Row[], path: string): Promise<void> {
+  const what = `keystroke echo seen in Chromium typing into the page, idle host, p50 / p99 (${KEYS} keys), ${path}`;
   const browser = await launchChromium(what, rows);
   if (!browser) return;
   try {
