@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { endSession } from '../session-page.js';
 
 test('Start gives a terminal where docker run hello-world greets the visitor', async ({ page }) => {
   await page.goto('/');
@@ -108,4 +109,20 @@ test('Restart shell ends a runaway loop and gives a new prompt; the session goes
   await page.keyboard.type('clear\n');
   await page.waitForTimeout(1000);
   await expect(rows).not.toContainText('runaway-2');
+});
+
+test('moving the pointer over the page tells the server the visitor is back (a napping sandbox thaws before the first key), at most once every 10 s', async ({ page }) => {
+  const present: number[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => typeof f.payload === 'string' && f.payload === '{"type":"present"}' && present.push(Date.now())));
+  await page.goto('/');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('status')).toContainText('ready', { timeout: 30_000 });
+  await expect(page.getByTestId('terminal').locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
+  const sentAfterStart = present.length;
+  for (let i = 0; i < 20; i++) await page.mouse.move(100 + i * 10, 200 + i * 5);
+  await expect.poll(() => present.length, { message: 'the pointer moving over the page is reported' }).toBe(sentAfterStart + 1);
+  for (let i = 0; i < 20; i++) await page.mouse.move(300 - i * 10, 200);
+  await page.waitForTimeout(500);
+  expect(present.length, 'not again within 10 s').toBe(sentAfterStart + 1);
+  await endSession(page);
 });

@@ -257,6 +257,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   watcher.start();
   // A keystroke (or a lesson's Run) wakes a napping sandbox; what was typed waits in the socket meanwhile.
   sessions.on('activity', (id) => void naps.wake(id));
+  // Before the first key: moving the pointer back over the page thaws the sandbox while the visitor reaches for the keys.
+  sessions.on('present', (id) => void naps.wake(id));
   // A page watching its terminal print (a `ping`, `docker logs -f`) is using the session though nobody types.
   hosts.onPrinted = (id) => naps.used(id);
   naps.start();

@@ -36,10 +36,16 @@ export type ClientMessage =
    */
   | { type: 'run'; lines: string[] }
   /** The page is on screen (sent when it becomes visible and every VISIBLE_REPORT_MS while it stays so). */
-  | { type: 'visible' };
+  | { type: 'visible' }
+  /**
+   * The visitor is at the page (moved the pointer over it, touched it, focused it or came back to its tab),
+   * at most once every PRESENT_REPORT_MS: a napping sandbox thaws before their first key.
+   */
+  | { type: 'present' };
 
 /** How often a visible page says so; the server counts a visible tab as activity, up to its own cap. */
 export const VISIBLE_REPORT_MS = 30_000;
+export const PRESENT_REPORT_MS = 10_000;
 
 /** queued: waiting for a free slot on a full host; starting: the sandbox is being made. */
 export type SessionState = 'queued' | 'starting' | 'ready' | 'ended';
@@ -136,6 +142,10 @@ export function parseClientMessage(text: string): ParseResult {
     if (Object.keys(v).length !== 1) return { ok: false, reason: 'visible takes no other fields' };
     return { ok: true, message: { type: 'visible' } };
   }
+  if (v.type === 'present') {
+    if (Object.keys(v).length !== 1) return { ok: false, reason: 'present takes no other fields' };
+    return { ok: true, message: { type: 'present' } };
+  }
   return { ok: false, reason: `unknown message type ${JSON.stringify(String(v.type))}` };
 }
 
@@ -160,3 +170,4 @@ export const restartShell = (): string => JSON.stringify({ type: 'restart-shell'
 export const resize = (cols: number, rows: number): string =>
   JSON.stringify({ type: 'resize', cols, rows } satisfies ClientMessage);
 export const visible = (): string => JSON.stringify({ type: 'visible' } satisfies ClientMessage);
+export const present = (): string => JSON.stringify({ type: 'present' } satisfies ClientMessage);

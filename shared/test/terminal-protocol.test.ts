@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { input, parseClientMessage, parseServerEvent, resize, visible } from '../src/index.js';
+import { input, parseClientMessage, parseServerEvent, present, resize, visible } from '../src/index.js';
 
 test('valid input and resize frames parse', () => {
   assert.deepEqual(parseClientMessage(input('ls\r')), { ok: true, message: { type: 'input', data: 'ls\r' } });
   assert.deepEqual(parseClientMessage(resize(80, 24)), { ok: true, message: { type: 'resize', cols: 80, rows: 24 } });
   assert.deepEqual(parseClientMessage(visible()), { ok: true, message: { type: 'visible' } });
+  assert.deepEqual(parseClientMessage(present()), { ok: true, message: { type: 'present' } });
 });
 
 test('garbage frames are refused with a reason, never thrown', () => {
@@ -28,6 +29,7 @@ test('garbage frames are refused with a reason, never thrown', () => {
     ['{"type":"Visible"}', /unknown message type "Visible"/],
     ['{"type":"visibility","state":"visible"}', /unknown message type "visibility"/],
     ['"visible"', /JSON object/],
+    ['{"type":"present","at":1}', /present takes no other fields/],
   ];
   for (const [frame, reason] of cases) {
     const r = parseClientMessage(frame);

@@ -46,7 +46,8 @@ export interface Logger {
 
 /** Events for a session's terminals: its status, queue place, lifetime, lesson verdicts, ports, disk. */
 /** activity: a keystroke or the like (touch()), which wakes a napping sandbox. */
-type SessionEvents = { event: [id: string, event: ServerEvent]; activity: [id: string] };
+/** activity: typed in (or staff typed, or a Run); present: the visitor is at the page, not yet typing. */
+type SessionEvents = { event: [id: string, event: ServerEvent]; activity: [id: string]; present: [id: string] };
 
 export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly sessions = new Map<string, Session>();
@@ -238,6 +239,11 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   }
 
   /** The page says it is on screen: that counts as activity, up to the visible allowance. */
+  /** The visitor is at the page (the pointer moved over it, it got the focus): they may type next. */
+  sawPresent(id: string): void {
+    if (this.sessions.get(id)?.state === 'ready') this.emit('present', id);
+  }
+
   sawVisible(id: string): void {
     const s = this.sessions.get(id);
     if (!s || s.state === 'ended') return;

@@ -101,6 +101,7 @@ export class TerminalBridge {
       return;
     }
     if (msg.type === 'visible') return this.sessions.sawVisible(this.session.id);
+    if (msg.type === 'present') return this.sessions.sawPresent(this.session.id);
     // Input before the shell is attached is dropped: nothing could have echoed it yet. A watching tab shows
     // the terminal read-only: what it sends is not the learner's typing.
     if (!this.host) return void this.sessions.touch(this.session.id);

@@ -1,7 +1,7 @@
 // A terminal client that speaks the websocket protocol like the page does: used by the tests and by
 // `berth lessons test`, which plays lessons through the real terminal path.
 import crypto from 'node:crypto';
-import { input, parseServerEvent, resize, restartShell, runLines, STAFF_JOIN_PARAM, staffWatchPath, TERMINAL_PATH,
+import { input, parseServerEvent, present, resize, restartShell, runLines, STAFF_JOIN_PARAM, staffWatchPath, TERMINAL_PATH,
   WATCH_PARAM, type ServerEvent } from '@berth/shared';
 import WebSocket from 'ws';
 
@@ -180,6 +180,11 @@ export class TerminalClient {
   runLines(lines: string[]): void {
     this.lastOutputAt = Date.now();
     this.ws.send(runLines(lines));
+  }
+
+  /** Like the page when its visitor moves the pointer over it or focuses it: they are at the page. */
+  present(): void {
+    this.ws.send(present());
   }
 
   /** Like the page's "Restart shell": ends this terminal's shell and all it started, opens a new one. */

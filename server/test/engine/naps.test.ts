@@ -68,6 +68,16 @@ describe('naps, terminal server', () => {
     assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false);
   });
 
+  test('a visitor back at the page (the pointer moves over it) thaws the napping sandbox before the first key', async () => {
+    await napNow(ctx.server, ctx.session);
+    ctx.term.present();
+    await eventually(async () => assert.equal(await engineOf(ctx.server).paused(ctx.session.id), false, 'thawed without a key'), 10_000);
+    assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false);
+    await ctx.server.berth.naps.scan();
+    assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false, 'being at the page counts as use: no nap again at once');
+    assert.match((await ctx.term.run('echo "awake"')).output, /awake/);
+  });
+
   test('thawing a sandbox that is awake is nothing (the next server thaws every session it takes back, napping or not)', async () => {
     assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false);
     await ctx.server.berth.runtime.resume(ctx.session.id);

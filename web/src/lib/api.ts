@@ -20,6 +20,7 @@ import {
   restartShell,
   runLines,
   visible,
+  present,
   MAX_RUN_LINES,
   type CheckStepResponse,
   type SetLessonResponse,
@@ -221,6 +222,8 @@ export interface TerminalConnection {
   sendResize(cols: number, rows: number): boolean;
   /** Tells the server the page is on screen. */
   sendVisible(): boolean;
+  /** Tells the server the visitor is at the page (a napping sandbox thaws before the first key). */
+  sendPresent(): boolean;
   /** Ends the shell and everything started from it; the server opens a new one. */
   sendRestartShell(): boolean;
   /** A lesson's Run: the server clears the typed line and types these, or answers `busy`. */
@@ -278,6 +281,7 @@ export function connectTerminal(
     },
     sendResize: (cols, rows) => send(resize(cols, rows)),
     sendVisible: () => send(visible()),
+    sendPresent: () => send(present()),
     sendRestartShell: () => send(restartShell()),
     sendRun(lines) {
       for (let i = 0; i < lines.length; i += MAX_RUN_LINES) {

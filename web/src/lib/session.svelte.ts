@@ -38,7 +38,7 @@ import {
 } from './api.js';
 import { closeMessage, isOrderlyClose } from './close-messages.js';
 import { errorText } from './error-text.js';
-import { reportVisibility } from './visibility-reports.js';
+import { reportPresence, reportVisibility } from './visibility-reports.js';
 import { addressedSession, loadCreds, markTab, saveCreds, tabMark } from './session-store.js';
 import type { TabOwner, TerminalSink, TerminalSource } from './terminal-tab.svelte.js';
 import { ExtraTerminals } from './terminal-tabs.svelte.js';
@@ -385,7 +385,9 @@ export class Session implements TerminalSource {
         this.#sentSize = '';
         this.#sendSize();
         this.#stopVisibleReporting();
-        this.#stopVisibleReports = reportVisibility(() => this.#conn?.sendVisible());
+        const stopVisible = reportVisibility(() => this.#conn?.sendVisible());
+        const stopPresent = reportPresence(() => this.#conn?.sendPresent());
+        this.#stopVisibleReports = () => (stopVisible(), stopPresent());
         this.#detail = (m) => m.waiting;
         // Commands run while this tab was away (in another tab, or while the network was down).
         if (retry) void getHistory(creds.id, creds.token).then((h) => attempt === this.#attempt && (this.history = h), () => {});

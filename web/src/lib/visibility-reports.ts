@@ -1,6 +1,6 @@
 // While the page is on screen it tells the server so: a visible tab counts as activity against the idle
 // timeout (up to the server's cap), so a learner reading a lesson without typing is not cut off.
-import { VISIBLE_REPORT_MS } from '@berth/shared';
+import { PRESENT_REPORT_MS, VISIBLE_REPORT_MS } from '@berth/shared';
 
 /** Calls report() now and whenever the page becomes visible, then every VISIBLE_REPORT_MS while it stays so. Returns a stop function. */
 export function reportVisibility(report: () => void): () => void {
@@ -13,5 +13,24 @@ export function reportVisibility(report: () => void): () => void {
   return () => {
     document.removeEventListener('visibilitychange', tell);
     clearInterval(timer);
+  };
+}
+
+/**
+ * Calls present() when the visitor shows they are at the page — the pointer moves over it, a touch, the
+ * window gets the focus, the tab comes back — at most once every PRESENT_REPORT_MS: a napping sandbox then
+ * thaws while they reach for the keys, not after their first key. present() says whether it was sent.
+ * Returns a stop function.
+ */
+export function reportPresence(present: () => boolean | undefined): () => void {
+  let last = -Infinity;
+  const tell = () => {
+    if (document.visibilityState !== 'visible' || performance.now() - last < PRESENT_REPORT_MS) return;
+    if (present()) last = performance.now(); // not sent (the socket is between connections): the next event tries again
+  };
+  const events = ['pointermove', 'pointerdown', 'focus', 'visibilitychange'] as const;
+  for (const e of events) (e === 'visibilitychange' ? document : window).addEventListener(e, tell, { passive: true });
+  return () => {
+    for (const e of events) (e === 'visibilitychange' ? document : window).removeEventListener(e, tell);
   };
 }
