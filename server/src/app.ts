@@ -208,6 +208,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const recorded = (id: string) => config.recordTerminals || sessions.get(id)?.terms?.kind === 'interview';
   recordings.startSweeping();
   const metrics = new Metrics();
+  engineRuntime.onStartPhases = (phases) => metrics.observeStartPhases(phases);
   const engineWatch = new EngineWatch(runtime, (id, err) => app.log.warn({ session: id, err: (err as Error).message }, 'the engine view could not read the engine'));
   sessions.on('event', (id, event) => {
     if (event.type === 'step' && event.done) recordings.marker(id, `step ${event.lesson}/${event.step} done`);

@@ -16,7 +16,7 @@ import { firstLoadBench } from './first-load.js';
 import { engineViewBench } from './engine-view-bench.js';
 import { recordingsBench } from './recordings-bench.js';
 import { classBench } from './class-bench.js';
-import { startBenchApp, startSession } from './bench-app.js';
+import { startBenchApp, startPhases, startSession } from './bench-app.js';
 import { manySessions } from './many-sessions.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -27,6 +27,7 @@ async function coldStart(berth: Berth, url: string, rows: Row[], path: string, i
   const prompt: number[] = [];
   const pull: number[] = [];
   const hello: number[] = [];
+  const phasesBefore = await startPhases(url);
   for (let i = 0; i < 10; i++) {
     const r = await startSession(url);
     ready.push(r.ready);
@@ -45,6 +46,14 @@ async function coldStart(berth: Berth, url: string, rows: Row[], path: string, i
   }
   rows.push({ what: `cold start: Start to inner engine ready, p50 / p95 (10 sessions one by one), ${path}`, figure: `${ms(pct(ready, 50))} / ${ms(pct(ready, 95))}`, target: 'p50 ≤ 1200 ms (issues 2, 5)' });
   rows.push({ what: `cold start: Start to shell prompt, p50 / max, ${path}`, figure: `${ms(pct(prompt, 50))} / ${ms(Math.max(...prompt))}`, target: 'p50 ≤ 500 ms (issue 16)' });
+  const phases = await startPhases(url);
+  const starts = phases.count - phasesBefore.count;
+  const mean = (k: string) => ms(((phases.ms[k] ?? 0) - (phasesBefore.ms[k] ?? 0)) / Math.max(1, starts));
+  rows.push({
+    what: `  where the sandbox's start goes, mean of ${starts}: its disk; its network; its container made and started; its inner engine coming up, ${path}`,
+    figure: `${mean('disk')}; ${mean('network')}; ${mean('container')}; ${mean('engine')}`,
+    target: '-',
+  });
   if (!inner) return;
   rows.push({ what: 'docker run --rm hello-world, image absent, inside a session (3 sessions), p50 / max', figure: `${ms(pct(hello, 50))} / ${ms(Math.max(...hello))}`, target: '≤ 600 ms (issue 2)' });
   rows.push({ what: 'docker pull debian (74 MB) inside a session (3 sessions), p50 / max', figure: `${ms(pct(pull, 50))} / ${ms(Math.max(...pull))}`, target: '≤ 3000 ms (issue 2)' });

@@ -1,5 +1,6 @@
 // Prometheus text exposition of Berth's own figures (GET /metrics), without a client library.
 import type { EndReason } from '@berth/shared';
+import type { StartPhases } from '../runtime/runtime.js';
 
 const START_BUCKETS = [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30];
 
@@ -16,6 +17,14 @@ export class Metrics {
   private startSum = 0;
   private readonly ends = new Map<EndReason, number>();
   private readonly shells = { 'terminal-server': 0, exec: 0 };
+  private readonly phaseSeconds: StartPhases = { disk: 0, network: 0, container: 0, engine: 0 };
+  private phaseCount = 0;
+
+  /** A sandbox start that succeeded, by phase (ms). */
+  observeStartPhases(phases: StartPhases): void {
+    this.phaseCount++;
+    for (const k of Object.keys(this.phaseSeconds) as (keyof StartPhases)[]) this.phaseSeconds[k] += phases[k] / 1000;
+  }
 
   observeStart(seconds: number): void {
     this.startCount++;
@@ -63,6 +72,8 @@ export class Metrics {
       `berth_sandbox_starts_total{outcome="ok"} ${now.starts.ok}`,
       `berth_sandbox_starts_total{outcome="failed"} ${now.starts.failed}`,
     ]);
+    metric('berth_sandbox_start_phase_seconds_total', 'counter', 'Time sandbox starts that succeeded spent in each phase: their disk, their network, their container made and started, their inner engine coming up (divide by berth_sandbox_start_phases_total for a mean).', (Object.keys(this.phaseSeconds) as (keyof StartPhases)[]).map((k) => `berth_sandbox_start_phase_seconds_total{phase="${k}"} ${this.phaseSeconds[k].toFixed(3)}`));
+    metric('berth_sandbox_start_phases_total', 'counter', 'Sandbox starts that succeeded and were timed by phase.', [`berth_sandbox_start_phases_total ${this.phaseCount}`]);
     metric('berth_sandbox_starts_failing', 'gauge', '1 while the latest sandbox start failed (Start answers 503), else 0.', [`berth_sandbox_starts_failing ${now.starts.failing ? 1 : 0}`]);
     metric('berth_shells_opened_total', 'counter', 'Terminal shells opened, by path: the sandbox\'s terminal server, or Engine API exec (its fallback).', [
       `berth_shells_opened_total{via="terminal-server"} ${this.shells['terminal-server']}`,

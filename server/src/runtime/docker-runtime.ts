@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream } from './runtime.js';
+import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream, type StartPhases } from './runtime.js';
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import { ListenersReader, type PortsOf } from './listeners-reader.js';
 import type { SessionDisks } from './session-disk.js';
@@ -77,11 +77,15 @@ export class DockerRuntime implements SandboxRuntime {
     return this.seccomp;
   }
 
+  onStartPhases: ((phases: StartPhases) => void) | undefined;
+
   async createSandbox(id: string): Promise<void> {
     const n = this.names(id);
+    const t0 = performance.now();
     try {
       const disk = await this.o.disks.create(id);
       await this.writeHomeFiles(disk.home);
+      const t1 = performance.now();
       await this.docker.createNetwork({
         Name: n.network,
         Driver: 'bridge',
@@ -98,6 +102,7 @@ export class DockerRuntime implements SandboxRuntime {
       // No IPv6 on the host side of the bridge either (the session's side has none): no link-local
       // address through which a session could reach the host's IPv6 services.
       await fs.promises.writeFile(`/proc/sys/net/ipv6/conf/${n.bridge}/disable_ipv6`, '1').catch(() => {});
+      const t2 = performance.now();
       const container = await this.docker.createContainer({
         name: n.container,
         Image: this.o.image,
@@ -130,7 +135,9 @@ export class DockerRuntime implements SandboxRuntime {
         },
       });
       await container.start();
+      const t3 = performance.now();
       await this.waitReady(id);
+      this.onStartPhases?.({ disk: t1 - t0, network: t2 - t1, container: t3 - t2, engine: performance.now() - t3 });
     } catch (err) {
       await this.destroySandbox(id).catch(() => {});
       throw err instanceof SandboxError ? err : new SandboxError(`could not create the sandbox: ${(err as Error).message}`);

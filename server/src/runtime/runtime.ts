@@ -74,9 +74,19 @@ export interface SandboxUsage {
   diskTotalBytes: number;
 }
 
+/** Where a sandbox's start went, in ms: its disk, its network, its container made and started, its inner engine coming up. */
+export interface StartPhases {
+  disk: number;
+  network: number;
+  container: number;
+  engine: number;
+}
+
 export interface SandboxRuntime {
   /** Resolves once the sandbox's inner engine answers. On failure nothing of it is left behind. */
   createSandbox(id: string): Promise<void>;
+  /** Told where each sandbox start that succeeded spent its time (GET /metrics sums it by phase). */
+  onStartPhases?: (phases: StartPhases) => void;
   /** Removes the sandbox and everything it owns; safe to call twice. */
   destroySandbox(id: string): Promise<void>;
   /** A login shell as the visitor, with a TTY; env adds variables to its environment. */
