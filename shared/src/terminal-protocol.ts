@@ -138,13 +138,9 @@ export function parseClientMessage(text: string): ParseResult {
     }
     return { ok: true, message: { type: 'run', lines: lines as string[] } };
   }
-  if (v.type === 'visible') {
-    if (Object.keys(v).length !== 1) return { ok: false, reason: 'visible takes no other fields' };
-    return { ok: true, message: { type: 'visible' } };
-  }
-  if (v.type === 'present') {
-    if (Object.keys(v).length !== 1) return { ok: false, reason: 'present takes no other fields' };
-    return { ok: true, message: { type: 'present' } };
+  if (v.type === 'visible' || v.type === 'present') {
+    if (Object.keys(v).length !== 1) return { ok: false, reason: `${v.type} takes no other fields` };
+    return { ok: true, message: { type: v.type } };
   }
   return { ok: false, reason: `unknown message type ${JSON.stringify(String(v.type))}` };
 }

@@ -44,9 +44,11 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
-/** Events for a session's terminals: its status, queue place, lifetime, lesson verdicts, ports, disk. */
-/** activity: a keystroke or the like (touch()), which wakes a napping sandbox. */
-/** activity: typed in (or staff typed, or a Run); present: the visitor is at the page, not yet typing. */
+/**
+ * event: for a session's terminals (its status, queue place, lifetime, lesson verdicts, ports, disk).
+ * activity: a keystroke or the like (touch()); present: the visitor is at the page, not yet typing
+ * (sawPresent()). Either wakes a napping sandbox.
+ */
 type SessionEvents = { event: [id: string, event: ServerEvent]; activity: [id: string]; present: [id: string] };
 
 export class SessionManager extends EventEmitter<SessionEvents> {
@@ -238,12 +240,12 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     if (s.lastActivityAt - (this.persistedActivity.get(id) ?? 0) > 30_000) this.persist(s);
   }
 
-  /** The page says it is on screen: that counts as activity, up to the visible allowance. */
   /** The visitor is at the page (the pointer moved over it, it got the focus): they may type next. */
   sawPresent(id: string): void {
     if (this.sessions.get(id)?.state === 'ready') this.emit('present', id);
   }
 
+  /** The page says it is on screen: that counts as activity, up to the visible allowance. */
   sawVisible(id: string): void {
     const s = this.sessions.get(id);
     if (!s || s.state === 'ended') return;

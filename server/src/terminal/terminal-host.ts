@@ -47,9 +47,8 @@ const FLOOD_RETELL_MS = 60_000;
 
 export class TerminalHost {
   private shell: ShellStream | undefined;
+  /** A shell on its way: being opened, or replacing the last (Restart shell: the old one ended, then a new one opened). */
   private opening: Promise<void> | undefined;
-  /** A Restart shell in flight: the old shell being ended, then the new one opening. */
-  private replacing: Promise<void> | undefined;
   private sink: TerminalSink | undefined;
   /** Sockets that see the output read-only while `sink` has the terminal; the first of them gets it next. */
   private readonly watchers = new Set<TerminalSink>();
@@ -221,7 +220,7 @@ export class TerminalHost {
   /** Types into the shell (`who`: staff who joined, not the owner); false when dropped because the shell does not read it. */
   write(data: string, who?: string): boolean {
     const stream = this.shell?.stream;
-    if (!data.length || (!stream && !this.opening && !this.replacing)) return true;
+    if (!data.length || (!stream && !this.opening)) return true;
     // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
     // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
     if ((stream?.writableLength ?? 0) + this.heldBytes + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
@@ -254,7 +253,7 @@ export class TerminalHost {
       return true;
     }
     this.held = [{ data, who }];
-    const opened = (this.opening ?? this.replacing)?.catch(() => {}) ?? Promise.resolve();
+    const opened = this.opening?.catch(() => {}) ?? Promise.resolve();
     void opened.then(() => this.resizer.settle()).then(() => {
       const held = this.held ?? [];
       this.held = undefined;
@@ -288,15 +287,16 @@ export class TerminalHost {
     const shell = this.shell;
     if (!shell || this.disposed) return;
     this.shell = undefined; // its exit is ours, not a crash to count
-    this.replacing = this.replace(shell).finally(() => (this.replacing = undefined));
-    await this.replacing;
+    this.opening = this.replace(shell).finally(() => (this.opening = undefined));
+    await this.opening;
   }
 
   private async replace(shell: ShellStream): Promise<void> {
     await shell.kill().catch((err: Error) => this.log.warn({ session: this.sessionId, err: err.message }, 'could not end a shell'));
     if (this.disposed || !this.sink) return;
     this.tell('[Berth ended this shell and everything started from it; here is a new one]');
-    await this.open().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
+    // openShell(), not open(): this replacement is the shell on its way that open() would wait for.
+    await this.openShell().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
   }
 
   get attached(): boolean {

@@ -28,9 +28,9 @@ export function reportPresence(present: () => boolean | undefined): () => void {
     if (document.visibilityState !== 'visible' || performance.now() - last < PRESENT_REPORT_MS) return;
     if (present()) last = performance.now(); // not sent (the socket is between connections): the next event tries again
   };
-  const events = ['pointermove', 'pointerdown', 'focus', 'visibilitychange'] as const;
-  for (const e of events) (e === 'visibilitychange' ? document : window).addEventListener(e, tell, { passive: true });
+  const signs: [EventTarget, string][] = [[window, 'pointermove'], [window, 'pointerdown'], [window, 'focus'], [document, 'visibilitychange']];
+  for (const [target, event] of signs) target.addEventListener(event, tell, { passive: true });
   return () => {
-    for (const e of events) (e === 'visibilitychange' ? document : window).removeEventListener(e, tell);
+    for (const [target, event] of signs) target.removeEventListener(event, tell);
   };
 }
