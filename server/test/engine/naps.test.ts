@@ -3,6 +3,7 @@
 // check, the end of the session, the next Berth server after a restart. The nap time is set to seconds here
 // and the naps' scan is driven by the test; what counts as quiet is measured on the real sandbox.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import { before, describe, test } from 'node:test';
 import Docker from 'dockerode';
@@ -73,8 +74,19 @@ describe('naps, terminal server', () => {
     ctx.term.present();
     await eventually(async () => assert.equal(await engineOf(ctx.server).paused(ctx.session.id), false, 'thawed without a key'), 10_000);
     assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false);
-    await ctx.server.berth.naps.scan();
-    assert.equal(ctx.server.berth.naps.isNapping(ctx.session.id), false, 'being at the page counts as use: no nap again at once');
+    assert.match((await ctx.term.run('echo "awake"')).output, /awake/);
+  });
+
+  test('being at the page counts as use: a sandbox quiet for the nap time whose visitor is at the page does not nap', async () => {
+    const naps = ctx.server.berth.naps;
+    await naps.scan(); // quiet from now on
+    await new Promise((r) => setTimeout(r, NAP_AFTER_MS + 500));
+    const heard = once(ctx.server.berth.sessions, 'present');
+    ctx.term.present();
+    await heard;
+    await naps.scan();
+    assert.equal(naps.isNapping(ctx.session.id), false, 'the visitor is at the page');
+    await napNow(ctx.server, ctx.session); // and once they are not, it naps
     assert.match((await ctx.term.run('echo "awake"')).output, /awake/);
   });
 

@@ -1,5 +1,5 @@
 // Strangers on one host (issue 11, items 5, 7, 8): one visitor floods the server through their terminal
-// (shell-integration marks, input, a lesson check's output, resize frames). Meanwhile another session's
+// (shell-integration marks, input, a lesson check's output, resize frames, "I am at the page" frames). Meanwhile another session's
 // terminal still echoes, the server answers /api/health, and the flooding visitor is told what happened.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { input, resize, type ServerEvent } from '@berth/shared';
+import { input, present, resize, type ServerEvent } from '@berth/shared';
+import Docker from 'dockerode';
 import type { ShellStream } from '../../src/runtime/runtime.js';
 import { createSession, eventually, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
 
@@ -194,6 +195,31 @@ describe('one visitor floods the server through their terminal', () => {
       const told = await toldError(attacker, /A lesson check was stopped/, 40_000, 'the check-stopped message');
       assert.match(told.message, /time limit/);
       assert.ok(!attacker.events.some((e) => e.type === 'step' && e.done), 'a cut check never ticks the step');
+    });
+  });
+
+  test('a flood of "present" frames on a napping sandbox: the engine thaws it once, not once a frame', async () => {
+    await withAttacker(async (attacker, s) => {
+      const naps = server.berth.naps;
+      const napAfter = naps.options.napAfterMs;
+      naps.options.napAfterMs = 1000;
+      try {
+        await eventually(async () => {
+          await naps.scan();
+          assert.ok(naps.isNapping(s.id), 'the attacker\'s sandbox naps');
+        }, 60_000);
+      } finally {
+        naps.options.napAfterMs = napAfter;
+      }
+      const since = Math.floor(Date.now() / 1000) - 1;
+      for (let i = 0; i < 5000; i++) attacker.ws.send(present());
+      await othersUnaffected();
+      assert.match((await attacker.run('echo thawed')).output, /^thawed$/m);
+      const docker = new Docker({ socketPath: server.config.engineSocket });
+      const events = await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000) + 1, filters: { event: ['unpause'], container: [`berth-${server.config.instance}-${s.id}`] } });
+      let text = '';
+      for await (const chunk of events as AsyncIterable<Buffer>) text += chunk.toString();
+      assert.equal(text.trim().split('\n').filter(Boolean).length, 1, `the engine's unpause events: ${text}`);
     });
   });
 
