@@ -434,6 +434,7 @@ if ! up_to_date session "$SESSION_REF" "$SESSION_HASH"; then
   install -D -m 755 "$HERE/session/engine-child" "$r/usr/local/lib/berth/engine-child"
   install -D -m 755 "$HERE/session/runc-ps" "$r/usr/local/lib/berth/runtime/runc"
   install -D -m 755 "$HERE/session/host-shell" "$r/usr/local/lib/berth/host-shell"
+  install -D -m 755 "$HERE/session/docker-waits" "$r/usr/local/bin/docker"
   install -D -m 755 "$HERE/session/sudo-helper" "$r/usr/local/lib/berth/sudo-helper"
   gcc -Os -Wall -s -o "$BUILD/session/berth-dns" "$HERE/session/berth-dns.c"
   install -D -m 755 "$BUILD/session/berth-dns" "$r/usr/local/lib/berth/berth-dns"

@@ -146,12 +146,18 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_
 }
 
 /**
- * For a describe() block: a test server with one session and its terminal ready before the tests,
- * both removed after them. Read the fields inside tests (they are set by the before hook).
+ * Until the session's own engine answers. A session is ready (its prompt comes) while that engine still
+ * starts; its `docker` waits for it (native/session/docker-waits), but a test looking at the engine's files or
+ * processes directly waits here first.
  */
+export async function engineAnswers(server: TestServer, id: string): Promise<void> {
+  const r = await server.berth.runtime.exec(id, ['docker', 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 60_000 });
+  assert.equal(r.exitCode, 0, r.output);
+}
+
 /**
- * For a describe() block: a test server with one ready session, both removed after the tests. Read the
- * fields inside tests (they are set by the before hook).
+ * For a describe() block: a test server with one ready session whose engine answers, both removed after the
+ * tests. Read the fields inside tests (they are set by the before hook).
  */
 export function useReadySession(env: Record<string, string> = {}) {
   const ctx = {} as { server: TestServer; session: CreatedSession };
@@ -159,11 +165,16 @@ export function useReadySession(env: Record<string, string> = {}) {
     ctx.server = await startTestServer(env);
     ctx.session = await createSession(ctx.server);
     assert.equal(await ctx.server.berth.sessions.get(ctx.session.id)!.ready, true);
+    await engineAnswers(ctx.server, ctx.session.id);
   });
   after(async () => ctx.server?.close());
   return ctx;
 }
 
+/**
+ * For a describe() block: a test server with one session, its terminal at a prompt and its engine answering
+ * before the tests, both removed after them. Read the fields inside tests (they are set by the before hook).
+ */
 export function useSessionTerminal(env: Record<string, string> = {}) {
   const ctx = {} as { server: TestServer; session: CreatedSession; term: TerminalClient };
   before(async () => {
@@ -171,6 +182,7 @@ export function useSessionTerminal(env: Record<string, string> = {}) {
     ctx.session = await createSession(ctx.server);
     ctx.term = await TerminalClient.connect(ctx.server, ctx.session);
     await ctx.term.ready();
+    await engineAnswers(ctx.server, ctx.session.id);
   });
   after(async () => {
     await ctx.term?.close();

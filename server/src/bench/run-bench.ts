@@ -23,15 +23,18 @@ const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 /** Start to prompt with no pool; `inner`: also times what a visitor's first commands inside cost (once). */
 async function coldStart(berth: Berth, url: string, rows: Row[], path: string, inner: boolean) {
-  const ready: number[] = [];
+  const firstDocker: number[] = [];
   const prompt: number[] = [];
   const pull: number[] = [];
   const hello: number[] = [];
   const phasesBefore = await startPhases(url);
   for (let i = 0; i < 10; i++) {
     const r = await startSession(url);
-    ready.push(r.ready);
     prompt.push(r.prompt);
+    // Typed at the first prompt: it waits for the inner engine if that is still starting.
+    const typed = performance.now();
+    await r.term.run('docker ps -q', 60_000);
+    firstDocker.push(r.prompt + performance.now() - typed);
     if (inner && i < 3) {
       // Inside the session, images absent: the built-in mirror and the DNS fix make these quick.
       const timed = async (cmd: string) => {
@@ -44,14 +47,14 @@ async function coldStart(berth: Berth, url: string, rows: Row[], path: string, i
     await r.term.close();
     await berth.sessions.end(r.s.id, 'ended-by-user');
   }
-  rows.push({ what: `cold start: Start to inner engine ready, p50 / p95 (10 sessions one by one), ${path}`, figure: `${ms(pct(ready, 50))} / ${ms(pct(ready, 95))}`, target: 'p50 ≤ 1200 ms (issues 2, 5)' });
-  rows.push({ what: `cold start: Start to shell prompt, p50 / max, ${path}`, figure: `${ms(pct(prompt, 50))} / ${ms(Math.max(...prompt))}`, target: 'p50 ≤ 500 ms (issue 16)' });
+  rows.push({ what: `cold start: Start to shell prompt, p50 / max (10 sessions one by one), ${path}`, figure: `${ms(pct(prompt, 50))} / ${ms(Math.max(...prompt))}`, target: 'p50 ≤ 500 ms (issue 16)' });
+  rows.push({ what: `cold start: Start to the answer of a docker ps typed at that prompt, p50 / p95, ${path}`, figure: `${ms(pct(firstDocker, 50))} / ${ms(pct(firstDocker, 95))}`, target: 'p50 ≤ 1200 ms (issues 2, 5)' });
   const phases = await startPhases(url);
   const starts = phases.count - phasesBefore.count;
   const mean = (k: string) => ms(((phases.ms[k] ?? 0) - (phasesBefore.ms[k] ?? 0)) / Math.max(1, starts));
   rows.push({
-    what: `  where the sandbox's start goes, mean of ${starts}: its disk; its network; its container made and started; its inner engine coming up, ${path}`,
-    figure: `${mean('disk')}; ${mean('network')}; ${mean('container')}; ${mean('engine')}`,
+    what: `  where the sandbox's start goes, mean of ${starts}: its disk; its network; its container made and started; the engine's namespaces (the prompt may come); its inner engine answering after that, ${path}`,
+    figure: `${mean('disk')}; ${mean('network')}; ${mean('container')}; ${mean('shell')}; ${mean('engine')}`,
     target: '-',
   });
   if (!inner) return;
@@ -140,7 +143,7 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[], path: stri
       figure: `${ms(pct(latencies, 50))} / ${ms(pct(latencies, 95))}`,
       target: 'p95 ≤ 100 ms (issue 16)',
     });
-    const slowest = steps.sort((a, b) => b.ms - a.ms).slice(0, 4);
+    const slowest = steps.sort((a, b) => b.ms - a.ms).slice(0, 8);
     rows.push({ what: `  the slowest steps, ${path}`, figure: slowest.map((x) => `${x.name} ${Math.round(x.ms)} ms`).join(', '), target: '-' });
   }
 }

@@ -17,7 +17,7 @@ export class Metrics {
   private startSum = 0;
   private readonly ends = new Map<EndReason, number>();
   private readonly shells = { 'terminal-server': 0, exec: 0 };
-  private readonly phaseSeconds: StartPhases = { disk: 0, network: 0, container: 0, engine: 0 };
+  private readonly phaseSeconds: StartPhases = { disk: 0, network: 0, container: 0, shell: 0, engine: 0 };
   private phaseCount = 0;
 
   /** A sandbox start that succeeded, by phase (ms). */
@@ -72,7 +72,7 @@ export class Metrics {
       `berth_sandbox_starts_total{outcome="ok"} ${now.starts.ok}`,
       `berth_sandbox_starts_total{outcome="failed"} ${now.starts.failed}`,
     ]);
-    metric('berth_sandbox_start_phase_seconds_total', 'counter', 'Time sandbox starts that succeeded spent in each phase: their disk, their network, their container made and started, their inner engine coming up (divide by berth_sandbox_start_phases_total for a mean).', (Object.keys(this.phaseSeconds) as (keyof StartPhases)[]).map((k) => `berth_sandbox_start_phase_seconds_total{phase="${k}"} ${this.phaseSeconds[k].toFixed(3)}`));
+    metric('berth_sandbox_start_phase_seconds_total', 'counter', 'Time sandbox starts that succeeded spent in each phase: their disk, their network, their container made and started, the engine\'s namespaces made (the prompt can come: shell), their inner engine answering after that (divide by berth_sandbox_start_phases_total for a mean).', (Object.keys(this.phaseSeconds) as (keyof StartPhases)[]).map((k) => `berth_sandbox_start_phase_seconds_total{phase="${k}"} ${this.phaseSeconds[k].toFixed(3)}`));
     metric('berth_sandbox_start_phases_total', 'counter', 'Sandbox starts that succeeded and were timed by phase.', [`berth_sandbox_start_phases_total ${this.phaseCount}`]);
     metric('berth_sandbox_starts_failing', 'gauge', '1 while the latest sandbox start failed (Start answers 503), else 0.', [`berth_sandbox_starts_failing ${now.starts.failing ? 1 : 0}`]);
     metric('berth_shells_opened_total', 'counter', 'Terminal shells opened, by path: the sandbox\'s terminal server, or Engine API exec (its fallback).', [

@@ -1,7 +1,7 @@
 // The runtime the rest of Berth uses when sandboxes may nap (sandbox-naps.ts): whatever reaches into a
 // sandbox (a shell, a command, a stream, its address for a port link) wakes it first. Looks from the host
 // (ports, disk, limits, whether it runs) leave it asleep.
-import type { ExecOptions, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../runtime/runtime.js';
+import type { CreateOptions, ExecOptions, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../runtime/runtime.js';
 import type { SandboxNaps } from './sandbox-naps.js';
 
 export class WakingRuntime implements SandboxRuntime {
@@ -11,8 +11,8 @@ export class WakingRuntime implements SandboxRuntime {
     private readonly naps: SandboxNaps,
   ) {}
 
-  createSandbox(id: string): Promise<void> {
-    return this.inner.createSandbox(id);
+  createSandbox(id: string, opts?: CreateOptions): Promise<void> {
+    return this.inner.createSandbox(id, opts);
   }
 
   async destroySandbox(id: string): Promise<void> {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream, type StartPhases } from './runtime.js';
+import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream, type StartPhases, type CreateOptions } from './runtime.js';
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import { ListenersReader, type PortsOf } from './listeners-reader.js';
 import type { SessionDisks } from './session-disk.js';
@@ -17,6 +17,8 @@ import { demuxToString, ignoreNotFound, processStartTime, readKernelFile } from 
 export const SESSION_LABEL = 'berth.session';
 export const INSTANCE_LABEL = 'berth.instance';
 const READY_FILE = '/run/user/1000/engine-ready';
+/** Written once the engine's namespaces are made (native/session/engine-child): a shell can sit in them. */
+const SHELL_READY_FILE = '/run/user/1000/shell-ready';
 /** The inner engine's --data-root, outside the home (berth-entrypoint uses the same path). */
 const ENGINE_DATA = '/var/lib/docker';
 
@@ -79,7 +81,7 @@ export class DockerRuntime implements SandboxRuntime {
 
   onStartPhases: ((phases: StartPhases) => void) | undefined;
 
-  async createSandbox(id: string): Promise<void> {
+  async createSandbox(id: string, opts: CreateOptions = {}): Promise<void> {
     const n = this.names(id);
     const t0 = performance.now();
     try {
@@ -136,8 +138,12 @@ export class DockerRuntime implements SandboxRuntime {
       });
       await container.start();
       const t3 = performance.now();
-      await this.waitReady(id);
-      this.onStartPhases?.({ disk: t1 - t0, network: t2 - t1, container: t3 - t2, engine: performance.now() - t3 });
+      const deadline = Date.now() + this.o.readyTimeoutMs;
+      await this.waitFor(id, SHELL_READY_FILE, deadline);
+      const t4 = performance.now();
+      opts.onShellReady?.();
+      await this.waitFor(id, READY_FILE, deadline);
+      this.onStartPhases?.({ disk: t1 - t0, network: t2 - t1, container: t3 - t2, shell: t4 - t3, engine: performance.now() - t4 });
     } catch (err) {
       await this.destroySandbox(id).catch(() => {});
       throw err instanceof SandboxError ? err : new SandboxError(`could not create the sandbox: ${(err as Error).message}`);
@@ -159,13 +165,13 @@ export class DockerRuntime implements SandboxRuntime {
     }
   }
 
-  private async waitReady(id: string): Promise<void> {
-    const deadline = Date.now() + this.o.readyTimeoutMs;
+  /** Until the entrypoint writes file (shell-ready, then engine-ready): the sandbox's start goes on meanwhile. */
+  private async waitFor(id: string, file: string, deadline: number): Promise<void> {
     const stopped = async () => new SandboxError(`the sandbox stopped while starting: ${await this.logTail(id)}`);
     const { pid, startTime } = await this.facts(id).catch(async () => Promise.reject(await stopped()));
     // The host looks at the sandbox's own files (the engine is local): an exec per look cost the engine a
     // process start, competing with the starting inner engine. lstat: a link there is not followed.
-    const readyFile = `/proc/${pid}/root${READY_FILE}`;
+    const readyFile = `/proc/${pid}/root${file}`;
     while (Date.now() < deadline) {
       if (await fs.promises.lstat(readyFile).then(() => true, () => false)) return;
       if ((await processStartTime(pid)) !== startTime) throw await stopped();

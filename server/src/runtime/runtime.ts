@@ -74,17 +74,29 @@ export interface SandboxUsage {
   diskTotalBytes: number;
 }
 
-/** Where a sandbox's start went, in ms: its disk, its network, its container made and started, its inner engine coming up. */
+/**
+ * Where a sandbox's start went, in ms: its disk, its network, its container made and started, the engine's
+ * namespaces made (a shell can open: `shell`), its inner engine coming up after that (`engine`).
+ */
 export interface StartPhases {
   disk: number;
   network: number;
   container: number;
+  shell: number;
   engine: number;
+}
+
+export interface CreateOptions {
+  /**
+   * Called once a shell opened now would sit where a Docker host's shell is (in the engine's namespaces),
+   * before the inner engine answers: the sandbox's `docker` waits for its engine, so a visitor may type at once.
+   */
+  onShellReady?: () => void;
 }
 
 export interface SandboxRuntime {
   /** Resolves once the sandbox's inner engine answers. On failure nothing of it is left behind. */
-  createSandbox(id: string): Promise<void>;
+  createSandbox(id: string, opts?: CreateOptions): Promise<void>;
   /** Told where each sandbox start that succeeded spent its time (GET /metrics sums it by phase). */
   onStartPhases?: (phases: StartPhases) => void;
   /** Removes the sandbox and everything it owns; safe to call twice. */

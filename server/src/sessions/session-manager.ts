@@ -155,7 +155,9 @@ export class SessionManager extends EventEmitter<SessionEvents> {
         session.startNote = undefined;
         this.emit('event', session.id, { type: 'status', state: 'starting' });
       }
-      return this.runtime.createSandbox(session.id);
+      // The prompt comes once a shell can sit where a Docker host's shell is; the engine goes on starting
+      // (the sandbox's `docker` waits for it), and the start gate stays held until it answers.
+      return this.runtime.createSandbox(session.id, { onShellReady: () => this.shellReady(session, started) });
     };
     // Waiting for a free start (start-gate.ts): the page says how many sandboxes start before this one.
     const waitingPlace = (ahead: number) => {
@@ -170,6 +172,10 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       creation.then(
         () => {
           this.o.starts.succeeded();
+          if (session.shellReadyEarly) {
+            this.log.info({ session: session.id, engineMs: Date.now() - started }, 'session engine ready');
+            return;
+          }
           if (session.state !== 'starting') return this.settlers.get(session.id)?.(false);
           session.state = 'ready';
           this.log.info({ session: session.id, startMs: Date.now() - started }, 'session ready');
@@ -184,6 +190,14 @@ export class SessionManager extends EventEmitter<SessionEvents> {
         },
       ),
     );
+  }
+
+  private shellReady(session: Session, started: number): void {
+    if (session.state !== 'starting') return;
+    session.state = 'ready';
+    session.shellReadyEarly = true;
+    this.log.info({ session: session.id, startMs: Date.now() - started }, 'session ready');
+    this.becameReady(session);
   }
 
   private becameReady(session: Session): void {

@@ -85,7 +85,7 @@ describe('session API', () => {
     // Where sandbox starts went, by phase: every phase took some time, the inner engine more than the network.
     assert.match(live, /^berth_sandbox_start_phases_total [1-9]\d*$/m);
     const phase = (name: string) => Number(new RegExp(`^berth_sandbox_start_phase_seconds_total\\{phase="${name}"\\} ([\\d.]+)$`, 'm').exec(live)?.[1]);
-    for (const name of ['disk', 'network', 'container', 'engine']) assert.ok(phase(name) > 0, `${name}: ${phase(name)} s`);
+    for (const name of ['disk', 'network', 'container', 'shell', 'engine']) assert.ok(phase(name) > 0, `${name}: ${phase(name)} s`);
     assert.ok(phase('engine') > phase('network'), `the inner engine (${phase('engine')} s) takes longer than the network (${phase('network')} s)`);
     const memory = Number(new RegExp(`^berth_session_memory_bytes\\{session="${s.id}"\\} (\\d+)$`, 'm').exec(live)?.[1]);
     assert.ok(memory > 5 * 2 ** 20 && memory < 1024 * 2 ** 20, `memory ${memory}`);

@@ -24,6 +24,8 @@ describe('session lifetime', () => {
     const s = await createSession(server);
     const term = await TerminalClient.connect(server, s);
     await term.ready();
+    // The prompt comes before the inner engine answers: this sandbox has finished starting once docker answers.
+    assert.equal((await term.run('docker ps -q', 60_000)).exit, 0);
     // What a dead inner engine looks like from the host: the session's container exits.
     const runtime = server.berth.runtime;
     await new Docker({ socketPath: server.config.engineSocket }).getContainer(`berth-${server.config.instance}-${s.id}`).kill();
