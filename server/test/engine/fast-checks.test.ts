@@ -1,13 +1,14 @@
-// Lesson checks that read the engine's layers instead of running an image or `docker diff` (a verdict in a
-// few ms instead of up to a second) tick exactly when the step is done: the lessons' own check scripts, run as
-// the lessons run them, in a real sandbox, before and after the learner's work and after work that only looks
-// like it.
+// Lesson checks made fast tick exactly when the step is done: those that read the engine's layers instead of
+// running an image or `docker diff` (a few ms instead of up to a second), and those that ask one
+// `docker container inspect` what took two or three docker commands (~60 ms each). The lessons' own check
+// scripts, run as the lessons run them, in a real sandbox, before and after the learner's work and after work
+// that only looks like it.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkRunner } from '../../src/lessons/run-check.js';
 import { useReadySession } from '../helpers.js';
 
-describe('checks that read layers', () => {
+describe('fast lesson checks', () => {
   const ctx = useReadySession();
   const check = (lesson: string, step: string) => {
     const goal = ctx.server.berth.lessons.lessons.find((l) => l.id === lesson)!.steps.find((s) => s.id === step)!.goals[0]!;
@@ -47,5 +48,25 @@ describe('checks that read layers', () => {
     assert.equal(await ticks('layers', 'write-one'), false, 'one only read /etc/motd');
     await visitor('docker rm one >/dev/null && docker run --name one debian sh -c "echo hello > /etc/motd"');
     assert.equal(await ticks('layers', 'write-one'), true, 'one wrote /etc/motd');
+  });
+
+  test('ports: "run-nginx" ticks only for a running web published on 8080; networking: "user-network" only for a running api on appnet; volumes: "bind-mount" only for a read-only bind of ~/site', async () => {
+    await visitor('docker pull -q nginx >/dev/null && mkdir -p ~/site && docker network create appnet >/dev/null');
+    await visitor('docker run -d --name web -p 8081:80 nginx >/dev/null');
+    assert.equal(await ticks('ports', 'run-nginx'), false, 'published on 8081');
+    await visitor('docker rm -f web >/dev/null && docker create --name web -p 8080:80 nginx >/dev/null');
+    assert.equal(await ticks('ports', 'run-nginx'), false, 'made but not started');
+    await visitor('docker start web >/dev/null');
+    assert.equal(await ticks('ports', 'run-nginx'), true, 'running, 80 published on 8080');
+    await visitor('docker run -d --name api nginx >/dev/null');
+    assert.equal(await ticks('networking', 'user-network'), false, 'api on the default bridge');
+    await visitor('docker network connect appnet api');
+    assert.equal(await ticks('networking', 'user-network'), true, 'api running on appnet');
+    await visitor('docker stop -t 0 api >/dev/null');
+    assert.equal(await ticks('networking', 'user-network'), false, 'api stopped');
+    await visitor('docker run -d --name site -v ~/site:/usr/share/nginx/html nginx >/dev/null');
+    assert.equal(await ticks('volumes', 'bind-mount'), false, 'a bind mount the container may write');
+    await visitor('docker rm -f site >/dev/null && docker run -d --name site -v ~/site:/usr/share/nginx/html:ro nginx >/dev/null');
+    assert.equal(await ticks('volumes', 'bind-mount'), true, 'a read-only bind of ~/site');
   });
 });
