@@ -157,7 +157,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       }
       // The prompt comes once a shell can sit where a Docker host's shell is; the engine goes on starting
       // (the sandbox's `docker` waits for it), and the start gate stays held until it answers.
-      return this.runtime.createSandbox(session.id, { onShellReady: () => this.shellReady(session, started) });
+      return this.runtime.createSandbox(session.id, { onShellReady: () => void this.markReady(session, started) });
     };
     // Waiting for a free start (start-gate.ts): the page says how many sandboxes start before this one.
     const waitingPlace = (ahead: number) => {
@@ -172,14 +172,9 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       creation.then(
         () => {
           this.o.starts.succeeded();
-          if (session.shellReadyEarly) {
-            this.log.info({ session: session.id, engineMs: Date.now() - started }, 'session engine ready');
-            return;
-          }
-          if (session.state !== 'starting') return this.settlers.get(session.id)?.(false);
-          session.state = 'ready';
-          this.log.info({ session: session.id, startMs: Date.now() - started }, 'session ready');
-          this.becameReady(session);
+          // Ready already: its prompt came when its shell could (onShellReady), before the engine answered.
+          if (session.state === 'ready') return this.log.info({ session: session.id, engineMs: Date.now() - started }, 'session engine ready');
+          if (!this.markReady(session, started)) this.settlers.get(session.id)?.(false);
         },
         (err: Error) => {
           if (err instanceof StartDropped) return this.settlers.get(session.id)?.(false);
@@ -192,12 +187,13 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     );
   }
 
-  private shellReady(session: Session, started: number): void {
-    if (session.state !== 'starting') return;
+  /** A starting session becomes ready (its prompt may come); false when it is no longer starting. */
+  private markReady(session: Session, started: number): boolean {
+    if (session.state !== 'starting') return false;
     session.state = 'ready';
-    session.shellReadyEarly = true;
     this.log.info({ session: session.id, startMs: Date.now() - started }, 'session ready');
     this.becameReady(session);
+    return true;
   }
 
   private becameReady(session: Session): void {

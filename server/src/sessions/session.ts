@@ -51,8 +51,6 @@ export interface Session {
   endMessage?: string;
   /** While its start waits for a free slot: what its page reads (not stored: a restart starts it again). */
   startNote?: string;
-  /** Its prompt came before its inner engine answered (the start goes on; not stored). */
-  shellReadyEarly?: boolean;
   /** Warnings already given, so each is given once (reset by an extension or by activity). */
   warned: { expiring: boolean; idleAt: number | null };
   /** Settles when the sandbox is ready (true) or failed/ended before that (false). */
