@@ -95,8 +95,8 @@ export -f __berth_sudo command_not_found_handle
 # Berth learns what the learner ran from marks in the terminal output (read and removed by the server,
 # server/src/terminal/shell-integration.ts): OSC 633;E (the command line, VS Code's escaping), OSC 133;C
 # (it starts), OSC 133;D (its exit status), OSC 133;A/B (prompt). E and D carry a nonce the server gave this
-# shell, so text a learner prints cannot pass for a command. The marks do not live in PS1: a learner who
-# replaces their prompt is still seen.
+# shell, so text a learner prints cannot pass for a command. The marks do not live in PS1 (but B, see
+# __berth_precmd): a learner who replaces their prompt is still seen.
 __berth_nonce=${BERTH_SHELL_NONCE:-${__berth_nonce:-}}
 unset BERTH_SHELL_NONCE
 if [ -n "$__berth_nonce" ] && [ -z "${__berth_hooked:-}" ]; then
@@ -142,6 +142,9 @@ if [ -n "$__berth_nonce" ] && [ -z "${__berth_hooked:-}" ]; then
     [[ -n $__berth_armed && $number != "$__berth_prompt_number" ]] && __berth_preexec
     __berth_armed= # until our part of PROMPT_COMMAND has run (__berth_arm_with_status)
     printf '\e]133;D;%s;%s\a\e]133;A\a' "$status" "$__berth_nonce"
+    # The B mark (prompt end) is the one mark in PS1: readline prints it once it reads the terminal, and the
+    # server holds keys typed ahead of a new shell until then. Put back at each prompt if a learner's PS1 lost it.
+    [[ $PS1 == *'\e]133;B\a\]' ]] || PS1+='\[\e]133;B\a\]'
     __berth_status=$status
     __berth_prompt_number=$number
     return $status

@@ -14,6 +14,10 @@ export class ObserverChain implements CommandOutputObserver {
     for (const o of this.observers) o.text(bytes);
   }
 
+  prompt(): void {
+    for (const o of this.observers) o.prompt?.();
+  }
+
   ended(e: CommandEvent): Buffer | undefined {
     const notes: Buffer[] = [];
     for (const o of this.observers) {

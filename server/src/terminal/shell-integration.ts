@@ -4,7 +4,7 @@
 //   ESC ] 633 ; E ; <escaped command line> ; <nonce> BEL   the command line about to run (VS Code's mark)
 //   ESC ] 133 ; C BEL                                       it starts
 //   ESC ] 133 ; D ; <exit> ; <nonce> BEL                    it ended with <exit>
-//   ESC ] 133 ; A BEL / ESC ] 133 ; B BEL                   prompt start / end
+//   ESC ] 133 ; A BEL / ESC ] 133 ; B BEL                   prompt start / end (B is in PS1: readline reads keys)
 //
 // Marks are removed from what reaches the browser. E and D carry the shell's nonce (given to the shell
 // when it starts), so text a learner prints cannot pass for a command; a mark with another nonce is
@@ -30,6 +30,8 @@ export interface CommandOutputObserver {
   text(bytes: Buffer): void;
   /** The command ended: bytes to print in its end mark's place, if any. */
   ended(e: CommandEvent): Buffer | undefined;
+  /** Readline printed the prompt and reads the terminal (the B mark, in PS1: no nonce, so it may be forged; nothing may hang on it but a wait). */
+  prompt?(): void;
 }
 
 const ESC = 0x1b;
@@ -214,7 +216,11 @@ export class ShellIntegrationParser {
   private handle(body: string): boolean | Buffer {
     const parts = body.split(';');
     const [code, kind] = parts;
-    if (code === '133' && (kind === 'A' || kind === 'B' || kind === 'C')) return true;
+    if (code === '133' && kind === 'B') {
+      this.observer?.prompt?.();
+      return true;
+    }
+    if (code === '133' && (kind === 'A' || kind === 'C')) return true;
     if (code === '133' && kind === 'D') {
       if (parts.length !== 4 || parts[3] !== this.nonce || !/^\d{1,3}$/.test(parts[2]!)) return false;
       const line = this.pendingLine;

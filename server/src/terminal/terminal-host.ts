@@ -7,6 +7,7 @@ import type { SandboxRuntime, ShellStream } from '../runtime/runtime.js';
 import type { Logger } from '../sessions/session-manager.js';
 import { CoalescedResize } from './coalesced-resize.js';
 import { CommandBudget, COMMANDS_PER_S } from './command-budget.js';
+import { AFTER_INTERRUPT_WAIT_MS, interruptedAt, PromptGate } from './prompt-gate.js';
 import { FlowControl } from './flow-control.js';
 import { Foreground, readsTypedLines } from './foreground.js';
 import { ObserverChain } from './observer-chain.js';
@@ -88,6 +89,8 @@ export class TerminalHost {
   private lost: ShellStream | undefined;
   /** The current shell's foreground command, from its marks. */
   private foreground = new Foreground();
+  /** Closed while typed keys wait for the current shell's prompt (prompt-gate.ts). */
+  private promptGate: PromptGate | undefined;
 
   constructor(
     private readonly sessionId: string,
@@ -232,10 +235,10 @@ export class TerminalHost {
       }
       return false;
     }
-    // Typed while the shell opens (a new session's first keys, a Restart shell, a new shell after the engine
-    // restarted): held for it.
+    // Typed while the shell opens or starts up (a new session's first keys, a Restart shell, a new shell after
+    // the engine restarted): held for its first prompt.
     // Typed after a resize: held until the resize is applied, so what it runs sees the page's size.
-    if (!stream || this.held || this.resizer.pending) return this.hold(data, who);
+    if (!stream || this.held || this.promptGate?.waiting || this.resizer.pending) return this.hold(data, who);
     stream.write(data);
     // The page sends a paste in bracketed-paste marks (xterm.js does when the shell asks for them).
     if (this.recorder && data.includes(PASTE_START)) this.recorder.marker(who ? `paste by ${who}` : 'paste');
@@ -254,13 +257,27 @@ export class TerminalHost {
     }
     this.held = [{ data, who }];
     const opened = this.opening?.catch(() => {}) ?? Promise.resolve();
-    void opened.then(() => this.resizer.settle()).then(() => {
-      const held = this.held ?? [];
-      this.held = undefined;
-      this.heldBytes = 0;
-      for (const h of held) this.write(h.data, h.who);
-    });
+    void opened.then(() => this.promptGate?.waiting).then(() => this.resizer.settle()).then(() => this.letHeldGo());
     return true;
+  }
+
+  /** Writes what was held, up to an interrupt key with more behind it: the rest waits for the prompt it brings. */
+  private letHeldGo(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.heldBytes = 0;
+    for (const [i, h] of held.entries()) {
+      const cut = this.promptGate ? interruptedAt(h.data) : -1;
+      if (cut < 0) {
+        this.write(h.data, h.who);
+        continue;
+      }
+      this.write(h.data.slice(0, cut), h.who);
+      this.promptGate!.close(AFTER_INTERRUPT_WAIT_MS);
+      this.write(h.data.slice(cut), h.who);
+      for (const rest of held.slice(i + 1)) this.write(rest.data, rest.who);
+      return;
+    }
   }
 
   /**
@@ -315,6 +332,7 @@ export class TerminalHost {
     }
     clearTimeout(this.detachTimer);
     this.rate.dispose();
+    this.promptGate?.open();
     this.resizer.dispose();
     this.onDisposed();
     const shell = this.shell;
@@ -359,18 +377,25 @@ export class TerminalHost {
     if (this.size !== size) this.resizer.request(this.size);
     const foreground = new Foreground();
     this.foreground = foreground;
+    this.promptGate?.open();
+    const promptGate = new PromptGate();
+    this.promptGate = promptGate;
     const watcher = this.observe?.();
     // A command's mark comes after what it printed, often in the same chunk: its event waits for that output,
     // so the page and the recording get them in the shell's order.
     const commands: CommandEvent[] = [];
-    const parser = new ShellIntegrationParser(nonce, (command) => commands.push(command), undefined, undefined, watcher ? new ObserverChain([foreground, watcher]) : foreground);
+    const observers = new ObserverChain([foreground, promptGate, ...(watcher ? [watcher] : [])]);
+    const parser = new ShellIntegrationParser(nonce, (command) => commands.push(command), undefined, undefined, observers);
     shell.stream.on('data', (chunk: Buffer) => {
       // Every byte the shell printed counts, marks included (they never reach the screen).
       this.rate.took(chunk.length);
       this.onOutput(parser.push(chunk));
       for (const command of commands.splice(0)) this.onShellCommand(command);
     });
-    const exited = () => void this.onExit(shell);
+    const exited = () => {
+      promptGate.open();
+      void this.onExit(shell);
+    };
     shell.stream.on('close', exited);
     shell.stream.on('end', exited);
     shell.stream.on('error', exited);

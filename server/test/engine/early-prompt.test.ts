@@ -32,6 +32,26 @@ describe('the first prompt before the engine', () => {
     }
   });
 
+  test('keys typed the moment the terminal opens, before the login shell prints its prompt, reach it: the line after a Ctrl-C among them runs as typed', async () => {
+    const s = await createSession(server);
+    const term = await TerminalClient.connect(server, s);
+    try {
+      // What the page's key bar and a quick visitor send once the page says ready, before any prompt is on the screen.
+      await term.waitForEvent((e) => e.type === 'status' && e.state === 'ready', 30_000, 'status ready');
+      assert.doesNotMatch(term.text, /\$ $/m, 'the prompt is not there yet');
+      term.type('sleep 300\r');
+      term.type('\x03');
+      term.type('echo after-$((1+1))\r');
+      await term.waitForText(/^after-2\r?$/m, 30_000);
+      const ran = await term.waitForEvent((e) => e.type === 'command' && e.line === 'echo after-$((1+1))', 10_000, 'the command event of the echo');
+      assert.equal((ran as { exit: number }).exit, 0);
+      assert.doesNotMatch(term.text, /command not found/);
+      assert.equal((await term.run('echo still-$((2+2))')).output.trim(), 'still-4');
+    } finally {
+      await term.close();
+    }
+  });
+
   test("a docker typed while the engine still starts says so on the terminal, not in a check's output, and runs once the engine answers", async () => {
     const s = await createSession(server);
     const term = await TerminalClient.connect(server, s);

@@ -35,6 +35,7 @@ async function setUp() {
     stream.push(Buffer.from(text));
     await new Promise((r) => setImmediate(r));
   };
+  await print('$ \x1b]133;B\x07'); // the shell's first prompt: typed keys wait for it
   const starts = (line: string) => print(`\x1b]633;E;${line};${nonce}\x07\x1b]133;C\x07`);
   const ends = (exit: number) => print(`\x1b]133;D;${exit};${nonce}\x07\x1b]133;A\x07`);
   return { host, busy, starts, ends, typed: () => typed };

@@ -6,8 +6,19 @@ import { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxRuntime, ShellStream } from '../../src/runtime/runtime.js';
-import type { CommandEvent } from '../../src/terminal/shell-integration.js';
+import { interruptedAt, PromptGate } from '../../src/terminal/prompt-gate.js';
+import { ObserverChain } from '../../src/terminal/observer-chain.js';
+import { ShellIntegrationParser, type CommandEvent } from '../../src/terminal/shell-integration.js';
 import { TerminalHost, type TerminalSink } from '../../src/terminal/terminal-host.js';
+
+/** The mark readline prints at the end of the prompt of a bash with Berth's hooks (native/bash/berth.sh). */
+const FIRST_PROMPT = '\x1b]133;B\x07';
+
+/** Attaches and waits for the shell's first prompt, as a visitor sees the prompt before typing. */
+async function attachAtPrompt(host: TerminalHost, sink: TerminalSink): Promise<void> {
+  await host.attach(sink, { cols: 80, rows: 24 });
+  await sleep(1);
+}
 
 class FakeShell {
   nonce = '';
@@ -17,7 +28,8 @@ class FakeShell {
   /** What reached the shell, with how many resize calls were made before it. */
   typed: { data: string; resizes: number }[] = [];
   readonly stream: Duplex;
-  constructor() {
+  /** `prompts`: prints its first prompt's mark once opened, as bash with Berth's hooks does. */
+  constructor(private readonly prompts = true) {
     this.stream = new Duplex({
       read() {},
       write: (chunk: Buffer, _enc, done) => {
@@ -28,6 +40,7 @@ class FakeShell {
   }
   /** What the runtime hands out. */
   shell(): ShellStream {
+    if (this.prompts) setImmediate(() => this.stream.push(Buffer.from(FIRST_PROMPT)));
     return {
       stream: this.stream,
       resize: async (cols, rows) => {
@@ -81,7 +94,7 @@ test('a flood of marks that print nothing on screen is charged to the output rat
   // The clock stands still: what is read is one window's budget, however slow this host is today.
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   const { fake, host, sink, seen } = setUp();
-  await host.attach(sink, { cols: 80, rows: 24 });
+  await attachAtPrompt(host, sink);
   // 1.6 MB of prompt marks at once: nothing reaches the screen, yet it is 8 times a 100 ms window's budget
   // at 2 MiB/s. The host reads one window's worth and leaves the rest waiting in the stream.
   const marks = Buffer.from('\x1b]133;A\x07\x1b]133;B\x07'.repeat(100_000));
@@ -94,7 +107,7 @@ test('a flood of marks that print nothing on screen is charged to the output rat
 
 test('forged command marks with the shell\'s own nonce: a bounded number of command events, the visitor and the log told once', async () => {
   const { fake, host, sink, seen } = setUp();
-  await host.attach(sink, { cols: 80, rows: 24 });
+  await attachAtPrompt(host, sink);
   const n = fake.nonce;
   await fake.print(`\x1b]633;E;docker run x;${n}\x07\x1b]133;C\x07\x1b]133;D;0;${n}\x07`.repeat(2000));
   assert.ok(seen.commands.length >= 50 && seen.commands.length <= 60, `${seen.commands.length} command events`);
@@ -107,7 +120,7 @@ test('forged command marks with the shell\'s own nonce: a bounded number of comm
 
 test('an input flood into a shell that does not read: what waits stays bounded and the visitor is told once', async () => {
   const { fake, host, sink, seen } = setUp();
-  await host.attach(sink, { cols: 80, rows: 24 });
+  await attachAtPrompt(host, sink);
   fake.reading = false;
   const frame = 'x'.repeat(64 * 1024);
   for (let i = 0; i < 200; i++) host.write(frame); // 12.5 MiB
@@ -119,7 +132,7 @@ test('an input flood into a shell that does not read: what waits stays bounded a
 
 test('a resize flood makes one or two engine calls, not one per frame, and the last size wins', async () => {
   const { fake, host, sink } = setUp();
-  await host.attach(sink, { cols: 80, rows: 24 });
+  await attachAtPrompt(host, sink);
   const before = fake.resizes.length;
   for (let i = 0; i < 1000; i++) host.resize(100 + (i % 50), 30 + (i % 20));
   host.resize(133, 44);
@@ -132,7 +145,7 @@ test('a resize flood makes one or two engine calls, not one per frame, and the l
 
 test('keys typed right after a resize reach the shell after the resize call, in the order typed, however many frames', async () => {
   const { fake, host, sink } = setUp();
-  await host.attach(sink, { cols: 80, rows: 24 });
+  await attachAtPrompt(host, sink);
   host.write('echo before\r');
   const before = fake.resizes.length;
   host.resize(120, 40);
@@ -149,7 +162,7 @@ test('keys typed right after a resize reach the shell after the resize call, in 
 
 test('an input flood while a resize waits: what is held stays bounded, reaches the shell in one piece, and the visitor is told once', async () => {
   const { fake, host, sink, seen } = setUp();
-  await host.attach(sink, { cols: 80, rows: 24 });
+  await attachAtPrompt(host, sink);
   const before = fake.typed.length;
   host.resize(120, 40);
   for (let i = 0; i < 200_000; i++) host.write('x'); // a byte a frame
@@ -182,7 +195,7 @@ test('a command\'s output and its end mark in one chunk: the page and the record
     gone: () => {},
     control: () => {},
   };
-  await host.attach(sink, { cols: 80, rows: 24 });
+  await attachAtPrompt(host, sink);
   host.record({
     output: (bytes) => void order.push(`recorded output ${bytes.toString().trim()}`),
     input: () => {},
@@ -219,7 +232,7 @@ test('keys typed while the shell is still opening (a reconnect after a server re
 
 test('keys typed during Restart shell (the old shell being ended, the new one opening) reach the new shell, in order', async () => {
   const { fake, host, sink } = setUp();
-  await host.attach(sink, { cols: 80, rows: 24 });
+  await attachAtPrompt(host, sink);
   const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
   const next = new FakeShell();
   runtime.openShell = async (_id: string, _size: unknown, env: string[] = []) => {
@@ -242,4 +255,51 @@ test('keys typed during Restart shell (the old shell being ended, the new one op
   assert.equal(next.typed.map((t) => t.data).join(''), 'echo one; echo two\r');
   assert.equal(fake.typed.map((t) => t.data).join(''), '', 'nothing reached the shell that was ended');
   host.dispose();
+});
+
+test('keys typed after the shell opened but before its first prompt (a login shell starting) wait for that prompt; what follows a Ctrl-C waits for the prompt after it', async () => {
+  const { host, sink } = setUp();
+  const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
+  const starting = new FakeShell(false);
+  runtime.openShell = async (_id: string, _size: unknown, env: string[] = []) => {
+    starting.nonce = env.find((e) => e.startsWith('BERTH_SHELL_NONCE='))!.split('=')[1]!;
+    return starting.shell();
+  };
+  const typed = () => starting.typed.map((t) => t.data).join('');
+  await host.attach(sink, { cols: 80, rows: 24 });
+  assert.equal(host.write('sleep 300\r'), true);
+  assert.equal(host.write('\x03'), true, 'the key bar\'s Ctrl-C');
+  assert.equal(host.write('echo after\r'), true);
+  await starting.print('Welcome to Berth\r\n'); // the login scripts print; the prompt is not there yet
+  await sleep(20);
+  assert.equal(typed(), '', 'nothing reaches a shell before its prompt');
+  await starting.print(`${FIRST_PROMPT}user@berth:~$ `);
+  await sleep(20);
+  assert.equal(typed(), 'sleep 300\r\x03', 'up to the Ctrl-C');
+  await starting.print(`^C\r\n${FIRST_PROMPT}user@berth:~$ `); // the shell is back at its prompt
+  await sleep(20);
+  assert.equal(typed(), 'sleep 300\r\x03echo after\r');
+  assert.equal(host.write('x'), true);
+  assert.equal(starting.typed.at(-1)?.data, 'x', 'at the prompt, keys go straight to the shell');
+  host.dispose();
+});
+
+test('an interrupt key divides typed-ahead keys only where more comes after it', () => {
+  assert.equal(interruptedAt('sleep 1\r\x03echo hi\r'), 9);
+  assert.equal(interruptedAt('sleep 1\r\x03'), -1);
+  assert.equal(interruptedAt('\x1aecho'), 1);
+  assert.equal(interruptedAt('\x1cx'), 1);
+  assert.equal(interruptedAt('plain\r'), -1);
+});
+
+test('a shell that never marks its prompt gets what was typed once the wait for it is over; its prompt mark opens the gate', async () => {
+  const first = new PromptGate(30);
+  const waited = Date.now();
+  await Promise.race([first.waiting, sleep(1000)]); // its own timer does not keep a process alive
+  assert.ok(Date.now() - waited >= 25 && Date.now() - waited < 1000, `${Date.now() - waited} ms`);
+  assert.equal(first.waiting, undefined);
+  const marked = new PromptGate(60_000);
+  const parser = new ShellIntegrationParser('n', () => {}, undefined, undefined, new ObserverChain([marked]));
+  assert.equal(parser.push(Buffer.from('motd\r\n\x1b]133;B\x07$ ')).toString(), 'motd\r\n$ ', 'the mark is not shown');
+  assert.equal(marked.waiting, undefined, 'the prompt mark ends the wait');
 });
