@@ -33,6 +33,15 @@ export async function unmetGoals(step: Step, ranMet: ReadonlySet<Goal>, run: Scr
   return step.goals.filter((_, i) => !results[i]);
 }
 
+/**
+ * Runs a step's check goals once, for what they wait for, after its work was done quietly (Skip, a catch-up):
+ * a server its solve started answers before the next step's first command, as it does when the learner's own
+ * commands ticked the step (ports/run-redis waits for redis to answer). Whether they are met is not asked.
+ */
+export async function settleChecks(step: Step, run: ScriptRunner): Promise<void> {
+  await Promise.all(step.goals.map((g) => (g.type === 'check' ? run(g.script, g.timeoutMs) : 0)));
+}
+
 export function matchMistake(step: Step, line: string): Mistake | undefined {
   return step.mistakes.find((m) => m.pattern.test(line));
 }

@@ -4,7 +4,7 @@ import type { CheckStepResponse, Lang, LessonProgress, LessonSummary, LessonView
 import { HttpError } from '../errors.js';
 import type { ProgressStore } from '../store/progress-store.js';
 import type { CommandEvent } from '../terminal/shell-integration.js';
-import { goalsMet, matchMistake, ranGoalMetBy, unmetGoals, type ScriptRunner } from './goals.js';
+import { goalsMet, matchMistake, ranGoalMetBy, settleChecks, unmetGoals, type ScriptRunner } from './goals.js';
 import type { Goal, Lesson, Step } from './lesson.js';
 import { alreadyMetText, catchUpFailedText, failedCommandText, unmetGoalText } from './verdicts.js';
 
@@ -200,6 +200,7 @@ export class LessonService {
         const status = await this.host.runScript(sessionId, script, SETUP_TIMEOUT_MS);
         if (status !== 0) return catchUpFailedText(earlier.id, status, c.lang);
       }
+      await settleChecks(earlier, this.runner(sessionId));
     }
     return undefined;
   }
@@ -226,7 +227,11 @@ export class LessonService {
     const c = this.coaching.get(sessionId)!;
     const step = c.lesson.steps[c.stepIndex]!;
     // In the evaluation queue: a command being judged meanwhile finishes first.
-    const status = await this.inQueue(c, () => this.host.runScript(sessionId, step.solve, SETUP_TIMEOUT_MS));
+    const status = await this.inQueue(c, async () => {
+      const solved = await this.host.runScript(sessionId, step.solve, SETUP_TIMEOUT_MS);
+      if (solved === 0) await settleChecks(step, this.runner(sessionId));
+      return solved;
+    });
     if (status !== 0) {
       throw new HttpError(502, `Skipping step "${step.id}" failed in your sandbox: its commands ended with exit ${status}. Try Skip again, or do the step yourself.`);
     }

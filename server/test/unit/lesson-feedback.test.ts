@@ -92,7 +92,8 @@ test('a state-only step met when it opens does not tick on an unrelated command 
 test('a step opened first mid-lesson redoes the earlier steps (their solve), in order, once', async () => {
   const { service, scripts, state, type, events } = fixture();
   const answer = await service.setLesson('s1', 'learner', 'hello', 'clean-up', 'en');
-  assert.deepEqual(scripts.slice(0, 2), ['make image', 'make hello'], 'earlier solves ran in order');
+  // Each solve is followed by its step's checks (settled: what it started answers before the next one).
+  assert.deepEqual(scripts.slice(0, 4), ['make image', 'has image', 'make hello', 'has hello'], 'earlier solves ran in order');
   assert.ok(state.has('hello'), 'the state "Clean up" removes is there');
   assert.equal(answer.notice, undefined);
   await type('ls');
@@ -163,6 +164,35 @@ test('Skip runs the step\'s solve, marks it skipped (not done), opens the next, 
   await type('rm hello');
   assert.deepEqual(events, [{ type: 'step', lesson: 'hello', step: 'clean-up', done: true }], 'the step after the skipped ones ticks');
   assert.equal(service.progress('learner').hello!.finished, false, 'skipped steps are not done');
+});
+
+test('Skip returns once the step\'s own checks ran after its solve: a server it started answers before the next step\'s first command', async () => {
+  const server: Lesson = {
+    ...lesson,
+    id: 'server',
+    steps: [
+      step({ id: 'start', goals: [check('has container'), check('wait-answers')], solution: ['make container'] }),
+      step({ id: 'use', goals: [ran('^ask$')], solution: ['ask'] }),
+    ],
+  };
+  const order: string[] = [];
+  let answering = false;
+  const runScript = async (_session: string, script: string): Promise<number> => {
+    order.push(script);
+    if (script === 'make container') setTimeout(() => (answering = true), 50); // listens a moment after it starts
+    if (script === 'wait-answers') {
+      // As ports/run-redis's check: asks for a while, then gives up.
+      for (let i = 0; i < 50 && !answering; i++) await new Promise((r) => setTimeout(r, 10));
+      return answering ? 0 : 1;
+    }
+    return 0;
+  };
+  const service = new LessonService([server], new ProgressStore(openDatabase(':memory:')), { runScript, emit: () => {} });
+  await service.setLesson('s1', 'learner', 'server', 'start', 'en');
+  const progress = await service.skip('s1', 'learner', 'server', 'start', 'en');
+  assert.equal(progress.current, 'use');
+  assert.equal(answering, true, 'the server answers when Skip returns');
+  assert.deepEqual(order.slice(order.indexOf('make container')), ['make container', 'has container', 'wait-answers']);
 });
 
 test('a Skip whose solve fails answers 502 with a sentence and marks nothing', async () => {
