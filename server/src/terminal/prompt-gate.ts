@@ -15,8 +15,15 @@ export const AFTER_INTERRUPT_WAIT_MS = 2_000;
 /** Ctrl-C, Ctrl-\ and Ctrl-Z: the terminal turns them into signals (INTR, QUIT, SUSP). */
 const INTERRUPT_KEYS = /[\x03\x1c\x1a]/;
 
-/** Where `typed` divides after an interrupt key that has more typed behind it (-1: nowhere). */
+/**
+ * Keys held past this are a paste, not typing: they go in one write. (Divided at each interrupt key, a pasted
+ * megabyte of Ctrl-C and letters would be searched and copied again at every prompt, on the shared event loop.)
+ */
+export const TYPED_AHEAD_BYTES = 4096;
+
+/** Where `typed` divides after an interrupt key that has more typed behind it (-1: nowhere, or a paste). */
 export function interruptedAt(typed: string): number {
+  if (typed.length > TYPED_AHEAD_BYTES) return -1;
   const at = typed.search(INTERRUPT_KEYS);
   return at >= 0 && at < typed.length - 1 ? at + 1 : -1;
 }

@@ -292,6 +292,25 @@ test('an interrupt key divides typed-ahead keys only where more comes after it',
   assert.equal(interruptedAt('plain\r'), -1);
 });
 
+test('a paste of a megabyte of Ctrl-C and letters ahead of the first prompt goes to the shell in one write, not one per prompt', async () => {
+  const { host, sink } = setUp();
+  const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
+  const starting = new FakeShell(false);
+  runtime.openShell = async (_id: string, _size: unknown, env: string[] = []) => {
+    starting.nonce = env.find((e) => e.startsWith('BERTH_SHELL_NONCE='))!.split('=')[1]!;
+    return starting.shell();
+  };
+  await host.attach(sink, { cols: 80, rows: 24 });
+  const paste = '\x03x'.repeat(400_000);
+  assert.equal(host.write(paste), true);
+  await starting.print(FIRST_PROMPT);
+  await sleep(20);
+  assert.equal(starting.typed.length, 1, `${starting.typed.length} writes`);
+  assert.equal(starting.typed[0]!.data.length, paste.length);
+  assert.equal(interruptedAt('\x03x'.repeat(3000)), -1, 'held past TYPED_AHEAD_BYTES: not divided');
+  host.dispose();
+});
+
 test('a shell that never marks its prompt gets what was typed once the wait for it is over; its prompt mark opens the gate', async () => {
   const first = new PromptGate(30);
   const waited = Date.now();
