@@ -56,7 +56,10 @@ export class TerminalClient {
   readonly events: ServerEvent[] = [];
   /** When each event arrived (performance.now()), for latency figures. */
   readonly arrivedAt = new Map<ServerEvent, number>();
-  private raw = '';
+  /** Output received, escape sequences stripped up to `unstripped` (a sequence may be cut between frames). */
+  private stripped = '';
+  private unstripped = '';
+  private received = 0;
   private dropped = 0;
   /** Off for a terminal flooded on purpose (a benchmark's `yes`): output is counted, not kept. */
   keepOutput = true;
@@ -68,8 +71,11 @@ export class TerminalClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
-        if (this.keepOutput) this.raw += this.decoder.decode(data as Buffer, { stream: true });
-        else this.dropped += (data as Buffer).length;
+        if (this.keepOutput) {
+          const chars = this.decoder.decode(data as Buffer, { stream: true });
+          this.unstripped += chars;
+          this.received += chars.length;
+        } else this.dropped += (data as Buffer).length;
         this.lastOutputAt = Date.now();
       }
       else {
@@ -129,7 +135,7 @@ export class TerminalClient {
 
   /** Characters received so far (cheap: no escape stripping), for timing echoes. */
   get rawLength(): number {
-    return this.raw.length + this.dropped;
+    return this.received + this.dropped;
   }
 
   /** True when nothing was typed or printed for ms milliseconds. */
@@ -137,9 +143,20 @@ export class TerminalClient {
     return Date.now() - this.lastOutputAt >= ms;
   }
 
-  /** Everything the terminal printed so far, without escape sequences. */
+  /**
+   * Everything the terminal printed so far, without escape sequences. Stripped once as it comes, not again at
+   * every frame: a test waiting behind a flood of 20 MB would otherwise spend its time here, not the server.
+   */
   get text(): string {
-    return stripAnsi(this.raw);
+    const rest = this.unstripped;
+    // Kept back from the last ESC on: the rest of its sequence may be in the next frame (4 KiB at most).
+    const esc = rest.lastIndexOf('\x1b');
+    const upTo = esc >= 0 && rest.length - esc <= 4096 ? esc : rest.length;
+    if (upTo > 0) {
+      this.stripped += stripAnsi(rest.slice(0, upTo));
+      this.unstripped = rest.slice(upTo);
+    }
+    return this.unstripped ? this.stripped + stripAnsi(this.unstripped) : this.stripped;
   }
 
   async waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
@@ -147,7 +164,7 @@ export class TerminalClient {
     for (;;) {
       const v = probe();
       if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; screen ends with:\n${this.text.slice(-1500)}`);
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${this.whereItStands()}; screen ends with:\n${this.text.slice(-1500)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(250, Math.max(1, deadline - Date.now())));
         this.waiters.push(() => {
@@ -156,6 +173,13 @@ export class TerminalClient {
         });
       });
     }
+  }
+
+  /** For a timeout's message: what the server said besides output, how much output came, and when. */
+  private whereItStands(): string {
+    const said = this.events.slice(-8).map((e) => (e.type === 'status' ? `status ${e.state}${e.reason ? ` (${e.reason}${e.message ? `: ${e.message}` : ''})` : ''}` : e.type)).join(', ') || 'nothing';
+    const socket = this.closeInfo ? `socket closed ${this.closeInfo.code} ${this.closeInfo.reason}` : 'socket open';
+    return `events: ${said}; ${this.received + this.dropped} characters of output, the last ${Date.now() - this.lastOutputAt} ms ago (or since typing); ${socket}`;
   }
 
   waitForText(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
@@ -199,14 +223,26 @@ export class TerminalClient {
     const start = this.text.length;
     // The tag is split in the typed line so only the echo's output can match it.
     this.type(`${command}; echo "${tag.slice(0, 3)}""${tag.slice(3)}:$?"\r`);
-    const m = await this.waitFor(() => new RegExp(`\\n${tag}:(\\d+)\\n`).exec(this.text.slice(start)) ?? undefined, timeoutMs, `${command} to finish`);
+    // Searched from where the last look ended, not from `start` again: linear in what the command printed.
+    let from = start;
+    const m = await this.waitFor(() => {
+      const text = this.text;
+      const at = text.indexOf(`\n${tag}:`, from);
+      if (at < 0) {
+        from = Math.max(start, text.length - tag.length - 2);
+        return undefined;
+      }
+      from = at;
+      const exit = /^(\d+)\n/.exec(text.slice(at + tag.length + 2, at + tag.length + 16));
+      return exit ? { index: at - start, exit: Number(exit[1]) } : undefined;
+    }, timeoutMs, `${command} to finish`);
     const all = this.text.slice(start, start + m.index);
     // Output begins on the line after the echo of the typed command. Typed ahead of the prompt, the line
     // is echoed twice (by the TTY, then by readline): take the last echo.
     const echoed = all.lastIndexOf(`"${tag.slice(0, 3)}""${tag.slice(3)}:$?"`);
     const lineEnd = all.indexOf('\n', Math.max(0, echoed));
     const output = lineEnd < 0 ? '' : all.slice(lineEnd + 1);
-    return { output, exit: Number(m[1]) };
+    return { output, exit: m.exit };
   }
 
   close(): Promise<void> {
