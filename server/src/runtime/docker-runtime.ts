@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream, type StartPhases, type CreateOptions } from './runtime.js';
+import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, SandboxError, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type SandboxRuntime, type LimitHits, processBudget, type SandboxUsage, type ShellStream, type StartPhases, type CreateOptions } from './runtime.js';
 import { engineNetworkPid, listeningPortsOf, ShellPortPublisher } from './engine-ports.js';
 import { ListenersReader, type PortsOf } from './listeners-reader.js';
 import type { SessionDisks } from './session-disk.js';
@@ -84,6 +84,7 @@ export class DockerRuntime implements SandboxRuntime {
   async createSandbox(id: string, opts: CreateOptions = {}): Promise<void> {
     const n = this.names(id);
     const t0 = performance.now();
+    let handedOver = false;
     try {
       const disk = await this.o.disks.create(id);
       await this.writeHomeFiles(disk.home);
@@ -141,11 +142,15 @@ export class DockerRuntime implements SandboxRuntime {
       const deadline = Date.now() + this.o.readyTimeoutMs;
       await this.waitFor(id, SHELL_READY_FILE, deadline);
       const t4 = performance.now();
+      handedOver = true;
       opts.onShellReady?.();
       await this.waitFor(id, READY_FILE, deadline);
       this.onStartPhases?.({ disk: t1 - t0, network: t2 - t1, container: t3 - t2, shell: t4 - t3, engine: performance.now() - t4 });
     } catch (err) {
+      // Once handed over the sandbox is the visitor's: a full disk then is their doing, not the host's.
+      const full = handedOver ? await this.diskUsage(id).catch(() => undefined) : undefined;
       await this.destroySandbox(id).catch(() => {});
+      if (full && full.totalBytes - full.usedBytes < DISK_FULL_BELOW_BYTES) throw new DiskFilledWhileStarting(this.o.disks.sizeBytes, (err as Error).message);
       throw err instanceof SandboxError ? err : new SandboxError(`could not create the sandbox: ${(err as Error).message}`);
     }
   }

@@ -137,6 +137,20 @@ export interface SandboxRuntime {
 
 export class SandboxError extends Error {}
 
+/** Below this much free space, writes fail: a session's disk counts as full. */
+export const DISK_FULL_BELOW_BYTES = 16 * 2 ** 20;
+
+/**
+ * The sandbox was handed over (its prompt came, onShellReady) and its engine then could not start, with the
+ * session's disk full: the visitor filled it first (sessions/engine-start-lost.ts).
+ */
+export class DiskFilledWhileStarting extends SandboxError {
+  /** diskBytes: the session's disk quota. */
+  constructor(readonly diskBytes: number, said: string) {
+    super(said);
+  }
+}
+
 /**
  * How the session's process limit (the container's pids cgroup) is shared out. The learner's shell and
  * the containers they start each get a per-user process ceiling (RLIMIT_NPROC) below it, so a fork bomb

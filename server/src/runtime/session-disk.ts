@@ -21,7 +21,8 @@ export class SessionDisks {
   constructor(
     /** $BERTH_DATA/sessions/<instance> */
     private readonly root: string,
-    private readonly sizeBytes: number,
+    /** The quota each session's disk is made with. */
+    readonly sizeBytes: number,
     /** Host uid/gid that the session's uid 1000 maps to. */
     private readonly ownerId: number,
   ) {}

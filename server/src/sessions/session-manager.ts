@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { END_REASON_TEXT, type EndReason, type Lang, type ServerEvent } from '@berth/shared';
 import { HttpError, SessionEndedError, SessionNotFoundError, UnauthorizedError } from '../errors.js';
-import type { SandboxRuntime } from '../runtime/runtime.js';
+import { DiskFilledWhileStarting, type SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionStore } from '../store/session-store.js';
 import { idleEndsAt } from './idle-deadline.js';
 import { dueAt, lifetimeEvent } from './session-lifetime.js';
@@ -12,6 +12,7 @@ import type { SandboxPool } from './sandbox-pool.js';
 import { SandboxRemovals } from './sandbox-removals.js';
 import { StartDropped, startsAheadText, type StartGate } from './start-gate.js';
 import { startFailedText, type StartOutcomes } from './start-outcomes.js';
+import { diskFilledAtStartText } from './engine-start-lost.js';
 import { addressKey, VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
 import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session, type SessionTerms } from './session.js';
 
@@ -178,6 +179,11 @@ export class SessionManager extends EventEmitter<SessionEvents> {
         },
         (err: Error) => {
           if (err instanceof StartDropped) return this.settlers.get(session.id)?.(false);
+          if (err instanceof DiskFilledWhileStarting) {
+            // The visitor's doing, after the hand-over: their session ends, the host is not failing (engine-start-lost.ts).
+            this.log.warn({ session: session.id, err: err.message.split('\n').find((l) => /no space left/i.test(l))?.slice(0, 300) }, "a session's engine could not start: its visitor filled the session's disk first (not counted as a failed start)");
+            return void this.end(session.id, 'limit', diskFilledAtStartText(err.diskBytes, session.lang));
+          }
           // Visitors get a sentence and a reference; the engine's own words go to the log under it.
           const { reference } = this.o.starts.failed(err, session.id, 'session');
           this.settlers.get(session.id)?.(false);

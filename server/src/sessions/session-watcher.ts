@@ -3,7 +3,7 @@
 // at every 10 s), and the use of its own disk (the page warns, and says plainly when it is full).
 import type { ServerEvent } from '@berth/shared';
 import { formatSize } from '../config.js';
-import { processBudget, type LimitHits, type SandboxRuntime } from '../runtime/runtime.js';
+import { DISK_FULL_BELOW_BYTES, processBudget, type LimitHits, type SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionManager } from './session-manager.js';
 
 type PortEvent = Extract<ServerEvent, { type: 'port' }>;
@@ -25,8 +25,6 @@ const SCAN_GIVE_UP_MS = 5000;
 const ACTIVE_MS = 2 * 60_000;
 const QUIET_PORTS_MS = 10_000;
 
-/** Below this much free space, writes fail: the disk counts as full. */
-const FULL_BELOW_BYTES = 16 * 2 ** 20;
 
 export class SessionWatcher {
   private readonly known = new Map<string, Set<number>>();
@@ -162,7 +160,7 @@ export class SessionWatcher {
     } catch {
       return;
     }
-    const full = d.totalBytes - d.usedBytes < FULL_BELOW_BYTES;
+    const full = d.totalBytes - d.usedBytes < DISK_FULL_BELOW_BYTES;
     const before = this.disks.get(id);
     // Tell the page when use moved by 1% or more, or the disk became full or not.
     if (before && before.full === full && Math.abs(before.usedBytes - d.usedBytes) < d.totalBytes / 100) return;

@@ -132,6 +132,8 @@ describe('capacity, pool and lifetime', () => {
       const [a, b] = await Promise.all([createSession(server), createSession(server)]);
       const [ta, tb] = await Promise.all([TerminalClient.connect(server, a), TerminalClient.connect(server, b)]);
       await Promise.all([ta.ready(), tb.ready()]);
+      // A session whose engine runs (filled while it still starts: disk-filled-at-start.test.ts).
+      assert.equal((await ta.run('docker info --format "{{.ServerVersion}}" >/dev/null', 60_000)).exit, 0);
       await ta.run('dd if=/dev/zero of=~/fill bs=1M count=1024 2>/dev/null', 120_000);
       const full = await ta.waitForEvent((e) => e.type === 'disk' && e.full, 10_000, 'disk full');
       assert.match((full as Extract<ServerEvent, { type: 'disk' }>).message ?? '', /used its 512 MB of disk.*docker system prune/);

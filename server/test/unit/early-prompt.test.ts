@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { LEARNER_HEADER } from '@berth/shared';
-import type { CreateOptions } from '../../src/runtime/runtime.js';
+import { DiskFilledWhileStarting, type CreateOptions } from '../../src/runtime/runtime.js';
 import { startTestServer, type TestServer } from '../helpers.js';
 import { FakeRuntime } from '../fake-runtime.js';
 
@@ -24,9 +24,9 @@ class SlowEngineRuntime extends FakeRuntime {
   engineAnswers(id: string): void {
     this.engines.get(id)!.answer();
   }
-  engineFails(id: string): void {
+  engineFails(id: string, err = new Error('dockerd exited with status 1')): void {
     this.sandboxes.delete(id);
-    this.engines.get(id)!.fail(new Error('dockerd exited with status 1'));
+    this.engines.get(id)!.fail(err);
   }
 }
 
@@ -82,5 +82,32 @@ test('an engine that fails after the prompt came ends the session with the sente
     assert.equal(session.endReason, 'error');
     assert.match(session.endMessage ?? '', /^Your sandbox could not start because of a problem on the server, not anything you did\..*reference \S+\.$/);
     assert.equal(runtime.sandboxes.has(id), false);
+  });
+});
+
+async function ended(s: TestServer, id: string) {
+  const deadline = Date.now() + 5000;
+  while (s.berth.sessions.get(id)?.state !== 'ended' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return s.berth.sessions.get(id)!;
+}
+
+test('visitors who fill their disk before their engine has started end only their own session, told why: not counted as failed starts, Start goes on working', async () => {
+  await withServer(async (s, runtime) => {
+    const ENOSPC = 'the sandbox stopped while starting: level=warning msg="failed to update store: write /var/lib/docker/network/files/local-kv.db: no space left on device"';
+    // Two in a row: counted as failed starts, they would make the host "failing" (Start 503 for everyone).
+    for (let i = 0; i < 2; i++) {
+      const id = await start(s);
+      assert.equal(await s.berth.sessions.get(id)!.ready, true);
+      runtime.engineFails(id, new DiskFilledWhileStarting(2 ** 29, ENOSPC));
+      const session = await ended(s, id);
+      assert.equal(session.endReason, 'limit');
+      assert.equal(session.endMessage, "This session's disk (512 MB) filled up while its Docker engine was still starting, so the engine could not start and the session had to end. A new session starts clean; write big files once docker answers.");
+    }
+    const health = (await (await fetch(`${s.url}/api/health`)).json()) as { starts?: { failed: number; failing: boolean } };
+    assert.equal(health.starts?.failing, false);
+    assert.equal(health.starts?.failed, 0);
+    const next = await start(s);
+    assert.equal(await s.berth.sessions.get(next)!.ready, true, 'the next visitor still gets a sandbox');
+    runtime.engineAnswers(next);
   });
 });
