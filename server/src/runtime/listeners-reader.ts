@@ -29,6 +29,7 @@ export class ListenersReader {
     private readonly binary: string,
     private readonly fallback: PortsOf,
     private readonly onFailure: (reason: string) => void = () => {},
+    private readonly retryMs = RETRY_MS,
   ) {}
 
   readonly portsOf: PortsOf = (pid) => {
@@ -52,7 +53,9 @@ export class ListenersReader {
     if (Date.now() < this.brokenUntil || !fs.existsSync(this.binary)) return undefined;
     const child = spawn(this.binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => this.read(text));
+    // What a helper given up on still had on its way (answers come late on a loaded host) is not read: it would
+    // be taken for the next helper's answers, and that one given up on too.
+    child.stdout.on('data', (text: string) => this.child === child && this.read(text));
     let said = '';
     child.stderr.on('data', (b: Buffer) => (said = (said + b.toString()).slice(-500)));
     child.on('error', (err) => this.fail(err.message));
@@ -91,7 +94,7 @@ export class ListenersReader {
   private fail(reason: string): void {
     if (!this.child) return;
     this.onFailure(reason);
-    this.brokenUntil = Math.max(this.brokenUntil, Date.now() + RETRY_MS);
+    this.brokenUntil = Math.max(this.brokenUntil, Date.now() + this.retryMs);
     this.stop();
   }
 

@@ -127,3 +127,24 @@ test('the helper answers for this very process too (the host namespace)', async 
     server.close();
   }
 });
+
+test("a helper's answers that come after it was given up on are not taken for the next helper's", async () => {
+  const pid = await namespaceListeningOn([6002]);
+  // The first helper answers late, from a process that outlives it (its answers still arrive on the pipe);
+  // the next one is the real helper.
+  const late = path.join(dir, 'late');
+  const started = path.join(dir, 'late-started');
+  fs.writeFileSync(late, `#!/bin/sh\nif [ -e ${started} ]; then exec ${binary}; fi\ntouch ${started}\n(read line; sleep 2.3; echo "$line 7000"; echo "$line 7001") &\nexec sleep 30\n`, { mode: 0o755 });
+  const failures: string[] = [];
+  let fellBack = 0;
+  const reader = new ListenersReader(late, async (p) => (fellBack++, listeningPortsOf(p)), (why) => failures.push(why), 0);
+  try {
+    assert.deepEqual([...(await reader.portsOf(pid))!], [6002]);
+    assert.deepEqual([failures, fellBack], [['no answer within 2000 ms'], 1]);
+    await new Promise((r) => setTimeout(r, 800)); // the late answers come now
+    assert.deepEqual([...(await reader.portsOf(pid))!], [6002]);
+    assert.deepEqual([failures, fellBack], [['no answer within 2000 ms'], 1], 'the second helper answered');
+  } finally {
+    reader.close();
+  }
+});
