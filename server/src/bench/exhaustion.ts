@@ -113,7 +113,8 @@ export async function exhaustion(berth: Berth, url: string, rows: Row[]): Promis
     `${m.p50.toFixed(1)} / ${m.p99.toFixed(1)} ms, host CPU ${Math.round(m.cpu * 100)}%, server stall ≤ ${Math.round(m.stall)} ms`;
   rows.push({ what: 'second session\'s keystroke echo, p50 / p99, no attack (baseline)', figure: fmt(base), target: '-' });
   try {
-    for (const attack of ATTACKS) {
+    const only = process.env.BERTH_BENCH_ATTACK;
+    for (const attack of ATTACKS.filter((a) => !only || a.name.includes(only))) {
       const s = await createSession({ url });
       const attacker = await TerminalClient.connect({ url }, s);
       let m: Awaited<ReturnType<typeof measure>> | undefined;

@@ -10,6 +10,7 @@ import { CommandBudget, COMMANDS_PER_S } from './command-budget.js';
 import { AFTER_INTERRUPT_WAIT_MS, interruptedAt, PromptGate } from './prompt-gate.js';
 import { FlowControl } from './flow-control.js';
 import { Foreground, readsTypedLines } from './foreground.js';
+import { INPUT_BYTES_PER_SECOND, InputRate } from './input-rate.js';
 import { ObserverChain } from './observer-chain.js';
 import { OutputRate } from './output-rate.js';
 import { Scrollback } from './scrollback.js';
@@ -40,6 +41,7 @@ const ENGINE_AWAY = '[the sandbox host is restarting: a new shell opens here whe
 const RESTART_WINDOW_MS = 10_000;
 /** Typed input the shell has not read yet, at most: past it, input is dropped and the visitor told. */
 export const MAX_PENDING_INPUT_BYTES = 1024 * 1024;
+const INPUT_TOO_FAST = `You typed or pasted more than ${INPUT_BYTES_PER_SECOND / 1024 / 1024} MiB a second, faster than a terminal takes input, so Berth dropped what came past that.`;
 const INPUT_DROPPED = `Your shell is not reading what you type, so Berth dropped input past ${MAX_PENDING_INPUT_BYTES / 1024 / 1024} MiB waiting. If it is stuck, use Restart shell above the terminal.`;
 const COMMANDS_DROPPED = `This terminal reported more than ${COMMANDS_PER_S} commands a second: Berth skips the extra ones, so a lesson step may miss them.`;
 const PASTE_START = '\x1b[200~';
@@ -83,6 +85,8 @@ export class TerminalHost {
   private readonly commands = new CommandBudget();
   private commandFloodToldAt = -Infinity;
   private inputDropToldAt = -Infinity;
+  private readonly inputRate = new InputRate();
+  private inputTooFastToldAt = -Infinity;
   /** The engine went away under the shell: a new one opens when it is back (engineBack). */
   private waitingForEngine = false;
   /** A shell whose stream broke: it may live on in the sandbox, so it is ended once the engine answers. */
@@ -220,13 +224,32 @@ export class TerminalHost {
     this.detachTimer.unref();
   }
 
-  /** Types into the shell (`who`: staff who joined, not the owner); false when dropped because the shell does not read it. */
+  /**
+   * Types into the shell (`who`: staff who joined, not the owner); false when dropped: sent faster than the
+   * input rate, or the shell does not read it.
+   */
   write(data: string, who?: string): boolean {
+    if (!data.length || (!this.shell?.stream && !this.opening)) return true;
+    if (this.inputRate.take(Buffer.byteLength(data))) {
+      const now = Date.now();
+      if (now - this.inputTooFastToldAt >= FLOOD_RETELL_MS) {
+        this.inputTooFastToldAt = now;
+        this.log.warn({ session: this.sessionId }, 'terminal input dropped: sent faster than the input rate');
+        this.sink?.warn(INPUT_TOO_FAST);
+      }
+      return false;
+    }
+    return this.accept(data, who);
+  }
+
+  /** Input taken (by the rate, or held earlier): to the shell, or held. */
+  private accept(data: string, who: string | undefined): boolean {
     const stream = this.shell?.stream;
     if (!data.length || (!stream && !this.opening)) return true;
+    const bytes = Buffer.byteLength(data);
     // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
     // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
-    if ((stream?.writableLength ?? 0) + this.heldBytes + Buffer.byteLength(data) > MAX_PENDING_INPUT_BYTES) {
+    if ((stream?.writableLength ?? 0) + this.heldBytes + bytes > MAX_PENDING_INPUT_BYTES) {
       const now = Date.now();
       if (now - this.inputDropToldAt >= FLOOD_RETELL_MS) {
         this.inputDropToldAt = now;
@@ -269,13 +292,13 @@ export class TerminalHost {
     for (const [i, h] of held.entries()) {
       const cut = this.promptGate ? interruptedAt(h.data) : -1;
       if (cut < 0) {
-        this.write(h.data, h.who);
+        this.accept(h.data, h.who);
         continue;
       }
-      this.write(h.data.slice(0, cut), h.who);
+      this.accept(h.data.slice(0, cut), h.who);
       this.promptGate!.close(AFTER_INTERRUPT_WAIT_MS);
-      this.write(h.data.slice(cut), h.who);
-      for (const rest of held.slice(i + 1)) this.write(rest.data, rest.who);
+      this.accept(h.data.slice(cut), h.who);
+      for (const rest of held.slice(i + 1)) this.accept(rest.data, rest.who);
       return;
     }
   }

@@ -117,19 +117,30 @@ describe('one visitor floods the server through their terminal', () => {
     });
   });
 
-  test('an input flood into a shell that does not read: the visitor is told, and Restart shell gives them a working shell', async () => {
+  test('an input flood (30 MB sent at once): taken at most 1 MiB a second, the rest dropped and the visitor told, and Restart shell gives them a working shell', async () => {
     await withAttacker(async (attacker) => {
       await attacker.run('stty -echo');
       attacker.type('sleep 600\r');
       await sleep(500);
       const frame = input('x'.repeat(60_000));
-      for (let i = 0; i < 500; i++) attacker.ws.send(frame); // 30 MB the shell never reads
-      await toldError(attacker, /not reading what you type/, 30_000, 'the input-dropped message');
+      for (let i = 0; i < 500; i++) attacker.ws.send(frame);
+      await toldError(attacker, /more than 1 MiB a second/, 30_000, 'the input-too-fast message');
       await othersUnaffected();
       const screen = attacker.text.length;
       attacker.restartShell();
       await attacker.waitFor(() => /here is a new one[^]*\$ $/.test(attacker.text.slice(screen)), 30_000, 'the new shell\'s prompt');
       assert.match((await attacker.run('echo recovered')).output, /^recovered$/m);
+    });
+  });
+
+  test('input into a shell that does not read (raw mode, the kernel keeps it): at most 1 MiB waits, the rest dropped and the visitor told', async () => {
+    await withAttacker(async (attacker) => {
+      attacker.type('stty raw -echo; sleep 600\r');
+      await sleep(500);
+      const frame = input('x'.repeat(60_000));
+      for (let i = 0; i < 25; i++) attacker.ws.send(frame); // 1.5 MB: within what the input rate takes at once
+      await toldError(attacker, /not reading what you type/, 30_000, 'the input-dropped message');
+      await othersUnaffected();
     });
   });
 

@@ -9,6 +9,7 @@ import type { SandboxRuntime, ShellStream } from '../../src/runtime/runtime.js';
 import { interruptedAt, PromptGate } from '../../src/terminal/prompt-gate.js';
 import { ObserverChain } from '../../src/terminal/observer-chain.js';
 import { ShellIntegrationParser, type CommandEvent } from '../../src/terminal/shell-integration.js';
+import { INPUT_BURST_BYTES } from '../../src/terminal/input-rate.js';
 import { TerminalHost, type TerminalSink } from '../../src/terminal/terminal-host.js';
 
 /** The mark readline prints at the end of the prompt of a bash with Berth's hooks (native/bash/berth.sh). */
@@ -123,10 +124,24 @@ test('an input flood into a shell that does not read: what waits stays bounded a
   await attachAtPrompt(host, sink);
   fake.reading = false;
   const frame = 'x'.repeat(64 * 1024);
-  for (let i = 0; i < 200; i++) host.write(frame); // 12.5 MiB
+  for (let i = 0; i < 24; i++) host.write(frame); // 1.5 MiB, within what the input rate takes at once
   assert.ok(fake.stream.writableLength <= 1024 * 1024, `${fake.stream.writableLength} bytes queued`);
   assert.equal(seen.warnings.length, 1);
   assert.match(seen.warnings[0]!, /not reading what you type/);
+  host.dispose();
+});
+
+test('input sent faster than the input rate, into a shell that reads it: past the burst it is dropped, the visitor told once', async () => {
+  const { fake, host, sink, seen } = setUp();
+  await attachAtPrompt(host, sink);
+  const frame = 'x'.repeat(64 * 1024);
+  let taken = 0;
+  for (let i = 0; i < 200; i++) if (host.write(frame)) taken++; // 12.5 MiB at once
+  const reached = fake.typed.reduce((n, t) => n + t.data.length, 0);
+  assert.ok(reached <= INPUT_BURST_BYTES + 64 * 1024 && reached >= INPUT_BURST_BYTES - 64 * 1024, `${reached} bytes reached the shell`);
+  assert.equal(taken * frame.length, reached);
+  assert.equal(seen.warnings.length, 1);
+  assert.match(seen.warnings[0]!, /more than 1 MiB a second/);
   host.dispose();
 });
 
@@ -167,13 +182,13 @@ test('an input flood while a resize waits: what is held stays bounded, reaches t
   host.resize(120, 40);
   for (let i = 0; i < 200_000; i++) host.write('x'); // a byte a frame
   const frame = 'y'.repeat(64 * 1024);
-  for (let i = 0; i < 200; i++) host.write(frame); // 12.5 MiB more
+  for (let i = 0; i < 16; i++) host.write(frame); // 1 MiB more: past what is held, within what the input rate takes at once
   await sleep(50);
   const reached = fake.typed.slice(before);
   const bytes = reached.reduce((n, t) => n + t.data.length, 0);
   assert.ok(bytes <= 1024 * 1024, `${bytes} bytes held and passed on`);
   assert.ok(reached.length <= 2, `${reached.length} writes for what was held`);
-  assert.equal(seen.warnings.length, 1);
+  assert.equal(seen.warnings.length, 1, seen.warnings.join(' | '));
   assert.match(seen.warnings[0]!, /not reading what you type/);
   host.dispose();
 });
