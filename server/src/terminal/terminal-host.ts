@@ -10,10 +10,10 @@ import { CommandBudget, COMMANDS_PER_S } from './command-budget.js';
 import { AFTER_INTERRUPT_WAIT_MS, interruptedAt, PromptGate } from './prompt-gate.js';
 import { FlowControl } from './flow-control.js';
 import { Foreground, readsTypedLines } from './foreground.js';
-import { INPUT_BYTES_PER_SECOND, InputRate } from './input-rate.js';
 import { ObserverChain } from './observer-chain.js';
 import { OutputRate } from './output-rate.js';
 import { Scrollback } from './scrollback.js';
+import { TokenBucket } from './token-bucket.js';
 import { ShellIntegrationParser, type CommandEvent, type CommandOutputObserver } from './shell-integration.js';
 import type { TerminalSink } from './terminal-sink.js';
 
@@ -41,6 +41,13 @@ const ENGINE_AWAY = '[the sandbox host is restarting: a new shell opens here whe
 const RESTART_WINDOW_MS = 10_000;
 /** Typed input the shell has not read yet, at most: past it, input is dropped and the visitor told. */
 export const MAX_PENDING_INPUT_BYTES = 1024 * 1024;
+/**
+ * Input a terminal takes per second after a burst (a paste up to the burst goes through whole). A shell in its
+ * usual line mode has the kernel discard what it does not read, so input is never held anywhere: without the
+ * rate an input flood cost the server a frame parse and a write each, as fast as the visitor sent them.
+ */
+export const INPUT_BYTES_PER_SECOND = 1024 * 1024;
+export const INPUT_BURST_BYTES = 2 * 1024 * 1024;
 const INPUT_TOO_FAST = `You typed or pasted more than ${INPUT_BYTES_PER_SECOND / 1024 / 1024} MiB a second, faster than a terminal takes input, so Berth dropped what came past that.`;
 const INPUT_DROPPED = `Your shell is not reading what you type, so Berth dropped input past ${MAX_PENDING_INPUT_BYTES / 1024 / 1024} MiB waiting. If it is stuck, use Restart shell above the terminal.`;
 const COMMANDS_DROPPED = `This terminal reported more than ${COMMANDS_PER_S} commands a second: Berth skips the extra ones, so a lesson step may miss them.`;
@@ -83,10 +90,9 @@ export class TerminalHost {
   private held: Array<{ data: string; who: string | undefined }> | undefined;
   private heldBytes = 0;
   private readonly commands = new CommandBudget();
-  private commandFloodToldAt = -Infinity;
-  private inputDropToldAt = -Infinity;
-  private readonly inputRate = new InputRate();
-  private inputTooFastToldAt = -Infinity;
+  /** When each kind of flood was last told to the visitor and the log. */
+  private readonly floodToldAt = new Map<string, number>();
+  private readonly inputRate = new TokenBucket(INPUT_BYTES_PER_SECOND, INPUT_BURST_BYTES);
   /** The engine went away under the shell: a new one opens when it is back (engineBack). */
   private waitingForEngine = false;
   /** A shell whose stream broke: it may live on in the sandbox, so it is ended once the engine answers. */
@@ -231,12 +237,7 @@ export class TerminalHost {
   write(data: string, who?: string): boolean {
     if (!data.length || (!this.shell?.stream && !this.opening)) return true;
     if (this.inputRate.take(Buffer.byteLength(data))) {
-      const now = Date.now();
-      if (now - this.inputTooFastToldAt >= FLOOD_RETELL_MS) {
-        this.inputTooFastToldAt = now;
-        this.log.warn({ session: this.sessionId }, 'terminal input dropped: sent faster than the input rate');
-        this.sink?.warn(INPUT_TOO_FAST);
-      }
+      this.tellFlood('terminal input dropped: sent faster than the input rate', INPUT_TOO_FAST);
       return false;
     }
     return this.accept(data, who);
@@ -250,12 +251,7 @@ export class TerminalHost {
     // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
     // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
     if ((stream?.writableLength ?? 0) + this.heldBytes + bytes > MAX_PENDING_INPUT_BYTES) {
-      const now = Date.now();
-      if (now - this.inputDropToldAt >= FLOOD_RETELL_MS) {
-        this.inputDropToldAt = now;
-        this.log.warn({ session: this.sessionId }, 'terminal input dropped: the shell is not reading it');
-        this.sink?.warn(INPUT_DROPPED);
-      }
+      this.tellFlood('terminal input dropped: the shell is not reading it', INPUT_DROPPED);
       return false;
     }
     // Typed while the shell opens or starts up (a new session's first keys, a Restart shell, a new shell after
@@ -425,6 +421,15 @@ export class TerminalHost {
     if (!this.sink) shell.stream.pause();
   }
 
+  /** Tells the log and the visitor of a flood (`logLine` names it), once, then again only FLOOD_RETELL_MS later. */
+  private tellFlood(logLine: string, message: string): void {
+    const now = Date.now();
+    if (now - (this.floodToldAt.get(logLine) ?? -Infinity) < FLOOD_RETELL_MS) return;
+    this.floodToldAt.set(logLine, now);
+    this.log.warn({ session: this.sessionId }, logLine);
+    this.sink?.warn(message);
+  }
+
   /** A notice printed for every socket on this terminal, the watching ones too. */
   private tell(message: string): void {
     this.sink?.notice(message);
@@ -438,11 +443,7 @@ export class TerminalHost {
 
   private onShellCommand(command: CommandEvent): void {
     if (!this.commands.take()) {
-      const now = Date.now();
-      if (now - this.commandFloodToldAt < FLOOD_RETELL_MS) return;
-      this.commandFloodToldAt = now;
-      this.log.warn({ session: this.sessionId }, `a terminal reports more than ${COMMANDS_PER_S} commands a second; the extra ones are dropped`);
-      return this.sink?.warn(COMMANDS_DROPPED);
+      return this.tellFlood(`a terminal reports more than ${COMMANDS_PER_S} commands a second; the extra ones are dropped`, COMMANDS_DROPPED);
     }
     // The event goes to the socket like output does: it counts towards the socket's backlog.
     if (this.sink && this.flow) this.sink.command(command, this.flow.sent(Buffer.byteLength(command.line) + 64));

@@ -9,8 +9,7 @@ import type { SandboxRuntime, ShellStream } from '../../src/runtime/runtime.js';
 import { interruptedAt, PromptGate } from '../../src/terminal/prompt-gate.js';
 import { ObserverChain } from '../../src/terminal/observer-chain.js';
 import { ShellIntegrationParser, type CommandEvent } from '../../src/terminal/shell-integration.js';
-import { INPUT_BURST_BYTES } from '../../src/terminal/input-rate.js';
-import { TerminalHost, type TerminalSink } from '../../src/terminal/terminal-host.js';
+import { INPUT_BURST_BYTES, TerminalHost, type TerminalSink } from '../../src/terminal/terminal-host.js';
 
 /** The mark readline prints at the end of the prompt of a bash with Berth's hooks (native/bash/berth.sh). */
 const FIRST_PROMPT = '\x1b]133;B\x07';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputRate } from '../../src/terminal/input-rate.js';
+import { TokenBucket } from '../../src/terminal/token-bucket.js';
 
-test('the input rate takes a burst at once, then its rate a second, and says how long until a frame fits', () => {
+test('a token bucket takes a burst at once, then its rate a second, and says how long until a frame fits', () => {
   let now = 0;
-  const rate = new InputRate(1000, 4000, () => now);
+  const rate = new TokenBucket(1000, 4000, () => now);
   assert.equal(rate.take(3000), 0);
   assert.equal(rate.take(1000), 0);
   assert.equal(rate.take(500), 500, 'empty: 500 bytes at 1000 a second fit in 500 ms');
@@ -19,7 +19,7 @@ test('the input rate takes a burst at once, then its rate a second, and says how
 
 test('a frame larger than the burst goes through once the whole burst is there, and spends it', () => {
   let now = 0;
-  const rate = new InputRate(1000, 4000, () => now);
+  const rate = new TokenBucket(1000, 4000, () => now);
   assert.equal(rate.take(1000), 0);
   assert.equal(rate.take(10_000), 1000);
   now += 1000;
