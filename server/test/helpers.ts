@@ -16,6 +16,27 @@ import { createSession, TerminalClient, TOOLS_METRICS_TOKEN, type CreatedSession
 
 export { createSession, fetchMetrics, openPortLink, portTicket, stripAnsi, TerminalClient, type CreatedSession, type OpenedPortLink } from '../src/tools/terminal-client.js';
 
+/**
+ * A port for a test server and one apart for its ports listener, both below the kernel's range for the local
+ * ports of outgoing connections (ip_local_port_range): there one of the host's own connections may hold the
+ * port picked, and the server cannot listen (EADDRINUSE, seen once in CI).
+ */
+export function testServerPorts(): { port: number; portsPort: number } {
+  const span = Math.floor((outgoingPortsFrom() - 10_000) / 2);
+  const port = 10_000 + crypto.randomInt(span);
+  return { port, portsPort: port + span };
+}
+
+function outgoingPortsFrom(): number {
+  try {
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > 12_000) return low;
+  } catch {
+    // not Linux: the kernel's usual range
+  }
+  return 32_768;
+}
+
 export interface TestServer {
   berth: Berth;
   config: Config;
@@ -60,9 +81,10 @@ export class ServerProcess {
   private child: ChildProcess | undefined;
 
   constructor(env: Record<string, string> = {}) {
-    const port = 20_000 + crypto.randomInt(20_000);
+    const ports = testServerPorts();
+    const port = ports.port;
     this.url = `http://127.0.0.1:${port}`;
-    const portsPort = env.BERTH_PORTS_PORT ?? String(port + 20_000);
+    const portsPort = env.BERTH_PORTS_PORT ?? String(ports.portsPort);
     this.portsUrl = `http://127.0.0.1:${portsPort}`;
     this.env = {
       ...process.env,

@@ -2,14 +2,13 @@
 // nothing: the first server's sessions and its warm pool are as they were and still work.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { createRuntime } from '../../src/app.js';
 import { hostPaths } from '../../src/host/host-services.js';
 import { instanceLeftovers } from '../../src/runtime/instance-leftovers.js';
-import { createSession, eventually, runBerth, ServerProcess, TerminalClient } from '../helpers.js';
+import { createSession, eventually, runBerth, ServerProcess, TerminalClient, testServerPorts } from '../helpers.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -46,7 +45,7 @@ test('a second server for a served instance exits non-zero naming the first (pid
       return ids.sort();
     }, 180_000);
 
-    const port = String(20_000 + crypto.randomInt(20_000));
+    const port = String(testServerPorts().port);
     const firstPort = new URL(first.url).port;
     const env = { ...first.env, BERTH_PORT: port };
     // Both ways an operator starts one: the server itself, and `berth start` (which would prepare the host first).

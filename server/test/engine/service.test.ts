@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { hostPaths } from '../../src/host/host-services.js';
 import { run } from '../../src/host/run-command.js';
 import { ENVIRONMENT_FILE, UNIT_FILE, UNIT_NAME } from '../../src/service/service-unit.js';
-import { createSession, eventually, TerminalClient } from '../helpers.js';
+import { createSession, eventually, TerminalClient, testServerPorts } from '../helpers.js';
 import { SystemdContainer } from '../systemd-container.js';
 
 const berth = path.resolve(import.meta.dirname, '..', '..', '..', 'scripts', 'berth.mjs');
@@ -37,7 +37,7 @@ test('on a machine without systemd, service install refuses with the reason and 
 
 test('service install runs Berth under systemd; kill -9 of the server: systemd starts it again and its session is still there; uninstall removes it', async (t) => {
   const instance = `t-${crypto.randomBytes(3).toString('hex')}`;
-  const port = 20_000 + crypto.randomInt(20_000);
+  const { port } = testServerPorts();
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({ ...process.env, BERTH_INSTANCE: instance });
   // Session disks are loop-mounted by the server inside the namespace; the engine must see them: those of
