@@ -10,8 +10,9 @@ import type { TerminalHosts } from './terminal-hosts.js';
 /** A client sending this many invalid frames in a row is closed: it is not a Berth page. */
 const MAX_BAD_FRAMES = 20;
 /**
- * Input the shell does not read, or sent faster than the input rate, is dropped; reading the socket pauses this long meanwhile, so a visitor
- * flooding input waits in TCP instead of costing the server a frame parse each (a Restart shell still gets in).
+ * Input the shell does not read, or sent faster than the input rate, is dropped; reading the socket pauses
+ * this long meanwhile, so a visitor flooding input waits in TCP instead of costing the server a frame parse
+ * each (a Restart shell still gets in).
  */
 const INPUT_DROPPED_PAUSE_MS = 500;
 /** A watching socket this far behind the output is closed (it reconnects and gets the scrollback instead). */

@@ -236,18 +236,18 @@ export class TerminalHost {
    */
   write(data: string, who?: string): boolean {
     if (!data.length || (!this.shell?.stream && !this.opening)) return true;
-    if (this.inputRate.take(Buffer.byteLength(data))) {
+    const bytes = Buffer.byteLength(data);
+    if (this.inputRate.take(bytes)) {
       this.tellFlood('terminal input dropped: sent faster than the input rate', INPUT_TOO_FAST);
       return false;
     }
-    return this.accept(data, who);
+    return this.accept(data, who, bytes);
   }
 
   /** Input taken (by the rate, or held earlier): to the shell, or held. */
-  private accept(data: string, who: string | undefined): boolean {
+  private accept(data: string, who: string | undefined, bytes = Buffer.byteLength(data)): boolean {
     const stream = this.shell?.stream;
     if (!data.length || (!stream && !this.opening)) return true;
-    const bytes = Buffer.byteLength(data);
     // A shell that does not read (a `sleep`, a stopped job) leaves input queued here. write() says false
     // once the queue passes 16 KiB; it may grow to 1 MiB (a large paste on its way), no further.
     if ((stream?.writableLength ?? 0) + this.heldBytes + bytes > MAX_PENDING_INPUT_BYTES) {
