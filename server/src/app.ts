@@ -11,6 +11,8 @@ import { remappedUid } from './host/host-network.js';
 import { hostPaths } from './host/host-services.js';
 import { httpAnswers, tcpAnswers } from './host/health-probes.js';
 import { DockerRuntime, type DockerRuntimeOptions } from './runtime/docker-runtime.js';
+import { LxdRuntime } from './runtime/lxd/lxd-runtime.js';
+import { lxdRuntimeOptions } from './runtime/lxd/lxd-config.js';
 import type { SandboxRuntime } from './runtime/runtime.js';
 import { SessionDisks } from './runtime/session-disk.js';
 import { healthRoutes } from './routes/health.js';
@@ -119,6 +121,12 @@ export function createRuntime(config: Config, overrides: Partial<DockerRuntimeOp
   });
 }
 
+/** The runtime sessions use: BERTH_RUNTIME=lxd puts sandboxes on LXD, else Berth's own Docker engine. */
+export function createSandboxRuntime(config: Config): SandboxRuntime {
+  if (config.runtime === 'lxd') return new LxdRuntime({ ...lxdRuntimeOptions(config), registryMirrors: registryMirrors(config), shellEnv: sessionProxy(config)?.env });
+  return createRuntime(config);
+}
+
 export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime; logger?: boolean | object } = {}): Promise<Berth> {
   // Before anything else: an invalid lesson stops the server with every problem's file and line.
   const lessonList = loadLessons(config.lessonsDir);
@@ -133,7 +141,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   });
   app.decorate('publicOrigin', new PublicOrigin(config.publicUrl, () => listeningPort(app)));
   // Everything but the naps themselves reaches sandboxes through a runtime that wakes a napping one first.
-  const engineRuntime = opts.runtime ?? createRuntime(config);
+  const engineRuntime = opts.runtime ?? createSandboxRuntime(config);
   const naps: SandboxNaps = new SandboxNaps(engineRuntime, () => sessions.live(), { napAfterMs: config.napAfterMs }, app.log);
   const runtime = new WakingRuntime(engineRuntime, naps);
   const db = openDatabase(config.databaseFile);

@@ -14,6 +14,10 @@ export interface Config {
   dataDir: string;
   /** Docker engine for sessions: a unix socket path. */
   engineSocket: string;
+  /** Where sandboxes run (BERTH_RUNTIME): Berth's own Docker engine on this host (default), or an LXD cluster. */
+  runtime: 'docker' | 'lxd';
+  /** The lxd runtime's daemon, session image, storage pool and sandboxes' network (native/lxd/lxd-host.sh makes them). */
+  lxd: { socket: string; image: string; pool: string; network: string };
   /** True when Berth starts and supervises the session engine and its services itself. */
   manageHost: boolean;
   /** Separates the sessions of several Berth servers sharing one engine (tests, staging). */
@@ -157,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (terminal !== 'server' && terminal !== 'exec') problems.push(`BERTH_TERMINAL=${terminal} must be server or exec`);
   const record = env.BERTH_RECORD || 'off';
   if (record !== 'off' && record !== 'terminals') problems.push(`BERTH_RECORD=${record} must be off or terminals`);
+  if (env.BERTH_RUNTIME && !['docker', 'lxd'].includes(env.BERTH_RUNTIME)) problems.push(`BERTH_RUNTIME=${env.BERTH_RUNTIME} must be docker or lxd`);
   const cpus = Number(env.BERTH_SESSION_CPUS || '1');
   if (!(cpus > 0 && cpus <= 64)) problems.push(`BERTH_SESSION_CPUS=${env.BERTH_SESSION_CPUS} must be a number above 0`);
 
@@ -165,6 +170,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.BERTH_HOST || '0.0.0.0',
     dataDir: path.resolve(env.BERTH_DATA || '/var/lib/berth'),
     engineSocket,
+    runtime: env.BERTH_RUNTIME === 'lxd' ? 'lxd' : 'docker',
+    lxd: {
+      socket: env.BERTH_LXD_SOCKET || path.join(env.LXD_DIR || '/var/lib/lxd', 'unix.socket'),
+      image: env.BERTH_LXD_IMAGE || 'berth-session',
+      pool: 'berth',
+      network: 'lxdberth0',
+    },
     manageHost: !engineEnv,
     instance,
     sessionImage: env.BERTH_SESSION_IMAGE || 'berth/session:latest',

@@ -89,6 +89,15 @@ async function lessonSuite(): Promise<SuiteResult> {
   return { name: 'lessons', passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0), failures: failedNames(out) };
 }
 
+/** The lxd runtime against a real LXD on this host: its set-up (native/lxd/lxd-host.sh up: Debian's lxd, pool,
+ * bridge, ACL, the session image imported), then its suite. A set-up that fails is one failure, named. */
+async function lxdSuite(): Promise<SuiteResult> {
+  console.log('\n== lxd runtime: set-up (native/lxd/lxd-host.sh up) ==');
+  const setup = await capture(path.join(repoRoot, 'native', 'lxd', 'lxd-host.sh'), ['up']);
+  if (setup.code !== 0) return { name: 'lxd runtime', passed: 0, failed: 1, failures: ['the lxd host set-up (native/lxd/lxd-host.sh up)'] };
+  return nodeSuite('lxd runtime', findTests(path.join(repoRoot, 'server', 'test', 'lxd')), ['--test-concurrency=1']);
+}
+
 /** The soak in its short form: its own server, sessions made and ended for a while, then no leftovers
  * and no memory growth. One check: passed or failed. */
 async function soakSuite(seconds: number): Promise<SuiteResult> {
@@ -114,10 +123,18 @@ async function sweepInterruptedRuns(): Promise<void> {
     removed += (await createRuntime({ ...config, instance }).sweep(new Set())).length;
     fs.rmSync(path.join(dir, instance), { recursive: true, force: true });
   }
+  // The lxd runtime's tests (server/test/lxd) make instances t-… on LXD, where this host has it.
+  if (fs.existsSync(config.lxd.socket)) {
+    const { LxdRuntime } = await import('./runtime/lxd/lxd-runtime.js');
+    const { lxdRuntimeOptions } = await import('./runtime/lxd/lxd-config.js');
+    const lxd = (instance: string) => new LxdRuntime({ ...lxdRuntimeOptions({ ...config, instance }), registryMirrors: [] });
+    const names = await lxd(config.instance).instancesOnEngine().catch(() => [] as string[]);
+    for (const instance of names.filter((name) => /^t-/.test(name))) removed += (await lxd(instance).sweep(new Set())).length;
+  }
   if (removed) console.log(`removed ${removed} sandbox(es) left by an earlier, interrupted test run`);
 }
 
-/** args: optional suite names to run (typecheck, unit, engine, faults, lessons, e2e, soak); default all. */
+/** args: optional suite names to run (typecheck, unit, engine, faults, lxd, lessons, e2e, soak); default all. */
 export async function runTests(args: string[]): Promise<number> {
   await sweepInterruptedRuns();
   const want = (s: string) => args.length === 0 || args.includes(s);
@@ -129,6 +146,7 @@ export async function runTests(args: string[]): Promise<number> {
   if (want('engine')) results.push(await nodeSuite('real-engine tests', findTests(path.join(repoRoot, 'server', 'test', 'engine')), ['--test-concurrency=2']));
   // Faults stop parts every sandbox shares (the mirror, the engine): after the rest, one file at a time.
   if (want('faults')) results.push(await nodeSuite('host faults', findTests(path.join(repoRoot, 'server', 'test', 'faults')), ['--test-concurrency=1']));
+  if (want('lxd')) results.push(await lxdSuite());
   if (want('lessons')) results.push(await lessonSuite());
   if (want('e2e')) results.push(await e2eSuite([]));
   if (want('soak')) results.push(await soakSuite(75));

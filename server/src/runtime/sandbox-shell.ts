@@ -70,7 +70,7 @@ export async function openSandboxShell(ctx: SandboxShellContext, size: { cols: n
  * once left a bomb alive after five rounds). The shell's sudo helper (host-shell) is a process session of its
  * own, with what it runs: ended alike.
  */
-async function endShell(ctx: SandboxShellContext, pidFile: string): Promise<void> {
+export async function endShell(ctx: Pick<SandboxShellContext, 'exec'>, pidFile: string): Promise<void> {
   const sudo = `q=$(cat ${pidFile}.sudo 2>/dev/null); case $q in *[!0-9]*|'') q=;; esac; [ -z "$q" ] || { for i in 1 2 3; do pkill -STOP -s "$q"; done; i=0; while [ $i -lt 30 ] && pkill -KILL -s "$q"; do i=$((i + 1)); sleep 0.05; done; }`;
   const session = `p=$(cat ${pidFile} 2>/dev/null) || exit 0; kill -HUP "$p" 2>/dev/null; sleep 0.2`;
   const freeze = 'for i in 1 2 3; do pkill -STOP -s "$p"; done';

@@ -9,6 +9,8 @@ import Database from 'better-sqlite3';
 import Docker from 'dockerode';
 import { loadConfig } from '../../src/config.js';
 import { SESSION_LABEL } from '../../src/runtime/docker-runtime.js';
+import { LxdApi } from '../../src/runtime/lxd/lxd-api.js';
+import { LXD_INSTANCE_KEY } from '../../src/runtime/lxd/lxd-runtime.js';
 
 test('after the whole suite the engine holds no container, network or volume labelled berth.session, and no session disk is mounted', async () => {
   const config = loadConfig();
@@ -34,5 +36,17 @@ test("after the whole suite berth.db holds no staff account the tests made", () 
     assert.deepEqual(left.map((r) => r.email), []);
   } finally {
     db.close();
+  }
+});
+
+test('after the whole suite LXD (where the lxd runtime was tested) holds no instance of a Berth instance', async () => {
+  const config = loadConfig();
+  if (!fs.existsSync(config.lxd.socket)) return; // no LXD on this host: nothing could be left there
+  const lxd = new LxdApi(config.lxd.socket);
+  try {
+    const instances = await lxd.request<{ name: string; config: Record<string, string> }[]>('GET', '/1.0/instances?recursion=1');
+    assert.deepEqual(instances.filter((i) => i.config[LXD_INSTANCE_KEY]).map((i) => i.name), []);
+  } finally {
+    lxd.close();
   }
 });

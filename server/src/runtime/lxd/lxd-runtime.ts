@@ -1,0 +1,293 @@
+// SandboxRuntime on LXD (BERTH_RUNTIME=lxd): one unprivileged system container per session, its root a uid
+// range of its own on the host (security.idmap.isolated, ranges chosen here: LXD's own choice races when
+// sandboxes start in parallel), nesting on for the rootful dockerd inside (native/lxd/lxd-init), limits by
+// LXD (memory without swap, CPU allowance, processes, the root disk's size on the pool), its NIC on the
+// sandboxes' bridge with port isolation and the bridge's ACL (only the mirror and the caches answer).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DISK_FULL_BELOW_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
+import { listeningPortsIn } from '../engine-ports.js';
+import { endShell } from '../sandbox-shell.js';
+import { TERMINAL_SERVER_PORT } from '../terminal-server.js';
+import { LxdApi, isNotFound } from './lxd-api.js';
+import { lxdExec, lxdExecStream, lxdFollow, lxdTerminal } from './lxd-exec.js';
+import { IdmapSlots } from './idmap-slots.js';
+
+export const LXD_SESSION_KEY = 'user.berth.session';
+export const LXD_INSTANCE_KEY = 'user.berth.instance';
+const SHELL_READY_FILE = '/run/user/1000/shell-ready';
+const READY_FILE = '/run/user/1000/engine-ready';
+
+export interface LxdRuntimeOptions {
+  socketPath: string;
+  instance: string;
+  /** The session image's alias (native/lxd/build-lxd-image.sh). */
+  image: string;
+  pool: string;
+  network: string;
+  memoryBytes: number;
+  cpus: number;
+  pidsLimit: number;
+  diskBytes: number;
+  serviceIp: string;
+  registryMirrors: string[];
+  readyTimeoutMs: number;
+  shellEnv?: string[];
+}
+
+interface InstanceState {
+  status: string;
+  pid: number;
+  memory?: { usage?: number };
+  cpu?: { usage?: number };
+  disk?: Record<string, { usage?: number }>;
+  network?: Record<string, { addresses?: { family: string; address: string; scope: string }[] }>;
+}
+
+interface InstanceInfo {
+  name: string;
+  status: string;
+  config: Record<string, string>;
+}
+
+export class LxdRuntime implements SandboxRuntime {
+  readonly api: LxdApi;
+  private readonly slots = new IdmapSlots();
+  onStartPhases: ((phases: StartPhases) => void) | undefined;
+
+  constructor(private readonly o: LxdRuntimeOptions) {
+    this.api = new LxdApi(o.socketPath);
+  }
+
+  /** LXD's instance name: letters, digits and dashes, at most 63. */
+  name(id: string): string {
+    const name = `berth-${this.o.instance}-${id}`;
+    if (!/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(name)) throw new SandboxError(`"${name}" cannot name an LXD instance (letters, digits and dashes, at most 63)`);
+    return name;
+  }
+
+  private path(id: string, rest = ''): string {
+    return `/1.0/instances/${encodeURIComponent(this.name(id))}${rest}`;
+  }
+
+  async createSandbox(id: string, opts: CreateOptions = {}): Promise<void> {
+    const t0 = performance.now();
+    let handedOver = false;
+    try {
+      const instances = await this.instances();
+      const slot = this.slots.take(instances.map((i) => i.config['security.idmap.base']));
+      try {
+        await this.api.run('POST', '/1.0/instances', {
+          name: this.name(id),
+          type: 'container',
+          source: { type: 'image', alias: this.o.image },
+          profiles: [],
+          config: {
+            'security.nesting': 'true',
+            'security.idmap.isolated': 'true',
+            'security.idmap.base': String(slot.base),
+            'security.idmap.size': String(slot.size),
+            'limits.memory': String(this.o.memoryBytes),
+            'limits.memory.swap': 'false',
+            'limits.memory.enforce': 'hard',
+            'limits.cpu.allowance': `${Math.round(this.o.cpus * 100)}%`,
+            'limits.processes': String(this.o.pidsLimit),
+            'boot.autostart': 'false',
+            'environment.BERTH_SERVICE_IP': this.o.serviceIp,
+            'environment.BERTH_REGISTRY_MIRRORS': this.o.registryMirrors.join(' '),
+            'environment.BERTH_NESTED_PROCESSES': String(processBudget(this.o.pidsLimit).nested),
+            [LXD_SESSION_KEY]: id,
+            [LXD_INSTANCE_KEY]: this.o.instance,
+          },
+          devices: {
+            root: { type: 'disk', path: '/', pool: this.o.pool, size: `${this.o.diskBytes}B` },
+            eth0: { type: 'nic', name: 'eth0', network: this.o.network, 'security.port_isolation': 'true' },
+          },
+        });
+      } finally {
+        slot.release();
+      }
+      const t1 = performance.now();
+      await this.api.run('PUT', this.path(id, '/state'), { action: 'start', timeout: 30 });
+      const t2 = performance.now();
+      const deadline = Date.now() + this.o.readyTimeoutMs;
+      await this.waitFor(id, SHELL_READY_FILE, deadline);
+      const t3 = performance.now();
+      handedOver = true;
+      opts.onShellReady?.();
+      await this.waitFor(id, READY_FILE, deadline);
+      this.onStartPhases?.({ disk: t1 - t0, network: 0, container: t2 - t1, shell: t3 - t2, engine: performance.now() - t3 });
+    } catch (err) {
+      const full = handedOver ? await this.diskUsage(id).catch(() => undefined) : undefined;
+      await this.destroySandbox(id).catch(() => {});
+      if (full && full.totalBytes - full.usedBytes < DISK_FULL_BELOW_BYTES) throw new SandboxError(`the sandbox's disk filled while it started: ${(err as Error).message}`);
+      throw err instanceof SandboxError ? err : new SandboxError(`could not create the sandbox: ${(err as Error).message}`);
+    }
+  }
+
+  /** Until lxd-init writes file: LXD's file API reads it, no process is started in the sandbox. */
+  private async waitFor(id: string, file: string, deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+      if (await this.fileExists(id, file)) return;
+      const state = await this.state(id);
+      if (state.status !== 'Running') throw new SandboxError(`the sandbox stopped while starting: ${await this.logTail(id)}`);
+      await sleep(50);
+    }
+    throw new SandboxError(`the sandbox's Docker engine did not come up within ${this.o.readyTimeoutMs / 1000} s: ${await this.logTail(id)}`);
+  }
+
+  private fileExists(id: string, file: string): Promise<boolean> {
+    return this.api.fileExists(this.name(id), file);
+  }
+
+  private async logTail(id: string): Promise<string> {
+    const r = await lxdExec(this.api, this.name(id), ['tail', '-n', '10', '/var/log/berth-engine.log'], { user: '0:0', timeoutMs: 5000 }).catch(() => null);
+    return r?.output.trim() || '(no log)';
+  }
+
+  async destroySandbox(id: string): Promise<void> {
+    try {
+      await this.api.run('PUT', this.path(id, '/state'), { action: 'stop', force: true, timeout: 30 });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      // Stopped already: LXD says so, and the delete below does the rest.
+    }
+    try {
+      await this.api.run('DELETE', this.path(id), undefined);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async openShell(id: string, size: { cols: number; rows: number }, env: string[] = []): Promise<ShellStream> {
+    const pidFile = `/run/user/1000/.terminal-${Math.random().toString(16).slice(2, 14)}.pid`;
+    const shell = processBudget(this.o.pidsLimit).shell;
+    const argv = ['bash', '-c', `ulimit -u ${shell} && echo $$ > ${pidFile} && exec bash -l`];
+    const shellEnv = ['TERM=xterm-256color', 'COLORTERM=truecolor', ...(this.o.shellEnv ?? []), ...env];
+    const t = await lxdTerminal(this.api, this.name(id), argv, shellEnv, size);
+    return {
+      stream: t.stream,
+      resize: t.resize,
+      kill: async () => {
+        t.stream.destroy();
+        await endShell({ exec: (cmd, o) => this.exec(id, cmd, o) }, pidFile);
+      },
+      via: 'exec',
+    };
+  }
+
+  exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    return lxdExec(this.api, this.name(id), cmd, opts);
+  }
+
+  execStream(id: string, cmd: string[], opts: { timeoutMs: number }): Promise<ExecStream> {
+    return lxdExecStream(this.api, this.name(id), cmd, opts);
+  }
+
+  follow(id: string, cmd: string[], onData: (chunk: Buffer) => void, opts: { timeoutMs: number }): Promise<FollowedProcess> {
+    return lxdFollow(this.api, this.name(id), cmd, onData, opts);
+  }
+
+  private async state(id: string): Promise<InstanceState> {
+    return this.api.request<InstanceState>('GET', this.path(id, '/state'), undefined, 10_000);
+  }
+
+  async isRunning(id: string): Promise<boolean> {
+    try {
+      return (await this.state(id)).status === 'Running';
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async isReady(id: string): Promise<boolean> {
+    return (await this.isRunning(id)) && (await this.fileExists(id, READY_FILE));
+  }
+
+  private async instances(): Promise<InstanceInfo[]> {
+    return this.api.request<InstanceInfo[]>('GET', '/1.0/instances?recursion=1');
+  }
+
+  async listSandboxes(): Promise<string[]> {
+    return (await this.instances()).filter((i) => i.config[LXD_INSTANCE_KEY] === this.o.instance).map((i) => i.config[LXD_SESSION_KEY]).filter((x): x is string => !!x);
+  }
+
+  /** Every Berth instance with a sandbox on this LXD. */
+  async instancesOnEngine(): Promise<string[]> {
+    return [...new Set((await this.instances()).map((i) => i.config[LXD_INSTANCE_KEY]).filter((x): x is string => !!x))];
+  }
+
+  async sweep(keep: Set<string>): Promise<string[]> {
+    const removed: string[] = [];
+    for (const id of await this.listSandboxes()) {
+      if (keep.has(id)) continue;
+      await this.destroySandbox(id);
+      removed.push(id);
+    }
+    return removed;
+  }
+
+  async listeningPorts(id: string): Promise<number[]> {
+    const r = await this.exec(id, ['cat', '/proc/net/tcp', '/proc/net/tcp6'], { timeoutMs: 10_000, maxOutputBytes: 4 * 2 ** 20 });
+    if (r.exitCode !== 0) throw new SandboxError('the sandbox is not running');
+    const ports = new Set<number>();
+    // The two tables, one after the other: each starts with its own header line, which listeningPortsIn skips.
+    for (const table of r.output.split(/\n(?=\s*sl\s)/)) for (const p of listeningPortsIn(table)) ports.add(p);
+    ports.delete(TERMINAL_SERVER_PORT);
+    return [...ports].sort((a, b) => a - b);
+  }
+
+  async address(id: string): Promise<string> {
+    const eth0 = (await this.state(id)).network?.eth0?.addresses ?? [];
+    const inet = eth0.find((a) => a.family === 'inet' && a.scope === 'global');
+    if (!inet) throw new SandboxError('the sandbox has no address yet');
+    return inet.address;
+  }
+
+  async limitHits(id: string): Promise<LimitHits> {
+    // The sandbox's own cgroups, as its init mounted them (cgroup namespace: the files are the container's).
+    const r = await this.exec(id, ['cat', '/sys/fs/cgroup/memory/memory.oom_control', '/sys/fs/cgroup/pids/pids.events', '/sys/fs/cgroup/pids/pids.current'], { user: '0:0', timeoutMs: 10_000 });
+    const lines = r.output.split('\n');
+    return {
+      oomKills: Number(/^oom_kill (\d+)/m.exec(r.output)?.[1] ?? 0),
+      forksRefused: Number(/^max (\d+)/m.exec(r.output)?.[1] ?? 0),
+      processes: Number(lines.filter((l) => /^\d+$/.test(l.trim())).pop() ?? 0),
+    };
+  }
+
+  async diskUsage(id: string): Promise<{ usedBytes: number; totalBytes: number }> {
+    const root = (await this.state(id)).disk?.root?.usage ?? 0;
+    return { usedBytes: root, totalBytes: this.o.diskBytes };
+  }
+
+  async usage(id: string): Promise<SandboxUsage> {
+    const s = await this.state(id);
+    return { memoryBytes: s.memory?.usage ?? 0, diskUsedBytes: s.disk?.root?.usage ?? 0, diskTotalBytes: this.o.diskBytes };
+  }
+
+  async cpuUsedNs(id: string): Promise<number> {
+    return (await this.state(id)).cpu?.usage ?? 0;
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.api.run('PUT', this.path(id, '/state'), { action: 'freeze', timeout: 30 });
+  }
+
+  async resume(id: string): Promise<void> {
+    try {
+      await this.api.run('PUT', this.path(id, '/state'), { action: 'unfreeze', timeout: 30 });
+    } catch (err) {
+      if (isNotFound(err) || /not frozen|not running/i.test((err as Error).message)) return;
+      throw err;
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.api.request('GET', '/1.0', undefined, 5000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

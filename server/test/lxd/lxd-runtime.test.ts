@@ -1,0 +1,139 @@
+// The lxd runtime against a real LXD (native/lxd/lxd-host.sh up: Debian's lxd, the pool, the sandboxes'
+// bridge and its ACL, the session image): what a session needs of its sandbox, its limits and its isolation.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../../src/config.js';
+import { registryMirrors } from '../../src/app.js';
+import { LxdRuntime } from '../../src/runtime/lxd/lxd-runtime.js';
+import { lxdRuntimeOptions } from '../../src/runtime/lxd/lxd-config.js';
+
+const config = loadConfig({ ...process.env, BERTH_INSTANCE: `t-${crypto.randomBytes(3).toString('hex')}` });
+const runtime = new LxdRuntime({ ...lxdRuntimeOptions(config), registryMirrors: registryMirrors(config), readyTimeoutMs: 90_000 });
+const ids = ['a1', 'b2', 'c3'];
+
+function read(stream: NodeJS.ReadableStream, want: RegExp, ms = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no ${want} in ${ms} ms; the terminal showed: ${JSON.stringify(seen.slice(-500))}`)), ms);
+    stream.on('data', (c: Buffer) => {
+      seen += c.toString('utf8');
+      if (want.test(seen)) { clearTimeout(timer); resolve(seen); }
+    });
+  });
+}
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject).on('timeout', function (this: http.ClientRequest) { this.destroy(new Error('timed out')); });
+  });
+}
+
+describe('the lxd runtime', { timeout: 600_000 }, () => {
+  before(async () => {
+    assert.equal(await runtime.ping(), true, `LXD does not answer at ${config.lxd.socket} (native/lxd/lxd-host.sh up)`);
+    // Three at once: each gets a uid range of its own without LXD's race (newuidmap: "uid range not allowed").
+    await Promise.all(ids.map((id) => runtime.createSandbox(id)));
+  });
+  after(async () => {
+    await runtime.sweep(new Set());
+    assert.deepEqual(await runtime.listSandboxes(), []);
+    runtime.api.close();
+  });
+
+  test('three sandboxes started at once each run their own engine, in uid ranges of their own', async () => {
+    assert.deepEqual((await runtime.listSandboxes()).sort(), ids);
+    const bases = new Set<string>();
+    for (const id of ids) {
+      assert.equal(await runtime.isReady(id), true);
+      const r = await runtime.exec(id, ['docker', 'info', '--format', '{{.ServerVersion}} {{.Driver}}']);
+      assert.equal(r.exitCode, 0, r.output);
+      assert.match(r.output, /^\d+\.\d+\.\d+\S* overlay2\n$/, 'the inner engine keeps to overlay2 (a btrfs one would escape the disk quota)');
+      const map = await runtime.exec(id, ['cat', '/proc/self/uid_map']);
+      bases.add(map.output.trim().split(/\s+/)[1]!);
+    }
+    assert.equal(bases.size, 3, `uid ranges: ${[...bases].join(', ')}`);
+  });
+
+  test('the visitor pulls through the mirror and runs a container', async () => {
+    const r = await runtime.exec('a1', ['docker', 'run', '--rm', 'hello-world'], { timeoutMs: 120_000 });
+    assert.equal(r.exitCode, 0, r.output);
+    assert.match(r.output, /Hello from Docker!/);
+    const id = await runtime.exec('a1', ['id']);
+    assert.match(id.output, /^uid=1000\(user\) gid=1000\(user\)/);
+  });
+
+  test('docker run -m 64m is enforced inside the sandbox', async () => {
+    const r = await runtime.exec('b2', ['sh', '-c', 'docker run --name memtest -m 64m --memory-swap 64m busybox sh -c "head -c 300m /dev/zero | tail > /dev/null"; echo "exit=$?"; docker inspect -f "oom={{.State.OOMKilled}}" memtest; docker rm memtest > /dev/null'], { timeoutMs: 120_000 });
+    assert.match(r.output, /exit=137\noom=true\n$/, `a 300 MB tail in a 64 MB container: ${r.output}`);
+  });
+
+  test('a shell with a TTY: the visitor types, output comes back, a resize reaches it', async () => {
+    const shell = await runtime.openShell('a1', { cols: 100, rows: 30 });
+    try {
+      const seen = read(shell.stream, /answer=42/);
+      shell.stream.write('echo answer=$((6*7))\n');
+      await seen;
+      await shell.resize(132, 41);
+      const size = read(shell.stream, /41 132/);
+      shell.stream.write('stty size\n');
+      await size;
+    } finally {
+      await shell.kill();
+    }
+  });
+
+  test('an exec takes input, and its output is cut at the limit', async () => {
+    const r = await runtime.exec('a1', ['wc', '-c'], { input: Buffer.alloc(100_000, 'x') });
+    assert.equal(r.output.trim(), '100000');
+    const big = await runtime.exec('a1', ['head', '-c', '5000000', '/dev/zero'], { maxOutputBytes: 1000 });
+    assert.equal(big.cut, 'output-limit');
+    assert.equal(big.output.length, 1000);
+  });
+
+  test('a server the visitor starts is a listening port the host reaches at the sandbox address', async () => {
+    await runtime.exec('a1', ['sh', '-c', 'printf "HTTP/1.0 200 OK\\r\\n\\r\\nfrom-a1" > /tmp/r; (while nc -l -p 8080 -q 1 < /tmp/r; do :; done) >/dev/null 2>&1 &']);
+    let ports: number[] = [];
+    for (let i = 0; i < 50 && !ports.includes(8080); i++) ports = await runtime.listeningPorts('a1');
+    assert.ok(ports.includes(8080), `ports: ${ports.join(', ')}`);
+    const a1 = await runtime.address('a1');
+    assert.deepEqual(await get(`http://${a1}:8080/`), { status: 200, body: 'from-a1' });
+  });
+
+  test('a sandbox cannot reach another sandbox, nor the host but for the mirror', async () => {
+    const a1 = await runtime.address('a1');
+    const other = await runtime.exec('c3', ['curl', '-sS', '-m', '5', `http://${a1}:8080/`]);
+    assert.notEqual(other.exitCode, 0, `c3 reached a1: ${other.output}`);
+    const mirror = await runtime.exec('c3', ['curl', '-sS', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://${config.serviceIp}:${config.mirrorPort}/v2/`]);
+    assert.equal(mirror.output, '200');
+    const gateway = (await runtime.exec('c3', ['sh', '-c', "ip route | awk '/default/ {print $3}'"])).output.trim();
+    const host = await runtime.exec('c3', ['curl', '-sS', '-m', '5', `http://${gateway}:${config.port}/`]);
+    assert.notEqual(host.exitCode, 0, `c3 reached the host at ${gateway}: ${host.output}`);
+  });
+
+  test('a paused sandbox runs nothing until resumed; limits and usage read', async () => {
+    await runtime.pause('c3');
+    const before = await runtime.cpuUsedNs('c3');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await runtime.cpuUsedNs('c3'), before);
+    await runtime.resume('c3');
+    assert.equal((await runtime.exec('c3', ['echo', 'awake'])).output, 'awake\n');
+    const u = await runtime.usage('c3');
+    assert.ok(u.memoryBytes > 10 * 2 ** 20 && u.memoryBytes < config.memoryBytes, `memory ${u.memoryBytes}`);
+    assert.ok(u.diskUsedBytes > 0 && u.diskTotalBytes === config.diskBytes);
+    const hits = await runtime.limitHits('c3');
+    assert.ok(hits.processes > 3, `processes ${hits.processes}`);
+  });
+
+  test('a destroyed sandbox is gone from LXD, and destroying it again is no error', async () => {
+    await runtime.destroySandbox('c3');
+    assert.equal(await runtime.isRunning('c3'), false);
+    await runtime.destroySandbox('c3');
+    assert.deepEqual((await runtime.listSandboxes()).sort(), ['a1', 'b2']);
+  });
+});
