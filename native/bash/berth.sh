@@ -49,7 +49,10 @@ __berth_sudo() {
   fi
   if [ $# -eq 0 ]; then echo "usage: sudo [-i|-s] [-u root] COMMAND [ARGUMENTS...]" >&2; return 1; fi
   local run=${XDG_RUNTIME_DIR:-/run/user/1000} d tick i=0 st
-  if [ ! -p "$run/.sudo-${__berth_shell_pid:-$$}" ]; then
+  # This terminal's helper (host-shell, the docker runtime), or the sandbox's own (lxd-init, the lxd runtime).
+  local helper=$run/.sudo-${__berth_shell_pid:-$$}
+  [ -p "$helper" ] || helper=$run/.sudo-1
+  if [ ! -p "$helper" ]; then
     echo "sudo: command not found (this shell is outside the Docker engine's namespaces)" >&2
     return 127
   fi
@@ -58,9 +61,10 @@ __berth_sudo() {
   printf '%s' "$PWD" >"$d/cwd"
   echo "$BASHPID" >"$d/pid"
   mkfifo "$d/tick" && exec {tick}<>"$d/tick"
-  trap '[ -r "$d/cmd" ] && kill -INT "$(<"$d/cmd")" 2>/dev/null' INT
-  trap '[ -r "$d/cmd" ] && kill -TERM "$(<"$d/cmd")" 2>/dev/null' TERM HUP
-  printf '%s\n' "$d" >"$run/.sudo-${__berth_shell_pid:-$$}"
+  # A helper that is root of the sandbox (lxd-init's) takes signals for its command through a file.
+  trap '[ -r "$d/cmd" ] && { kill -INT "$(<"$d/cmd")" 2>/dev/null || echo INT >"$d/signal"; }' INT
+  trap '[ -r "$d/cmd" ] && { kill -TERM "$(<"$d/cmd")" 2>/dev/null || echo TERM >"$d/signal"; }' TERM HUP
+  printf '%s\n' "$d" >"$helper"
   while [ ! -e "$d/status" ]; do
     if [ ! -e "$d/cmd" ] && [ $((i += 1)) -gt 200 ]; then
       echo "sudo: this terminal's sudo helper does not answer (Restart shell brings it back)" >&2

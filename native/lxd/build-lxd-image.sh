@@ -19,7 +19,7 @@ dk() { docker -H "unix://$SOCK" "$@"; }
 command -v lxc >/dev/null || die "lxc is missing (the lxd runtime's set-up installs Debian's lxd)"
 [ -x /bin/busybox ] || die "busybox-static is missing (apt-get install busybox-static)"
 id=$(dk image inspect -f '{{.Id}}' "$REF" 2>/dev/null) || die "$REF is not on the session engine (run: npm start)"
-recipe=$(cat "$HERE/lxd-init" "$HERE/udhcpc-script" "$0" /bin/busybox | sha256sum | cut -c1-16)
+recipe=$(cat "$HERE/lxd-init" "$HERE/udhcpc-script" "$HERE/docker-waits" "$0" /bin/busybox | sha256sum | cut -c1-16)
 want="berth session ${id#sha256:} ${recipe}"
 want=${want:0:60}
 have=$(lxc image list "$ALIAS" -f csv -c d 2>/dev/null | head -1)
@@ -39,6 +39,7 @@ r=$work/rootfs
 install -D -m 755 "$HERE/lxd-init" "$r/usr/local/lib/berth/lxd-init"
 install -D -m 755 "$HERE/udhcpc-script" "$r/usr/local/lib/berth/udhcpc-script"
 install -D -m 755 /bin/busybox "$r/usr/local/lib/berth/busybox"
+install -D -m 755 "$HERE/docker-waits" "$r/usr/local/bin/docker"
 rm -f "$r/sbin/init" "$r/usr/sbin/init"
 printf '#!/bin/sh\nexec /usr/bin/tini -s -- /usr/local/lib/berth/lxd-init\n' >"$r/usr/sbin/init"
 chmod 755 "$r/usr/sbin/init"

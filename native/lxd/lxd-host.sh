@@ -33,6 +33,7 @@ up() {
     log "installing ${missing[*]} (apt-get)…"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/var/log/berth-lxd-apt.log 2>&1 \
       || { tail -20 /var/log/berth-lxd-apt.log >&2; die "apt-get install ${missing[*]} failed"; }
+    [[ " ${missing[*]} " == *" lxd "* ]] && mkdir -p "$LXD_DIR" && printf '%s\n' "${missing[@]}" >"$LXD_DIR/berth-installed-lxd"
   fi
   # Room for a uid range of 65536 per sandbox (security.idmap.isolated): Debian's lxd gives root 10 million
   # ids (152 sandboxes); 1000 million hold 15258. Read by the daemon when it starts.

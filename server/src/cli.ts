@@ -41,6 +41,11 @@ export async function prepare(config: Config): Promise<void> {
     BERTH_MIRROR_PUSH_CONFIG: paths.mirrorPushConfig,
   });
   if (images !== 0) throw new Error('building the images failed (see the lines above)');
+  if (config.runtime === 'lxd') {
+    // LXD, its pool, the sandboxes' bridge and firewall, and the session image imported from the engine's.
+    const lxd = await runStep('bash', [path.join(repoRoot, 'native', 'lxd', 'lxd-host.sh'), 'up'], { ...process.env, BERTH_ENGINE_SOCK: config.engineSocket, BERTH_SERVICE_IP: config.serviceIp });
+    if (lxd !== 0) throw new Error('setting up LXD for the lxd runtime failed (see the lines above)');
+  }
   say('web')('building the page (vite)');
   if ((await runStep('npm', ['run', 'build', '--silent', '-w', 'web'])) !== 0) throw new Error('building the web page failed');
   await requireWorkingSandbox(config, say('check'));

@@ -1,6 +1,6 @@
 // `berth stop [--end-sessions]`: asks the instance's running server to stop, keeping its sessions for the
 // next start or ending them all; with no server running, --end-sessions ends the sessions it left itself.
-import { createRuntime } from '../app.js';
+import { createSandboxRuntime } from '../app.js';
 import type { Config } from '../config.js';
 import { openDatabase } from '../store/database.js';
 import { SessionStore } from '../store/session-store.js';
@@ -22,7 +22,7 @@ export async function stopInstance(config: Config, endSessions: boolean, say: (l
   // Held while ending, so that no server starts and adopts what is being removed.
   const claim = await claimInstance(config);
   try {
-    const removed = await createRuntime(config).sweep(new Set());
+    const removed = await createSandboxRuntime(config).sweep(new Set());
     const db = openDatabase(config.databaseFile);
     const store = new SessionStore(db);
     const rows = store.all(config.instance);

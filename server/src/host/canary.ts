@@ -4,7 +4,7 @@
 // the likely cause, the command that fixes it); the engine's and the sandbox's full words go to a log file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRuntime } from '../app.js';
+import { createRuntime, createSandboxRuntime } from '../app.js';
 import type { Config } from '../config.js';
 import type { DockerRuntimeOptions } from '../runtime/docker-runtime.js';
 import { newSessionId } from '../sessions/session-manager.js';
@@ -21,7 +21,9 @@ export class CanaryFailedError extends Error {}
 export async function runCanary(config: Config, overrides: Partial<DockerRuntimeOptions> = {}): Promise<CanaryResult> {
   // A first start right after the images were built (cold caches) may be slow: that is not what this proves.
   const readyTimeoutMs = Math.max(config.readyTimeoutMs, 90_000);
-  const runtime = createRuntime({ ...config, instance: CANARY_INSTANCE }, { readyTimeoutMs, ...overrides });
+  const runtime = config.runtime === 'lxd' && Object.keys(overrides).length === 0
+    ? createSandboxRuntime({ ...config, instance: CANARY_INSTANCE, readyTimeoutMs })
+    : createRuntime({ ...config, instance: CANARY_INSTANCE }, { readyTimeoutMs, ...overrides });
   const id = newSessionId();
   const started = Date.now();
   let failure: string;

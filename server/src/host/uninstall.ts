@@ -9,6 +9,10 @@ import { httpAnswers } from './health-probes.js';
 import { ENGINE_BRIDGE, REMAP_USER, RUN_DIR } from './host-network.js';
 import { hostPaths, stopHostServices } from './host-services.js';
 import { removePackageCacheDisk } from './package-cache.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+/** Written by native/lxd/lxd-host.sh when it installed Debian's lxd itself. */
+const LXD_INSTALLED_BY_BERTH = '/var/lib/lxd/berth-installed-lxd';
 import { run } from './run-command.js';
 
 export async function uninstallHost(config: Config, log: Log, opts: { keepData: boolean }): Promise<void> {
@@ -26,6 +30,12 @@ export async function uninstallHost(config: Config, log: Log, opts: { keepData: 
     await removePackageCacheDisk(hostPaths(config).aptCacheData);
     await removePackageCacheDisk(hostPaths(config).registryCacheData);
     log('stopped the session engine, the mirror, the registry cache and the package cache (and unmounted their disks)');
+  }
+  // The lxd runtime's host, where Berth set it up (native/lxd/lxd-host.sh).
+  // Only when Berth installed it: an LXD the operator had before is theirs.
+  if (fs.existsSync(LXD_INSTALLED_BY_BERTH)) {
+    await run('bash', [path.join(repoRoot, 'native', 'lxd', 'lxd-host.sh'), 'down'], { allowFailure: true });
+    log('took LXD off the host (native/lxd/lxd-host.sh down)');
   }
   await removeFirewall();
   log('removed the firewall chains');

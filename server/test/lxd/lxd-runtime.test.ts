@@ -73,19 +73,52 @@ describe('the lxd runtime', { timeout: 600_000 }, () => {
     assert.match(r.output, /exit=137\noom=true\n$/, `a 300 MB tail in a 64 MB container: ${r.output}`);
   });
 
-  test('a shell with a TTY: the visitor types, output comes back, a resize reaches it', async () => {
+  for (const terminal of ['server', 'exec'] as const) {
+    test(`a shell with a TTY (BERTH_TERMINAL=${terminal}): the visitor types, output comes back, a resize reaches it`, async () => {
+      const through = terminal === 'server' ? runtime : new LxdRuntime({ ...lxdRuntimeOptions(config), registryMirrors: [], terminal });
+      const shell = await through.openShell('a1', { cols: 100, rows: 30 });
+      assert.equal(shell.via, terminal === 'server' ? 'terminal-server' : 'exec');
+      try {
+        const seen = read(shell.stream, /answer=42/);
+        shell.stream.write('echo answer=$((6*7))\n');
+        await seen;
+        await shell.resize(132, 41);
+        const size = read(shell.stream, /41 132/);
+        shell.stream.write('stty size\n');
+        await size;
+        const who = read(shell.stream, /who=1000 \/home\/user unix:\/\/\/run\/user\/1000\/docker.sock/);
+        shell.stream.write('echo who=$(id -u) $HOME $DOCKER_HOST\n');
+        await who;
+        // No signal ignored in what the visitor runs (LXD starts the sandbox's init with SIGPIPE ignored).
+        const signals = read(shell.stream, /SigIgn:\s+0000000000000000\r?\n[^]*pipe=141/);
+        shell.stream.write('grep SigIgn /proc/self/status; yes | head -c 1 >/dev/null; echo "pipe=${PIPESTATUS[0]}"\n');
+        await signals;
+      } finally {
+        await shell.kill();
+        if (through !== runtime) through.api.close();
+      }
+    });
+  }
+
+  test('sudo in a shell is root of the sandbox (no host uid), and Ctrl-C stops what it runs', async () => {
     const shell = await runtime.openShell('a1', { cols: 100, rows: 30 });
     try {
-      const seen = read(shell.stream, /answer=42/);
-      shell.stream.write('echo answer=$((6*7))\n');
-      await seen;
-      await shell.resize(132, 41);
-      const size = read(shell.stream, /41 132/);
-      shell.stream.write('stty size\n');
-      await size;
+      const root = read(shell.stream, /root=0 map=0 \d+ 65536/);
+      shell.stream.write('echo root=$(sudo id -u) map=$(sudo cat /proc/self/uid_map | tr -s " " | sed "s/^ //")\n');
+      await root;
+      shell.stream.write('sudo sleep 60; echo "status=$?"\n');
+      await new Promise((r) => setTimeout(r, 1000));
+      const stopped = read(shell.stream, /status=130/, 5000);
+      shell.stream.write('\x03');
+      await stopped;
     } finally {
       await shell.kill();
     }
+  });
+
+  test('a lesson check runs through the terminal server, as the visitor', async () => {
+    const r = await runtime.exec('a1', ['sh', '-c', 'id -u; pwd'], { served: true });
+    assert.deepEqual(r, { exitCode: 0, output: '1000\n/home/user\n', timedOut: false });
   });
 
   test('an exec takes input, and its output is cut at the limit', async () => {

@@ -15,5 +15,6 @@ export function lxdRuntimeOptions(config: Config): Omit<LxdRuntimeOptions, 'regi
     diskBytes: config.diskBytes,
     serviceIp: config.serviceIp,
     readyTimeoutMs: config.readyTimeoutMs,
+    terminal: config.terminal,
   };
 }

@@ -2,18 +2,22 @@
 // range of its own on the host (security.idmap.isolated, ranges chosen here: LXD's own choice races when
 // sandboxes start in parallel), nesting on for the rootful dockerd inside (native/lxd/lxd-init), limits by
 // LXD (memory without swap, CPU allowance, processes, the root disk's size on the pool), its NIC on the
-// sandboxes' bridge with port isolation and the bridge's ACL (only the mirror and the caches answer).
+// sandboxes' bridge with port isolation behind Berth's firewall chain (native/lxd/lxd-host.sh: only the mirror
+// and the caches answer).
+import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DISK_FULL_BELOW_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
-import { listeningPortsIn } from '../engine-ports.js';
+import { DISK_FULL_BELOW_BYTES, EXEC_OUTPUT_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
+import { listeningPortsIn, listeningPortsOf } from '../engine-ports.js';
+import { localCpuNs, localInstance, localLimitText, stillRuns, type LocalInstance } from './local-instance.js';
 import { endShell } from '../sandbox-shell.js';
-import { TERMINAL_SERVER_PORT } from '../terminal-server.js';
+import { openServedShell, runServed, TERMINAL_SERVER_PORT } from '../terminal-server.js';
 import { LxdApi, isNotFound } from './lxd-api.js';
 import { lxdExec, lxdExecStream, lxdFollow, lxdTerminal } from './lxd-exec.js';
 import { IdmapSlots } from './idmap-slots.js';
+import { sandboxInstance } from './sandbox-instance.js';
 
-export const LXD_SESSION_KEY = 'user.berth.session';
-export const LXD_INSTANCE_KEY = 'user.berth.instance';
+export { LXD_INSTANCE_KEY, LXD_SESSION_KEY } from './sandbox-instance.js';
+import { LXD_INSTANCE_KEY, LXD_SESSION_KEY } from './sandbox-instance.js';
 const SHELL_READY_FILE = '/run/user/1000/shell-ready';
 const READY_FILE = '/run/user/1000/engine-ready';
 
@@ -32,6 +36,8 @@ export interface LxdRuntimeOptions {
   registryMirrors: string[];
   readyTimeoutMs: number;
   shellEnv?: string[];
+  /** How shells and lesson checks reach the sandbox: its terminal server (berth-term; LXD exec when it does not answer), or LXD exec only. */
+  terminal?: 'server' | 'exec';
 }
 
 interface InstanceState {
@@ -76,33 +82,7 @@ export class LxdRuntime implements SandboxRuntime {
       const instances = await this.instances();
       const slot = this.slots.take(instances.map((i) => i.config['security.idmap.base']));
       try {
-        await this.api.run('POST', '/1.0/instances', {
-          name: this.name(id),
-          type: 'container',
-          source: { type: 'image', alias: this.o.image },
-          profiles: [],
-          config: {
-            'security.nesting': 'true',
-            'security.idmap.isolated': 'true',
-            'security.idmap.base': String(slot.base),
-            'security.idmap.size': String(slot.size),
-            'limits.memory': String(this.o.memoryBytes),
-            'limits.memory.swap': 'false',
-            'limits.memory.enforce': 'hard',
-            'limits.cpu.allowance': `${Math.round(this.o.cpus * 100)}%`,
-            'limits.processes': String(this.o.pidsLimit),
-            'boot.autostart': 'false',
-            'environment.BERTH_SERVICE_IP': this.o.serviceIp,
-            'environment.BERTH_REGISTRY_MIRRORS': this.o.registryMirrors.join(' '),
-            'environment.BERTH_NESTED_PROCESSES': String(processBudget(this.o.pidsLimit).nested),
-            [LXD_SESSION_KEY]: id,
-            [LXD_INSTANCE_KEY]: this.o.instance,
-          },
-          devices: {
-            root: { type: 'disk', path: '/', pool: this.o.pool, size: `${this.o.diskBytes}B` },
-            eth0: { type: 'nic', name: 'eth0', network: this.o.network, 'security.port_isolation': 'true' },
-          },
-        });
+        await this.api.run('POST', '/1.0/instances', sandboxInstance(this.o, id, this.name(id), slot));
       } finally {
         slot.release();
       }
@@ -135,8 +115,25 @@ export class LxdRuntime implements SandboxRuntime {
     throw new SandboxError(`the sandbox's Docker engine did not come up within ${this.o.readyTimeoutMs / 1000} s: ${await this.logTail(id)}`);
   }
 
-  private fileExists(id: string, file: string): Promise<boolean> {
+  private async fileExists(id: string, file: string): Promise<boolean> {
+    const local = await this.local(id);
+    // lstat: a link the visitor put there is not followed.
+    if (local) return fs.promises.lstat(`/proc/${local.pid}/root${file}`).then(() => true, () => false);
     return this.api.fileExists(this.name(id), file);
+  }
+
+  private readonly locals = new Map<string, LocalInstance>();
+
+  /** The sandbox's init as this machine's process, when it runs here (local-instance.ts); null elsewhere. */
+  private async local(id: string): Promise<LocalInstance | null> {
+    const known = this.locals.get(id);
+    if (known && (await stillRuns(known))) return known;
+    this.locals.delete(id);
+    const state = await this.state(id).catch(() => null);
+    if (state?.status !== 'Running') return null;
+    const found = await localInstance(this.name(id), state.pid);
+    if (found) this.locals.set(id, found);
+    return found;
   }
 
   private async logTail(id: string): Promise<string> {
@@ -145,6 +142,7 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async destroySandbox(id: string): Promise<void> {
+    this.locals.delete(id);
     try {
       await this.api.run('PUT', this.path(id, '/state'), { action: 'stop', force: true, timeout: 30 });
     } catch (err) {
@@ -163,19 +161,29 @@ export class LxdRuntime implements SandboxRuntime {
     const shell = processBudget(this.o.pidsLimit).shell;
     const argv = ['bash', '-c', `ulimit -u ${shell} && echo $$ > ${pidFile} && exec bash -l`];
     const shellEnv = ['TERM=xterm-256color', 'COLORTERM=truecolor', ...(this.o.shellEnv ?? []), ...env];
+    const kill = (stream: { destroy(): void }) => async () => {
+      stream.destroy();
+      await endShell({ exec: (cmd, o) => this.exec(id, cmd, o) }, pidFile);
+    };
+    if (this.o.terminal !== 'exec') {
+      const served = await openServedShell(await this.address(id), { ...size, cwd: '/home/user', env: shellEnv, argv });
+      if (served) return { stream: served.stream, resize: served.resize, kill: kill(served.stream), via: 'terminal-server' };
+    }
     const t = await lxdTerminal(this.api, this.name(id), argv, shellEnv, size);
     return {
       stream: t.stream,
       resize: t.resize,
-      kill: async () => {
-        t.stream.destroy();
-        await endShell({ exec: (cmd, o) => this.exec(id, cmd, o) }, pidFile);
-      },
+      kill: kill(t.stream),
       via: 'exec',
     };
   }
 
-  exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    if (opts.served && this.o.terminal !== 'exec' && opts.user === undefined && opts.input === undefined) {
+      const request = { cwd: '/home/user', env: opts.env ?? [], argv: cmd };
+      const served = await runServed(await this.address(id), request, { timeoutMs: opts.timeoutMs ?? 30_000, maxOutputBytes: opts.maxOutputBytes ?? EXEC_OUTPUT_BYTES });
+      if (served) return served;
+    }
     return lxdExec(this.api, this.name(id), cmd, opts);
   }
 
@@ -192,6 +200,9 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async isRunning(id: string): Promise<boolean> {
+    // Asked every second for every session: the sandbox's init, still alive here, answers without LXD.
+    const known = this.locals.get(id);
+    if (known && (await stillRuns(known))) return true;
     try {
       return (await this.state(id)).status === 'Running';
     } catch (err) {
@@ -228,6 +239,13 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async listeningPorts(id: string): Promise<number[]> {
+    const local = await this.local(id);
+    if (local) {
+      const ports = await listeningPortsOf(local.pid);
+      if (!ports) throw new SandboxError('the sandbox is not running');
+      ports.delete(TERMINAL_SERVER_PORT);
+      return [...ports].sort((a, b) => a - b);
+    }
     const r = await this.exec(id, ['cat', '/proc/net/tcp', '/proc/net/tcp6'], { timeoutMs: 10_000, maxOutputBytes: 4 * 2 ** 20 });
     if (r.exitCode !== 0) throw new SandboxError('the sandbox is not running');
     const ports = new Set<number>();
@@ -245,13 +263,16 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async limitHits(id: string): Promise<LimitHits> {
-    // The sandbox's own cgroups, as its init mounted them (cgroup namespace: the files are the container's).
-    const r = await this.exec(id, ['cat', '/sys/fs/cgroup/memory/memory.oom_control', '/sys/fs/cgroup/pids/pids.events', '/sys/fs/cgroup/pids/pids.current'], { user: '0:0', timeoutMs: 10_000 });
-    const lines = r.output.split('\n');
+    const local = await this.local(id);
+    // Here: the host's view of its cgroups. Elsewhere: the sandbox's own, as its init mounted them (a cgroup
+    // namespace: the files are the container's).
+    const text = local
+      ? localLimitText(local)
+      : (await this.exec(id, ['cat', '/sys/fs/cgroup/memory/memory.oom_control', '/sys/fs/cgroup/pids/pids.events', '/sys/fs/cgroup/pids/pids.current'], { user: '0:0', timeoutMs: 10_000 })).output;
     return {
-      oomKills: Number(/^oom_kill (\d+)/m.exec(r.output)?.[1] ?? 0),
-      forksRefused: Number(/^max (\d+)/m.exec(r.output)?.[1] ?? 0),
-      processes: Number(lines.filter((l) => /^\d+$/.test(l.trim())).pop() ?? 0),
+      oomKills: Number(/^oom_kill (\d+)/m.exec(text)?.[1] ?? 0),
+      forksRefused: Number(/^max (\d+)/m.exec(text)?.[1] ?? 0),
+      processes: Number(/^(\d+)$/m.exec(text)?.[1] ?? 0),
     };
   }
 
@@ -266,6 +287,8 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async cpuUsedNs(id: string): Promise<number> {
+    const local = await this.local(id);
+    if (local) return localCpuNs(local);
     return (await this.state(id)).cpu?.usage ?? 0;
   }
 
