@@ -55,10 +55,10 @@ async function typecheck(): Promise<SuiteResult> {
   return { name: 'typecheck', passed: 0, failed: code === 0 ? 0 : 1 };
 }
 
-async function nodeSuite(name: string, files: string[], flags: string[] = []): Promise<SuiteResult> {
+async function nodeSuite(name: string, files: string[], flags: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<SuiteResult> {
   console.log(`\n== ${name}: ${files.length} files ==`);
   if (!files.length) return { name, passed: 0, failed: 0 };
-  const { code, out } = await capture(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files]);
+  const { code, out } = await capture(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], env);
   const count = (word: string) => Number(new RegExp(`ℹ ${word} (\\d+)`).exec(out)?.[1] ?? 0);
   const failed = count('fail') + count('cancelled');
   return { name, passed: count('pass'), failed: failed || (code !== 0 ? 1 : 0), failures: failedNames(out) };
@@ -89,13 +89,20 @@ async function lessonSuite(): Promise<SuiteResult> {
   return { name: 'lessons', passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0), failures: failedNames(out) };
 }
 
+/** The real-engine files the lxd runtime passes so far (issue 17: all of them, the escape and abuse suites first). */
+const LXD_ENGINE_FILES = ['docker-in-session.test.ts', 'terminal.test.ts', 'session-files.test.ts'];
+
 /** The lxd runtime against a real LXD on this host: its set-up (native/lxd/lxd-host.sh up: Debian's lxd, pool,
  * bridge, ACL, the session image imported), then its suite. A set-up that fails is one failure, named. */
 async function lxdSuite(): Promise<SuiteResult> {
   console.log('\n== lxd runtime: set-up (native/lxd/lxd-host.sh up) ==');
   const setup = await capture(path.join(repoRoot, 'native', 'lxd', 'lxd-host.sh'), ['up']);
   if (setup.code !== 0) return { name: 'lxd runtime', passed: 0, failed: 1, failures: ['the lxd host set-up (native/lxd/lxd-host.sh up)'] };
-  return nodeSuite('lxd runtime', findTests(path.join(repoRoot, 'server', 'test', 'lxd')), ['--test-concurrency=1']);
+  const own = await nodeSuite('lxd runtime', findTests(path.join(repoRoot, 'server', 'test', 'lxd')), ['--test-concurrency=1']);
+  // Real-engine files that pass on the lxd runtime as they stand, run again with BERTH_RUNTIME=lxd.
+  const engine = path.join(repoRoot, 'server', 'test', 'engine');
+  const onLxd = await nodeSuite('real-engine tests on the lxd runtime', LXD_ENGINE_FILES.map((f) => path.join(engine, f)), ['--test-concurrency=2'], { ...process.env, BERTH_RUNTIME: 'lxd' });
+  return { name: 'lxd runtime', passed: own.passed + onLxd.passed, failed: own.failed + onLxd.failed, failures: [...(own.failures ?? []), ...(onLxd.failures ?? [])] };
 }
 
 /** The soak in its short form: its own server, sessions made and ended for a while, then no leftovers
