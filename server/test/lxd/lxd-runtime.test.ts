@@ -144,9 +144,19 @@ describe('the lxd runtime', { timeout: 600_000 }, () => {
     assert.notEqual(other.exitCode, 0, `c3 reached a1: ${other.output}`);
     const mirror = await runtime.exec('c3', ['curl', '-sS', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://${config.serviceIp}:${config.mirrorPort}/v2/`]);
     assert.equal(mirror.output, '200');
+    // A server on every address of the host, which the host itself reaches at the bridge's address.
     const gateway = (await runtime.exec('c3', ['sh', '-c', "ip route | awk '/default/ {print $3}'"])).output.trim();
-    const host = await runtime.exec('c3', ['curl', '-sS', '-m', '5', `http://${gateway}:${config.port}/`]);
-    assert.notEqual(host.exitCode, 0, `c3 reached the host at ${gateway}: ${host.output}`);
+    const hostServer = http.createServer((_, res) => res.end('host-only'));
+    await new Promise<void>((r) => hostServer.listen(0, '0.0.0.0', r));
+    try {
+      const port = (hostServer.address() as { port: number }).port;
+      assert.deepEqual(await get(`http://${gateway}:${port}/`), { status: 200, body: 'host-only' });
+      const host = await runtime.exec('c3', ['curl', '-sS', '-m', '5', `http://${gateway}:${port}/`]);
+      assert.notEqual(host.exitCode, 0, `c3 reached the host at ${gateway}:${port}: ${host.output}`);
+      assert.doesNotMatch(host.output, /host-only/);
+    } finally {
+      hostServer.close();
+    }
   });
 
   test('a paused sandbox runs nothing until resumed; limits and usage read', async () => {

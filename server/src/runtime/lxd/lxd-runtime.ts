@@ -4,9 +4,10 @@
 // LXD (memory without swap, CPU allowance, processes, the root disk's size on the pool), its NIC on the
 // sandboxes' bridge with port isolation behind Berth's firewall chain (native/lxd/lxd-host.sh: only the mirror
 // and the caches answer).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DISK_FULL_BELOW_BYTES, EXEC_OUTPUT_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
+import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, EXEC_OUTPUT_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
 import { listeningPortsIn, listeningPortsOf } from '../engine-ports.js';
 import { localCpuNs, localInstance, localLimitText, stillRuns, type LocalInstance } from './local-instance.js';
 import { endShell } from '../sandbox-shell.js';
@@ -99,7 +100,7 @@ export class LxdRuntime implements SandboxRuntime {
     } catch (err) {
       const full = handedOver ? await this.diskUsage(id).catch(() => undefined) : undefined;
       await this.destroySandbox(id).catch(() => {});
-      if (full && full.totalBytes - full.usedBytes < DISK_FULL_BELOW_BYTES) throw new SandboxError(`the sandbox's disk filled while it started: ${(err as Error).message}`);
+      if (full && full.totalBytes - full.usedBytes < DISK_FULL_BELOW_BYTES) throw new DiskFilledWhileStarting(this.o.diskBytes, (err as Error).message);
       throw err instanceof SandboxError ? err : new SandboxError(`could not create the sandbox: ${(err as Error).message}`);
     }
   }
@@ -108,8 +109,8 @@ export class LxdRuntime implements SandboxRuntime {
   private async waitFor(id: string, file: string, deadline: number): Promise<void> {
     while (Date.now() < deadline) {
       if (await this.fileExists(id, file)) return;
-      const state = await this.state(id);
-      if (state.status !== 'Running') throw new SandboxError(`the sandbox stopped while starting: ${await this.logTail(id)}`);
+      // Answered from the host while the sandbox runs here (its init's start time): no second call to LXD.
+      if (!(await this.isRunning(id))) throw new SandboxError(`the sandbox stopped while starting: ${await this.logTail(id)}`);
       await sleep(50);
     }
     throw new SandboxError(`the sandbox's Docker engine did not come up within ${this.o.readyTimeoutMs / 1000} s: ${await this.logTail(id)}`);
@@ -157,7 +158,7 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async openShell(id: string, size: { cols: number; rows: number }, env: string[] = []): Promise<ShellStream> {
-    const pidFile = `/run/user/1000/.terminal-${Math.random().toString(16).slice(2, 14)}.pid`;
+    const pidFile = `/run/user/1000/.terminal-${crypto.randomBytes(6).toString('hex')}.pid`;
     const shell = processBudget(this.o.pidsLimit).shell;
     const argv = ['bash', '-c', `ulimit -u ${shell} && echo $$ > ${pidFile} && exec bash -l`];
     const shellEnv = ['TERM=xterm-256color', 'COLORTERM=truecolor', ...(this.o.shellEnv ?? []), ...env];
