@@ -2,6 +2,7 @@
 # The lxd runtime's host, on one machine: Debian's lxd, its daemon, and what Berth's sandboxes need of it.
 #   lxd-host.sh up    installs lxd (Debian's 5.0), starts its daemon (no systemd here: a background process),
 #                     makes the storage pool, the sandboxes' bridge and its firewall, and imports the session image
+#   lxd-host.sh packages  only installs the packages and sets the uid ranges (lxd-cluster.sh's members)
 #   lxd-host.sh down  stops the daemon and takes it all off the host again (packages, data, uid ranges)
 #
 #   BERTH_LXD_POOL_SIZE  the pool's loop file (default 30GiB)       BERTH_SERVICE_IP  the mirror's address
@@ -20,12 +21,15 @@ die() { printf '[lxd] error: %s\n' "$*" >&2; exit 1; }
 
 daemon_pid() {
   for p in /proc/[0-9]*; do
-    [ "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline" | cut -d' ' -f1)" = /usr/bin/lxd ] && { echo "${p#/proc/}"; return; }
+    cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")
+    # Not a member of the tests' cluster (lxd-cluster.sh: its daemons log below their own LXD_DIR).
+    [ "${cmd%% *}" = /usr/bin/lxd ] && [[ $cmd != *berth-lxd-cluster* ]] && { echo "${p#/proc/}"; return; }
   done
   return 0
 }
 
-up() {
+# Debian's lxd and what it needs, and the uid ranges its daemons read when they start.
+packages() {
   [ "$(id -u)" = 0 ] || die "run as root"
   missing=()
   for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
@@ -40,6 +44,10 @@ up() {
   for f in /etc/subuid /etc/subgid; do
     grep -qx 'root:1000000:1000000000' "$f" || { sed -i '/^root:/d' "$f"; echo 'root:1000000:1000000000' >>"$f"; }
   done
+}
+
+up() {
+  packages
   if [ -z "$(daemon_pid)" ]; then
     log "starting the LXD daemon…"
     mkdir -p /var/log/lxd
@@ -123,6 +131,7 @@ down() {
 
 case "${1:-}" in
   up) up ;;
+  packages) packages ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|packages|down" >&2; exit 2 ;;
 esac

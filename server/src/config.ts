@@ -17,7 +17,7 @@ export interface Config {
   /** Where sandboxes run (BERTH_RUNTIME): Berth's own Docker engine on this host (default), or an LXD cluster. */
   runtime: 'docker' | 'lxd';
   /** The lxd runtime's daemon, session image, storage pool and sandboxes' network (native/lxd/lxd-host.sh makes them). */
-  lxd: { socket: string; image: string; pool: string; network: string };
+  lxd: { socket: string; image: string; pool: string; network: string; member?: string };
   /** True when Berth starts and supervises the session engine and its services itself. */
   manageHost: boolean;
   /** Separates the sessions of several Berth servers sharing one engine (tests, staging). */
@@ -176,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       image: env.BERTH_LXD_IMAGE || 'berth-session',
       pool: 'berth',
       network: 'lxdberth0',
+      member: env.BERTH_LXD_MEMBER || undefined,
     },
     manageHost: !engineEnv,
     instance,

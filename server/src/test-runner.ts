@@ -105,6 +105,25 @@ async function lxdSuite(): Promise<SuiteResult> {
   return { name: 'lxd runtime', passed: own.passed + onLxd.passed, failed: own.failed + onLxd.failed, failures: [...(own.failures ?? []), ...(onLxd.failures ?? [])] };
 }
 
+/** The lxd runtime on a real 3-member LXD cluster on this machine (native/lxd/lxd-cluster.sh: each member in
+ * namespaces of its own), reached by the first member's socket: its own file, then the real-engine files of
+ * the lxd suite on it. The cluster is taken down after, whatever happened. */
+async function clusterSuite(): Promise<SuiteResult> {
+  const script = path.join(repoRoot, 'native', 'lxd', 'lxd-cluster.sh');
+  console.log('\n== lxd cluster: set-up (native/lxd/lxd-cluster.sh up) ==');
+  try {
+    const setup = await capture(script, ['up']);
+    if (setup.code !== 0) return { name: 'lxd cluster', passed: 0, failed: 1, failures: ['the 3-member cluster set-up (native/lxd/lxd-cluster.sh up)'] };
+    const env = { ...process.env, BERTH_RUNTIME: 'lxd', BERTH_LXD_SOCKET: (await capture(script, ['socket'])).out.trim() };
+    const own = await nodeSuite('lxd cluster', findTests(path.join(repoRoot, 'server', 'test', 'cluster')), ['--test-concurrency=1'], env);
+    const engine = path.join(repoRoot, 'server', 'test', 'engine');
+    const onCluster = await nodeSuite('real-engine tests on the lxd cluster', LXD_ENGINE_FILES.map((f) => path.join(engine, f)), ['--test-concurrency=2'], env);
+    return { name: 'lxd cluster', passed: own.passed + onCluster.passed, failed: own.failed + onCluster.failed, failures: [...(own.failures ?? []), ...(onCluster.failures ?? [])] };
+  } finally {
+    await capture(script, ['down']);
+  }
+}
+
 /** The soak in its short form: its own server, sessions made and ended for a while, then no leftovers
  * and no memory growth. One check: passed or failed. */
 async function soakSuite(seconds: number): Promise<SuiteResult> {
@@ -141,7 +160,7 @@ async function sweepInterruptedRuns(): Promise<void> {
   if (removed) console.log(`removed ${removed} sandbox(es) left by an earlier, interrupted test run`);
 }
 
-/** args: optional suite names to run (typecheck, unit, engine, faults, lxd, lessons, e2e, soak); default all. */
+/** args: optional suite names to run (typecheck, unit, engine, faults, lxd, cluster, lessons, e2e, soak); default all. */
 export async function runTests(args: string[]): Promise<number> {
   await sweepInterruptedRuns();
   const want = (s: string) => args.length === 0 || args.includes(s);
@@ -154,6 +173,7 @@ export async function runTests(args: string[]): Promise<number> {
   // Faults stop parts every sandbox shares (the mirror, the engine): after the rest, one file at a time.
   if (want('faults')) results.push(await nodeSuite('host faults', findTests(path.join(repoRoot, 'server', 'test', 'faults')), ['--test-concurrency=1']));
   if (want('lxd')) results.push(await lxdSuite());
+  if (want('cluster')) results.push(await clusterSuite());
   if (want('lessons')) results.push(await lessonSuite());
   if (want('e2e')) results.push(await e2eSuite([]));
   if (want('soak')) results.push(await soakSuite(75));

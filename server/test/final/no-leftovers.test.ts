@@ -44,9 +44,30 @@ test('after the whole suite LXD (where the lxd runtime was tested) holds no inst
   if (!fs.existsSync(config.lxd.socket)) return; // no LXD on this host: nothing could be left there
   const lxd = new LxdApi(config.lxd.socket);
   try {
+    if (!(await lxd.request('GET', '/1.0').then(() => true, (err: NodeJS.ErrnoException) => err.code !== 'ECONNREFUSED'))) {
+      // Its daemon is stopped: what it would run is in its containers folder.
+      const containers = `${config.lxd.socket.replace(/unix\.socket$/, '')}containers`;
+      assert.deepEqual(fs.existsSync(containers) ? fs.readdirSync(containers).filter((n) => n.startsWith('berth-')) : [], []);
+      return;
+    }
     const instances = await lxd.request<{ name: string; config: Record<string, string> }[]>('GET', '/1.0/instances?recursion=1');
     assert.deepEqual(instances.filter((i) => i.config[LXD_INSTANCE_KEY]).map((i) => i.name), []);
   } finally {
     lxd.close();
   }
+});
+
+test('after the whole suite nothing of the test LXD cluster is left: no member daemon, namespace, bridge or data', () => {
+  const netns = fs.existsSync('/run/netns') ? fs.readdirSync('/run/netns').filter((n) => /^lxdm\d/.test(n)) : [];
+  assert.deepEqual(netns, [], 'network namespaces of cluster members');
+  assert.equal(fs.existsSync('/sys/class/net/lxdclu0'), false, 'the members\' host bridge lxdclu0');
+  assert.equal(fs.existsSync('/var/lib/berth-lxd-cluster'), false, 'the members\' data (/var/lib/berth-lxd-cluster)');
+  const daemons = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('/var/lib/berth-lxd-cluster/');
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(daemons, [], 'processes of cluster members');
 });

@@ -9,6 +9,7 @@ export function lxdRuntimeOptions(config: Config): Omit<LxdRuntimeOptions, 'regi
     image: config.lxd.image,
     pool: config.lxd.pool,
     network: config.lxd.network,
+    member: config.lxd.member,
     memoryBytes: config.memoryBytes,
     cpus: config.cpus,
     pidsLimit: config.pidsLimit,

@@ -37,6 +37,8 @@ export interface LxdRuntimeOptions {
   registryMirrors: string[];
   readyTimeoutMs: number;
   shellEnv?: string[];
+  /** In a cluster, the member on this machine: its sandboxes' addresses are reachable from here. Unset: none is. */
+  member?: string;
   /** How shells and lesson checks reach the sandbox: its terminal server (berth-term; LXD exec when it does not answer), or LXD exec only. */
   terminal?: 'server' | 'exec';
 }
@@ -47,7 +49,7 @@ interface InstanceState {
   memory?: { usage?: number };
   cpu?: { usage?: number };
   disk?: Record<string, { usage?: number }>;
-  network?: Record<string, { addresses?: { family: string; address: string; scope: string }[] }>;
+  network?: Record<string, { host_name?: string; addresses?: { family: string; address: string; scope: string }[] }>;
 }
 
 interface InstanceInfo {
@@ -144,6 +146,7 @@ export class LxdRuntime implements SandboxRuntime {
 
   async destroySandbox(id: string): Promise<void> {
     this.locals.delete(id);
+    this.reach.delete(id);
     try {
       await this.api.run('PUT', this.path(id, '/state'), { action: 'stop', force: true, timeout: 30 });
     } catch (err) {
@@ -166,7 +169,7 @@ export class LxdRuntime implements SandboxRuntime {
       stream.destroy();
       await endShell({ exec: (cmd, o) => this.exec(id, cmd, o) }, pidFile);
     };
-    if (this.o.terminal !== 'exec') {
+    if (this.o.terminal !== 'exec' && (await this.reachable(id))) {
       const served = await openServedShell(await this.address(id), { ...size, cwd: '/home/user', env: shellEnv, argv });
       if (served) return { stream: served.stream, resize: served.resize, kill: kill(served.stream), via: 'terminal-server' };
     }
@@ -180,7 +183,7 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    if (opts.served && this.o.terminal !== 'exec' && opts.user === undefined && opts.input === undefined) {
+    if (opts.served && this.o.terminal !== 'exec' && opts.user === undefined && opts.input === undefined && (await this.reachable(id))) {
       const request = { cwd: '/home/user', env: opts.env ?? [], argv: cmd };
       const served = await runServed(await this.address(id), request, { timeoutMs: opts.timeoutMs ?? 30_000, maxOutputBytes: opts.maxOutputBytes ?? EXEC_OUTPUT_BYTES });
       if (served) return served;
@@ -256,7 +259,30 @@ export class LxdRuntime implements SandboxRuntime {
     return [...ports].sort((a, b) => a - b);
   }
 
+  private readonly reach = new Map<string, boolean>();
+
+  /**
+   * Whether this server reaches the sandbox at its address (berth-term, port links). Every member of a cluster
+   * gives its sandboxes addresses on the same subnet: one on another member must never be dialled here, where
+   * that address may be another visitor's sandbox. Here means: LXD alone (on this machine, as lxd-host.sh sets
+   * it up), or the member named as this machine's whose sandbox's host-side NIC is on this machine's bridge.
+   */
+  private async reachable(id: string): Promise<boolean> {
+    const known = this.reach.get(id);
+    if (known !== undefined) return known;
+    const { location } = await this.api.request<{ location?: string }>('GET', this.path(id), undefined, 10_000);
+    let here = !location || location === 'none';
+    if (!here && location === this.o.member) {
+      const nic = (await this.state(id)).network?.eth0?.host_name ?? '';
+      const master = /^[\w.-]{1,15}$/.test(nic) ? await fs.promises.readlink(`/sys/class/net/${nic}/master`).catch(() => '') : '';
+      here = master.endsWith(`/${this.o.network}`);
+    }
+    this.reach.set(id, here);
+    return here;
+  }
+
   async address(id: string): Promise<string> {
+    if (!(await this.reachable(id))) throw new SandboxError('the sandbox runs on another LXD cluster member, which this server does not reach by address');
     const eth0 = (await this.state(id)).network?.eth0?.addresses ?? [];
     const inet = eth0.find((a) => a.family === 'inet' && a.scope === 'global');
     if (!inet) throw new SandboxError('the sandbox has no address yet');

@@ -1,0 +1,188 @@
+#!/bin/bash
+# A real LXD cluster of three members on this one machine, for the tests and the bench (issue 17): each member is
+# Debian's lxd in a network namespace and a mount namespace of its own (the method of LXD's own test suite:
+# /sys mounted again for the namespace's interfaces, the cgroup tree put back below it), its own LXD_DIR, and
+# an address on a host bridge. The members are the machines; Berth's server, here on the host, reaches them
+# only by the first member's API socket, as a Berth server on a machine of its own would.
+#   lxd-cluster.sh up             forms the cluster (lxd-host.sh up first: packages, the session image)
+#   lxd-cluster.sh down           stops the members and removes them, their namespaces and the host bridge
+#   lxd-cluster.sh kill N         kills member N's daemon (its sandboxes keep running, as on a machine whose
+#                                 LXD crashed); start N starts it again
+#   lxd-cluster.sh socket         prints the first member's API socket (BERTH_LXD_SOCKET)
+# Each member: network namespace lxdmN, address 10.218.0.1N on the host bridge lxdclu0 (10.218.0.1/24), the
+# sandboxes' bridge lxdberth0 (the same 10.217/16 on every member, as on separate machines), its sandboxes'
+# traffic NATed to the host's mirror and caches and nowhere else (Berth's chain LXDBERTH-FORWARD in the member).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=/var/lib/berth-lxd-cluster
+HOSTBR=lxdclu0
+HOSTNET=10.218.0
+SERVICE_IP=${BERTH_SERVICE_IP:-198.18.0.1}
+MEMBERS=(1 2 3)
+POOL=berth
+NET=lxdberth0
+log() { printf '[lxd-cluster] %s\n' "$*"; }
+die() { printf '[lxd-cluster] error: %s\n' "$*" >&2; exit 1; }
+
+dir() { echo "$ROOT/m$1"; }
+ns() { echo "lxdm$1"; }
+addr() { echo "$HOSTNET.1$1"; }
+in_ns() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
+lxc_of() { local n=$1; shift; LXD_DIR=$(dir "$n") lxc "$@"; }
+
+daemon_pid() {
+  local want="$(dir "$1")"
+  for p in /proc/[0-9]*; do
+    [ "$(tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -x "LXD_DIR=$want")" ] || continue
+    [ "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline" | cut -d' ' -f1)" = /usr/bin/lxd ] && { echo "${p#/proc/}"; return; }
+  done
+  return 0
+}
+
+host_network() {
+  if ! ip link show "$HOSTBR" >/dev/null 2>&1; then
+    ip link add "$HOSTBR" type bridge
+    ip addr add "$HOSTNET.1/24" dev "$HOSTBR"
+  fi
+  ip link set "$HOSTBR" up
+  # The members talk to each other across the bridge (their cluster API, 8443) and to the host's mirror;
+  # the host forwards nothing of theirs anywhere else.
+  for rule in "-i $HOSTBR -o $HOSTBR -j ACCEPT" "-i $HOSTBR -j REJECT" "-o $HOSTBR -j REJECT"; do
+    iptables -w -C FORWARD $rule 2>/dev/null || iptables -w -A FORWARD $rule
+  done
+  iptables -w -D FORWARD -i "$HOSTBR" -o "$HOSTBR" -j ACCEPT && iptables -w -I FORWARD 1 -i "$HOSTBR" -o "$HOSTBR" -j ACCEPT
+}
+
+member_network() {
+  local n=$1 netns; netns=$(ns "$n")
+  [ -e "/run/netns/$netns" ] || ip netns add "$netns"
+  if ! ip link show "lxdclu-m$n" >/dev/null 2>&1; then
+    ip link add "lxdclu-m$n" type veth peer name eth0 netns "$netns"
+    ip link set "lxdclu-m$n" master "$HOSTBR" up
+    in_ns "$n" ip addr add "$(addr "$n")/24" dev eth0
+    in_ns "$n" ip link set eth0 up
+    in_ns "$n" ip link set lo up
+    in_ns "$n" ip route add default via "$HOSTNET.1"
+  fi
+  # The member forwards its sandboxes' connections to the mirror and the caches (NATed to its own address,
+  # as a separate machine's would be), nothing else; its own ports are closed to them but DHCP.
+  in_ns "$n" sysctl -qw net.ipv4.ip_forward=1
+  in_ns "$n" bash -c "
+    iptables -w -N LXDBERTH-INPUT 2>/dev/null || iptables -w -F LXDBERTH-INPUT
+    iptables -w -N LXDBERTH-FORWARD 2>/dev/null || iptables -w -F LXDBERTH-FORWARD
+    iptables -w -C INPUT -i $NET -j LXDBERTH-INPUT 2>/dev/null || iptables -w -I INPUT 1 -i $NET -j LXDBERTH-INPUT
+    iptables -w -C FORWARD -i $NET -j LXDBERTH-FORWARD 2>/dev/null || iptables -w -I FORWARD 1 -i $NET -j LXDBERTH-FORWARD
+    iptables -w -C FORWARD -o $NET -j LXDBERTH-FORWARD 2>/dev/null || iptables -w -I FORWARD 1 -o $NET -j LXDBERTH-FORWARD
+    iptables -w -A LXDBERTH-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+    iptables -w -A LXDBERTH-INPUT -p udp --dport 67 -j ACCEPT
+    iptables -w -A LXDBERTH-INPUT -p tcp -j REJECT --reject-with tcp-reset
+    iptables -w -A LXDBERTH-INPUT -j REJECT
+    iptables -w -A LXDBERTH-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+    iptables -w -A LXDBERTH-FORWARD -i $NET -o eth0 -d $SERVICE_IP -p tcp -m multiport --dports 5000,5002,3142 -j ACCEPT
+    iptables -w -A LXDBERTH-FORWARD -p tcp -j REJECT --reject-with tcp-reset
+    iptables -w -A LXDBERTH-FORWARD -j REJECT
+    iptables -w -t nat -C POSTROUTING -s 10.217.0.0/16 -o eth0 -j MASQUERADE 2>/dev/null || iptables -w -t nat -A POSTROUTING -s 10.217.0.0/16 -o eth0 -j MASQUERADE
+    ip6tables -w -P FORWARD DROP; ip6tables -w -F INPUT; ip6tables -w -A INPUT -i $NET -j REJECT"
+}
+
+start_member() {
+  local n=$1 d; d=$(dir "$n")
+  [ -n "$(daemon_pid "$n")" ] && return 0
+  mkdir -p "$d"
+  # A mount namespace of its own: /sys shows the member's interfaces, the cgroup tree stays the host's (its
+  # sandboxes' cgroups are the host's cgroups, as on any machine). Not `ip netns exec`: it mounts a new /sys
+  # before anything runs, and the cgroup tree below the old one is lost.
+  LXD_DIR=$d setsid nohup nsenter --net="/run/netns/$(ns "$n")" unshare -m --propagation slave bash -c '
+    set -e
+    mkdir -p "$LXD_DIR/.cgroup"
+    mount --rbind /sys/fs/cgroup "$LXD_DIR/.cgroup"
+    umount -l /sys
+    mount -t sysfs sysfs /sys
+    mount --rbind "$LXD_DIR/.cgroup" /sys/fs/cgroup
+    umount -l "$LXD_DIR/.cgroup"
+    exec /usr/bin/lxd --group root --logfile "$LXD_DIR/lxd.log"' </dev/null >"$d.out" 2>&1 &
+  LXD_DIR=$d lxd waitready --timeout 60 || { tail -5 "$d.out" "$d/lxd.log" >&2; die "member $n's LXD did not answer in 60 s"; }
+}
+
+pool_and_network_config() {
+  cat <<YAML
+storage_pools:
+- name: $POOL
+  driver: btrfs
+  config:
+    size: ${BERTH_LXD_POOL_SIZE:-12GiB}
+networks:
+- name: $NET
+  type: bridge
+  config:
+    ipv4.address: 10.217.0.1/16
+    ipv4.nat: "false"
+    ipv4.routing: "false"
+    ipv4.firewall: "false"
+    ipv6.address: none
+    ipv6.firewall: "false"
+YAML
+}
+
+up() {
+  [ "$(id -u)" = 0 ] || die "run as root"
+  "$HERE/lxd-host.sh" packages
+  host_network
+  for n in "${MEMBERS[@]}"; do member_network "$n"; start_member "$n"; done
+  if [ "$(lxc_of 1 query /1.0/cluster | grep -o '"enabled": *true' || true)" = "" ]; then
+    log "member 1 founds the cluster…"
+    { printf 'config:\n  core.https_address: %s:8443\ncluster:\n  server_name: m1\n  enabled: true\n' "$(addr 1)"; pool_and_network_config; } |
+      LXD_DIR=$(dir 1) lxd init --preseed
+    lxc_of 1 remote remove images >/dev/null 2>&1 || true
+  fi
+  local cert; cert=$(sed 's/^/    /' "$(dir 1)/cluster.crt")
+  for n in "${MEMBERS[@]:1}"; do
+    lxc_of 1 cluster show "m$n" >/dev/null 2>&1 && continue
+    log "member $n joins…"
+    local token; token=$(lxc_of 1 cluster add "m$n" --quiet)
+    printf 'cluster:\n  enabled: true\n  server_name: m%s\n  server_address: %s:8443\n  cluster_address: %s:8443\n  cluster_certificate: |\n%s\n  cluster_token: %s\n  member_config:\n  - entity: storage-pool\n    name: %s\n    key: size\n    value: %s\n  - entity: storage-pool\n    name: %s\n    key: source\n    value: ""\n' \
+      "$n" "$(addr "$n")" "$(addr 1)" "$cert" "$token" "$POOL" "${BERTH_LXD_POOL_SIZE:-12GiB}" "$POOL" | LXD_DIR=$(dir "$n") lxd init --preseed
+  done
+  LXD_DIR=$(dir 1) "$HERE/build-lxd-image.sh"
+  log "ready: $(lxc_of 1 cluster list -f csv | sed -E 's/"[^"]*"//g' | awk -F, '{printf "%s %s, ", $1, $7}')(socket $(dir 1)/unix.socket)"
+}
+
+kill_member() {
+  local pid; pid=$(daemon_pid "$1")
+  [ -n "$pid" ] && kill -KILL "$pid"
+  return 0
+}
+
+down() {
+  for n in "${MEMBERS[@]}"; do
+    if [ -n "$(daemon_pid "$n")" ]; then
+      for i in $(lxc_of "$n" list -f csv -c n 2>/dev/null); do lxc_of "$n" delete -f "$i" >/dev/null 2>&1 || true; done
+    fi
+  done
+  for n in "${MEMBERS[@]}"; do kill_member "$n"; done
+  # What the daemons leave running: their sandboxes' monitors and dnsmasq (killed with their instances' inits).
+  for p in /proc/[0-9]*; do
+    tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qE "^\[lxc monitor\] $ROOT/|^dnsmasq .*$ROOT/" && kill -KILL "${p#/proc/}" 2>/dev/null
+  done
+  for m in $(findmnt -rn -o TARGET | grep "^$ROOT" | sort -r); do umount -l "$m" 2>/dev/null; done
+  losetup -nO NAME,BACK-FILE 2>/dev/null | awk -v d="$ROOT/" 'index($2, d) == 1 {print $1}' | while read -r dev; do losetup -d "$dev"; done
+  for n in "${MEMBERS[@]}"; do
+    ip link del "lxdclu-m$n" 2>/dev/null || true
+    ip netns del "$(ns "$n")" 2>/dev/null || true
+  done
+  for rule in "-i $HOSTBR -o $HOSTBR -j ACCEPT" "-i $HOSTBR -j REJECT" "-o $HOSTBR -j REJECT"; do
+    while iptables -w -D FORWARD $rule 2>/dev/null; do :; done
+  done
+  ip link del "$HOSTBR" 2>/dev/null || true
+  rm -rf "$ROOT"
+  return 0
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  kill) kill_member "${2:?member number}" ;;
+  start) member_network "${2:?member number}"; start_member "$2" ;;
+  socket) echo "$(dir 1)/unix.socket" ;;
+  *) echo "usage: $0 up|down|kill N|start N|socket" >&2; exit 2 ;;
+esac
