@@ -54,6 +54,7 @@ import { PortsServer } from './ports/ports-server.js';
 import { PortsOrigin } from './ports/ports-origin.js';
 import { PortTickets } from './ports/port-tickets.js';
 import { SessionWatcher } from './sessions/session-watcher.js';
+import { LostHosts } from './sessions/lost-hosts.js';
 import { SandboxNaps } from './naps/sandbox-naps.js';
 import { WakingRuntime } from './naps/waking-runtime.js';
 import { HostWatch } from './host/host-watch.js';
@@ -264,6 +265,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.isNapping = (id) => naps.isNapping(id);
   watcher.start();
+  const lostHosts = new LostHosts(sessions, runtime, app.log);
+  lostHosts.start();
   // A keystroke (or a lesson's Run) wakes a napping sandbox; what was typed waits in the socket meanwhile.
   sessions.on('activity', (id) => void naps.wake(id));
   // Before the first key: moving the pointer back over the page thaws the sandbox while the visitor reaches for the keys.
@@ -375,6 +378,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     close: async () => {
       stopReaper();
       watcher.stop();
+      lostHosts.stop();
       naps.stop();
       hostWatch.stop();
       await probe.stop();
@@ -388,6 +392,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     detach: async () => {
       stopReaper();
       watcher.stop();
+      lostHosts.stop();
       naps.stop();
       hostWatch.stop();
       await sessions.detach();

@@ -115,7 +115,8 @@ async function clusterSuite(): Promise<SuiteResult> {
     const setup = await capture(script, ['up']);
     if (setup.code !== 0) return { name: 'lxd cluster', passed: 0, failed: 1, failures: ['the 3-member cluster set-up (native/lxd/lxd-cluster.sh up)'] };
     const env = { ...process.env, BERTH_RUNTIME: 'lxd', BERTH_LXD_SOCKET: (await capture(script, ['socket'])).out.trim() };
-    const own = await nodeSuite('lxd cluster', findTests(path.join(repoRoot, 'server', 'test', 'cluster')), ['--test-concurrency=1'], env);
+    // --test-force-exit: a cluster test file whose tests passed once kept its process alive after (what held it: to find).
+    const own = await nodeSuite('lxd cluster', findTests(path.join(repoRoot, 'server', 'test', 'cluster')), ['--test-concurrency=1', '--test-force-exit'], env);
     const engine = path.join(repoRoot, 'server', 'test', 'engine');
     const onCluster = await nodeSuite('real-engine tests on the lxd cluster', LXD_ENGINE_FILES.map((f) => path.join(engine, f)), ['--test-concurrency=2'], env);
     return { name: 'lxd cluster', passed: own.passed + onCluster.passed, failed: own.failed + onCluster.failed, failures: [...(own.failures ?? []), ...(onCluster.failures ?? [])] };
@@ -153,9 +154,16 @@ async function sweepInterruptedRuns(): Promise<void> {
   if (fs.existsSync(config.lxd.socket)) {
     const { LxdRuntime } = await import('./runtime/lxd/lxd-runtime.js');
     const { lxdRuntimeOptions } = await import('./runtime/lxd/lxd-config.js');
-    const lxd = (instance: string) => new LxdRuntime({ ...lxdRuntimeOptions({ ...config, instance }), registryMirrors: [] });
-    const names = await lxd(config.instance).instancesOnEngine().catch(() => [] as string[]);
-    for (const instance of names.filter((name) => /^t-/.test(name))) removed += (await lxd(instance).sweep(new Set())).length;
+    const withLxd = async <T>(instance: string, fn: (r: InstanceType<typeof LxdRuntime>) => Promise<T>): Promise<T> => {
+      const r = new LxdRuntime({ ...lxdRuntimeOptions({ ...config, instance }), registryMirrors: [] });
+      try {
+        return await fn(r);
+      } finally {
+        r.api.close();
+      }
+    };
+    const names = await withLxd(config.instance, (r) => r.instancesOnEngine()).catch(() => [] as string[]);
+    for (const instance of names.filter((name) => /^t-/.test(name))) removed += (await withLxd(instance, (r) => r.sweep(new Set()))).length;
   }
   if (removed) console.log(`removed ${removed} sandbox(es) left by an earlier, interrupted test run`);
 }

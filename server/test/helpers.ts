@@ -242,3 +242,18 @@ export async function signInStaff(server: { url: string }, a: { email: string; p
 /** A JSON POST (an empty object when no body is given), with these headers. */
 export const postJson = (server: { url: string }, url: string, headers: Record<string, string>, body: object = {}) =>
   fetch(`${server.url}${url}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** What a shell's stream shows, once it shows want (else an error with its last output after ms). */
+export function readUntil(stream: NodeJS.ReadableStream, want: RegExp, ms = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no ${want} in ${ms} ms; the terminal showed: ${JSON.stringify(seen.slice(-500))}`)), ms);
+    stream.on('data', (c: Buffer) => {
+      seen += c.toString('utf8');
+      if (want.test(seen)) {
+        clearTimeout(timer);
+        resolve(seen);
+      }
+    });
+  });
+}

@@ -54,6 +54,7 @@ export const END_REASON_TEXT: Record<EndReason, string> = {
   'ended-by-staff': 'your teacher ended the session',
   limit: 'the session hit one of its limits',
   'host-restart': 'the sandbox host restarted',
+  'host-lost': 'the machine that ran your sandbox stopped answering',
   error: 'the sandbox failed',
 };
 

@@ -50,7 +50,7 @@ export const PRESENT_REPORT_MS = 10_000;
 /** queued: waiting for a free slot on a full host; starting: the sandbox is being made. */
 export type SessionState = 'queued' | 'starting' | 'ready' | 'ended';
 
-export type EndReason = 'expired' | 'idle' | 'ended-by-user' | 'ended-by-staff' | 'limit' | 'host-restart' | 'error';
+export type EndReason = 'expired' | 'idle' | 'ended-by-user' | 'ended-by-staff' | 'limit' | 'host-restart' | 'host-lost' | 'error';
 
 export type ServerEvent =
   | { type: 'status'; state: SessionState; reason?: EndReason; message?: string }

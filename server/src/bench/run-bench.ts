@@ -19,6 +19,7 @@ import { classBench } from './class-bench.js';
 import { startBenchApp, startPhases, startSession } from './bench-app.js';
 import { manySessions } from './many-sessions.js';
 import { runtimesBench } from './runtimes-bench.js';
+import { clusterBench } from './cluster-bench.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -149,7 +150,7 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[], path: stri
   }
 }
 
-/** parts: names of the parts to run (load, cold, warm, echo, verdict, images, engine-view, recordings, class, many, exhaustion, runtimes); none = all. */
+/** parts: names of the parts to run (load, cold, warm, echo, verdict, images, engine-view, recordings, class, many, exhaustion, runtimes, cluster); none = all. */
 export async function runBench(config: Config, parts: string[] = []): Promise<number> {
   const want = (part: string) => parts.length === 0 || parts.includes(part);
   const { berth, url } = await startBenchApp(config, 'bench');
@@ -189,6 +190,7 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     if (want('class')) await classBench(berth, url, config.startsAtOnce, rows);
     if (want('exhaustion')) await exhaustion(berth, url, rows);
     if (want('runtimes')) await runtimesBench(config, rows);
+    if (want('cluster')) await clusterBench(config, rows);
     if (want('many')) {
       // BERTH_BENCH_SESSIONS: the crowd sizes, e.g. `30` or `100,200` (the default: the issue's two rows).
       const sizes = (process.env.BERTH_BENCH_SESSIONS ?? '100,200').split(',').map(Number).filter((n) => n > 0);

@@ -1,7 +1,7 @@
 // The runtime the rest of Berth uses when sandboxes may nap (sandbox-naps.ts): whatever reaches into a
 // sandbox (a shell, a command, a stream, its address for a port link) wakes it first. Looks from the host
 // (ports, disk, limits, whether it runs) leave it asleep.
-import type { CreateOptions, ExecOptions, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../runtime/runtime.js';
+import type { LostHost, CreateOptions, ExecOptions, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../runtime/runtime.js';
 import type { SandboxNaps } from './sandbox-naps.js';
 
 export class WakingRuntime implements SandboxRuntime {
@@ -51,6 +51,12 @@ export class WakingRuntime implements SandboxRuntime {
   async address(id: string): Promise<string> {
     await this.naps.wake(id);
     return this.inner.address(id);
+  }
+
+  /** The inner runtime's, where it has one (a cluster's). */
+  get lostSandboxes(): (() => Promise<Map<string, LostHost>>) | undefined {
+    const inner = this.inner;
+    return inner.lostSandboxes ? () => inner.lostSandboxes!() : undefined;
   }
 
   isRunning(id: string): Promise<boolean> {

@@ -108,6 +108,11 @@ export interface SandboxRuntime {
   execStream(id: string, cmd: string[], opts: { timeoutMs: number }): Promise<ExecStream>;
   /** Starts cmd as the visitor and hands its output to onData as it comes; it ends by timeoutMs at the latest. */
   follow(id: string, cmd: string[], onData: (chunk: Buffer) => void, opts: { timeoutMs: number }): Promise<FollowedProcess>;
+  /**
+   * Sandboxes whose host was lost (a cluster member that stopped answering, or one emptied for maintenance), by
+   * id. Only runtimes that spread sandboxes over machines have it; their isRunning says false for these.
+   */
+  lostSandboxes?(): Promise<Map<string, LostHost>>;
   /** Whether the sandbox's container is running (false when it is stopped or gone). */
   isRunning(id: string): Promise<boolean>;
   /** Whether the sandbox runs and its inner engine finished starting (false when stopped, gone or half-started). */
@@ -118,7 +123,7 @@ export interface SandboxRuntime {
   sweep(keep: Set<string>): Promise<string[]>;
   /** TCP ports something listens on in the sandbox (its own address, or all), ascending. */
   listeningPorts(id: string): Promise<number[]>;
-  /** Where the host reaches the sandbox's ports (its address on its own bridge). */
+  /** Where the host reaches the sandbox's ports (its address on its own bridge). SandboxElsewhere: not from here. */
   address(id: string): Promise<string>;
   /** How often the sandbox has hit its limits so far, and how many processes it runs now. */
   limitHits(id: string): Promise<LimitHits>;
@@ -135,7 +140,16 @@ export interface SandboxRuntime {
   ping(): Promise<boolean>;
 }
 
+/** The machine a lost sandbox ran on: its name, and whether its operator emptied it (evacuation) or it went away. */
+export interface LostHost {
+  host: string;
+  evacuated: boolean;
+}
+
 export class SandboxError extends Error {}
+
+/** The sandbox runs on a machine whose sandbox addresses this server does not reach (another cluster member). */
+export class SandboxElsewhere extends SandboxError {}
 
 /** Below this much free space, writes fail: a session's disk counts as full. */
 export const DISK_FULL_BELOW_BYTES = 16 * 2 ** 20;

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { registryMirrors } from '../../src/app.js';
 import { LxdRuntime } from '../../src/runtime/lxd/lxd-runtime.js';
 import { lxdRuntimeOptions } from '../../src/runtime/lxd/lxd-config.js';
+import { readUntil as read } from '../helpers.js';
 
 const cluster = new URL('../../../native/lxd/lxd-cluster.sh', import.meta.url).pathname;
 const socket = execFileSync(cluster, ['socket'], { encoding: 'utf8' }).trim();
@@ -20,17 +21,6 @@ const where = new Map<string, string>();
 
 async function location(id: string): Promise<string> {
   return (await runtime.api.request<{ location: string }>('GET', `/1.0/instances/${runtime.name(id)}`)).location;
-}
-
-function read(stream: NodeJS.ReadableStream, want: RegExp, ms = 15_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no ${want} in ${ms} ms; the terminal showed: ${JSON.stringify(seen.slice(-500))}`)), ms);
-    stream.on('data', (c: Buffer) => {
-      seen += c.toString('utf8');
-      if (want.test(seen)) { clearTimeout(timer); resolve(seen); }
-    });
-  });
 }
 
 describe('the lxd runtime on a 3-member LXD cluster', { timeout: 900_000 }, () => {

@@ -37,10 +37,13 @@ function openWebSocket(url: string, headers: Record<string, string> = {}): Promi
 describe('port links', () => {
   const ctx = useSessionTerminal();
 
-  test("a fresh session lists no port: the engine's DNS helper listening on 127.0.0.11 is not one the visitor opened", async () => {
-    // The helper really listens in the sandbox (on a random TCP port of 127.0.0.11), so this is no empty check.
+  test("a fresh session lists no port: what listens there that the visitor did not open (the engine's DNS helper, the terminal server) is not listed", async () => {
+    // It really listens in the sandbox, so this is no empty check: the rootless engine's DNS helper on a random
+    // TCP port of 127.0.0.11 (the docker runtime), the terminal server on port 61022 of every address (the lxd
+    // runtime, whose inner engine answers DNS inside its containers only).
     const tcp = await ctx.server.berth.runtime.exec(ctx.session.id, ['cat', '/proc/net/tcp']);
-    assert.match(tcp.output, /: 0B00007F:[0-9A-F]{4} 00000000:0000 0A /, 'a listener on 127.0.0.11');
+    if (ctx.server.config.runtime === 'lxd') assert.match(tcp.output, /: 00000000:EE5E 00000000:0000 0A /, 'the terminal server listening on 0.0.0.0:61022');
+    else assert.match(tcp.output, /: 0B00007F:[0-9A-F]{4} 00000000:0000 0A /, 'a listener on 127.0.0.11');
     // A server the visitor starts in the shell is listed; by then the watcher has looked more than once.
     await ctx.term.run(`{ sleep 60; } | nc -lk 8099 >/dev/null 2>&1 & true`);
     await ctx.term.waitForEvent((e) => e.type === 'port' && e.port === 8099 && !e.closed, 10_000, 'port 8099');

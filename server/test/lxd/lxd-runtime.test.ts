@@ -8,21 +8,11 @@ import { loadConfig } from '../../src/config.js';
 import { registryMirrors } from '../../src/app.js';
 import { LxdRuntime } from '../../src/runtime/lxd/lxd-runtime.js';
 import { lxdRuntimeOptions } from '../../src/runtime/lxd/lxd-config.js';
+import { readUntil as read } from '../helpers.js';
 
 const config = loadConfig({ ...process.env, BERTH_INSTANCE: `t-${crypto.randomBytes(3).toString('hex')}` });
 const runtime = new LxdRuntime({ ...lxdRuntimeOptions(config), registryMirrors: registryMirrors(config), readyTimeoutMs: 90_000 });
 const ids = ['a1', 'b2', 'c3'];
-
-function read(stream: NodeJS.ReadableStream, want: RegExp, ms = 15_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no ${want} in ${ms} ms; the terminal showed: ${JSON.stringify(seen.slice(-500))}`)), ms);
-    stream.on('data', (c: Buffer) => {
-      seen += c.toString('utf8');
-      if (want.test(seen)) { clearTimeout(timer); resolve(seen); }
-    });
-  });
-}
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -269,6 +269,7 @@ const zh: Messages = {
     'ended-by-staff': '老师结束了会话',
     limit: '会话触及了资源上限',
     'host-restart': '沙箱主机重启了',
+    'host-lost': '运行你沙箱的机器失去了响应',
     error: '沙箱出错了',
   },
   sentence: (text: string) => {

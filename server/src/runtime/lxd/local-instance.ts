@@ -41,3 +41,36 @@ export function localLimitText(local: LocalInstance): string {
 export function localCpuNs(local: LocalInstance): number {
   return Number(readKernelFile(`${local.cgroups.cpuacct}/cpuacct.usage`).trim() || 0);
 }
+
+/** The local instances of one runtime, by sandbox id: found once (LXD's state names the pid), then checked by
+ * its start time alone. */
+export class LocalInstances {
+  private readonly known = new Map<string, LocalInstance>();
+
+  constructor(
+    private readonly running: (id: string) => Promise<{ status: string; pid: number } | null>,
+    private readonly nameOf: (id: string) => string,
+  ) {}
+
+  /** The sandbox's init as this machine's process, when it runs here; null elsewhere. */
+  async get(id: string): Promise<LocalInstance | null> {
+    const known = this.known.get(id);
+    if (known && (await stillRuns(known))) return known;
+    this.known.delete(id);
+    const state = await this.running(id).catch(() => null);
+    if (state?.status !== 'Running') return null;
+    const found = await localInstance(this.nameOf(id), state.pid);
+    if (found) this.known.set(id, found);
+    return found;
+  }
+
+  /** Whether a sandbox found here before still runs (no call to LXD); false when not known. */
+  async knownRunning(id: string): Promise<boolean> {
+    const known = this.known.get(id);
+    return !!known && (await stillRuns(known));
+  }
+
+  forget(id: string): void {
+    this.known.delete(id);
+  }
+}

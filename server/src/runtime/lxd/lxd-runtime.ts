@@ -7,41 +7,24 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, EXEC_OUTPUT_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
+import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, SandboxElsewhere, EXEC_OUTPUT_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type LostHost, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
 import { listeningPortsIn, listeningPortsOf } from '../engine-ports.js';
-import { localCpuNs, localInstance, localLimitText, stillRuns, type LocalInstance } from './local-instance.js';
+import { localCpuNs, localLimitText, LocalInstances } from './local-instance.js';
 import { endShell } from '../sandbox-shell.js';
 import { openServedShell, runServed, TERMINAL_SERVER_PORT } from '../terminal-server.js';
 import { LxdApi, isNotFound } from './lxd-api.js';
 import { lxdExec, lxdExecStream, lxdFollow, lxdTerminal } from './lxd-exec.js';
 import { IdmapSlots } from './idmap-slots.js';
+import { SandboxPlacement, type InstanceInfo } from './sandbox-placement.js';
 import { sandboxInstance } from './sandbox-instance.js';
+import type { LxdRuntimeOptions } from './lxd-config.js';
+
+export type { LxdRuntimeOptions } from './lxd-config.js';
 
 export { LXD_INSTANCE_KEY, LXD_SESSION_KEY } from './sandbox-instance.js';
 import { LXD_INSTANCE_KEY, LXD_SESSION_KEY } from './sandbox-instance.js';
 const SHELL_READY_FILE = '/run/user/1000/shell-ready';
 const READY_FILE = '/run/user/1000/engine-ready';
-
-export interface LxdRuntimeOptions {
-  socketPath: string;
-  instance: string;
-  /** The session image's alias (native/lxd/build-lxd-image.sh). */
-  image: string;
-  pool: string;
-  network: string;
-  memoryBytes: number;
-  cpus: number;
-  pidsLimit: number;
-  diskBytes: number;
-  serviceIp: string;
-  registryMirrors: string[];
-  readyTimeoutMs: number;
-  shellEnv?: string[];
-  /** In a cluster, the member on this machine: its sandboxes' addresses are reachable from here. Unset: none is. */
-  member?: string;
-  /** How shells and lesson checks reach the sandbox: its terminal server (berth-term; LXD exec when it does not answer), or LXD exec only. */
-  terminal?: 'server' | 'exec';
-}
 
 interface InstanceState {
   status: string;
@@ -52,19 +35,18 @@ interface InstanceState {
   network?: Record<string, { host_name?: string; addresses?: { family: string; address: string; scope: string }[] }>;
 }
 
-interface InstanceInfo {
-  name: string;
-  status: string;
-  config: Record<string, string>;
-}
-
 export class LxdRuntime implements SandboxRuntime {
   readonly api: LxdApi;
   private readonly slots = new IdmapSlots();
+  private readonly placement: SandboxPlacement;
+  /** Sandboxes whose init runs on this machine, read from the host (local-instance.ts). */
+  private readonly locals: LocalInstances;
   onStartPhases: ((phases: StartPhases) => void) | undefined;
 
   constructor(private readonly o: LxdRuntimeOptions) {
     this.api = new LxdApi(o.socketPath);
+    this.placement = new SandboxPlacement(this.api, o, (id) => this.name(id));
+    this.locals = new LocalInstances((id) => this.state(id), (id) => this.name(id));
   }
 
   /** LXD's instance name: letters, digits and dashes, at most 63. */
@@ -83,7 +65,7 @@ export class LxdRuntime implements SandboxRuntime {
     let handedOver = false;
     try {
       const instances = await this.instances();
-      const slot = this.slots.take(instances.map((i) => i.config['security.idmap.base']));
+      const slot = this.slots.take(instances.map((i) => i.config?.['security.idmap.base']));
       try {
         await this.api.run('POST', '/1.0/instances', sandboxInstance(this.o, id, this.name(id), slot));
       } finally {
@@ -92,6 +74,7 @@ export class LxdRuntime implements SandboxRuntime {
       const t1 = performance.now();
       await this.api.run('PUT', this.path(id, '/state'), { action: 'start', timeout: 30 });
       const t2 = performance.now();
+      await this.placement.location(id);
       const deadline = Date.now() + this.o.readyTimeoutMs;
       await this.waitFor(id, SHELL_READY_FILE, deadline);
       const t3 = performance.now();
@@ -119,24 +102,10 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   private async fileExists(id: string, file: string): Promise<boolean> {
-    const local = await this.local(id);
+    const local = await this.locals.get(id);
     // lstat: a link the visitor put there is not followed.
     if (local) return fs.promises.lstat(`/proc/${local.pid}/root${file}`).then(() => true, () => false);
     return this.api.fileExists(this.name(id), file);
-  }
-
-  private readonly locals = new Map<string, LocalInstance>();
-
-  /** The sandbox's init as this machine's process, when it runs here (local-instance.ts); null elsewhere. */
-  private async local(id: string): Promise<LocalInstance | null> {
-    const known = this.locals.get(id);
-    if (known && (await stillRuns(known))) return known;
-    this.locals.delete(id);
-    const state = await this.state(id).catch(() => null);
-    if (state?.status !== 'Running') return null;
-    const found = await localInstance(this.name(id), state.pid);
-    if (found) this.locals.set(id, found);
-    return found;
   }
 
   private async logTail(id: string): Promise<string> {
@@ -145,8 +114,18 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async destroySandbox(id: string): Promise<void> {
-    this.locals.delete(id);
-    this.reach.delete(id);
+    try {
+      await this.remove(id);
+    } catch (err) {
+      // Its member is away (a lost machine): LXD cannot remove it until that member answers again.
+      await this.placement.removalFailed(id);
+      throw err;
+    }
+    this.locals.forget(id);
+    this.placement.forget(id);
+  }
+
+  private async remove(id: string): Promise<void> {
     try {
       await this.api.run('PUT', this.path(id, '/state'), { action: 'stop', force: true, timeout: 30 });
     } catch (err) {
@@ -204,9 +183,10 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async isRunning(id: string): Promise<boolean> {
+    // A sandbox on a member that is away may still run there, but nothing reaches it through LXD.
+    if (await this.placement.isAway(id)) return false;
     // Asked every second for every session: the sandbox's init, still alive here, answers without LXD.
-    const known = this.locals.get(id);
-    if (known && (await stillRuns(known))) return true;
+    if (await this.locals.knownRunning(id)) return true;
     try {
       return (await this.state(id)).status === 'Running';
     } catch (err) {
@@ -219,17 +199,23 @@ export class LxdRuntime implements SandboxRuntime {
     return (await this.isRunning(id)) && (await this.fileExists(id, READY_FILE));
   }
 
-  private async instances(): Promise<InstanceInfo[]> {
-    return this.api.request<InstanceInfo[]>('GET', '/1.0/instances?recursion=1');
+
+  private instances(): Promise<InstanceInfo[]> {
+    return this.placement.list();
+  }
+
+  async lostSandboxes(): Promise<Map<string, LostHost>> {
+    for (const id of await this.placement.orphansBack()) await this.destroySandbox(id).catch(() => {});
+    return this.placement.lost();
   }
 
   async listSandboxes(): Promise<string[]> {
-    return (await this.instances()).filter((i) => i.config[LXD_INSTANCE_KEY] === this.o.instance).map((i) => i.config[LXD_SESSION_KEY]).filter((x): x is string => !!x);
+    return (await this.instances()).map((i) => this.placement.idOf(i)).filter((x): x is string => !!x);
   }
 
   /** Every Berth instance with a sandbox on this LXD. */
   async instancesOnEngine(): Promise<string[]> {
-    return [...new Set((await this.instances()).map((i) => i.config[LXD_INSTANCE_KEY]).filter((x): x is string => !!x))];
+    return [...new Set((await this.instances()).map((i) => i.config?.[LXD_INSTANCE_KEY]).filter((x): x is string => !!x))];
   }
 
   async sweep(keep: Set<string>): Promise<string[]> {
@@ -243,7 +229,7 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async listeningPorts(id: string): Promise<number[]> {
-    const local = await this.local(id);
+    const local = await this.locals.get(id);
     if (local) {
       const ports = await listeningPortsOf(local.pid);
       if (!ports) throw new SandboxError('the sandbox is not running');
@@ -252,45 +238,32 @@ export class LxdRuntime implements SandboxRuntime {
     }
     const r = await this.exec(id, ['cat', '/proc/net/tcp', '/proc/net/tcp6'], { timeoutMs: 10_000, maxOutputBytes: 4 * 2 ** 20 });
     if (r.exitCode !== 0) throw new SandboxError('the sandbox is not running');
-    const ports = new Set<number>();
     // The two tables, one after the other: each starts with its own header line, which listeningPortsIn skips.
-    for (const table of r.output.split(/\n(?=\s*sl\s)/)) for (const p of listeningPortsIn(table)) ports.add(p);
+    const ports = new Set(r.output.split(/\n(?=\s*sl\s)/).flatMap((table) => [...listeningPortsIn(table)]));
     ports.delete(TERMINAL_SERVER_PORT);
     return [...ports].sort((a, b) => a - b);
   }
 
-  private readonly reach = new Map<string, boolean>();
-
-  /**
-   * Whether this server reaches the sandbox at its address (berth-term, port links). Every member of a cluster
-   * gives its sandboxes addresses on the same subnet: one on another member must never be dialled here, where
-   * that address may be another visitor's sandbox. Here means: LXD alone (on this machine, as lxd-host.sh sets
-   * it up), or the member named as this machine's whose sandbox's host-side NIC is on this machine's bridge.
-   */
-  private async reachable(id: string): Promise<boolean> {
-    const known = this.reach.get(id);
-    if (known !== undefined) return known;
-    const { location } = await this.api.request<{ location?: string }>('GET', this.path(id), undefined, 10_000);
-    let here = !location || location === 'none';
-    if (!here && location === this.o.member) {
-      const nic = (await this.state(id)).network?.eth0?.host_name ?? '';
-      const master = /^[\w.-]{1,15}$/.test(nic) ? await fs.promises.readlink(`/sys/class/net/${nic}/master`).catch(() => '') : '';
-      here = master.endsWith(`/${this.o.network}`);
-    }
-    this.reach.set(id, here);
-    return here;
+  private reachable(id: string): Promise<boolean> {
+    return this.placement.reachable(id, async () => (await this.state(id)).network?.eth0?.host_name);
   }
 
   async address(id: string): Promise<string> {
-    if (!(await this.reachable(id))) throw new SandboxError('the sandbox runs on another LXD cluster member, which this server does not reach by address');
+    if (!(await this.reachable(id))) throw new SandboxElsewhere('the sandbox runs on another LXD cluster member, which this server does not reach by address');
+    return this.ownAddress(id);
+  }
+
+  /** Its address on its member's bridge (meaningful there only). */
+  private async ownAddress(id: string): Promise<string> {
     const eth0 = (await this.state(id)).network?.eth0?.addresses ?? [];
     const inet = eth0.find((a) => a.family === 'inet' && a.scope === 'global');
     if (!inet) throw new SandboxError('the sandbox has no address yet');
     return inet.address;
   }
 
+
   async limitHits(id: string): Promise<LimitHits> {
-    const local = await this.local(id);
+    const local = await this.locals.get(id);
     // Here: the host's view of its cgroups. Elsewhere: the sandbox's own, as its init mounted them (a cgroup
     // namespace: the files are the container's).
     const text = local
@@ -314,7 +287,7 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async cpuUsedNs(id: string): Promise<number> {
-    const local = await this.local(id);
+    const local = await this.locals.get(id);
     if (local) return localCpuNs(local);
     return (await this.state(id)).cpu?.usage ?? 0;
   }

@@ -3,7 +3,7 @@
 // limits, a root disk of the session's size on the pool, and its NIC on the sandboxes' bridge, isolated from
 // the other sandboxes' NICs. user.berth.* keys say whose sandbox it is.
 import { processBudget } from '../runtime.js';
-import type { LxdRuntimeOptions } from './lxd-runtime.js';
+import type { LxdRuntimeOptions } from './lxd-config.js';
 
 export const LXD_SESSION_KEY = 'user.berth.session';
 export const LXD_INSTANCE_KEY = 'user.berth.instance';
@@ -25,6 +25,9 @@ export function sandboxInstance(o: LxdRuntimeOptions, id: string, name: string, 
       'limits.cpu.allowance': `${Math.round(o.cpus * 100)}%`,
       'limits.processes': String(o.pidsLimit),
       'boot.autostart': 'false',
+      // A member emptied for maintenance stops its sandboxes: Berth starts its visitors anew elsewhere
+      // (sessions/lost-hosts.ts) rather than LXD copying a live engine's disk across.
+      'cluster.evacuate': 'stop',
       'environment.BERTH_SERVICE_IP': o.serviceIp,
       'environment.BERTH_REGISTRY_MIRRORS': o.registryMirrors.join(' '),
       'environment.BERTH_NESTED_PROCESSES': String(processBudget(o.pidsLimit).nested),

@@ -1,0 +1,50 @@
+// A machine of the runtime's that stops answering (an LXD cluster member gone offline) takes its sandboxes out
+// of reach: their sessions end at once, each page saying so and offering a new session, which LXD places on a
+// member still there. What is left of the lost sandboxes the runtime removes once their machine is back.
+import type { LostHost, SandboxRuntime } from '../runtime/runtime.js';
+import type { Logger, SessionManager } from './session-manager.js';
+
+export const hostLostMessage = ({ host, evacuated }: LostHost) =>
+  evacuated
+    ? `the machine that ran your sandbox (${host}) was taken out of service for maintenance, and your containers and files went with it; a new session starts on another machine`
+    : `the machine that ran your sandbox (${host}) stopped answering, so your containers and files there are out of reach; a new session starts on another machine`;
+
+export class LostHosts {
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly runtime: SandboxRuntime,
+    private readonly log: Logger,
+    private readonly intervalMs = 2000,
+  ) {}
+
+  start(): void {
+    if (!this.runtime.lostSandboxes) return;
+    this.timer = setInterval(() => void this.scan(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async scan(): Promise<void> {
+    if (this.busy || !this.runtime.lostSandboxes) return;
+    this.busy = true;
+    try {
+      const lost = await this.runtime.lostSandboxes();
+      for (const s of this.sessions.live()) {
+        const host = lost.get(s.id);
+        if (!host) continue;
+        this.log.warn({ session: s.id, ...host }, 'the sandbox host was lost: session ended');
+        await this.sessions.end(s.id, 'host-lost', hostLostMessage(host));
+      }
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not ask the runtime for lost sandbox hosts');
+    } finally {
+      this.busy = false;
+    }
+  }
+}
