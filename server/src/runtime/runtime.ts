@@ -123,7 +123,7 @@ export interface SandboxRuntime {
   sweep(keep: Set<string>): Promise<string[]>;
   /** TCP ports something listens on in the sandbox (its own address, or all), ascending. */
   listeningPorts(id: string): Promise<number[]>;
-  /** Where the host reaches the sandbox's ports (its address on its own bridge). SandboxElsewhere: not from here. */
+  /** Where the host reaches the sandbox's ports (its address on its own bridge). */
   address(id: string): Promise<string>;
   /** How often the sandbox has hit its limits so far, and how many processes it runs now. */
   limitHits(id: string): Promise<LimitHits>;
@@ -147,9 +147,6 @@ export interface LostHost {
 }
 
 export class SandboxError extends Error {}
-
-/** The sandbox runs on a machine whose sandbox addresses this server does not reach (another cluster member). */
-export class SandboxElsewhere extends SandboxError {}
 
 /** Below this much free space, writes fail: a session's disk counts as full. */
 export const DISK_FULL_BELOW_BYTES = 16 * 2 ** 20;

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, SandboxElsewhere, EXEC_OUTPUT_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type LostHost, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
+import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, EXEC_OUTPUT_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type LostHost, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
 import { listeningPortsIn, listeningPortsOf } from '../engine-ports.js';
 import { localCpuNs, localLimitText, LocalInstances } from './local-instance.js';
 import { endShell } from '../sandbox-shell.js';
@@ -249,7 +249,7 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async address(id: string): Promise<string> {
-    if (!(await this.reachable(id))) throw new SandboxElsewhere('the sandbox runs on another LXD cluster member, which this server does not reach by address');
+    if (!(await this.reachable(id))) throw new SandboxError('the sandbox runs on another LXD cluster member, which this server does not reach by address');
     return this.ownAddress(id);
   }
 
