@@ -154,7 +154,11 @@ export function runBerth(args: string[], env: NodeJS.ProcessEnv): Promise<{ code
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
 }
 
-/** Polls an async check until it passes or the time is up (then throws its last error). */
+/**
+ * Polls an async check until it passes or the time is up (then throws its last error). Give every assert.ok in
+ * a check a message: without one, Node words the failure by parsing the test file's compiled source with acorn,
+ * which took over a minute of CPU per failed try here, starving the server in the same process.
+ */
 export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -50,7 +50,7 @@ test('a pooled sandbox killed from the host is not handed out: the visitor gets 
     await server.berth.recover(); // fills the pool
     const pooled = await eventually(async () => {
       const [id] = await runtime.listSandboxes();
-      assert.ok(id && (await runtime.isReady(id)));
+      assert.ok(id && (await runtime.isReady(id)), 'the pool made a ready sandbox');
       return id;
     }, 60_000);
     const name = `berth-${server.config.instance}-${pooled}`;

@@ -41,7 +41,7 @@ test('a second server for a served instance exits non-zero naming the first (pid
     const before = await eventually(async () => {
       const ids = await runtime.listSandboxes();
       assert.equal(ids.length, 2);
-      assert.ok(await runtime.isReady(ids.find((id) => id !== s.id)!));
+      assert.ok(await runtime.isReady(ids.find((id) => id !== s.id)!), 'the pooled sandbox is ready');
       return ids.sort();
     }, 180_000);
 

@@ -162,7 +162,7 @@ describe('port links', () => {
     const seenViaToken = viaToken.seen;
     await eventually(() => assert.deepEqual(seenViaToken.messages, ['hello from the sandbox; cookie: none; authorization: no']));
     viaToken.ws.close();
-    await eventually(() => assert.ok(seenViaToken.close));
+    await eventually(() => assert.ok(seenViaToken.close, 'the socket opened with the ticket closed'));
 
     // The terminal's own websocket is untouched by the proxy's upgrades.
     assert.equal((await ctx.term.run('docker rm -f wsecho >/dev/null && echo removed')).output.trim(), 'removed');

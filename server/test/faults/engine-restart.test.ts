@@ -37,7 +37,7 @@ test('an engine restart: health turns red naming the engine, the page says the s
     server.berth.naps.options.napAfterMs = 2000;
     await eventually(async () => {
       await server.berth.naps.scan();
-      assert.ok(server.berth.naps.isNapping(napper.id));
+      assert.ok(server.berth.naps.isNapping(napper.id), 'the idle sandbox naps');
     }, 60_000);
 
     fs.writeFileSync(LOCK, `${process.pid} faults-engine-restart\n`);
