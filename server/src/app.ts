@@ -265,7 +265,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.isNapping = (id) => naps.isNapping(id);
   watcher.start();
-  const lostHosts = new LostHosts(sessions, runtime, app.log);
+  const lostHosts = new LostHosts(sessions, runtime, app.log, pool);
   lostHosts.start();
   // A keystroke (or a lesson's Run) wakes a napping sandbox; what was typed waits in the socket meanwhile.
   sessions.on('activity', (id) => void naps.wake(id));

@@ -1,6 +1,7 @@
 // The runtime the rest of Berth uses when sandboxes may nap (sandbox-naps.ts): whatever reaches into a
 // sandbox (a shell, a command, a stream, its address for a port link) wakes it first. Looks from the host
 // (ports, disk, limits, whether it runs) leave it asleep.
+import type { Duplex } from 'node:stream';
 import type { LostHost, CreateOptions, ExecOptions, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../runtime/runtime.js';
 import type { SandboxNaps } from './sandbox-naps.js';
 
@@ -51,6 +52,16 @@ export class WakingRuntime implements SandboxRuntime {
   async address(id: string): Promise<string> {
     await this.naps.wake(id);
     return this.inner.address(id);
+  }
+
+  /** The inner runtime's, where it has one (a cluster's); the sandbox is woken first, as for address(). */
+  get openPort(): ((id: string, port: number) => Promise<Duplex>) | undefined {
+    const inner = this.inner;
+    if (!inner.openPort) return undefined;
+    return async (id, port) => {
+      await this.naps.wake(id);
+      return inner.openPort!(id, port);
+    };
   }
 
   /** The inner runtime's, where it has one (a cluster's). */

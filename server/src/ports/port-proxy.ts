@@ -1,12 +1,27 @@
 // A request for a port link, passed to the app in the session's sandbox and its answer back.
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { requestHeadersForApp, responseHeadersForBrowser } from './app-headers.js';
 import { nothingAnswers } from './port-pages.js';
 import type { PortRoute } from './ports-origin.js';
 import { unusableAnswer, writeUpstreamHead } from './upstream-answer.js';
 
-/** Forwards req to the app at host:route.port; every failure becomes a page for the reader, never a throw. */
-export function forwardRequest(req: http.IncomingMessage, out: http.ServerResponse, route: PortRoute, host: string): void {
+/** Where a port link's requests go: the sandbox's address, or connections the runtime opens to its ports (a
+ * sandbox on another machine: SandboxRuntime.openPort). */
+export type Upstream = { host: string } | { open: (port: number) => Promise<Duplex> };
+
+/** http.request's options that reach the upstream's port (an agent, even `agent: false`'s, ignores createConnection). */
+export function upstreamOptions(to: Upstream, port: number): http.RequestOptions {
+  if ('host' in to) return { host: to.host, port };
+  const createConnection = (_: unknown, done: (err: Error | null, socket?: Duplex) => void) => {
+    to.open(port).then((socket) => done(null, socket), (err: Error) => done(err));
+    return undefined;
+  };
+  return { port, createConnection: createConnection as unknown as http.RequestOptions['createConnection'] };
+}
+
+/** Forwards req to the app at the upstream's route.port; every failure becomes a page for the reader, never a throw. */
+export function forwardRequest(req: http.IncomingMessage, out: http.ServerResponse, route: PortRoute, to: Upstream): void {
   const { port } = route;
   const badGateway = (why: string) => {
     if (out.headersSent) return out.destroy();
@@ -15,13 +30,13 @@ export function forwardRequest(req: http.IncomingMessage, out: http.ServerRespon
     out.writeHead(502, 'Bad Gateway', { 'content-type': 'text/html; charset=utf-8' });
     out.end(nothingAnswers(port, why));
   };
-  // A connection of its own for every request (agent: false, no keep-alive): an app that closes its side
-  // after each answer (as `nc -e` servers do) would otherwise make a pooled socket's next request fail with a
-  // reset that reads "dropped the connection".
+  // A connection of its own for every request (no agent, no keep-alive): an app that closes its side after each
+  // answer (as `nc -e` servers do) would otherwise make a pooled socket's next request fail with a reset that
+  // reads "dropped the connection". A connection the runtime opens is never pooled.
   const headers = requestHeadersForApp(req.headers, port);
   delete headers.connection;
   delete headers['keep-alive'];
-  const upstream = http.request({ host, port, method: req.method, path: route.appPath, headers, timeout: 10_000, agent: false }, (res) => {
+  const upstream = http.request({ ...upstreamOptions(to, port), ...('host' in to ? { agent: false } : {}), method: req.method, path: route.appPath, headers, timeout: 10_000 }, (res) => {
     res.on('error', () => out.destroy());
     const unusable = unusableAnswer(res);
     if (unusable || !writeUpstreamHead(out, res, responseHeadersForBrowser(res.headers, route))) {

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { requestHeadersForApp, responseHeadersForBrowser } from './app-headers.js';
 import { nothingAnswers } from './port-pages.js';
 import type { PortRoute } from './ports-origin.js';
+import { upstreamOptions, type Upstream } from './port-proxy.js';
 
 
 /** The open tunnels per session, so a session's end (or the server's) closes them at once. */
@@ -41,10 +42,10 @@ export class PortTunnels {
  * The client's bytes after its request head are not forwarded: RFC 6455 (4.1) has a client wait for the
  * 101 before sending anything, and Node leaves whatever arrives later buffered in the socket.
  */
-export function forwardUpgrade(req: http.IncomingMessage, client: Duplex, route: PortRoute, host: string, tunnels: PortTunnels): void {
+export function forwardUpgrade(req: http.IncomingMessage, client: Duplex, route: PortRoute, to: Upstream, tunnels: PortTunnels): void {
   client.on('error', () => client.destroy());
   const headers = requestHeadersForApp(req.headers, route.port);
-  const upstream = http.request({ host, port: route.port, method: 'GET', path: route.appPath, headers, timeout: 10_000 });
+  const upstream = http.request({ ...upstreamOptions(to, route.port), method: 'GET', path: route.appPath, headers, timeout: 10_000 });
   upstream.on('upgrade', (res, socket, head) => {
     socket.setTimeout(0); // the connect timeout above must not end a quiet websocket
     if (client.destroyed) return socket.destroy();

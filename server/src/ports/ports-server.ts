@@ -4,12 +4,12 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { PORT_TICKET_PARAM } from '@berth/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import type { SandboxRuntime } from '../runtime/runtime.js';
+import { SandboxElsewhere, type SandboxRuntime } from '../runtime/runtime.js';
 import type { Session } from '../sessions/session.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { readCookies } from './cookie-header.js';
 import { passMatches, portCookie, portCookieName, portPass } from './port-pass.js';
-import { forwardRequest } from './port-proxy.js';
+import { forwardRequest, type Upstream } from './port-proxy.js';
 import { needsTicket, notAPortLink, page, sessionGone, stillStarting } from './port-pages.js';
 import type { PortRoute, PortsOrigin } from './ports-origin.js';
 import { PortTickets } from './port-tickets.js';
@@ -79,11 +79,22 @@ export class PortsServer {
         res.writeHead(303, { location: v.redirect, 'set-cookie': portCookie(this.deps.origin, v.route, portPass(v.session)), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
         return void res.end();
       }
-      forwardRequest(req, res, v.route, await this.deps.runtime.address(v.session.id));
+      forwardRequest(req, res, v.route, await this.upstream(v.session.id));
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'port link failed');
       if (!res.headersSent) send(res, 502, page('The session could not be reached', '<p>Try again in a moment.</p>'));
       else res.destroy();
+    }
+  }
+
+  /** The sandbox's address, or (a sandbox on a machine this server cannot dial) connections through the runtime. */
+  private async upstream(sessionId: string): Promise<Upstream> {
+    const { runtime } = this.deps;
+    try {
+      return { host: await runtime.address(sessionId) };
+    } catch (err) {
+      if (!(err instanceof SandboxElsewhere) || !runtime.openPort) throw err;
+      return { open: (port) => runtime.openPort!(sessionId, port) };
     }
   }
 
@@ -95,7 +106,7 @@ export class PortsServer {
       if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') return refuse(socket, 400, page('Only websockets', '<p>Only websocket upgrades are passed to apps.</p>'));
       // Only the app's own pages may open its websockets with the visitor's port cookie.
       if (!this.deps.origin.allowsUpgrade(req.headers.origin, v.route)) return refuse(socket, 403, page('Refused', '<p>Websockets to this app open only from its own pages.</p>'));
-      forwardUpgrade(req, socket, v.route, await this.deps.runtime.address(v.session.id), this.tunnels);
+      forwardUpgrade(req, socket, v.route, await this.upstream(v.session.id), this.tunnels);
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'port link websocket failed');
       refuse(socket, 502, page('The session could not be reached', '<p>Try again in a moment.</p>'));

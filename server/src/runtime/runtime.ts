@@ -123,8 +123,10 @@ export interface SandboxRuntime {
   sweep(keep: Set<string>): Promise<string[]>;
   /** TCP ports something listens on in the sandbox (its own address, or all), ascending. */
   listeningPorts(id: string): Promise<number[]>;
-  /** Where the host reaches the sandbox's ports (its address on its own bridge). */
+  /** Where the host reaches the sandbox's ports (its address on its own bridge). SandboxElsewhere: not from here. */
   address(id: string): Promise<string>;
+  /** A connection to a port of a sandbox whose address this server cannot dial (SandboxElsewhere), through the runtime. */
+  openPort?(id: string, port: number): Promise<Duplex>;
   /** How often the sandbox has hit its limits so far, and how many processes it runs now. */
   limitHits(id: string): Promise<LimitHits>;
   /** The sandbox's own disk: bytes used and its size. */
@@ -147,6 +149,9 @@ export interface LostHost {
 }
 
 export class SandboxError extends Error {}
+
+/** The sandbox runs on a machine whose sandbox addresses this server does not reach (another cluster member). */
+export class SandboxElsewhere extends SandboxError {}
 
 /** Below this much free space, writes fail: a session's disk counts as full. */
 export const DISK_FULL_BELOW_BYTES = 16 * 2 ** 20;

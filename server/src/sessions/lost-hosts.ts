@@ -2,6 +2,7 @@
 // of reach: their sessions end at once, each page saying so and offering a new session, which LXD places on a
 // member still there. What is left of the lost sandboxes the runtime removes once their machine is back.
 import type { LostHost, SandboxRuntime } from '../runtime/runtime.js';
+import type { SandboxPool } from './sandbox-pool.js';
 import type { Logger, SessionManager } from './session-manager.js';
 
 export const hostLostMessage = ({ host, evacuated }: LostHost) =>
@@ -17,6 +18,8 @@ export class LostHosts {
     private readonly sessions: SessionManager,
     private readonly runtime: SandboxRuntime,
     private readonly log: Logger,
+    /** Its sandboxes on a lost machine are replaced, not left to be found at hand-over. */
+    private readonly pool?: Pick<SandboxPool, 'dropLost'>,
     private readonly intervalMs = 2000,
   ) {}
 
@@ -41,6 +44,7 @@ export class LostHosts {
         this.log.warn({ session: s.id, ...host }, 'the sandbox host was lost: session ended');
         await this.sessions.end(s.id, 'host-lost', hostLostMessage(host));
       }
+      await this.pool?.dropLost(lost);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'could not ask the runtime for lost sandbox hosts');
     } finally {

@@ -106,6 +106,16 @@ export class SandboxPool {
     this.refill();
   }
 
+  /** Pooled sandboxes on a machine that was lost (lost-hosts.ts): removed (once it answers) and replaced. */
+  async dropLost(lost: ReadonlyMap<string, unknown>): Promise<void> {
+    const gone = this.ready.filter((id) => lost.has(id));
+    if (!gone.length) return;
+    for (const id of gone) this.ready.splice(this.ready.indexOf(id), 1);
+    this.log.warn({ sandboxes: gone }, 'pooled sandboxes were on a lost machine: replaced');
+    await Promise.all(gone.map((id) => this.runtime.destroySandbox(id).catch(() => {})));
+    this.refill();
+  }
+
   /** Removes every pooled sandbox (server stop). */
   async drain(): Promise<void> {
     this.draining = true;

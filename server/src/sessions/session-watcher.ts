@@ -142,6 +142,8 @@ export class SessionWatcher {
     const count = running ? 0 : (this.stopped.get(id) ?? 0) + 1;
     this.stopped.set(id, count);
     if (count < STOPPED_SCANS) return;
+    // A sandbox whose machine was lost is not stopped: LostHosts ends its session, saying so (lost-hosts.ts).
+    if (this.runtime.lostSandboxes && (await this.runtime.lostSandboxes().catch(() => new Map())).has(id)) return;
     const hits = this.limits.get(id);
     const atLimit = !!hits && (hits.crowded || hits.forksRefused > 0 || hits.oomKills > 0);
     await this.sessions.end(

@@ -180,3 +180,55 @@ export async function lxdTerminal(api: LxdApi, instance: string, cmd: string[], 
   };
   return { stream, resize, operationId: x.operationId };
 }
+
+/**
+ * A command's standard input and output as a socket-like Duplex (a port link's connection to a sandbox this
+ * server cannot dial: a relay inside it). Ending the Duplex closes the command's input; its output's end is
+ * the Duplex's. setTimeout, setNoDelay and setKeepAlive are what Node's HTTP client asks of a socket.
+ */
+export async function lxdPipe(api: LxdApi, instance: string, cmd: string[]): Promise<Duplex> {
+  const x = await startExec(api, instance, { cmd });
+  const { 0: stdin, 1: stdout, 2: stderr } = x.sockets;
+  stderr!.on('message', () => {});
+  let idle: NodeJS.Timeout | undefined;
+  let idleMs = 0;
+  const touch = () => {
+    clearTimeout(idle);
+    if (idleMs > 0) idle = setTimeout(() => stream.emit('timeout'), idleMs);
+  };
+  const stream = Object.assign(
+    new Duplex({
+      write(chunk: Buffer, _enc, cb) {
+        touch();
+        stdin!.send(chunk, { binary: true }, cb);
+      },
+      read() {
+        stdout!.resume();
+      },
+      final(cb) {
+        stdin!.close();
+        cb();
+      },
+      destroy(err, cb) {
+        clearTimeout(idle);
+        closeAll(x);
+        cb(err);
+      },
+    }),
+    {
+      setTimeout(ms: number, onTimeout?: () => void) {
+        idleMs = ms;
+        if (onTimeout) stream.once('timeout', onTimeout);
+        touch();
+        return stream;
+      },
+      setNoDelay: () => stream,
+      setKeepAlive: () => stream,
+    },
+  );
+  onOutput(stdout!, (c) => {
+    touch();
+    if (!stream.push(c)) stdout!.pause();
+  }, () => stream.push(null));
+  return stream;
+}

@@ -6,14 +6,15 @@
 // and the caches answer).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, EXEC_OUTPUT_BYTES, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type LostHost, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
+import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, EXEC_OUTPUT_BYTES, SandboxElsewhere, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type LostHost, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
 import { listeningPortsIn, listeningPortsOf } from '../engine-ports.js';
 import { localCpuNs, localLimitText, LocalInstances } from './local-instance.js';
 import { endShell } from '../sandbox-shell.js';
 import { openServedShell, runServed, TERMINAL_SERVER_PORT } from '../terminal-server.js';
 import { LxdApi, isNotFound } from './lxd-api.js';
-import { lxdExec, lxdExecStream, lxdFollow, lxdTerminal } from './lxd-exec.js';
+import { lxdExec, lxdExecStream, lxdFollow, lxdPipe, lxdTerminal } from './lxd-exec.js';
 import { IdmapSlots } from './idmap-slots.js';
 import { SandboxPlacement, type InstanceInfo } from './sandbox-placement.js';
 import { sandboxInstance } from './sandbox-instance.js';
@@ -25,6 +26,8 @@ export { LXD_INSTANCE_KEY, LXD_SESSION_KEY } from './sandbox-instance.js';
 import { LXD_INSTANCE_KEY, LXD_SESSION_KEY } from './sandbox-instance.js';
 const SHELL_READY_FILE = '/run/user/1000/shell-ready';
 const READY_FILE = '/run/user/1000/engine-ready';
+/** The image's own busybox (native/lxd/build-lxd-image.sh), for the relay of a port on another member. */
+const BUSYBOX = '/usr/local/lib/berth/busybox';
 
 interface InstanceState {
   status: string;
@@ -249,7 +252,7 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async address(id: string): Promise<string> {
-    if (!(await this.reachable(id))) throw new SandboxError('the sandbox runs on another LXD cluster member, which this server does not reach by address');
+    if (!(await this.reachable(id))) throw new SandboxElsewhere('the sandbox runs on another LXD cluster member, which this server does not reach by address');
     return this.ownAddress(id);
   }
 
@@ -261,6 +264,11 @@ export class LxdRuntime implements SandboxRuntime {
     return inet.address;
   }
 
+  /** A port of a sandbox on another member: a relay inside it (the image's own busybox nc, as the visitor) to
+   * its own address, where its apps and published ports listen, over LXD's exec. */
+  async openPort(id: string, port: number): Promise<Duplex> {
+    return lxdPipe(this.api, this.name(id), [BUSYBOX, 'nc', await this.ownAddress(id), String(port)]);
+  }
 
   async limitHits(id: string): Promise<LimitHits> {
     const local = await this.locals.get(id);
