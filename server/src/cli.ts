@@ -1,4 +1,4 @@
-// `berth <command>`: start, stop, prepare, check, test, bench, soak, lessons, images, service, admin, uninstall. Reached through scripts/berth.mjs.
+// `berth <command>`: start, stop, prepare, check, test, bench, soak, lessons, images, service, admin, cluster, uninstall. Reached through scripts/berth.mjs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
@@ -127,11 +127,21 @@ async function main(argv: string[]): Promise<number> {
       const { adminCommand } = await import('./people/admin-command.js');
       return adminCommand(rest, config);
     }
+    case 'cluster': {
+      if (rest[0] !== 'status') {
+        console.error('Usage: berth cluster status (the LXD cluster of BERTH_LXD_SOCKET: its members and the sandboxes on each)');
+        return 2;
+      }
+      const { clusterStatus, clusterStatusText } = await import('./runtime/lxd/cluster-status.js');
+      const members = await clusterStatus(config.lxd.socket, config.instance);
+      console.log(clusterStatusText(members, config.lxd.socket, config.lxd.member));
+      return members && members.some((m) => m.status !== 'Online') ? 1 : 0;
+    }
     case 'uninstall':
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test|import, images list|pull|import, service install|uninstall, admin create|remove --email <email> [--name <name>], uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test|import, images list|pull|import, service install|uninstall, admin create|remove --email <email> [--name <name>], cluster status, uninstall [--keep-data]`);
       return 2;
   }
 }

@@ -91,6 +91,8 @@ async function lessonSuite(): Promise<SuiteResult> {
 
 /** The real-engine files the lxd runtime passes so far (issue 17: all of them, the escape and abuse suites first). */
 const LXD_ENGINE_FILES = ['docker-in-session.test.ts', 'terminal.test.ts', 'session-files.test.ts'];
+/** On the cluster also port links: no sandbox address is dialled there, so every link goes through a relay in the sandbox. */
+const CLUSTER_ENGINE_FILES = [...LXD_ENGINE_FILES, 'port-links.test.ts'];
 
 /** The lxd runtime against a real LXD on this host: its set-up (native/lxd/lxd-host.sh up: Debian's lxd, pool,
  * bridge, ACL, the session image imported), then its suite. A set-up that fails is one failure, named. */
@@ -118,7 +120,7 @@ async function clusterSuite(): Promise<SuiteResult> {
     // --test-force-exit: a cluster test file whose tests passed once kept its process alive after (what held it: to find).
     const own = await nodeSuite('lxd cluster', findTests(path.join(repoRoot, 'server', 'test', 'cluster')), ['--test-concurrency=1', '--test-force-exit'], env);
     const engine = path.join(repoRoot, 'server', 'test', 'engine');
-    const onCluster = await nodeSuite('real-engine tests on the lxd cluster', LXD_ENGINE_FILES.map((f) => path.join(engine, f)), ['--test-concurrency=2'], env);
+    const onCluster = await nodeSuite('real-engine tests on the lxd cluster', CLUSTER_ENGINE_FILES.map((f) => path.join(engine, f)), ['--test-concurrency=2'], env);
     return { name: 'lxd cluster', passed: own.passed + onCluster.passed, failed: own.failed + onCluster.failed, failures: [...(own.failures ?? []), ...(onCluster.failures ?? [])] };
   } finally {
     await capture(script, ['down']);

@@ -43,6 +43,14 @@ describe('the lxd runtime on a 3-member LXD cluster', { timeout: 900_000 }, () =
     assert.deepEqual([...where.values()].sort(), ['m1', 'm2', 'm3'], `placed: ${JSON.stringify(Object.fromEntries(where))}`);
   });
 
+  test('berth cluster status, as an operator runs it, shows the three members Online and one sandbox of this Berth on each', () => {
+    const berth = new URL('../../../scripts/berth.mjs', import.meta.url).pathname;
+    const out = execFileSync('node', [berth, 'cluster', 'status'], { encoding: 'utf8', env: { ...process.env, BERTH_RUNTIME: 'lxd', BERTH_LXD_SOCKET: socket, BERTH_INSTANCE: config.instance, BERTH_LXD_MEMBER: 'm1' } });
+    const rows = out.trim().split('\n').slice(1).map((line) => line.split(/\s{2,}/));
+    assert.deepEqual(rows.map((r) => [r[0], r[2], r[4]]), [['m1 (this machine)', 'Online', '1/1'], ['m2', 'Online', '1/1'], ['m3', 'Online', '1/1']], out);
+    assert.match(out, /https:\/\/10\.218\.0\.12:8443/);
+  });
+
   test('on every member the visitor pulls through the mirror and runs a container', async () => {
     await Promise.all(ids.map(async (id) => {
       const r = await runtime.exec(id, ['docker', 'run', '--rm', 'hello-world'], { timeoutMs: 180_000 });

@@ -185,11 +185,22 @@ export async function lxdTerminal(api: LxdApi, instance: string, cmd: string[], 
  * A command's standard input and output as a socket-like Duplex (a port link's connection to a sandbox this
  * server cannot dial: a relay inside it). Ending the Duplex closes the command's input; its output's end is
  * the Duplex's. setTimeout, setNoDelay and setKeepAlive are what Node's HTTP client asks of a socket.
+ * A command that ends having written nothing is asked how it ended (`failed`: its exit code and the start of its
+ * stderr), so that a relay refused its connection fails as a refused socket would, not as one that was dropped.
  */
-export async function lxdPipe(api: LxdApi, instance: string, cmd: string[]): Promise<Duplex> {
+export async function lxdPipe(
+  api: LxdApi,
+  instance: string,
+  cmd: string[],
+  failed: (exitCode: number, stderr: string) => Error | null = () => null,
+): Promise<Duplex> {
   const x = await startExec(api, instance, { cmd });
   const { 0: stdin, 1: stdout, 2: stderr } = x.sockets;
-  stderr!.on('message', () => {});
+  let errText = '';
+  stderr!.on('message', (m: Buffer) => {
+    if (errText.length < 1000) errText += m.toString('utf8', 0, 1000);
+  });
+  let wrote = false;
   let idle: NodeJS.Timeout | undefined;
   let idleMs = 0;
   const touch = () => {
@@ -227,8 +238,16 @@ export async function lxdPipe(api: LxdApi, instance: string, cmd: string[]): Pro
     },
   );
   onOutput(stdout!, (c) => {
+    wrote = true;
     touch();
     if (!stream.push(c)) stdout!.pause();
-  }, () => stream.push(null));
+  }, () => {
+    if (wrote) return void stream.push(null);
+    void exitCodeOf(api, x.operationId, 5000).then((code) => {
+      const err = failed(code, errText);
+      if (err) stream.destroy(err);
+      else stream.push(null);
+    });
+  });
   return stream;
 }

@@ -29,6 +29,13 @@ const READY_FILE = '/run/user/1000/engine-ready';
 /** The image's own busybox (native/lxd/build-lxd-image.sh), for the relay of a port on another member. */
 const BUSYBOX = '/usr/local/lib/berth/busybox';
 
+/** How busybox nc failed to connect, as the error a socket would give ("nc: can't connect to remote host (…): Connection refused"). */
+export function relayFailure(exitCode: number, stderr: string): Error | null {
+  if (exitCode === 0) return null;
+  const code = /Connection refused/i.test(stderr) ? 'ECONNREFUSED' : /timed out/i.test(stderr) ? 'ETIMEDOUT' : /unreachable/i.test(stderr) ? 'EHOSTUNREACH' : null;
+  return code ? Object.assign(new Error(`${code}: ${stderr.trim().slice(0, 200)}`), { code }) : null;
+}
+
 interface InstanceState {
   status: string;
   pid: number;
@@ -129,16 +136,18 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   private async remove(id: string): Promise<void> {
+    let stopFailed = '';
     try {
       await this.api.run('PUT', this.path(id, '/state'), { action: 'stop', force: true, timeout: 30 });
     } catch (err) {
       if (isNotFound(err)) return;
-      // Stopped already: LXD says so, and the delete below does the rest.
+      // Stopped already: LXD says so, and the delete below does the rest. Otherwise the delete's failure says why.
+      stopFailed = (err as Error).message;
     }
     try {
       await this.api.run('DELETE', this.path(id), undefined);
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (!isNotFound(err)) throw new SandboxError(`${(err as Error).message}${stopFailed ? ` (stopping it first: ${stopFailed})` : ''}`);
     }
   }
 
@@ -267,7 +276,7 @@ export class LxdRuntime implements SandboxRuntime {
   /** A port of a sandbox on another member: a relay inside it (the image's own busybox nc, as the visitor) to
    * its own address, where its apps and published ports listen, over LXD's exec. */
   async openPort(id: string, port: number): Promise<Duplex> {
-    return lxdPipe(this.api, this.name(id), [BUSYBOX, 'nc', await this.ownAddress(id), String(port)]);
+    return lxdPipe(this.api, this.name(id), [BUSYBOX, 'nc', '-w', '10', await this.ownAddress(id), String(port)], relayFailure);
   }
 
   async limitHits(id: string): Promise<LimitHits> {
