@@ -217,7 +217,7 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async lostSandboxes(): Promise<Map<string, LostHost>> {
-    for (const id of await this.placement.orphansBack()) await this.destroySandbox(id).catch(() => {});
+    for (const id of await this.placement.orphansBack()) await this.destroySandbox(id).catch(() => {}); // tried again at the next look
     return this.placement.lost();
   }
 
