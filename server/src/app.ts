@@ -223,8 +223,9 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     if (event.type === 'step' && event.done) recordings.marker(id, `step ${event.lesson}/${event.step} done`);
     if (event.type !== 'status') return;
     const s = sessions.get(id);
-    if (event.state === 'ready' && s) metrics.observeStart((Date.now() - s.createdAt) / 1000);
-    if (event.state === 'ready' && recorded(id)) recordings.start(id);
+    // A sandbox replaced (sessions.renewSandbox) is no new start, and its recording goes on.
+    if (event.state === 'ready' && s && !sessions.isRenewing(id)) metrics.observeStart((Date.now() - s.createdAt) / 1000);
+    if (event.state === 'ready' && recorded(id) && !sessions.isRenewing(id)) recordings.start(id);
     if (event.state !== 'ended') return;
     void recordings.seal(id);
     metrics.observeEnd(event.reason ?? 'error');
@@ -266,6 +267,12 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   watcher.isNapping = (id) => naps.isNapping(id);
   watcher.start();
   const lostHosts = new LostHosts(sessions, runtime, app.log, pool);
+  sessions.on('renewing', (id, notice) => {
+    watcher.sandboxReplaced(id);
+    hosts.sandboxReplaced(id, notice);
+    engineWatch.forget(id);
+  });
+  sessions.on('renewed', (id) => hosts.sandboxRenewed(id));
   lostHosts.start();
   // A keystroke (or a lesson's Run) wakes a napping sandbox; what was typed waits in the socket meanwhile.
   sessions.on('activity', (id) => void naps.wake(id));

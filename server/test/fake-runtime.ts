@@ -1,7 +1,7 @@
 // A SandboxRuntime with no engine behind it, for tests of what happens before and around sandboxes (who
 // may start one, from where) at numbers a 2-core host cannot start for real. Shells echo what is typed.
 import { PassThrough, Readable } from 'node:stream';
-import type { ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../src/runtime/runtime.js';
+import type { LostHost, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../src/runtime/runtime.js';
 
 export class FakeRuntime implements SandboxRuntime {
   readonly sandboxes = new Set<string>();
@@ -92,5 +92,26 @@ export class FakeRuntime implements SandboxRuntime {
 
   async ping(): Promise<boolean> {
     return true;
+  }
+}
+
+/** A runtime whose sandboxes in `lost` are on a machine that went away: they do not run, as far as anyone can see. */
+export class ClusterFake extends FakeRuntime {
+  readonly lost = new Map<string, LostHost>();
+  async lostSandboxes(): Promise<Map<string, LostHost>> {
+    return new Map(this.lost);
+  }
+  override async isRunning(id: string): Promise<boolean> {
+    return !this.lost.has(id) && this.sandboxes.has(id);
+  }
+  override async isReady(id: string): Promise<boolean> {
+    return this.isRunning(id);
+  }
+  /** Removing it fails while its member is away, and works on an evacuated one (its daemon answers). */
+  override async destroySandbox(id: string): Promise<void> {
+    const lost = this.lost.get(id);
+    if (lost && !lost.evacuated) throw new Error(`the member ${lost.host} does not answer`);
+    this.lost.delete(id);
+    await super.destroySandbox(id);
   }
 }

@@ -1,6 +1,8 @@
 // A machine of the runtime's that stops answering (an LXD cluster member gone offline) takes its sandboxes out
 // of reach: their sessions end at once, each page saying so and offering a new session, which LXD places on a
 // member still there. What is left of the lost sandboxes the runtime removes once their machine is back.
+// A machine emptied for maintenance (evacuated) still answers: its sessions keep going on a new sandbox
+// elsewhere (SessionManager.renewSandbox), their visitors told what did not come along.
 import type { LostHost, SandboxRuntime } from '../runtime/runtime.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import type { Logger, SessionManager } from './session-manager.js';
@@ -9,6 +11,9 @@ export const hostLostMessage = ({ host, evacuated }: LostHost) =>
   evacuated
     ? `the machine that ran your sandbox (${host}) was taken out of service for maintenance, and your containers and files went with it; a new session starts on another machine`
     : `the machine that ran your sandbox (${host}) stopped answering, so your containers and files there are out of reach; a new session starts on another machine`;
+
+export const sandboxRenewedNotice = (host: string) =>
+  `the machine that ran your sandbox (${host}) is being taken out of service for maintenance, so a new sandbox is starting on another machine; your session and lesson progress are kept, but the containers, images and files of the old sandbox did not come along`;
 
 export class LostHosts {
   private timer: NodeJS.Timeout | undefined;
@@ -40,7 +45,12 @@ export class LostHosts {
       const lost = await this.runtime.lostSandboxes();
       for (const s of this.sessions.live()) {
         const host = lost.get(s.id);
-        if (!host) continue;
+        if (!host || this.sessions.isRenewing(s.id)) continue;
+        if (host.evacuated && s.state === 'ready') {
+          // Not awaited: one session's new sandbox must not hold up the others'.
+          void this.sessions.renewSandbox(s.id, sandboxRenewedNotice(host.host), hostLostMessage(host));
+          continue;
+        }
         this.log.warn({ session: s.id, ...host }, 'the sandbox host was lost: session ended');
         await this.sessions.end(s.id, 'host-lost', hostLostMessage(host));
       }

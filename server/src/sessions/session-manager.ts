@@ -50,7 +50,15 @@ export interface Logger {
  * activity: a keystroke or the like (touch()); present: the visitor is at the page, not yet typing
  * (sawPresent()). Either wakes a napping sandbox.
  */
-type SessionEvents = { event: [id: string, event: ServerEvent]; activity: [id: string]; present: [id: string] };
+type SessionEvents = {
+  event: [id: string, event: ServerEvent];
+  activity: [id: string];
+  present: [id: string];
+  /** The session's sandbox is being replaced (renewSandbox): its shells and ports are gone, say so. */
+  renewing: [id: string, notice: string];
+  /** The replacement is ready: open new shells. */
+  renewed: [id: string];
+};
 
 export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly sessions = new Map<string, Session>();
@@ -65,6 +73,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly limits: VisitorLimits;
   /** Set by detach(): the server is stopping and keeps its sessions for the next start. */
   private detaching = false;
+  /** Sessions whose sandbox is being replaced (renewSandbox). */
+  private readonly renewing = new Set<string>();
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -144,11 +154,40 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.becameReady(session);
   }
 
-  private startSandbox(session: Session): void {
+  /**
+   * A ready session gets a new sandbox under the same id, its old one removed first (its machine is being emptied
+   * for maintenance): the visitor keeps the session, its clock and lesson progress, and is told that containers
+   * and files did not come along. If the old sandbox cannot be removed, the session ends with `fallback`.
+   */
+  async renewSandbox(id: string, notice: string, fallback: string): Promise<void> {
+    const s = this.sessions.get(id);
+    if (!s || s.state !== 'ready' || this.renewing.has(id)) return;
+    this.renewing.add(id);
+    s.state = 'starting'; // the watcher leaves it alone meanwhile; the page shows it starting
+    s.ready = new Promise<boolean>((resolve) => this.settlers.set(id, resolve));
+    this.log.warn({ session: id }, 'the sandbox is being replaced: its machine is being emptied');
+    this.emit('renewing', id, notice);
+    try {
+      await this.runtime.destroySandbox(id);
+    } catch (err) {
+      this.renewing.delete(id);
+      this.log.error({ session: id, err: (err as Error).message }, 'could not remove the sandbox to replace it');
+      return void (await this.end(id, 'host-lost', fallback));
+    }
+    if (s.state !== 'starting') return void this.renewing.delete(id); // ended meanwhile
+    this.startSandbox(s, { keepClock: true, message: notice });
+  }
+
+  /** Whether the session's sandbox is being replaced now (renewSandbox). */
+  isRenewing(id: string): boolean {
+    return this.renewing.has(id);
+  }
+
+  private startSandbox(session: Session, renewal?: { keepClock: true; message: string }): void {
     session.state = 'starting';
-    session.expiresAt = Date.now() + (session.terms?.durationMs ?? this.o.ttlMs);
+    if (!renewal) session.expiresAt = Date.now() + (session.terms?.durationMs ?? this.o.ttlMs);
     this.persist(session);
-    this.emit('event', session.id, { type: 'status', state: 'starting' });
+    this.emit('event', session.id, { type: 'status', state: 'starting', ...(renewal ? { message: renewal.message } : {}) });
     let started = Date.now();
     const create = () => {
       started = Date.now();
@@ -206,6 +245,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.emit('event', session.id, { type: 'status', state: 'ready' });
     this.emit('event', session.id, this.lifetime(session));
     this.settlers.get(session.id)?.(true);
+    // After the status (whose listeners may ask isRenewing): the replacement is ready.
+    if (this.renewing.delete(session.id)) this.emit('renewed', session.id);
   }
 
   /** The session if the token matches; throws a 404/401 the routes can show. */
@@ -305,6 +346,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     const queued = this.queue.indexOf(s);
     if (queued >= 0) this.queue.splice(queued, 1);
     s.state = 'ended';
+    this.renewing.delete(id);
     s.endReason = reason;
     s.endMessage = message ?? END_REASON_TEXT[reason];
     this.write(() => this.store?.remove(id));

@@ -56,6 +56,12 @@ export class SessionWatcher {
     clearInterval(this.timer);
   }
 
+  /** The session's sandbox was replaced: the ports it had are closed (the page drops their links), its counters start over. */
+  sandboxReplaced(id: string): void {
+    for (const port of this.known.get(id) ?? []) this.sessions.emit('event', id, { type: 'port', port, closed: true });
+    for (const map of [this.known, this.disks, this.limits, this.stopped, this.portsLookedAt]) map.delete(id);
+  }
+
   /** What a socket that attaches late (a reload) needs first: the ports open now and the disk. */
   current(sessionId: string): ServerEvent[] {
     const ports: PortEvent[] = [...(this.known.get(sessionId) ?? [])].map((port) => ({ type: 'port', port }));

@@ -95,6 +95,8 @@ export class TerminalHost {
   private readonly inputRate = new TokenBucket(INPUT_BYTES_PER_SECOND, INPUT_BURST_BYTES);
   /** The engine went away under the shell: a new one opens when it is back (engineBack). */
   private waitingForEngine = false;
+  /** What a socket attaching meanwhile is told. */
+  private awayNotice = ENGINE_AWAY;
   /** A shell whose stream broke: it may live on in the sandbox, so it is ended once the engine answers. */
   private lost: ShellStream | undefined;
   /** The current shell's foreground command, from its marks. */
@@ -145,7 +147,7 @@ export class TerminalHost {
       this.resumeIfFree();
       return;
     }
-    if (this.waitingForEngine) return sink.notice(ENGINE_AWAY);
+    if (this.waitingForEngine) return sink.notice(this.awayNotice);
     await this.openOrWait();
   }
 
@@ -191,15 +193,29 @@ export class TerminalHost {
     return this.sink === sink;
   }
 
+  /** The session's sandbox is being replaced by a new one (its machine emptied): the shell goes without a word
+   * from onExit, the terminal says why, and the new sandbox's shell opens at engineBack. */
+  sandboxReplaced(notice: string): void {
+    if (this.disposed) return;
+    this.waitingForEngine = true;
+    this.awayNotice = `[${notice}]`;
+    const shell = this.shell;
+    this.shell = undefined;
+    // Its sandbox is on its way out: no kill() (an exec into it), just the stream.
+    shell?.stream.destroy();
+    this.tell(this.awayNotice);
+  }
+
   /** The engine answers again and this session's sandbox still runs: a fresh shell replaces the broken one. */
-  engineBack(): void {
+  engineBack(note = '[the sandbox host restarted; here is a new shell]'): void {
     const lost = this.lost;
     this.lost = undefined;
     if (lost) void lost.kill().catch(() => {});
     if (!this.waitingForEngine || this.disposed) return;
     this.waitingForEngine = false;
+    this.awayNotice = ENGINE_AWAY;
     if (!this.sink) return; // a new shell opens when a socket attaches again
-    this.tell('[the sandbox host restarted; here is a new shell]');
+    this.tell(note);
     void this.openOrWait().catch((err: Error) => this.sink?.gone(`Could not open a shell: ${err.message}`));
   }
 

@@ -95,6 +95,16 @@ export class TerminalHosts {
     for (const id of sessionIds) for (const host of this.hosts.get(id)?.values() ?? []) host.engineBack();
   }
 
+  /** The session's sandbox is being replaced (SessionManager.renewSandbox): its terminals say so and wait. */
+  sandboxReplaced(sessionId: string, notice: string): void {
+    for (const host of this.hosts.get(sessionId)?.values() ?? []) host.sandboxReplaced(notice);
+  }
+
+  /** The replacement is ready: each terminal opens its shell. */
+  sandboxRenewed(sessionId: string): void {
+    for (const host of this.hosts.get(sessionId)?.values() ?? []) host.engineBack('[the new sandbox is ready; here is its shell]');
+  }
+
   /** These sessions were taken back after a server restart: their first terminal says so. */
   markAdopted(sessionIds: string[]): void {
     for (const id of sessionIds) this.adopted.add(id);
