@@ -167,12 +167,20 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     s.ready = new Promise<boolean>((resolve) => this.settlers.set(id, resolve));
     this.log.warn({ session: id }, 'the sandbox is being replaced: its machine is being emptied');
     this.emit('renewing', id, notice);
-    try {
-      await this.runtime.destroySandbox(id);
-    } catch (err) {
-      this.renewing.delete(id);
-      this.log.error({ session: id, err: (err as Error).message }, 'could not remove the sandbox to replace it');
-      return void (await this.end(id, 'host-lost', fallback));
+    // The evacuation may still be stopping it: a removal refused meanwhile is tried again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.runtime.destroySandbox(id);
+        break;
+      } catch (err) {
+        if (attempt < 3 && s.state === 'starting') {
+          await new Promise((r) => setTimeout(r, 2000));
+          continue;
+        }
+        this.renewing.delete(id);
+        this.log.error({ session: id, err: (err as Error).message }, 'could not remove the sandbox to replace it');
+        return void (await this.end(id, 'host-lost', fallback));
+      }
     }
     if (s.state !== 'starting') return void this.renewing.delete(id); // ended meanwhile
     this.startSandbox(s, { keepClock: true, message: notice });
