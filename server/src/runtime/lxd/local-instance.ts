@@ -43,17 +43,21 @@ export function localCpuNs(local: LocalInstance): number {
 }
 
 /** The local instances of one runtime, by sandbox id: found once (LXD's state names the pid), then checked by
- * its start time alone. */
+ * its start time alone. Only sandboxes of this machine's own LXD (`here`) are looked for: a cluster member's
+ * process may share this machine's process table (the tests' cluster) while its daemon is dead, and a sandbox
+ * still running there says nothing about whether LXD can reach it. */
 export class LocalInstances {
   private readonly known = new Map<string, LocalInstance>();
 
   constructor(
     private readonly running: (id: string) => Promise<{ status: string; pid: number } | null>,
     private readonly nameOf: (id: string) => string,
+    private readonly here: (id: string) => Promise<boolean>,
   ) {}
 
   /** The sandbox's init as this machine's process, when it runs here; null elsewhere. */
   async get(id: string): Promise<LocalInstance | null> {
+    if (!(await this.here(id).catch(() => false))) return null;
     const known = this.known.get(id);
     if (known && (await stillRuns(known))) return known;
     this.known.delete(id);
@@ -67,6 +71,7 @@ export class LocalInstances {
   /** Whether a sandbox found here before still runs (no call to LXD); false when not known. */
   async knownRunning(id: string): Promise<boolean> {
     const known = this.known.get(id);
+    if (known && !(await this.here(id).catch(() => false))) return false;
     return !!known && (await stillRuns(known));
   }
 

@@ -56,7 +56,7 @@ export class LxdRuntime implements SandboxRuntime {
   constructor(private readonly o: LxdRuntimeOptions) {
     this.api = new LxdApi(o.socketPath);
     this.placement = new SandboxPlacement(this.api, o, (id) => this.name(id));
-    this.locals = new LocalInstances((id) => this.state(id), (id) => this.name(id));
+    this.locals = new LocalInstances((id) => this.state(id), (id) => this.name(id), (id) => this.reachable(id));
   }
 
   /** LXD's instance name: letters, digits and dashes, at most 63. */
