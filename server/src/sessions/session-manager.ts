@@ -10,6 +10,7 @@ import { idleEndsAt } from './idle-deadline.js';
 import { dueAt, lifetimeEvent } from './session-lifetime.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import { SandboxRemovals } from './sandbox-removals.js';
+import { SandboxRenewal } from './sandbox-renewal.js';
 import { StartDropped, startsAheadText, type StartGate } from './start-gate.js';
 import { startFailedText, type StartOutcomes } from './start-outcomes.js';
 import { diskFilledAtStartText } from './engine-start-lost.js';
@@ -74,7 +75,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   /** Set by detach(): the server is stopping and keeps its sessions for the next start. */
   private detaching = false;
   /** Sessions whose sandbox is being replaced (renewSandbox). */
-  private readonly renewing = new Set<string>();
+  private readonly renewal: SandboxRenewal;
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -87,6 +88,15 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.setMaxListeners(0);
     this.limits = new VisitorLimits(o);
     this.removals = new SandboxRemovals(runtime, log);
+    this.renewal = new SandboxRenewal(runtime, log, {
+      begin: (s, notice) => {
+        s.state = 'starting';
+        s.ready = new Promise<boolean>((resolve) => this.settlers.set(s.id, resolve));
+        this.emit('renewing', s.id, notice);
+      },
+      restart: (s, notice) => this.startSandbox(s, { keepClock: true, message: notice }),
+      end: (id, fallback) => this.end(id, 'host-lost', fallback),
+    });
   }
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
@@ -154,41 +164,15 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.becameReady(session);
   }
 
-  /**
-   * A ready session gets a new sandbox under the same id, its old one removed first (its machine is being emptied
-   * for maintenance): the visitor keeps the session, its clock and lesson progress, and is told that containers
-   * and files did not come along. If the old sandbox cannot be removed, the session ends with `fallback`.
-   */
+  /** A ready session gets a new sandbox under the same id (sandbox-renewal.ts); `fallback` ends it if that cannot be. */
   async renewSandbox(id: string, notice: string, fallback: string): Promise<void> {
     const s = this.sessions.get(id);
-    if (!s || s.state !== 'ready' || this.renewing.has(id)) return;
-    this.renewing.add(id);
-    s.state = 'starting'; // the watcher leaves it alone meanwhile; the page shows it starting
-    s.ready = new Promise<boolean>((resolve) => this.settlers.set(id, resolve));
-    this.log.warn({ session: id }, 'the sandbox is being replaced: its machine is being emptied');
-    this.emit('renewing', id, notice);
-    // The evacuation may still be stopping it: a removal refused meanwhile is tried again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.runtime.destroySandbox(id);
-        break;
-      } catch (err) {
-        if (attempt < 3 && s.state === 'starting') {
-          await new Promise((r) => setTimeout(r, 2000));
-          continue;
-        }
-        this.renewing.delete(id);
-        this.log.error({ session: id, err: (err as Error).message }, 'could not remove the sandbox to replace it');
-        return void (await this.end(id, 'host-lost', fallback));
-      }
-    }
-    if (s.state !== 'starting') return void this.renewing.delete(id); // ended meanwhile
-    this.startSandbox(s, { keepClock: true, message: notice });
+    if (s) await this.renewal.renew(s, notice, fallback);
   }
 
   /** Whether the session's sandbox is being replaced now (renewSandbox). */
   isRenewing(id: string): boolean {
-    return this.renewing.has(id);
+    return this.renewal.has(id);
   }
 
   private startSandbox(session: Session, renewal?: { keepClock: true; message: string }): void {
@@ -254,7 +238,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.emit('event', session.id, this.lifetime(session));
     this.settlers.get(session.id)?.(true);
     // After the status (whose listeners may ask isRenewing): the replacement is ready.
-    if (this.renewing.delete(session.id)) this.emit('renewed', session.id);
+    if (this.renewal.settle(session.id)) this.emit('renewed', session.id);
   }
 
   /** The session if the token matches; throws a 404/401 the routes can show. */
@@ -354,7 +338,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     const queued = this.queue.indexOf(s);
     if (queued >= 0) this.queue.splice(queued, 1);
     s.state = 'ended';
-    this.renewing.delete(id);
+    this.renewal.settle(id);
     s.endReason = reason;
     s.endMessage = message ?? END_REASON_TEXT[reason];
     this.write(() => this.store?.remove(id));
