@@ -192,6 +192,8 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const upstream = config.registryUpstream
     ? new UpstreamStatus(upstreamName(config.registryUpstream.url), config.registryUpstream.url, `http://${config.serviceIp}:${config.registryCachePort}`, app.log)
     : undefined;
+  // Asked at start too: a note composed before a learner's first docker command's probe is back says less.
+  void upstream?.freshen();
   const onCommand = (id: string, command: Parameters<LessonService['onCommand']>[1]) => {
     void lessons.onCommand(id, command);
     for (const told of afterCommand) told(id);

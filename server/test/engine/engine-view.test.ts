@@ -109,6 +109,8 @@ describe('engine view', () => {
       `{ printf '[{"Id":"c","Names":["/'; head -c 3000000 /dev/zero | tr '\\0' n; printf '"]}]'; } > ~/fake-body`,
       `mv ${sock} ${sock}.real`,
       `( while :; do rm -f ${sock}; { printf 'HTTP/1.0 200 OK\\r\\n\\r\\n'; cat ~/fake-body; } | nc -N -lU ${sock} >/dev/null 2>&1 || break; done ) & true`,
+      // Listening before the view opens (under load the loop may not be there yet: the first picture would be the real engine's absence).
+      `for i in $(seq 100); do [ -S ${sock} ] && break; sleep 0.1; done; [ -S ${sock} ]`,
     ];
     for (const line of fake) assert.equal((await ctx.term.run(line)).exit, 0, line);
     const view = await EngineViewClient.open(ctx.server.url, ctx.session);
