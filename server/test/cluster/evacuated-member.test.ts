@@ -11,7 +11,7 @@ test('a member evacuated for maintenance: its sessions go on in new sandboxes el
   try {
     const { sessions, notFirst: moved } = await sessionsOnMembers(server, where);
     evacuated = moved.member;
-    assert.equal((await moved.term.run('docker run -d --name before busybox sleep 1d >/dev/null && echo started', 120_000)).output.trim(), 'started');
+    assert.equal((await moved.term.run('docker run -d --name before busybox sleep 1d >/dev/null 2>&1 && echo started', 120_000)).output.trim(), 'started');
     const events = moved.term.events.length;
     const t0 = Date.now();
     await runtime.api.run('POST', `/1.0/cluster/members/${evacuated}/state`, { action: 'evacuate' });
@@ -23,7 +23,8 @@ test('a member evacuated for maintenance: its sessions go on in new sandboxes el
     const now = await where(moved.s);
     assert.notEqual(now, evacuated, 'the new sandbox is on another member');
     // A new sandbox, not a copy: the container started before is not there; the engine works.
-    assert.equal((await moved.term.run('docker ps -aq | wc -l', 60_000)).output.trim(), '0');
+    // (Its engine may still be starting: the sandbox's docker says so on a line of its own, then runs.)
+    assert.equal((await moved.term.run('docker ps -aq | wc -l', 60_000)).output.trim().split('\n').at(-1), '0');
     assert.match((await moved.term.run('docker run --rm hello-world', 120_000)).output, /Hello from Docker!/);
     // Nothing of it is left on the evacuated member.
     const onEvacuated = (await runtime.api.request<{ name: string; location: string }[]>('GET', '/1.0/instances?recursion=1')).filter((i) => i.location === evacuated && i.name === runtime.name(moved.s.id));
@@ -31,7 +32,8 @@ test('a member evacuated for maintenance: its sessions go on in new sandboxes el
     for (const x of sessions.filter((x) => x !== moved)) assert.equal((await x.term.run('true')).exit, 0, `the session on ${x.member}`);
     for (const x of sessions) await x.term.close();
   } finally {
-    if (evacuated) await runtime.api.run('POST', `/1.0/cluster/members/${evacuated}/state`, { action: 'restore' });
+    // Restored even when the test failed half-way (a member not evacuated says so: that is no failure of its own).
+    if (evacuated) await runtime.api.run('POST', `/1.0/cluster/members/${evacuated}/state`, { action: 'restore' }).catch((err: Error) => assert.match(err.message, /already restored/));
     await server.close();
     runtime.api.close();
   }
