@@ -1,7 +1,7 @@
 // `berth cluster status`: what an operator checks before and after growing Berth from one box to several — the
 // LXD cluster's members, whether each answers, and how many of this Berth's sandboxes each holds.
 import { LxdApi } from './lxd-api.js';
-import { LXD_INSTANCE_KEY } from './sandbox-instance.js';
+import { sandboxIdOf } from './sandbox-placement.js';
 
 interface Member {
   server_name: string;
@@ -38,10 +38,7 @@ export async function clusterStatus(socketPath: string, instance: string): Promi
       api.request<Member[]>('GET', '/1.0/cluster/members?recursion=1', undefined, 10_000),
       api.request<Instance[]>('GET', '/1.0/instances?recursion=1', undefined, 30_000),
     ]);
-    const prefix = `berth-${instance}-`;
-    // By name (as sandbox-placement.ts): sandbox ids have no dash, so another instance's "berth-<instance>-x-…" is not ours.
-    const byName = (name: string) => name.startsWith(prefix) && !name.slice(prefix.length).includes('-');
-    const ours = instances.filter((i) => (i.config ? i.config[LXD_INSTANCE_KEY] === instance : byName(i.name)));
+    const ours = instances.filter((i) => sandboxIdOf(i, instance, `berth-${instance}-`) !== undefined);
     return members.map((m) => {
       const there = ours.filter((i) => i.location === m.server_name);
       return {

@@ -17,6 +17,15 @@ export interface InstanceInfo {
   config: Record<string, string> | null;
 }
 
+/** The sandbox id of one of a Berth instance's LXD instances: by its keys, or (its member away: no config) by its
+ * name, `prefix` being the name of an id '' (berth-<instance>-). */
+export function sandboxIdOf(i: Pick<InstanceInfo, 'name' | 'config'>, instance: string, prefix: string): string | undefined {
+  if (i.config) return i.config[LXD_INSTANCE_KEY] === instance ? i.config[LXD_SESSION_KEY] : undefined;
+  const rest = i.name.startsWith(prefix) ? i.name.slice(prefix.length) : '';
+  // Not another Berth instance whose name starts with this one's (ids have no dash).
+  return rest && !rest.includes('-') ? rest : undefined;
+}
+
 export class SandboxPlacement {
   private readonly members: ClusterMembers;
   private readonly locations = new Map<string, string>();
@@ -41,13 +50,8 @@ export class SandboxPlacement {
     return all;
   }
 
-  /** The sandbox id of one of this Berth's instances: by its keys, or (its member away: no config) by its name. */
   idOf(i: InstanceInfo): string | undefined {
-    if (i.config) return i.config[LXD_INSTANCE_KEY] === this.o.instance ? i.config[LXD_SESSION_KEY] : undefined;
-    const prefix = this.nameOf('');
-    const rest = i.name.startsWith(prefix) ? i.name.slice(prefix.length) : '';
-    // Not another Berth instance whose name starts with this one's (ids have no dash).
-    return rest && !rest.includes('-') ? rest : undefined;
+    return sandboxIdOf(i, this.o.instance, this.nameOf(''));
   }
 
   /** The sandbox's member ('none' when LXD is alone). Asking the instance itself is forwarded to its member,
