@@ -104,6 +104,19 @@ start_member() {
   LXD_DIR=$d lxd waitready --timeout 60 || { tail -5 "$d.out" "$d/lxd.log" >&2; die "member $n's LXD did not answer in 60 s"; }
 }
 
+# Its daemon answering is not enough: the others see it Online only after a heartbeat (LXD 5.0: up to ~20 s),
+# and until then LXD places nothing on it.
+wait_online() {
+  local n=$1 other=1 status
+  [ "$n" = 1 ] && other=2
+  for _ in $(seq 90); do
+    status=$(lxc_of "$other" cluster list -f csv 2>/dev/null | sed -E 's/"[^"]*"//g' | awk -F, -v m="m$n" '$1 == m {print $7}')
+    [ "$status" = ONLINE ] && return 0
+    sleep 1
+  done
+  die "member $n is not Online in the cluster 90 s after its daemon started (status: ${status:-unknown})"
+}
+
 pool_and_network_config() {
   cat <<YAML
 storage_pools:
@@ -182,7 +195,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   kill) kill_member "${2:?member number}" ;;
-  start) member_network "${2:?member number}"; start_member "$2" ;;
+  start) member_network "${2:?member number}"; start_member "$2"; wait_online "$2" ;;
   socket) echo "$(dir 1)/unix.socket" ;;
   *) echo "usage: $0 up|down|kill N|start N|socket" >&2; exit 2 ;;
 esac

@@ -98,8 +98,21 @@ export class FakeRuntime implements SandboxRuntime {
 /** A runtime whose sandboxes in `lost` are on a machine that went away: they do not run, as far as anyone can see. */
 export class ClusterFake extends FakeRuntime {
   readonly lost = new Map<string, LostHost>();
+  /** Lost sandboxes whose machine answers again; each removeLostLeftovers call is counted. */
+  readonly back = new Set<string>();
+  leftoverSweeps = 0;
   async lostSandboxes(): Promise<Map<string, LostHost>> {
     return new Map(this.lost);
+  }
+  async removeLostLeftovers(): Promise<string[]> {
+    this.leftoverSweeps++;
+    const removed = [...this.back];
+    for (const id of removed) {
+      this.lost.delete(id);
+      this.back.delete(id);
+      await super.destroySandbox(id);
+    }
+    return removed;
   }
   override async isRunning(id: string): Promise<boolean> {
     return !this.lost.has(id) && this.sandboxes.has(id);

@@ -70,6 +70,11 @@ export class WakingRuntime implements SandboxRuntime {
     return inner.lostSandboxes ? () => inner.lostSandboxes!() : undefined;
   }
 
+  get removeLostLeftovers(): (() => Promise<string[]>) | undefined {
+    const inner = this.inner;
+    return inner.removeLostLeftovers ? () => inner.removeLostLeftovers!() : undefined;
+  }
+
   isRunning(id: string): Promise<boolean> {
     return this.inner.isRunning(id);
   }

@@ -113,6 +113,8 @@ export interface SandboxRuntime {
    * id. Only runtimes that spread sandboxes over machines have it; their isRunning says false for these.
    */
   lostSandboxes?(): Promise<Map<string, LostHost>>;
+  /** Removes what is left of lost sandboxes whose machine answers again (LXD could not while it was away). */
+  removeLostLeftovers?(): Promise<string[]>;
   /** Whether the sandbox's container is running (false when it is stopped or gone). */
   isRunning(id: string): Promise<boolean>;
   /** Whether the sandbox runs and its inner engine finished starting (false when stopped, gone or half-started). */

@@ -55,6 +55,8 @@ export class LostHosts {
         await this.sessions.end(s.id, 'host-lost', hostLostMessage(host));
       }
       await this.pool?.dropLost(lost);
+      const removed = (await this.runtime.removeLostLeftovers?.()) ?? [];
+      if (removed.length) this.log.info({ removed }, `removed ${removed.length} lost sandbox(es) from a machine that is back`);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'could not ask the runtime for lost sandbox hosts');
     } finally {

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { registryMirrors } from '../../src/app.js';
 import { LxdRuntime } from '../../src/runtime/lxd/lxd-runtime.js';
 import { lxdRuntimeOptions } from '../../src/runtime/lxd/lxd-config.js';
-import { readUntil as read } from '../helpers.js';
+import { eventually, readUntil as read } from '../helpers.js';
 
 const cluster = new URL('../../../native/lxd/lxd-cluster.sh', import.meta.url).pathname;
 const socket = execFileSync(cluster, ['socket'], { encoding: 'utf8' }).trim();
@@ -26,8 +26,11 @@ async function location(id: string): Promise<string> {
 describe('the lxd runtime on a 3-member LXD cluster', { timeout: 900_000 }, () => {
   before(async () => {
     assert.equal(await runtime.ping(), true, `the cluster does not answer at ${socket} (native/lxd/lxd-cluster.sh up)`);
-    const members = await runtime.api.request<{ server_name: string; status: string }[]>('GET', '/1.0/cluster/members?recursion=1');
-    assert.deepEqual(members.map((m) => `${m.server_name} ${m.status}`).sort(), ['m1 Online', 'm2 Online', 'm3 Online']);
+    // A member another test file killed and started again may not be Online yet (its first heartbeat).
+    await eventually(async () => {
+      const members = await runtime.api.request<{ server_name: string; status: string }[]>('GET', '/1.0/cluster/members?recursion=1');
+      assert.deepEqual(members.map((m) => `${m.server_name} ${m.status}`).sort(), ['m1 Online', 'm2 Online', 'm3 Online']);
+    }, 120_000);
   });
   after(async () => {
     await runtime.sweep(new Set());

@@ -77,3 +77,19 @@ test('pooled sandboxes on a lost machine are removed and replaced, not kept unti
   assert.equal(await pool.takeLive(), 'p5');
   await pool.drain();
 });
+
+test('what is left of a lost sandbox is removed by LostHosts once its machine is back, and the watcher\'s look removes nothing', async () => {
+  const runtime = new ClusterFake();
+  await runtime.createSandbox('a');
+  runtime.lost.set('a', { host: 'm2', evacuated: false });
+  const { sessions, ended } = fakeSessions(['a']);
+  const watcher = new SessionWatcher(sessions, runtime, 1 << 30, { memoryBytes: 1 << 30, pids: 1000 });
+  runtime.back.add('a');
+  for (let i = 0; i < 8; i++) await watcher.scan();
+  assert.equal(runtime.leftoverSweeps, 0);
+  const logged: string[] = [];
+  await new LostHosts(sessions, runtime, { ...quiet, info: (_: unknown, msg: string) => logged.push(msg) } as never).scan();
+  assert.deepEqual(ended.map((e) => [e.id, e.reason]), [['a', 'host-lost']]);
+  assert.deepEqual(await runtime.listSandboxes(), []);
+  assert.deepEqual(logged, ['removed 1 lost sandbox(es) from a machine that is back']);
+});

@@ -216,9 +216,17 @@ export class LxdRuntime implements SandboxRuntime {
     return this.placement.list();
   }
 
-  async lostSandboxes(): Promise<Map<string, LostHost>> {
-    for (const id of await this.placement.orphansBack()) await this.destroySandbox(id).catch(() => {}); // tried again at the next look
+  lostSandboxes(): Promise<Map<string, LostHost>> {
     return this.placement.lost();
+  }
+
+  async removeLostLeftovers(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const id of await this.placement.orphansBack()) {
+      // What fails is tried again at the next look.
+      if (await this.destroySandbox(id).then(() => true, () => false)) removed.push(id);
+    }
+    return removed;
   }
 
   async listSandboxes(): Promise<string[]> {
