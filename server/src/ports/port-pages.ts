@@ -1,6 +1,8 @@
 // The pages the ports origin answers itself, in words a learner can act on. Nothing of the visitor's request
 // is echoed into them.
 
+import { RELAYS_BUSY } from './relay-gate.js';
+
 const STYLE = '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2733}code{background:#eef2f6;padding:0 .3em;border-radius:4px}</style>';
 
 export function page(title: string, body: string): string {
@@ -20,6 +22,12 @@ export const stillStarting = page('The session is still starting', '<p>Try again
 
 export const sessionGone = page('This session has ended', '<p>The session that ran this app has ended, and its apps with it.</p>');
 
+/** Its sandbox runs on another machine, every connection relayed there, and the session has its most open. */
+export const relaysBusy = page(
+  'Too many connections at once',
+  '<p>Your session already has as many connections open to its apps as it may have at once: its sandbox runs on another machine, and each connection is relayed there. Close other tabs of your apps, or let their downloads and websockets end, then reload this page.</p>',
+);
+
 /** The parser's error codes (HPE_*) and the checks above, in words. */
 function invalidHttp(code: string): string {
   if (code.startsWith('INVALID: ')) return code.slice(9);
@@ -27,11 +35,16 @@ function invalidHttp(code: string): string {
   return `sent something that is not valid HTTP (${code.replace(/[^A-Z0-9_]/g, '').slice(0, 40)})`;
 }
 
+/** The status of a failed port link: busy relays are a limit of Berth's, not the app's fault. */
+export const failureStatus = (code: string): 502 | 503 => (code === RELAYS_BUSY ? 503 : 502);
+
 /** Instead of a bare 502: what probably went wrong, in words a learner can act on. */
 export function nothingAnswers(port: number, code: string): string {
+  if (code === RELAYS_BUSY) return relaysBusy;
   const why =
     code === 'ECONNREFUSED'
       ? `Nothing in your session accepts connections on port ${port}.`
+
       : code === 'ECONNRESET' || code === 'EPIPE'
         ? `Something on port ${port} accepted the connection and dropped it.`
         : code.startsWith('HPE_') || code.startsWith('INVALID: ')

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { requestHeadersForApp, responseHeadersForBrowser } from './app-headers.js';
-import { nothingAnswers } from './port-pages.js';
+import { failureStatus, nothingAnswers } from './port-pages.js';
 import type { PortRoute } from './ports-origin.js';
 import { unusableAnswer, writeUpstreamHead } from './upstream-answer.js';
 
@@ -27,7 +27,8 @@ export function forwardRequest(req: http.IncomingMessage, out: http.ServerRespon
     if (out.headersSent) return out.destroy();
     for (const name of out.getHeaderNames()) out.removeHeader(name);
     // A refused upstream status line may have been half-taken: name the reason phrase anew.
-    out.writeHead(502, 'Bad Gateway', { 'content-type': 'text/html; charset=utf-8' });
+    const status = failureStatus(why);
+    out.writeHead(status, http.STATUS_CODES[status], { 'content-type': 'text/html; charset=utf-8' });
     out.end(nothingAnswers(port, why));
   };
   // A connection of its own for every request (no agent, no keep-alive): an app that closes its side after each

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { requestHeadersForApp, responseHeadersForBrowser } from './app-headers.js';
-import { nothingAnswers } from './port-pages.js';
+import { failureStatus, nothingAnswers } from './port-pages.js';
 import type { PortRoute } from './ports-origin.js';
 import { upstreamOptions, type Upstream } from './port-proxy.js';
 
@@ -72,8 +72,10 @@ export function forwardUpgrade(req: http.IncomingMessage, client: Duplex, route:
   });
   upstream.on('error', (err: NodeJS.ErrnoException) => {
     if (client.destroyed) return;
-    const body = Buffer.from(nothingAnswers(route.port, timedOut ? 'ETIMEDOUT' : (err.code ?? err.message)));
-    client.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+    const code = timedOut ? 'ETIMEDOUT' : (err.code ?? err.message);
+    const body = Buffer.from(nothingAnswers(route.port, code));
+    const status = failureStatus(code);
+    client.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
   });
   client.once('close', () => upstream.destroy());
   upstream.end();

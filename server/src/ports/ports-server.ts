@@ -13,6 +13,7 @@ import { forwardRequest, type Upstream } from './port-proxy.js';
 import { needsTicket, notAPortLink, page, sessionGone, stillStarting } from './port-pages.js';
 import type { PortRoute, PortsOrigin } from './ports-origin.js';
 import { PortTickets } from './port-tickets.js';
+import { RelayGate } from './relay-gate.js';
 import { forwardUpgrade, PortTunnels } from './port-websocket.js';
 
 interface Deps {
@@ -28,6 +29,8 @@ type Verdict = { ok: true; session: Session; route: PortRoute; redirect?: string
 export class PortsServer {
   readonly server: http.Server;
   private readonly tunnels = new PortTunnels();
+  /** A browser opens at most 6 connections to one origin at a time (HTTP/1.1), plus its app's websockets. */
+  readonly relays = new RelayGate(16);
 
   constructor(private readonly deps: Deps) {
     // Header limits as Berth's own listener; slow clients cannot hold a socket open forever.
@@ -94,7 +97,7 @@ export class PortsServer {
       return { host: await runtime.address(sessionId) };
     } catch (err) {
       if (!(err instanceof SandboxElsewhere) || !runtime.openPort) throw err;
-      return { open: (port) => runtime.openPort!(sessionId, port) };
+      return { open: (port) => this.relays.relay(sessionId, () => runtime.openPort!(sessionId, port)) };
     }
   }
 
