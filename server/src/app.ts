@@ -54,7 +54,7 @@ import { PortsServer } from './ports/ports-server.js';
 import { PortsOrigin } from './ports/ports-origin.js';
 import { PortTickets } from './ports/port-tickets.js';
 import { SessionWatcher } from './sessions/session-watcher.js';
-import { LostHosts } from './sessions/lost-hosts.js';
+import { LostHosts, sandboxReadyNote } from './sessions/lost-hosts.js';
 import { SandboxNaps } from './naps/sandbox-naps.js';
 import { WakingRuntime } from './naps/waking-runtime.js';
 import { HostWatch } from './host/host-watch.js';
@@ -274,7 +274,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     hosts.sandboxReplaced(id, notice);
     engineWatch.forget(id);
   });
-  sessions.on('renewed', (id) => hosts.sandboxRenewed(id));
+  sessions.on('renewed', (id) => hosts.sandboxRenewed(id, sandboxReadyNote(sessions.get(id)?.lang)));
   lostHosts.start();
   // A keystroke (or a lesson's Run) wakes a napping sandbox; what was typed waits in the socket meanwhile.
   sessions.on('activity', (id) => void naps.wake(id));

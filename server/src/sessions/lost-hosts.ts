@@ -3,17 +3,32 @@
 // member still there. What is left of the lost sandboxes the runtime removes once their machine is back.
 // A machine emptied for maintenance (evacuated) still answers: its sessions keep going on a new sandbox
 // elsewhere (SessionManager.renewSandbox), their visitors told what did not come along.
+import type { Lang } from '@berth/shared';
 import type { LostHost, SandboxRuntime } from '../runtime/runtime.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import type { Logger, SessionManager } from './session-manager.js';
 
-export const hostLostMessage = ({ host, evacuated }: LostHost) =>
-  evacuated
+/** What the page of a session whose sandbox's machine was lost says, in the visitor's language. */
+export function hostLostMessage({ host, evacuated }: LostHost, lang: Lang = 'en'): string {
+  if (lang === 'zh') {
+    return evacuated
+      ? `运行你沙箱的机器（${host}）已停机维护，你的容器和文件也随之不在了；新的会话会在另一台机器上启动`
+      : `运行你沙箱的机器（${host}）失去了响应，那里的容器和文件已无法访问；新的会话会在另一台机器上启动`;
+  }
+  return evacuated
     ? `the machine that ran your sandbox (${host}) was taken out of service for maintenance, and your containers and files went with it; a new session starts on another machine`
     : `the machine that ran your sandbox (${host}) stopped answering, so your containers and files there are out of reach; a new session starts on another machine`;
+}
 
-export const sandboxRenewedNotice = (host: string) =>
-  `the machine that ran your sandbox (${host}) is being taken out of service for maintenance, so a new sandbox is starting on another machine; your session and lesson progress are kept, but the containers, images and files of the old sandbox did not come along`;
+/** What the terminals of a session say while its sandbox is renewed on another machine. */
+export function sandboxRenewedNotice(host: string, lang: Lang = 'en'): string {
+  return lang === 'zh'
+    ? `运行你沙箱的机器（${host}）正在停机维护，所以正在另一台机器上启动一个新的沙箱；你的会话和课程进度都会保留，但旧沙箱里的容器、镜像和文件没有带过来`
+    : `the machine that ran your sandbox (${host}) is being taken out of service for maintenance, so a new sandbox is starting on another machine; your session and lesson progress are kept, but the containers, images and files of the old sandbox did not come along`;
+}
+
+/** What each terminal says when the new sandbox's shell opens. */
+export const sandboxReadyNote = (lang: Lang = 'en') => (lang === 'zh' ? '[新的沙箱已就绪，这是它的 shell]' : '[the new sandbox is ready; here is its shell]');
 
 export class LostHosts {
   private timer: NodeJS.Timeout | undefined;
@@ -48,11 +63,11 @@ export class LostHosts {
         if (!host || this.sessions.isRenewing(s.id)) continue;
         if (host.evacuated && s.state === 'ready') {
           // Not awaited: one session's new sandbox must not hold up the others'.
-          void this.sessions.renewSandbox(s.id, sandboxRenewedNotice(host.host), hostLostMessage(host));
+          void this.sessions.renewSandbox(s.id, sandboxRenewedNotice(host.host, s.lang), hostLostMessage(host, s.lang));
           continue;
         }
         this.log.warn({ session: s.id, ...host }, 'the sandbox host was lost: session ended');
-        await this.sessions.end(s.id, 'host-lost', hostLostMessage(host));
+        await this.sessions.end(s.id, 'host-lost', hostLostMessage(host, s.lang));
       }
       await this.pool?.dropLost(lost);
       const removed = (await this.runtime.removeLostLeftovers?.()) ?? [];

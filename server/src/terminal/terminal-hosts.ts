@@ -101,8 +101,8 @@ export class TerminalHosts {
   }
 
   /** The replacement is ready: each terminal opens its shell. */
-  sandboxRenewed(sessionId: string): void {
-    for (const host of this.hosts.get(sessionId)?.values() ?? []) host.engineBack('[the new sandbox is ready; here is its shell]');
+  sandboxRenewed(sessionId: string, note: string): void {
+    for (const host of this.hosts.get(sessionId)?.values() ?? []) host.engineBack(note);
   }
 
   /** These sessions were taken back after a server restart: their first terminal says so. */

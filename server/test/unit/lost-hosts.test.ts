@@ -12,12 +12,12 @@ import { ClusterFake } from '../fake-runtime.js';
 
 const quiet = { warn: () => {}, info: () => {}, error: () => {} };
 
-function fakeSessions(ids: string[]) {
+function fakeSessions(ids: string[], langs: Record<string, string> = {}) {
   const ended: { id: string; reason: string; message: string }[] = [];
   const renewed: { id: string; notice: string }[] = [];
   const live = new Set(ids);
   const sessions = {
-    live: () => [...live].map((id) => ({ id, state: 'ready', lastActivityAt: Date.now() })),
+    live: () => [...live].map((id) => ({ id, state: 'ready', lastActivityAt: Date.now(), lang: langs[id] })),
     emit: () => {},
     end: async (id: string, reason: string, message: string) => {
       if (live.delete(id)) ended.push({ id, reason, message });
@@ -92,4 +92,15 @@ test('what is left of a lost sandbox is removed by LostHosts once its machine is
   assert.deepEqual(ended.map((e) => [e.id, e.reason]), [['a', 'host-lost']]);
   assert.deepEqual(await runtime.listSandboxes(), []);
   assert.deepEqual(logged, ['removed 1 lost sandbox(es) from a machine that is back']);
+});
+
+test('a visitor who reads Chinese is told in Chinese that their sandbox\'s machine was lost, or is being renewed elsewhere', async () => {
+  const runtime = new ClusterFake();
+  for (const id of ['a', 'b']) await runtime.createSandbox(id);
+  runtime.lost.set('a', { host: 'm2', evacuated: false });
+  runtime.lost.set('b', { host: 'm3', evacuated: true });
+  const { sessions, ended, renewed } = fakeSessions(['a', 'b'], { a: 'zh', b: 'zh' });
+  await new LostHosts(sessions, runtime, quiet as never).scan();
+  assert.equal(ended[0]!.message, '运行你沙箱的机器（m2）失去了响应，那里的容器和文件已无法访问；新的会话会在另一台机器上启动');
+  assert.match(renewed[0]!.notice, /^运行你沙箱的机器（m3）正在停机维护/);
 });
