@@ -38,7 +38,7 @@ export async function clusterStatus(socketPath: string, instance: string): Promi
       api.request<Member[]>('GET', '/1.0/cluster/members?recursion=1', undefined, 10_000),
       api.request<Instance[]>('GET', '/1.0/instances?recursion=1', undefined, 30_000),
     ]);
-    const ours = instances.filter((i) => sandboxIdOf(i, instance, `berth-${instance}-`) !== undefined);
+    const ours = instances.filter((i) => sandboxIdOf(i, instance) !== undefined);
     return members.map((m) => {
       const there = ours.filter((i) => i.location === m.server_name);
       return {

@@ -16,7 +16,7 @@ import { openServedShell, runServed, TERMINAL_SERVER_PORT } from '../terminal-se
 import { LxdApi, isNotFound } from './lxd-api.js';
 import { lxdExec, lxdExecStream, lxdFollow, lxdPipe, lxdTerminal } from './lxd-exec.js';
 import { IdmapSlots } from './idmap-slots.js';
-import { SandboxPlacement, type InstanceInfo } from './sandbox-placement.js';
+import { instanceNamePrefix, SandboxPlacement, type InstanceInfo } from './sandbox-placement.js';
 import { sandboxInstance } from './sandbox-instance.js';
 import type { LxdRuntimeOptions } from './lxd-config.js';
 
@@ -61,7 +61,7 @@ export class LxdRuntime implements SandboxRuntime {
 
   /** LXD's instance name: letters, digits and dashes, at most 63. */
   name(id: string): string {
-    const name = `berth-${this.o.instance}-${id}`;
+    const name = `${instanceNamePrefix(this.o.instance)}${id}`;
     if (!/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(name)) throw new SandboxError(`"${name}" cannot name an LXD instance (letters, digits and dashes, at most 63)`);
     return name;
   }

@@ -17,10 +17,14 @@ export interface InstanceInfo {
   config: Record<string, string> | null;
 }
 
+/** How the LXD instance names of a Berth instance's sandboxes begin: berth-<instance>-<sandbox id>. */
+export const instanceNamePrefix = (instance: string) => `berth-${instance}-`;
+
 /** The sandbox id of one of a Berth instance's LXD instances: by its keys, or (its member away: no config) by its
- * name, `prefix` being the name of an id '' (berth-<instance>-). */
-export function sandboxIdOf(i: Pick<InstanceInfo, 'name' | 'config'>, instance: string, prefix: string): string | undefined {
+ * name. */
+export function sandboxIdOf(i: Pick<InstanceInfo, 'name' | 'config'>, instance: string): string | undefined {
   if (i.config) return i.config[LXD_INSTANCE_KEY] === instance ? i.config[LXD_SESSION_KEY] : undefined;
+  const prefix = instanceNamePrefix(instance);
   const rest = i.name.startsWith(prefix) ? i.name.slice(prefix.length) : '';
   // Not another Berth instance whose name starts with this one's (ids have no dash).
   return rest && !rest.includes('-') ? rest : undefined;
@@ -51,7 +55,7 @@ export class SandboxPlacement {
   }
 
   idOf(i: InstanceInfo): string | undefined {
-    return sandboxIdOf(i, this.o.instance, this.nameOf(''));
+    return sandboxIdOf(i, this.o.instance);
   }
 
   /** The sandbox's member ('none' when LXD is alone). Asking the instance itself is forwarded to its member,
