@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { LxdApi } from '../runtime/lxd/lxd-api.js';
+import { instanceNamePrefix } from '../runtime/lxd/sandbox-placement.js';
 import type { Row } from './bench-table.js';
 import { startBenchApp, startSession } from './bench-app.js';
 
@@ -18,7 +19,7 @@ export async function clusterBench(config: Config, rows: Row[]): Promise<void> {
   const wasUp = await api.request('GET', '/1.0', undefined, 5000).then(() => true, () => false);
   if (!wasUp) execFileSync(script, ['up'], { stdio: 'inherit' });
   const { berth, url } = await startBenchApp({ ...config, runtime: 'lxd', lxd: { ...config.lxd, socket, member: undefined } }, 'bench-cluster');
-  const name = (id: string) => `berth-bench-cluster-${id}`;
+  const name = (id: string) => `${instanceNamePrefix('bench-cluster')}${id}`;
   const where = async (id: string) => (await api.request<{ location: string }>('GET', `/1.0/instances/${name(id)}`)).location;
   const started: Awaited<ReturnType<typeof startSession>>[] = [];
   let killed: string | undefined;
