@@ -1,5 +1,6 @@
-// What Berth keeps: live sessions, learners' progress, classes, interviews and staff accounts, in the SQLite
-// file BERTH_DATA/berth.db.
+// What Berth keeps: live sessions, learners' progress, classes, interviews and staff accounts. In the SQLite
+// file BERTH_DATA/berth.db (one Berth server), or in the PostgreSQL database BERTH_DATABASE_URL names, which
+// Berth servers sharing a cluster share.
 import type Database from 'better-sqlite3';
 import type { ClassStore } from '../classes/class-store.js';
 import { SqliteClassStore } from '../classes/class-store-sqlite.js';
@@ -9,6 +10,8 @@ import { SqliteInterviewStore } from '../interviews/interview-store-sqlite.js';
 import type { StaffStore } from '../people/staff-store.js';
 import { SqliteStaffStore } from '../people/staff-store-sqlite.js';
 import { openDatabase } from './database.js';
+import { openPgStores } from './postgres/pg-stores.js';
+import type { PoolLog } from './postgres/pg-pool.js';
 import { SqliteProgressStore } from './progress-store-sqlite.js';
 import type { ProgressStore } from './progress-store.js';
 import { SqliteSessionStore } from './session-store-sqlite.js';
@@ -24,12 +27,9 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export interface PoolLog {
-  error(obj: object, msg?: string): void;
-}
-
-/** Opens the stores and brings their schema up to date; a newer Berth's schema is refused with the reason. */
-export function openStores(config: Pick<Config, 'databaseFile'>, _log: PoolLog): Promise<Stores> {
+/** Opens the stores and brings their schema up to date; a newer Berth's schema, or a database out of reach, is refused with the reason. */
+export function openStores(config: Pick<Config, 'databaseUrl' | 'databaseFile'>, log: PoolLog): Promise<Stores> {
+  if (config.databaseUrl) return openPgStores(config.databaseUrl, log);
   return Promise.resolve(sqliteStores(openDatabase(config.databaseFile)));
 }
 
