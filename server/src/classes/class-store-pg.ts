@@ -1,6 +1,7 @@
 // Classes and their students in the PostgreSQL database Berth servers share (store/postgres/pg-migrations.ts).
 import type { OrderedQueries } from '../store/postgres/ordered-queries.js';
-import { CLASS_COLUMNS, CLASS_LIST_MAX, classFromRaw, STUDENT_COLUMNS, type ClassRow, type ClassStore, type RawClass, type StudentRow } from './class-store.js';
+import { newestFirst } from '../store/newest-first.js';
+import { CLASS_COLUMNS, classFromRaw, STUDENT_COLUMNS, type ClassRow, type ClassStore, type RawClass, type StudentRow } from './class-store.js';
 
 export class PgClassStore implements ClassStore {
   constructor(private readonly q: OrderedQueries) {}
@@ -24,10 +25,7 @@ export class PgClassStore implements ClassStore {
   }
 
   async list(staffId: number | null): Promise<ClassRow[]> {
-    const rows =
-      staffId === null
-        ? await this.q.read<RawClass>(`SELECT ${CLASS_COLUMNS} FROM class ORDER BY created_at DESC LIMIT ${CLASS_LIST_MAX}`)
-        : await this.q.read<RawClass>(`SELECT ${CLASS_COLUMNS} FROM class WHERE staff_id = $1 ORDER BY created_at DESC LIMIT ${CLASS_LIST_MAX}`, [staffId]);
+    const rows = await this.q.read<RawClass>(newestFirst('class', CLASS_COLUMNS, staffId !== null, '$1'), staffId === null ? [] : [staffId]);
     return rows.map((r) => classFromRaw(r)!);
   }
 

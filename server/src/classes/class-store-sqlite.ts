@@ -1,6 +1,7 @@
 // Classes and their students in berth.db (migrations.ts, version 4).
 import type Database from 'better-sqlite3';
-import { CLASS_COLUMNS, CLASS_LIST_MAX, classFromRaw, STUDENT_COLUMNS, type ClassRow, type ClassStore, type RawClass, type StudentRow } from './class-store.js';
+import { newestFirst } from '../store/newest-first.js';
+import { CLASS_COLUMNS, classFromRaw, STUDENT_COLUMNS, type ClassRow, type ClassStore, type RawClass, type StudentRow } from './class-store.js';
 
 export class SqliteClassStore implements ClassStore {
   private readonly stmts;
@@ -13,8 +14,8 @@ export class SqliteClassStore implements ClassStore {
       ),
       byId: db.prepare(`SELECT ${CLASS_COLUMNS} FROM class WHERE id = ?`),
       byCode: db.prepare(`SELECT ${CLASS_COLUMNS} FROM class WHERE code = ?`),
-      ofStaff: db.prepare(`SELECT ${CLASS_COLUMNS} FROM class WHERE staff_id = ? ORDER BY created_at DESC LIMIT ${CLASS_LIST_MAX}`),
-      all: db.prepare(`SELECT ${CLASS_COLUMNS} FROM class ORDER BY created_at DESC LIMIT ${CLASS_LIST_MAX}`),
+      ofStaff: db.prepare(newestFirst('class', CLASS_COLUMNS, true)),
+      all: db.prepare(newestFirst('class', CLASS_COLUMNS, false)),
       students: db.prepare(`SELECT ${STUDENT_COLUMNS} FROM class_student WHERE class_id = ? ORDER BY joined_at`),
       bySession: db.prepare(`SELECT ${STUDENT_COLUMNS} FROM class_student WHERE session_id = ?`),
       join: db.prepare(

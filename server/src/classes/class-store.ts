@@ -40,5 +40,3 @@ export type RawClass = Omit<ClassRow, 'lessons'> & { lessons: string };
 export const CLASS_COLUMNS = `id, code, staff_id AS "staffId", name, lessons, lang, minutes, capacity, created_at AS "createdAt", closes_at AS "closesAt"`;
 export const STUDENT_COLUMNS = `class_id AS "classId", learner, name, session_id AS "sessionId", joined_at AS "joinedAt"`;
 export const classFromRaw = (r: RawClass | undefined): ClassRow | undefined => (r ? { ...r, lessons: JSON.parse(r.lessons) as string[] } : undefined);
-/** A list is bounded so an old account's page stays small. */
-export const CLASS_LIST_MAX = 500;

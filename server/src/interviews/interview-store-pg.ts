@@ -1,16 +1,7 @@
 // Interviews in the PostgreSQL database Berth servers share (store/postgres/pg-migrations.ts).
 import type { OrderedQueries } from '../store/postgres/ordered-queries.js';
-import {
-  checksJson,
-  INTERVIEW_COLUMNS,
-  INTERVIEW_LIST_MAX,
-  interviewFromRaw,
-  type InterviewRow,
-  type InterviewStore,
-  type NewInterview,
-  type RawInterview,
-  type StoredCheck,
-} from './interview-store.js';
+import { newestFirst } from '../store/newest-first.js';
+import { checksJson, INTERVIEW_COLUMNS, interviewFromRaw, type InterviewRow, type InterviewStore, type NewInterview, type RawInterview, type StoredCheck } from './interview-store.js';
 
 export class PgInterviewStore implements InterviewStore {
   constructor(private readonly q: OrderedQueries) {}
@@ -36,10 +27,7 @@ export class PgInterviewStore implements InterviewStore {
   }
 
   async list(staffId: number | null): Promise<InterviewRow[]> {
-    const rows =
-      staffId === null
-        ? await this.q.read<RawInterview>(`SELECT ${INTERVIEW_COLUMNS} FROM interview ORDER BY created_at DESC LIMIT ${INTERVIEW_LIST_MAX}`)
-        : await this.q.read<RawInterview>(`SELECT ${INTERVIEW_COLUMNS} FROM interview WHERE staff_id = $1 ORDER BY created_at DESC LIMIT ${INTERVIEW_LIST_MAX}`, [staffId]);
+    const rows = await this.q.read<RawInterview>(newestFirst('interview', INTERVIEW_COLUMNS, staffId !== null, '$1'), staffId === null ? [] : [staffId]);
     return rows.map((r) => interviewFromRaw(r)!);
   }
 

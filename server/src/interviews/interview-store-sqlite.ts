@@ -1,16 +1,7 @@
 // Interviews in berth.db (migrations.ts, versions 3 and 5).
 import type Database from 'better-sqlite3';
-import {
-  checksJson,
-  INTERVIEW_COLUMNS,
-  INTERVIEW_LIST_MAX,
-  interviewFromRaw,
-  type InterviewRow,
-  type InterviewStore,
-  type NewInterview,
-  type RawInterview,
-  type StoredCheck,
-} from './interview-store.js';
+import { newestFirst } from '../store/newest-first.js';
+import { checksJson, INTERVIEW_COLUMNS, interviewFromRaw, type InterviewRow, type InterviewStore, type NewInterview, type RawInterview, type StoredCheck } from './interview-store.js';
 
 export class SqliteInterviewStore implements InterviewStore {
   private readonly stmts;
@@ -24,8 +15,8 @@ export class SqliteInterviewStore implements InterviewStore {
       byId: db.prepare(`SELECT ${INTERVIEW_COLUMNS} FROM interview WHERE id = ?`),
       byToken: db.prepare(`SELECT ${INTERVIEW_COLUMNS} FROM interview WHERE token_hash = ?`),
       bySession: db.prepare(`SELECT ${INTERVIEW_COLUMNS} FROM interview WHERE session_id = ?`),
-      ofStaff: db.prepare(`SELECT ${INTERVIEW_COLUMNS} FROM interview WHERE staff_id = ? ORDER BY created_at DESC LIMIT ${INTERVIEW_LIST_MAX}`),
-      all: db.prepare(`SELECT ${INTERVIEW_COLUMNS} FROM interview ORDER BY created_at DESC LIMIT ${INTERVIEW_LIST_MAX}`),
+      ofStaff: db.prepare(newestFirst('interview', INTERVIEW_COLUMNS, true)),
+      all: db.prepare(newestFirst('interview', INTERVIEW_COLUMNS, false)),
       claim: db.prepare('UPDATE interview SET session_id = ?, started_at = ? WHERE id = ? AND session_id IS NULL'),
       release: db.prepare('UPDATE interview SET session_id = NULL, started_at = NULL WHERE id = ? AND session_id = ?'),
       ended: db.prepare('UPDATE interview SET ended_at = ? WHERE session_id = ? AND ended_at IS NULL'),

@@ -52,6 +52,3 @@ export const checksJson = (checks: StoredCheck[]) => (checks.length ? JSON.strin
 /** Quoted names: PostgreSQL folds unquoted ones to lower case. */
 export const INTERVIEW_COLUMNS = `id, token_hash AS "tokenHash", staff_id AS "staffId", candidate_name AS "candidateName", lesson, brief, lang, minutes,
   created_at AS "createdAt", link_expires_at AS "linkExpiresAt", session_id AS "sessionId", started_at AS "startedAt", ended_at AS "endedAt", checks`;
-
-/** The newest first; a list is bounded so an old account's page stays small. */
-export const INTERVIEW_LIST_MAX = 500;
