@@ -32,9 +32,7 @@ import { LessonService } from './lessons/lesson-service.js';
 import { loadLessons } from './lessons/load-lessons.js';
 import { checkRunner } from './lessons/run-check.js';
 import { lessonRoutes } from './routes/lessons.js';
-import { ProgressStore } from './store/progress-store.js';
-import { openDatabase } from './store/database.js';
-import { SessionStore } from './store/session-store.js';
+import { openStores } from './store/stores.js';
 import { SandboxPool } from './sessions/sandbox-pool.js';
 import { newSessionId } from './sessions/session-manager.js';
 import { sweepOrphans } from './reaper/sweep-orphans.js';
@@ -84,7 +82,7 @@ export interface Berth {
   ports: PortsServer;
   /** The engine, mirror and package cache, probed every second. */
   hostWatch: HostWatch;
-  /** Staff accounts and their sign-ins (berth.db). */
+  /** Staff accounts and their sign-ins (berth.db, or the PostgreSQL database BERTH_DATABASE_URL names). */
   staff: StaffStore;
   /** At start: takes back the sessions of a previous run (even after SIGKILL), removes orphans, fills the pool. */
   recover(): Promise<void>;
@@ -145,7 +143,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   const engineRuntime = opts.runtime ?? createSandboxRuntime(config);
   const naps: SandboxNaps = new SandboxNaps(engineRuntime, () => sessions.live(), { napAfterMs: config.napAfterMs }, app.log);
   const runtime = new WakingRuntime(engineRuntime, naps);
-  const db = openDatabase(config.databaseFile);
+  const stores = await openStores(config, app.log);
   const dataDisk = new DataDisk(config.dataDir);
   const starts = new StartOutcomes((text) => diagnoseStartFailure(text, hostFacts(config)), app.log);
   const startGate = new StartGate(config.startsAtOnce);
@@ -174,14 +172,14 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       startGate,
     },
     app.log,
-    new SessionStore(db),
+    stores.sessions,
     pool,
   );
   const tellVisitor = (id: string, message: string) => sessions.emit('event', id, { type: 'error', message });
   const runScript = checkRunner(runtime, app.log, tellVisitor);
   /** Told after each command any terminal finished, beside the lessons (an interview's checks). */
   const afterCommand: ((sessionId: string) => void)[] = [];
-  const lessons = new LessonService(lessonList, new ProgressStore(db), {
+  const lessons = new LessonService(lessonList, stores.progress, {
     runScript,
     emit: (id, event) => sessions.emit('event', id, event),
     notify: (id, message) => sessions.emit('event', id, { type: 'error', message }),
@@ -264,7 +262,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
 
   refuseCrossSiteCalls(app);
   sessionRoutes(app, { sessions, idle: config });
-  const { staff: staffStore } = staffFeatures(app, { db, sessions, lessons, hosts, pool, recordings, runScript: checkRunner(runtime, app.log, tellVisitor, 'interview'), afterCommand: (told) => afterCommand.push(told), publicUrl: config.publicUrl, oidc: config.oidc, everyTerminal: config.recordTerminals });
+  staffFeatures(app, { stores, sessions, lessons, hosts, pool, recordings, runScript: checkRunner(runtime, app.log, tellVisitor, 'interview'), afterCommand: (told) => afterCommand.push(told), publicUrl: config.publicUrl, oidc: config.oidc, everyTerminal: config.recordTerminals });
   const watcher = new SessionWatcher(sessions, runtime, config.diskBytes, { memoryBytes: config.memoryBytes, pids: config.pidsLimit });
   watcher.isNapping = (id) => naps.isNapping(id);
   watcher.start();
@@ -383,7 +381,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     engineWatch,
     hostWatch,
     ports,
-    staff: staffStore,
+    staff: stores.staff,
     close: async () => {
       stopReaper();
       watcher.stop();
@@ -396,7 +394,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       await recordings.sealAll();
       await ports.close();
       await app.close();
-      db.close();
+      await stores.close();
     },
     detach: async () => {
       stopReaper();
@@ -412,7 +410,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       await hosts.endAll();
       await ports.close();
       await app.close();
-      db.close();
+      await stores.close();
     },
     recover: async () => {
       const adopted = await sessions.adopt();

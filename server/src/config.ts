@@ -5,6 +5,7 @@ import { parsePublicUrl, parseTrustProxy, type TrustProxy } from './proxy-config
 import { parsePortsUrl } from './ports/ports-origin.js';
 import { parseEgressHosts } from './egress/allow-list.js';
 import { parseOidc, type OidcConfig } from './people/oidc-config.js';
+import { parseDatabaseUrl } from './store/database-url.js';
 
 export interface Config {
   /** HTTP port the server listens on. */
@@ -74,8 +75,10 @@ export interface Config {
   recordingsDays: number;
   webDir: string;
   lessonsDir: string;
-  /** The SQLite file holding learners' progress. */
+  /** The SQLite file holding sessions, progress, classes, interviews and staff accounts, unless databaseUrl is set. */
   databaseFile: string;
+  /** BERTH_DATABASE_URL: the PostgreSQL database Berth servers share instead (postgres://…); null: databaseFile. */
+  databaseUrl: string | null;
   logLevel: string;
   /** Bearer token that GET /metrics requires; unset: /metrics is off. */
   metricsToken: string | undefined;
@@ -216,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: path.resolve(env.BERTH_WEB_DIR || path.join(repoRoot, 'web', 'dist')),
     lessonsDir: path.resolve(env.BERTH_LESSONS || path.join(repoRoot, 'lessons')),
     databaseFile: '',
+    databaseUrl: parseDatabaseUrl(env.BERTH_DATABASE_URL, problems),
     logLevel: env.BERTH_LOG_LEVEL || 'info',
     metricsToken: env.BERTH_METRICS_TOKEN || undefined,
     publicUrl: parsePublicUrl(env.BERTH_PUBLIC_URL, problems),

@@ -170,13 +170,15 @@ async function sweepInterruptedRuns(): Promise<void> {
   if (removed) console.log(`removed ${removed} sandbox(es) left by an earlier, interrupted test run`);
 }
 
-/** args: optional suite names to run (typecheck, unit, engine, faults, lxd, cluster, lessons, e2e, soak); default all. */
+/** args: optional suite names to run (typecheck, unit, stores, engine, faults, lxd, cluster, lessons, e2e, soak); default all. */
 export async function runTests(args: string[]): Promise<number> {
   await sweepInterruptedRuns();
   const want = (s: string) => args.length === 0 || args.includes(s);
   const results: SuiteResult[] = [];
   if (want('typecheck')) results.push(await typecheck());
   if (want('unit')) results.push(await nodeSuite('unit tests', [...findTests(path.join(repoRoot, 'shared', 'test')), ...findTests(path.join(repoRoot, 'server', 'test', 'unit'))], ['--test-concurrency=2']));
+  // Each file starts a PostgreSQL server of its own (Debian's postgresql-15, run as the postgres user) beside SQLite.
+  if (want('stores')) results.push(await nodeSuite('stores on SQLite and PostgreSQL', findTests(path.join(repoRoot, 'server', 'test', 'stores')), ['--test-concurrency=2']));
   // Two files at a time: each has a server and sandboxes of its own, and most of a file is waiting on them
   // (18.2 min for the 53 files here, against 32 min one at a time in CI run 22).
   if (want('engine')) results.push(await nodeSuite('real-engine tests', findTests(path.join(repoRoot, 'server', 'test', 'engine')), ['--test-concurrency=2']));

@@ -48,7 +48,7 @@ export async function withOidc(users: TestUser[], env: Record<string, string>, b
   );
   const passwordHash = await hashPassword('a password nobody uses here');
   try {
-    await body({ berth, provider, log, addAccount: async (email, role) => void berth.berth.staff.create({ email, name: email.split('@')[0]!, role, passwordHash }) });
+    await body({ berth, provider, log, addAccount: async (email, role) => void (await berth.berth.staff.create({ email, name: email.split('@')[0]!, role, passwordHash })) });
   } finally {
     await berth.close();
     await provider.close();

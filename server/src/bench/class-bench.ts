@@ -18,7 +18,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function classBench(berth: Berth, url: string, startsAtOnce: number, rows: Row[]): Promise<void> {
   const email = `bench-teacher-${crypto.randomBytes(4).toString('hex')}@bench.invalid`;
   const password = crypto.randomBytes(12).toString('hex');
-  berth.staff.create({ email, name: 'Bench Teacher', role: 'teacher', passwordHash: await hashPassword(password) });
+  await berth.staff.create({ email, name: 'Bench Teacher', role: 'teacher', passwordHash: await hashPassword(password) });
   const held: { id: string; term: TerminalClient }[] = [];
   try {
     const signed = await fetch(`${url}${STAFF_SIGN_IN_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
@@ -156,7 +156,7 @@ export async function classBench(berth: Berth, url: string, startsAtOnce: number
       await term.close();
       await berth.sessions.end(id, 'ended-by-user');
     }
-    berth.staff.remove(email);
+    await berth.staff.remove(email);
   }
 }
 

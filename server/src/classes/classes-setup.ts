@@ -1,16 +1,15 @@
-// The class service as the app builds it: its store in berth.db, the lessons its steps come from.
-import type Database from 'better-sqlite3';
+// The class service as the app builds it: its store, the lessons its steps come from.
 import { HttpError } from '../errors.js';
 import type { LessonService } from '../lessons/lesson-service.js';
-import type { StaffStore } from '../people/staff-store.js';
+import { staffName, type StaffStore } from '../people/staff-store.js';
 import type { SandboxPool } from '../sessions/sandbox-pool.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { TerminalHosts } from '../terminal/terminal-hosts.js';
-import { ClassStore } from './class-store.js';
+import type { ClassStore } from './class-store.js';
 import { Classes } from './classes.js';
 
 export function setUpClasses(d: {
-  db: Database.Database;
+  store: ClassStore;
   sessions: SessionManager;
   lessons: LessonService;
   staff: StaffStore;
@@ -18,7 +17,7 @@ export function setUpClasses(d: {
   pool: SandboxPool;
 }): Classes {
   return new Classes({
-    store: new ClassStore(d.db),
+    store: d.store,
     sessions: d.sessions,
     lessonSteps: (id, lang) => {
       let view;
@@ -34,7 +33,7 @@ export function setUpClasses(d: {
     placeIn: (id) => d.lessons.placeIn(id),
     redoStep: (id) => d.lessons.redoStep(id),
     lastCommand: (id) => d.hosts.history.summary(id).last,
-    staffName: (id) => d.staff.nameOf(id) ?? '(a removed account)',
+    staffName: staffName(d.staff),
     pool: d.pool,
   });
 }

@@ -17,7 +17,7 @@ import {
   type StepCell,
 } from '@berth/shared';
 import { HttpError } from '../errors.js';
-import type { StaffAccount } from '../people/staff-store.js';
+import { namesOnce, type StaffAccount } from '../people/staff-store.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { ClassActivity } from './class-activity.js';
 import { ClassWarmth } from './class-warmth.js';
@@ -31,14 +31,14 @@ export interface ClassDeps {
   sessions: SessionManager;
   /** The lesson's steps with their titles, or a 4xx when there is no such lesson. */
   lessonSteps(id: string, lang: Lang): { title: string; steps: { id: string; title: string }[] };
-  progress(learner: string): ProgressMap;
+  progress(learner: string): Promise<ProgressMap>;
   skippedIn(sessionId: string): ReadonlySet<string>;
   placeIn(sessionId: string): { lesson: string; step: string; since: number } | null;
   /** The step open in the session set up again; null when none is open. */
   redoStep(sessionId: string): Promise<{ lesson: string; step: string } | null>;
   /** The last command a session's terminal ran (the terminals' own history). */
   lastCommand(sessionId: string): { line: string; exit: number; at: number } | null;
-  staffName(id: number): string;
+  staffName(id: number): Promise<string>;
   /** The warm pool, grown for classes getting ready (see class-warmth.ts). */
   pool?: { setDemand(demand: () => number): void; refill(): void; readonly readyCount: number };
   now?: () => number;
@@ -52,23 +52,20 @@ export class Classes {
   constructor(private readonly d: ClassDeps) {
     this.now = d.now ?? Date.now;
     d.sessions.on('event', (id, event) => this.observe(id, event));
-    this.warmth = new ClassWarmth((id) => {
-      const row = this.d.store.byId(id);
-      return row && this.now() < row.closesAt ? this.freeSeats(row) : null;
-    });
+    this.warmth = new ClassWarmth((row) => (this.now() < row.closesAt ? this.freeSeats(row) : null));
     d.pool?.setDemand(() => this.warmth.demand());
   }
 
   /** The teacher gets the class's sandboxes ready before the students come (or stops). */
-  warm(staff: StaffAccount, id: string, on: boolean): ClassDashboard['warm'] {
-    const row = this.own(staff, id);
+  async warm(staff: StaffAccount, id: string, on: boolean): Promise<ClassDashboard['warm']> {
+    const row = await this.own(staff, id);
     if (on && this.now() >= row.closesAt) throw new HttpError(410, 'This class is closed: there is nobody to get sandboxes ready for.');
-    this.warmth.set(row.id, on);
+    this.warmth.set(row, on);
     this.d.pool?.refill();
     return this.warmOf(row);
   }
 
-  create(staff: StaffAccount, body: CreateClassRequest): ClassSummary {
+  async create(staff: StaffAccount, body: CreateClassRequest): Promise<ClassSummary> {
     const lang = body.lang ?? 'en';
     const lessons = [...new Set(body.lessons)];
     for (const id of lessons) this.d.lessonSteps(id, lang);
@@ -86,40 +83,42 @@ export class Classes {
         createdAt: now,
         closesAt: now + (body.openHours ?? DEFAULT_OPEN_HOURS) * HOUR_MS,
       };
-      if (this.d.store.create(row)) return this.summary(row);
+      if (await this.d.store.create(row)) return this.summary(row);
     }
     throw new HttpError(503, 'No free class code was found; try again.');
   }
 
-  list(staff: StaffAccount): ClassSummary[] {
-    return this.d.store.list(staff.role === 'admin' ? null : staff.id).map((r) => this.summary(r));
+  async list(staff: StaffAccount): Promise<ClassSummary[]> {
+    const rows = await this.d.store.list(staff.role === 'admin' ? null : staff.id);
+    const staffName = namesOnce(this.d.staffName);
+    return Promise.all(rows.map((r) => this.summary(r, undefined, staffName)));
   }
 
   /** A class, to its teacher or an admin; to anyone else it does not exist. */
-  private own(staff: StaffAccount, id: string): ClassRow {
-    const row = this.d.store.byId(id);
+  private async own(staff: StaffAccount, id: string): Promise<ClassRow> {
+    const row = await this.d.store.byId(id);
     if (!row || (staff.role !== 'admin' && row.staffId !== staff.id)) throw new HttpError(404, `There is no class ${id} of yours.`);
     return row;
   }
 
-  info(code: string): ClassInfo {
-    const row = this.byCode(code);
+  async info(code: string): Promise<ClassInfo> {
+    const row = await this.byCode(code);
     return {
       name: row.name,
       lessons: row.lessons.map((id) => ({ id, title: this.d.lessonSteps(id, row.lang).title })),
       minutes: row.minutes,
       lang: row.lang,
       open: this.now() < row.closesAt,
-      full: this.live(this.d.store.students(row.id)).length >= row.capacity,
+      full: this.live(await this.d.store.students(row.id)).length >= row.capacity,
     };
   }
 
   async join(code: string, visitor: { learner: string; client: string; name: string }): Promise<JoinClassResponse> {
-    const row = this.byCode(code);
+    const row = await this.byCode(code);
     if (this.now() >= row.closesAt) throw new HttpError(410, 'This class is closed: it no longer takes students. Ask your teacher.');
     const name = visitor.name.trim();
     if (!name) throw new HttpError(400, 'Type your name first, so your teacher knows who you are.');
-    const working = this.live(this.d.store.students(row.id));
+    const working = this.live(await this.d.store.students(row.id));
     if (working.some((s) => s.learner === visitor.learner)) throw new HttpError(409, 'You are in this class already, in another tab of this browser: go on there.');
     if (working.length >= row.capacity) throw new HttpError(409, `This class is full (${row.capacity} students). Ask your teacher.`);
     const { session, token } = await this.d.sessions.create({
@@ -129,20 +128,21 @@ export class Classes {
       lang: row.lang,
       terms: { kind: 'class', ref: row.id, durationMs: row.minutes * 60_000 },
     });
-    this.d.store.join(row.id, visitor.learner, name, session.id, this.now());
+    await this.d.store.join(row.id, visitor.learner, name, session.id, this.now());
     return { id: session.id, token, expiresAt: new Date(session.expiresAt).toISOString() };
   }
 
-  dashboard(staff: StaffAccount, id: string): ClassDashboard {
-    const row = this.own(staff, id);
+  async dashboard(staff: StaffAccount, id: string): Promise<ClassDashboard> {
+    const row = await this.own(staff, id);
     const steps = row.lessons.flatMap((lesson) => this.d.lessonSteps(lesson, row.lang).steps.map((s) => ({ lesson, step: s.id, title: s.title })));
     const now = this.now();
     const stuckCount = new Map<string, number>();
-    const rows = this.d.store.students(row.id);
-    const students = rows.map((st): ClassStudentRow => {
+    const rows = await this.d.store.students(row.id);
+    const progresses = await Promise.all(rows.map((st) => this.d.progress(st.learner)));
+    const students = rows.map((st, i): ClassStudentRow => {
       const session = st.sessionId ? this.d.sessions.get(st.sessionId) : undefined;
       const liveId = session && session.state !== 'ended' ? session.id : null;
-      const progress = this.d.progress(st.learner);
+      const progress = progresses[i]!;
       const skipped = liveId ? this.d.skippedIn(liveId) : new Set<string>();
       const open = liveId ? this.d.placeIn(liveId) : null;
       const place = open ? `${open.lesson}/${open.step}` : null;
@@ -166,7 +166,7 @@ export class Classes {
       };
     });
     return {
-      class: this.summary(row, rows),
+      class: await this.summary(row, rows),
       steps,
       students,
       // The most stuck first; as many, in the class's order of steps.
@@ -180,18 +180,18 @@ export class Classes {
   }
 
   /** A message on every working student's page; returns how many got it. */
-  broadcast(staff: StaffAccount, id: string, message: string): number {
-    const row = this.own(staff, id);
+  async broadcast(staff: StaffAccount, id: string, message: string): Promise<number> {
+    const row = await this.own(staff, id);
     const event: ServerEvent = { type: 'broadcast', from: staff.name, message: message.trim(), at: this.now() };
-    const live = this.live(this.d.store.students(row.id));
+    const live = this.live(await this.d.store.students(row.id));
     for (const s of live) this.d.sessions.emit('event', s.sessionId!, event);
     return live.length;
   }
 
   /** The step a student is on, set up again (its set-up scripts re-run); their page is told. */
   async resetStep(staff: StaffAccount, id: string, sessionId: string): Promise<{ lesson: string; step: string }> {
-    const row = this.own(staff, id);
-    this.student(row, sessionId);
+    const row = await this.own(staff, id);
+    await this.student(row, sessionId);
     const redone = await this.d.redoStep(sessionId);
     if (!redone) throw new HttpError(409, 'This student has no lesson step open yet: there is nothing to reset.');
     const message = row.lang === 'zh' ? `老师重置了这一步（${redone.step}）：它的准备工作已重新完成。` : `Your teacher reset this step (${redone.step}): its set-up has run again.`;
@@ -204,8 +204,8 @@ export class Classes {
    * again (same name, ticked steps kept; the step they were on is redone in the new sandbox when it opens).
    */
   async resetSandbox(staff: StaffAccount, id: string, sessionId: string): Promise<void> {
-    const row = this.own(staff, id);
-    this.student(row, sessionId);
+    const row = await this.own(staff, id);
+    await this.student(row, sessionId);
     const message =
       row.lang === 'zh'
         ? '老师为你换了一个新的沙箱：点“开始新会话”继续，已完成的步骤都还在。'
@@ -213,27 +213,29 @@ export class Classes {
     await this.d.sessions.end(sessionId, 'ended-by-staff', message);
   }
 
-  extendAll(staff: StaffAccount, id: string, minutes: number): number {
-    const live = this.live(this.d.store.students(this.own(staff, id).id));
+  async extendAll(staff: StaffAccount, id: string, minutes: number): Promise<number> {
+    const live = this.live(await this.d.store.students((await this.own(staff, id)).id));
     for (const s of live) this.d.sessions.extendBy(s.sessionId!, minutes * 60_000);
     return live.length;
   }
 
   async endAll(staff: StaffAccount, id: string): Promise<number> {
-    const row = this.own(staff, id);
-    this.warmth.set(row.id, false);
-    const live = this.live(this.d.store.students(row.id));
+    const row = await this.own(staff, id);
+    this.warmth.set(row, false);
+    const live = this.live(await this.d.store.students(row.id));
     const message = row.lang === 'zh' ? '老师结束了这节课。' : 'Your teacher ended the class.';
     await Promise.all(live.map((s) => this.d.sessions.end(s.sessionId!, 'expired', message)));
     return live.length;
   }
 
   /** Every step each student has done, one line each: student,lesson,step (a spreadsheet's columns). */
-  csv(staff: StaffAccount, id: string): string {
-    const row = this.own(staff, id);
+  async csv(staff: StaffAccount, id: string): Promise<string> {
+    const row = await this.own(staff, id);
     const lines = ['student,lesson,step,done'];
-    for (const st of this.d.store.students(row.id)) {
-      const progress = this.d.progress(st.learner);
+    const students = await this.d.store.students(row.id);
+    const progresses = await Promise.all(students.map((st) => this.d.progress(st.learner)));
+    for (const [i, st] of students.entries()) {
+      const progress = progresses[i]!;
       for (const lesson of row.lessons) {
         for (const { id: step } of this.d.lessonSteps(lesson, row.lang).steps) {
           lines.push([st.name, lesson, step, progress[lesson]?.done.includes(step) ? 'yes' : 'no'].map(csvField).join(','));
@@ -244,16 +246,16 @@ export class Classes {
   }
 
   /** May this staff member watch the session: a teacher, their own class's students while they work. */
-  mayWatch(staff: StaffAccount, sessionId: string): boolean {
-    const student = this.d.store.studentOf(sessionId);
-    const row = student ? this.d.store.byId(student.classId) : undefined;
+  async mayWatch(staff: StaffAccount, sessionId: string): Promise<boolean> {
+    const student = await this.d.store.studentOf(sessionId);
+    const row = student ? await this.d.store.byId(student.classId) : undefined;
     return !!row && (staff.role === 'admin' || row.staffId === staff.id);
   }
 
   /** Whether this browser joined the class of this code before: it knows the code, so its tries are not guesses. */
-  hasJoined(code: string, learner: string): boolean {
-    const row = this.d.store.byCode(code.toUpperCase());
-    return !!row && this.d.store.students(row.id).some((s) => s.learner === learner);
+  async hasJoined(code: string, learner: string): Promise<boolean> {
+    const row = await this.d.store.byCode(code.toUpperCase());
+    return !!row && (await this.d.store.students(row.id)).some((s) => s.learner === learner);
   }
 
   private observe(sessionId: string, event: ServerEvent): void {
@@ -282,19 +284,20 @@ export class Classes {
   }
 
   /** A live session of one of this class's students, or 404. */
-  private student(row: ClassRow, sessionId: string): StudentRow {
-    const st = this.live(this.d.store.students(row.id)).find((s) => s.sessionId === sessionId);
+  private async student(row: ClassRow, sessionId: string): Promise<StudentRow> {
+    const st = this.live(await this.d.store.students(row.id)).find((s) => s.sessionId === sessionId);
     if (!st) throw new HttpError(404, 'No such student working in this class now.');
     return st;
   }
 
-  private byCode(code: string): ClassRow {
-    const row = this.d.store.byCode(code.toUpperCase());
+  private async byCode(code: string): Promise<ClassRow> {
+    const row = await this.d.store.byCode(code.toUpperCase());
     if (!row) throw new HttpError(404, 'There is no class with this code. Check it with your teacher.');
     return row;
   }
 
-  private summary(row: ClassRow, students = this.d.store.students(row.id)): ClassSummary {
+  private async summary(row: ClassRow, known?: StudentRow[], staffName = this.d.staffName): Promise<ClassSummary> {
+    const students = known ?? (await this.d.store.students(row.id));
     return {
       id: row.id,
       name: row.name,
@@ -306,7 +309,7 @@ export class Classes {
       closesAt: new Date(row.closesAt).toISOString(),
       working: this.live(students).length,
       joined: students.length,
-      teacher: this.d.staffName(row.staffId),
+      teacher: await staffName(row.staffId),
     };
   }
 }

@@ -2,8 +2,7 @@
 // next start or ending them all; with no server running, --end-sessions ends the sessions it left itself.
 import { createSandboxRuntime } from '../app.js';
 import type { Config } from '../config.js';
-import { openDatabase } from '../store/database.js';
-import { SessionStore } from '../store/session-store.js';
+import { consoleLog, openStores } from '../store/stores.js';
 import { claimInstance, requestStop } from './instance-control.js';
 
 export async function stopInstance(config: Config, endSessions: boolean, say: (line: string) => void): Promise<number> {
@@ -23,14 +22,22 @@ export async function stopInstance(config: Config, endSessions: boolean, say: (l
   const claim = await claimInstance(config);
   try {
     const removed = await createSandboxRuntime(config).sweep(new Set());
-    const db = openDatabase(config.databaseFile);
-    const store = new SessionStore(db);
-    const rows = store.all(config.instance);
-    for (const row of rows) store.remove(row.id);
-    db.close();
-    say(`no server was running for ${instance}: removed ${removed.length} sandbox(es) and ${rows.length} stored session(s)`);
+    const forgotten = await forgetSessions(config);
+    say(`no server was running for ${instance}: removed ${removed.length} sandbox(es) and ${forgotten} stored session(s)`);
   } finally {
     claim.release();
   }
   return 0;
+}
+
+/** Removes the instance's stored sessions; how many there were. */
+async function forgetSessions(config: Config): Promise<number> {
+  const stores = await openStores(config, consoleLog);
+  try {
+    const rows = await stores.sessions.all(config.instance);
+    for (const row of rows) await stores.sessions.remove(row.id);
+    return rows.length;
+  } finally {
+    await stores.close();
+  }
 }

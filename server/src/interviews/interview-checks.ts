@@ -31,8 +31,7 @@ export class InterviewChecks {
       running.again = true;
       return running.done;
     }
-    const row = this.d.store.bySession(sessionId);
-    if (!row || row.endedAt !== null || !row.checks.some((c) => c.metAt === null)) return Promise.resolve();
+    // Registered before the row is read: a second command meanwhile joins this round, never starts another.
     const round = { again: false, done: Promise.resolve() };
     round.done = (async () => {
       do {
@@ -45,8 +44,8 @@ export class InterviewChecks {
   }
 
   private async round(sessionId: string): Promise<void> {
-    const row = this.d.store.bySession(sessionId);
-    if (!row || row.endedAt !== null) return;
+    const row = await this.d.store.bySession(sessionId);
+    if (!row || row.endedAt !== null || !row.checks.some((c) => c.metAt === null)) return;
     let met = false;
     for (const c of row.checks) {
       if (c.metAt !== null) continue;
@@ -55,6 +54,6 @@ export class InterviewChecks {
       met = true;
       this.d.marker(sessionId, `check ${c.title} met`);
     }
-    if (met) this.d.store.saveChecks(row.id, row.checks);
+    if (met) await this.d.store.saveChecks(row.id, row.checks);
   }
 }

@@ -1,21 +1,21 @@
-// The interview service as the app builds it: its store in berth.db, lessons to check a task against, the
+// The interview service as the app builds it: its store, lessons to check a task against, the
 // recordings to find a finished interview's, and its checks run after the candidate's commands.
-import type Database from 'better-sqlite3';
 import { HttpError } from '../errors.js';
 import type { LessonService } from '../lessons/lesson-service.js';
 import type { ScriptRunner } from '../lessons/run-check.js';
-import type { StaffStore } from '../people/staff-store.js';
+import { staffName, type StaffStore } from '../people/staff-store.js';
 import type { SessionRecordings } from '../recordings/session-recordings.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { InterviewChecks } from './interview-checks.js';
-import { InterviewStore } from './interview-store.js';
+import type { InterviewStore } from './interview-store.js';
 import { Interviews } from './interviews.js';
 
 /** Registers what is told after each command a terminal finished. */
 export type AfterCommand = (told: (sessionId: string) => void) => void;
 
 export function setUpInterviews(d: {
-  db: Database.Database;
+  store: InterviewStore;
+  log: { error(obj: object, msg?: string): void };
   sessions: SessionManager;
   lessons: LessonService;
   staff: StaffStore;
@@ -23,10 +23,11 @@ export function setUpInterviews(d: {
   runScript: ScriptRunner;
   afterCommand: AfterCommand;
 }): Interviews {
-  const store = new InterviewStore(d.db);
+  const { store } = d;
   const checks = new InterviewChecks({ store, runScript: d.runScript, marker: (id, label) => d.recordings.marker(id, label) });
   d.afterCommand((id) => {
-    if (d.sessions.get(id)?.terms?.kind === 'interview') void checks.onCommand(id);
+    if (d.sessions.get(id)?.terms?.kind !== 'interview') return;
+    checks.onCommand(id).catch((err: Error) => d.log.error({ session: id, err: err.message }, "could not read or save the interview's checks"));
   });
   const interviews = new Interviews({
     store,
@@ -38,12 +39,13 @@ export function setUpInterviews(d: {
         throw new HttpError(400, `There is no lesson "${id}" on this server.`);
       }
     },
-    staffName: (id) => d.staff.nameOf(id) ?? '(a removed account)',
+    staffName: staffName(d.staff),
     recordingFile: (id) => d.recordings.sealedFile(id),
     sealedRecordings: () => d.recordings.sealedBySession(),
   });
   d.sessions.on('event', (id, event) => {
-    if (event.type === 'status' && event.state === 'ended' && d.sessions.get(id)?.terms) interviews.sessionEnded(id);
+    if (event.type !== 'status' || event.state !== 'ended' || !d.sessions.get(id)?.terms) return;
+    interviews.sessionEnded(id).catch((err: Error) => d.log.error({ session: id, err: err.message }, 'could not save that the interview ended'));
   });
   return interviews;
 }

@@ -10,7 +10,7 @@ import {
   type StartInterviewResponse,
 } from '@berth/shared';
 import { HttpError } from '../errors.js';
-import type { StaffAccount } from '../people/staff-store.js';
+import { namesOnce, type StaffAccount } from '../people/staff-store.js';
 import { hashToken } from '../sessions/session.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { renderBrief } from './brief-markdown.js';
@@ -25,7 +25,7 @@ export interface InterviewDeps {
   /** Throws a 4xx when there is no such lesson. */
   requireLesson(id: string): void;
   /** A staff account's name by id (the interviewer named on a summary). */
-  staffName(id: number): string;
+  staffName(id: number): Promise<string>;
   /** Each session's sealed recording, by session id (read once per listing). */
   sealedRecordings(): Promise<Map<string, string>>;
   recordingFile(recordingId: string): Promise<string | null>;
@@ -39,7 +39,7 @@ export class Interviews {
     this.now = d.now ?? Date.now;
   }
 
-  create(staff: StaffAccount, body: CreateInterviewRequest, linkBase: string): Promise<CreateInterviewResponse> {
+  async create(staff: StaffAccount, body: CreateInterviewRequest, linkBase: string): Promise<CreateInterviewResponse> {
     if (!body.lesson && !body.brief?.trim()) throw new HttpError(400, 'An interview needs a task: a lesson, a brief, or both.');
     const checks = (body.checks ?? []).map((c) => ({ title: c.title.trim(), check: c.check.trim(), metAt: null }));
     const untitled = checks.findIndex((c) => !c.title || !c.check);
@@ -63,19 +63,21 @@ export class Interviews {
       endedAt: null,
       checks,
     };
-    this.d.store.create(row);
-    return Promise.resolve({ ...this.summary(row, new Map()), link: `${linkBase.replace(/\/+$/, '')}/i/${token}` });
+    await this.d.store.create(row);
+    return { ...(await this.summary(row, new Map())), link: `${linkBase.replace(/\/+$/, '')}/i/${token}` };
   }
 
   /** An interviewer's own invites; an admin's view is everyone's. */
   async list(staff: StaffAccount): Promise<InterviewSummary[]> {
     const sealed = await this.d.sealedRecordings();
-    return this.d.store.list(staff.role === 'admin' ? null : staff.id).map((r) => this.summary(r, sealed));
+    const rows = await this.d.store.list(staff.role === 'admin' ? null : staff.id);
+    const staffName = namesOnce(this.d.staffName);
+    return Promise.all(rows.map((r) => this.summary(r, sealed, staffName)));
   }
 
   /** One invite, to its interviewer or an admin; to anyone else it does not exist. */
   async get(staff: StaffAccount, id: string): Promise<InterviewSummary> {
-    const row = this.d.store.byId(id);
+    const row = await this.d.store.byId(id);
     if (!row || (staff.role !== 'admin' && row.staffId !== staff.id)) throw new HttpError(404, `There is no interview ${id} of yours.`);
     return this.summary(row, await this.d.sealedRecordings());
   }
@@ -89,20 +91,20 @@ export class Interviews {
   }
 
   /** Whether this staff member may watch the session: an admin any, an interviewer their candidate's while it lasts. */
-  mayWatch(staff: StaffAccount, sessionId: string): boolean {
+  async mayWatch(staff: StaffAccount, sessionId: string): Promise<boolean> {
     if (staff.role === 'admin') return true;
-    const row = this.d.store.bySession(sessionId);
+    const row = await this.d.store.bySession(sessionId);
     return !!row && row.staffId === staff.id && row.endedAt === null;
   }
 
-  invite(token: string): CandidateInvite {
-    const row = this.byToken(token);
+  async invite(token: string): Promise<CandidateInvite> {
+    const row = await this.byToken(token);
     return { candidateName: row.candidateName, brief: row.brief, briefHtml: row.brief ? renderBrief(row.brief) : null, lesson: row.lesson, checks: row.checks.map((c) => c.title), minutes: row.minutes, lang: row.lang, state: this.state(row), recorded: true };
   }
 
   /** The candidate starts: their session, once per link, timed from now. */
   async start(token: string, visitor: { learner: string; client: string }): Promise<StartInterviewResponse> {
-    const row = this.byToken(token);
+    const row = await this.byToken(token);
     const state = this.state(row);
     if (state === 'link expired') throw new HttpError(410, 'This interview link has expired. Ask your interviewer for a new one.');
     if (state !== 'invited') throw new HttpError(409, 'This interview has already been started. It goes on in the browser it was started in; if that is lost, ask your interviewer.');
@@ -112,7 +114,7 @@ export class Interviews {
       lang: row.lang,
       terms: { kind: 'interview', ref: row.id, durationMs: row.minutes * 60_000 },
     });
-    if (!this.d.store.claim(row.id, session.id, this.now())) {
+    if (!(await this.d.store.claim(row.id, session.id, this.now()))) {
       await this.d.sessions.end(session.id, 'ended-by-user');
       throw new HttpError(409, 'This interview has already been started. It goes on in the browser it was started in; if that is lost, ask your interviewer.');
     }
@@ -120,13 +122,13 @@ export class Interviews {
   }
 
   /** A session ended: if it was an interview's, the interview is done. */
-  sessionEnded(sessionId: string): void {
+  sessionEnded(sessionId: string): Promise<void> {
     // (Only an interview's row has this session; a class's session matches none.)
-    this.d.store.ended(sessionId, this.now());
+    return this.d.store.ended(sessionId, this.now());
   }
 
-  private byToken(token: string): InterviewRow {
-    const row = this.d.store.byToken(hashToken(token));
+  private async byToken(token: string): Promise<InterviewRow> {
+    const row = await this.d.store.byToken(hashToken(token));
     if (!row) throw new HttpError(404, 'There is no interview at this link. Check that the whole link was copied.');
     return row;
   }
@@ -137,7 +139,7 @@ export class Interviews {
     return this.now() >= row.linkExpiresAt ? 'link expired' : 'invited';
   }
 
-  private summary(row: InterviewRow, sealed: ReadonlyMap<string, string>): InterviewSummary {
+  private async summary(row: InterviewRow, sealed: ReadonlyMap<string, string>, staffName = this.d.staffName): Promise<InterviewSummary> {
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
     return {
       id: row.id,
@@ -151,7 +153,7 @@ export class Interviews {
       endedAt: iso(row.endedAt),
       session: row.sessionId,
       recording: row.sessionId && row.endedAt !== null ? (sealed.get(row.sessionId) ?? null) : null,
-      interviewer: this.d.staffName(row.staffId),
+      interviewer: await staffName(row.staffId),
       checks: row.checks.map((c) => ({ title: c.title, metAt: iso(c.metAt) })),
     };
   }

@@ -110,9 +110,9 @@ export class LessonService {
     return this.coaching.get(sessionId)?.skipped ?? new Set();
   }
 
-  progress(learner: string): ProgressMap {
+  async progress(learner: string): Promise<ProgressMap> {
     const out: ProgressMap = {};
-    for (const [id, p] of this.store.learner(learner)) {
+    for (const [id, p] of await this.store.learner(learner)) {
       const lesson = this.byId.get(id);
       if (lesson) out[id] = this.progressOf(lesson, p.done, p.current);
     }
@@ -153,7 +153,10 @@ export class LessonService {
       queue: previous?.queue ?? Promise.resolve(),
     };
     this.coaching.set(sessionId, c);
-    this.store.setPosition(learner, lessonId, stepId);
+    // Issued now, in order with the lesson's other writes, and waited for only below: queued after a write,
+    // the set-up would let a command typed meanwhile be judged first.
+    const saved = this.store.setPosition(learner, lessonId, stepId);
+    saved.catch(() => {}); // its failure is thrown below, unless the set-up failed first
     // In the evaluation queue: commands typed meanwhile are judged once the step is ready, not against a
     // sandbox half set up (an `ls` must not tick "no container named hello" before the redo made hello).
     const notice = await this.inQueue(c, async () => {
@@ -165,7 +168,8 @@ export class LessonService {
       await this.noteMetAtOpen(sessionId, c);
       return told;
     });
-    return { ...this.progressIn(c, stepId), ...(notice ? { notice } : {}) };
+    await saved;
+    return { ...(await this.progressIn(c, stepId)), ...(notice ? { notice } : {}) };
   }
 
   /**
@@ -213,9 +217,10 @@ export class LessonService {
     if (this.coaching.get(sessionId) === c) c.metAtOpen = met;
   }
 
-  private progressIn(c: Coaching, current: string): LessonProgress {
+  private async progressIn(c: Coaching, current: string): Promise<LessonProgress> {
     const skipped = c.lesson.steps.filter((s) => c.skipped.has(`${c.lesson.id}/${s.id}`)).map((s) => s.id);
-    return { ...this.progressOf(c.lesson, this.store.learner(c.learner).get(c.lesson.id)?.done ?? [], current), ...(skipped.length ? { skipped } : {}) };
+    const done = (await this.store.learner(c.learner)).get(c.lesson.id)?.done ?? [];
+    return { ...this.progressOf(c.lesson, done, current), ...(skipped.length ? { skipped } : {}) };
   }
 
   /**
@@ -354,8 +359,8 @@ export class LessonService {
     c.metAtOpen = false;
     // The learner did it: the step ticks on the page even if it cannot be saved (a full disk).
     try {
-      this.store.markDone(c.learner, c.lesson.id, step.id);
-      if (next) this.store.setPosition(c.learner, c.lesson.id, next.id);
+      await this.store.markDone(c.learner, c.lesson.id, step.id);
+      if (next) await this.store.setPosition(c.learner, c.lesson.id, next.id);
     } finally {
       this.host.emit(sessionId, { type: 'step', lesson: c.lesson.id, step: step.id, done: true });
     }

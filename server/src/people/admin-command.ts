@@ -2,9 +2,8 @@
 // one line from a pipe); there is never a default one.
 import readline from 'node:readline';
 import type { Config } from '../config.js';
-import { openDatabase } from '../store/database.js';
+import { consoleLog, openStores } from '../store/stores.js';
 import { createAdmin } from './create-admin.js';
-import { StaffStore } from './staff-store.js';
 
 const USAGE = [
   'Usage: berth admin create --email <email> --name "<name>"   (the password is asked for, or read as one line from stdin)',
@@ -28,29 +27,29 @@ export async function adminCommand(args: string[], config: Config): Promise<numb
     console.error('berth: the two passwords differ; nothing was changed.');
     return 1;
   }
-  const db = openDatabase(config.databaseFile);
+  const stores = await openStores(config, consoleLog);
   try {
-    console.log(await createAdmin(db, { email, name, password }));
+    console.log(await createAdmin(stores.staff, { email, name, password }));
     return 0;
   } catch (err) {
     console.error(`berth: ${(err as Error).message}`);
     return 1;
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 
-function removeAccount(config: Config, email: string): number {
-  const db = openDatabase(config.databaseFile);
+async function removeAccount(config: Config, email: string): Promise<number> {
+  const stores = await openStores(config, consoleLog);
   try {
-    if (!new StaffStore(db).remove(email)) {
+    if (!(await stores.staff.remove(email))) {
       console.error(`berth: there is no account ${email}.`);
       return 1;
     }
     console.log(`Account ${email} removed; its sign-ins end now.`);
     return 0;
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 

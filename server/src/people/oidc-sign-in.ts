@@ -9,7 +9,7 @@ import { explain, OidcClient, unreachable, type ProvenPerson } from './oidc-clie
 import type { OidcConfig } from './oidc-config.js';
 import { PendingSignIns } from './oidc-pending.js';
 import { SignInLimits } from './sign-in-limits.js';
-import type { StaffAuth } from './staff-auth.js';
+import type { SignIn, StaffAuth } from './staff-auth.js';
 import { normalEmail, sha256, type StaffAccount, type StaffStore } from './staff-store.js';
 
 /** Starts per address: a school behind one address signs in many staff, and a finished sign-in is given back. */
@@ -26,7 +26,7 @@ export class OidcRefused extends Error {
   }
 }
 
-export type SignedIn = ReturnType<StaffAuth['signInAs']> & { created: boolean };
+export type SignedIn = SignIn & { created: boolean };
 
 export class OidcSignIn {
   readonly pending: PendingSignIns;
@@ -76,34 +76,35 @@ export class OidcSignIn {
     } catch (err) {
       throw new OidcRefused(unreachable(err) ? 'provider-down' : 'failed', `the code exchange failed: ${explain(err)}`);
     }
-    const { account, created } = this.accountOf(proven, now);
+    const { account, created } = await this.accountOf(proven, now);
     this.limits.succeeded(pending.address, null, pending.startedAt);
-    return { ...this.auth.signInAs(account, now), created };
+    return { ...(await this.auth.signInAs(account, now)), created };
   }
 
-  private accountOf(proven: ProvenPerson, now: number): { account: StaffAccount; created: boolean } {
+  private async accountOf(proven: ProvenPerson, now: number): Promise<{ account: StaffAccount; created: boolean }> {
     if (!proven.email) throw new OidcRefused('unverified-email', `the provider gave no email for ${proven.sub.slice(0, 100)}`);
     const email = normalEmail(proven.email);
     if (!proven.emailVerified) throw new OidcRefused('unverified-email', 'the provider does not say the email is verified', email);
     // An email is the provider's to give to someone else later (a teacher leaves, a new one gets the address):
     // an account stays with the provider's user who first signed in to it. Another provider may take it over.
     const subject = `${this.settings.issuer} ${proven.sub}`;
-    const known = this.store.byEmail(email);
+    const known = await this.store.byEmail(email);
     if (known) {
-      const bound = this.store.oidcSubject(known.id);
+      const bound = await this.store.oidcSubject(known.id);
       if (bound !== null && bound !== subject && bound.startsWith(`${this.settings.issuer} `)) {
         throw new OidcRefused('another-person', `the account was first signed in by the provider's user ${bound.slice(this.settings.issuer.length + 1, 200)}, not ${proven.sub.slice(0, 100)}; if the email changed hands, an admin removes the account and makes it again`, email);
       }
-      if (bound !== subject) this.store.bindOidcSubject(known.id, subject);
+      // Unless a sign-in on this or another Berth server bound it meanwhile: judged again then.
+      if (bound !== subject && !(await this.store.bindOidcSubject(known.id, subject, bound))) return this.accountOf(proven, now);
       return { account: known, created: false };
     }
     const { newRole, domains } = this.settings;
     if (!newRole) throw new OidcRefused('unknown-account', 'no account has this email (BERTH_OIDC_NEW_ROLE is unset: an admin makes accounts)', email);
     if (!domains.includes(email.slice(email.lastIndexOf('@') + 1))) throw new OidcRefused('wrong-domain', `the email is not of BERTH_OIDC_DOMAINS (${domains.join(', ')})`, email);
     // No password: such an account signs in only here ('' matches no password).
-    const made = this.store.create({ email, name: proven.name ?? email.slice(0, email.indexOf('@')), role: newRole, passwordHash: '' }, now);
+    // Made with its subject: no other sign-in finds it unbound.
+    const made = await this.store.create({ email, name: proven.name ?? email.slice(0, email.indexOf('@')), role: newRole, passwordHash: '', oidcSubject: subject }, now);
     if (!made) return this.accountOf(proven, now); // made meanwhile by another sign-in: judged as known
-    this.store.bindOidcSubject(made.id, subject);
     return { account: made, created: true };
   }
 }

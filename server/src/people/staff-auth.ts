@@ -11,6 +11,13 @@ import { SignInLimits } from './sign-in-limits.js';
 import { normalEmail, type StaffAccount, type StaffStore } from './staff-store.js';
 
 export const SIGN_IN_LIFETIME_MS = 12 * 3600_000;
+
+export interface SignIn {
+  account: StaffAccount;
+  token: string;
+  check: string;
+  expiresAt: number;
+}
 /** Longer than any real header: a visitor's cookie flood is not parsed at length. */
 const COOKIE_HEADER_MAX = 8192;
 
@@ -33,12 +40,12 @@ export class StaffAuth {
     this.cookieName = secure ? `__Host-${STAFF_COOKIE}` : STAFF_COOKIE;
   }
 
-  async signIn(email: string, password: string, address: string, now = Date.now()): Promise<{ account: StaffAccount; token: string; check: string; expiresAt: number }> {
+  async signIn(email: string, password: string, address: string, now = Date.now()): Promise<SignIn> {
     const key = normalEmail(email);
     const wait = this.limits.waitFor(address, key, now);
     if (wait > 0) throw new HttpError(429, `Too many sign-in attempts: try again in ${Math.ceil(wait / 60_000)} minute(s).`);
     this.limits.attempted(address, key, now);
-    const account = this.store.byEmail(key);
+    const account = await this.store.byEmail(key);
     if (!(await verifyPassword(password, account?.passwordHash ?? null)) || !account) {
       throw new HttpError(401, 'That email and password do not match an account here.');
     }
@@ -47,12 +54,12 @@ export class StaffAuth {
   }
 
   /** A sign-in for an account its owner has proven otherwise (at the school's OIDC provider). */
-  signInAs(account: StaffAccount, now = Date.now()): { account: StaffAccount; token: string; check: string; expiresAt: number } {
-    this.store.removeExpired(now);
+  async signInAs(account: StaffAccount, now = Date.now()): Promise<SignIn> {
+    await this.store.removeExpired(now);
     const token = crypto.randomBytes(32).toString('base64url');
     const check = crypto.randomBytes(24).toString('base64url');
     const expiresAt = now + SIGN_IN_LIFETIME_MS;
-    this.store.addSignIn(account.id, token, check, expiresAt, now);
+    await this.store.addSignIn(account.id, token, check, expiresAt, now);
     return { account, token, check, expiresAt };
   }
 
@@ -66,7 +73,7 @@ export class StaffAuth {
   }
 
   /** The staff member a request comes from, or null. Every cookie of the name is tried (a planted one fails). */
-  whoIs(req: FastifyRequest): { account: StaffAccount; token: string } | null {
+  async whoIs(req: FastifyRequest): Promise<{ account: StaffAccount; token: string } | null> {
     const header = req.headers.cookie;
     if (!header || header.length > COOKIE_HEADER_MAX) return null;
     const fromHeader = req.headers[STAFF_CHECK_HEADER];
@@ -75,22 +82,22 @@ export class StaffAuth {
     if (!check || check.length > 64) return null;
     for (const token of readCookies(header, this.cookieName).slice(0, 4)) {
       if (token.length > 64) continue;
-      const account = this.store.signedIn(token, check);
+      const account = await this.store.signedIn(token, check);
       if (account) return { account, token };
     }
     return null;
   }
 
-  signOut(req: FastifyRequest): void {
-    const who = this.whoIs(req);
-    if (who) this.store.removeSignIn(who.token);
+  async signOut(req: FastifyRequest): Promise<void> {
+    const who = await this.whoIs(req);
+    if (who) await this.store.removeSignIn(who.token);
   }
 }
 
 /** A route's onRequest hook (before its body is read or validated): 401 without a staff sign-in, 403 for a role not named (an admin may do anything). */
 export function staffOnly(auth: StaffAuth, ...roles: StaffRole[]) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const who = auth.whoIs(req);
+    const who = await auth.whoIs(req);
     if (!who) throw new HttpError(401, 'Sign in as staff first (a teacher, interviewer or admin account).');
     if (who.account.role !== 'admin' && !roles.includes(who.account.role)) {
       throw new HttpError(403, `This needs a${roles[0] === 'admin' ? 'n' : ''} ${roles.join(' or ')} account; yours is ${who.account.role}.`);

@@ -1,7 +1,6 @@
-// Staff accounts and their sign-ins in berth.db. Sign-ins are kept by the hashes of their two halves only:
-// the file's reader learns no way in.
+// Staff accounts and their sign-ins: in SQLite (staff-store-sqlite.ts) or PostgreSQL (staff-store-pg.ts).
+// Sign-ins are kept by the hashes of their two halves only: the database's reader learns no way in.
 import crypto from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { StaffRole } from '@berth/shared';
 
 export interface StaffAccount {
@@ -13,7 +12,38 @@ export interface StaffAccount {
   createdAt: number;
 }
 
-interface StaffRow {
+export interface NewStaffAccount {
+  email: string;
+  name: string;
+  role: StaffRole;
+  passwordHash: string;
+  /** Made by an OIDC sign-in: its provider's subject, bound from the start. */
+  oidcSubject?: string;
+}
+
+export interface StaffStore {
+  byEmail(email: string): Promise<StaffAccount | null>;
+  /** The provider's subject ("<issuer> <sub>") the account first signed in with by OIDC; null before that. */
+  oidcSubject(id: number): Promise<string | null>;
+  /** Binds the subject if the account's is still `was`; false when another sign-in changed it first. */
+  bindOidcSubject(id: number, subject: string, was: string | null): Promise<boolean>;
+  /** An account's name by its id (the teacher or interviewer named on a summary), null once removed. */
+  nameOf(id: number): Promise<string | null>;
+  list(): Promise<StaffAccount[]>;
+  /** null when the email is taken. */
+  create(account: NewStaffAccount, now?: number): Promise<StaffAccount | null>;
+  /** The account, its sign-ins, and its interviews and classes; false when there was none. */
+  remove(email: string): Promise<boolean>;
+  addSignIn(staffId: number, token: string, check: string, expiresAt: number, now?: number): Promise<void>;
+  /** The account a sign-in's two halves belong to, while it has not expired. */
+  signedIn(token: string, check: string, now?: number): Promise<StaffAccount | null>;
+  removeSignIn(token: string): Promise<void>;
+  /** How many expired sign-ins were removed. */
+  removeExpired(now?: number): Promise<number>;
+}
+
+/** A row of the staff table as it is stored. */
+export interface StaffRow {
   id: number;
   email: string;
   name: string;
@@ -22,81 +52,26 @@ interface StaffRow {
   created_at: number;
 }
 
-const fromRow = (r: StaffRow): StaffAccount => ({ id: r.id, email: r.email, name: r.name, role: r.role, passwordHash: r.password_hash, createdAt: r.created_at });
+export const staffFromRow = (r: StaffRow): StaffAccount => ({ id: r.id, email: r.email, name: r.name, role: r.role, passwordHash: r.password_hash, createdAt: r.created_at });
 export const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** Emails are compared as typed, less case and surrounding spaces. */
 export const normalEmail = (email: string) => email.trim().toLowerCase();
 
-export class StaffStore {
-  constructor(private readonly db: Database.Database) {}
+/** What references an account goes with it, in this order (foreign keys are not enforced on SQLite's file). */
+export const STAFF_REMOVALS = [
+  'DELETE FROM staff_sign_in WHERE staff_id = $1',
+  'DELETE FROM interview WHERE staff_id = $1',
+  'DELETE FROM class_student WHERE class_id IN (SELECT id FROM class WHERE staff_id = $1)',
+  'DELETE FROM class WHERE staff_id = $1',
+  'DELETE FROM staff WHERE id = $1',
+];
 
-  byEmail(email: string): StaffAccount | null {
-    const row = this.db.prepare('SELECT * FROM staff WHERE email = ?').get(normalEmail(email)) as StaffRow | undefined;
-    return row ? fromRow(row) : null;
-  }
+/** An account's name for a summary, also once it is removed. */
+export const staffName = (store: Pick<StaffStore, 'nameOf'>) => async (id: number) => (await store.nameOf(id)) ?? '(a removed account)';
 
-  /** The provider's subject ("<issuer> <sub>") the account first signed in with by OIDC; null before that. */
-  oidcSubject(id: number): string | null {
-    return (this.db.prepare('SELECT oidc_subject FROM staff WHERE id = ?').get(id) as { oidc_subject: string | null } | undefined)?.oidc_subject ?? null;
-  }
-
-  bindOidcSubject(id: number, subject: string): void {
-    this.db.prepare('UPDATE staff SET oidc_subject = ? WHERE id = ?').run(subject, id);
-  }
-
-  /** An account's name by its id (the teacher or interviewer named on a summary), null once removed. */
-  nameOf(id: number): string | null {
-    return (this.db.prepare('SELECT name FROM staff WHERE id = ?').get(id) as { name: string } | undefined)?.name ?? null;
-  }
-
-  list(): StaffAccount[] {
-    return (this.db.prepare('SELECT * FROM staff ORDER BY id').all() as StaffRow[]).map(fromRow);
-  }
-
-  /** null when the email is taken. */
-  create(account: { email: string; name: string; role: StaffRole; passwordHash: string }, now = Date.now()): StaffAccount | null {
-    const email = normalEmail(account.email);
-    const r = this.db
-      .prepare('INSERT INTO staff (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING')
-      .run(email, account.name, account.role, account.passwordHash, now);
-    return r.changes ? { id: Number(r.lastInsertRowid), email, name: account.name, role: account.role, passwordHash: account.passwordHash, createdAt: now } : null;
-  }
-
-  /** The account and its sign-ins; false when there was none. */
-  remove(email: string): boolean {
-    return this.db
-      .transaction(() => {
-        const account = this.byEmail(email);
-        if (!account) return false;
-        // What references the account goes with it (foreign keys are not enforced on this file).
-        this.db.prepare('DELETE FROM staff_sign_in WHERE staff_id = ?').run(account.id);
-        this.db.prepare('DELETE FROM interview WHERE staff_id = ?').run(account.id);
-        this.db.prepare('DELETE FROM class_student WHERE class_id IN (SELECT id FROM class WHERE staff_id = ?)').run(account.id);
-        this.db.prepare('DELETE FROM class WHERE staff_id = ?').run(account.id);
-        this.db.prepare('DELETE FROM staff WHERE id = ?').run(account.id);
-        return true;
-      })
-      .immediate();
-  }
-
-  addSignIn(staffId: number, token: string, check: string, expiresAt: number, now = Date.now()): void {
-    this.db.prepare('INSERT INTO staff_sign_in (token_hash, check_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(sha256(token), sha256(check), staffId, now, expiresAt);
-  }
-
-  /** The account a sign-in's two halves belong to, while it has not expired. */
-  signedIn(token: string, check: string, now = Date.now()): StaffAccount | null {
-    const row = this.db
-      .prepare('SELECT staff.* FROM staff_sign_in JOIN staff ON staff.id = staff_sign_in.staff_id WHERE token_hash = ? AND check_hash = ? AND expires_at > ?')
-      .get(sha256(token), sha256(check), now) as StaffRow | undefined;
-    return row ? fromRow(row) : null;
-  }
-
-  removeSignIn(token: string): void {
-    this.db.prepare('DELETE FROM staff_sign_in WHERE token_hash = ?').run(sha256(token));
-  }
-
-  removeExpired(now = Date.now()): number {
-    return this.db.prepare('DELETE FROM staff_sign_in WHERE expires_at <= ?').run(now).changes;
-  }
+/** For a list: each account's name asked once, however many of its rows name it. */
+export function namesOnce(name: (id: number) => Promise<string>): (id: number) => Promise<string> {
+  const asked = new Map<number, Promise<string>>();
+  return (id) => asked.get(id) ?? asked.set(id, name(id)).get(id)!;
 }

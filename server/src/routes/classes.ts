@@ -59,7 +59,7 @@ export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; class
       },
     },
     async (req, reply) => {
-      const made = classes.create(req.staff!, req.body);
+      const made = await classes.create(req.staff!, req.body);
       req.log.info({ staff: req.staff!.email, class: made.id, capacity: made.capacity }, 'class created');
       return reply.code(201).header('cache-control', 'no-store').send(made);
     },
@@ -67,7 +67,7 @@ export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; class
 
   app.get(STAFF_CLASSES_PATH, { onRequest: teacher }, async (req, reply) => {
     reply.header('cache-control', 'no-store');
-    return { classes: classes.list(req.staff!) };
+    return { classes: await classes.list(req.staff!) };
   });
 
   app.get<{ Params: { id: string } }>(STAFF_CLASS_PATH, { onRequest: teacher, schema: { params: idParams } }, async (req, reply) => {
@@ -84,7 +84,7 @@ export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; class
         body: { type: 'object', additionalProperties: false, required: ['message'], properties: { message: { type: 'string', minLength: 1, maxLength: CLASS_LIMITS.broadcastChars, pattern: '\\S' } } },
       },
     },
-    async (req) => ({ reached: classes.broadcast(req.staff!, req.params.id, req.body.message) }),
+    async (req) => ({ reached: await classes.broadcast(req.staff!, req.params.id, req.body.message) }),
   );
 
   app.post<{ Params: { id: string }; Body: { minutes: number } }>(
@@ -96,7 +96,7 @@ export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; class
         body: { type: 'object', additionalProperties: false, required: ['minutes'], properties: { minutes: { type: 'integer', minimum: 1, maximum: CLASS_LIMITS.maxExtendMinutes } } },
       },
     },
-    async (req) => ({ extended: classes.extendAll(req.staff!, req.params.id, req.body.minutes) }),
+    async (req) => ({ extended: await classes.extendAll(req.staff!, req.params.id, req.body.minutes) }),
   );
 
   app.post<{ Params: { id: string } }>(STAFF_CLASS_END_PATH, { onRequest: teacher, schema: { params: idParams } }, async (req) => {
@@ -109,7 +109,7 @@ export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; class
     STAFF_CLASS_WARM_PATH,
     { onRequest: teacher, schema: { params: idParams, body: { type: 'object', additionalProperties: false, required: ['on'], properties: { on: { type: 'boolean' } } } } },
     async (req) => {
-      const warm = classes.warm(req.staff!, req.params.id, req.body.on);
+      const warm = await classes.warm(req.staff!, req.params.id, req.body.on);
       req.log.info({ staff: req.staff!.email, class: req.params.id, ...warm }, req.body.on ? 'class getting ready' : 'class no longer getting ready');
       return warm;
     },
@@ -128,13 +128,14 @@ export function classRoutes(app: FastifyInstance, deps: { auth: StaffAuth; class
     return { reset: true };
   });
 
-  app.get<{ Params: { id: string } }>(STAFF_CLASS_CSV_PATH, { onRequest: teacher, schema: { params: idParams } }, async (req, reply) =>
-    reply
+  app.get<{ Params: { id: string } }>(STAFF_CLASS_CSV_PATH, { onRequest: teacher, schema: { params: idParams } }, async (req, reply) => {
+    const csv = await classes.csv(req.staff!, req.params.id);
+    return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="berth-class-${req.params.id}.csv"`)
       .header('cache-control', 'no-store')
-      .send(classes.csv(req.staff!, req.params.id)),
-  );
+      .send(csv);
+  });
 
   app.get<{ Params: { code: string } }>(CLASS_INFO_PATH, { schema: { params: codeParams } }, async (req, reply) => {
     reply.header('cache-control', 'no-store');

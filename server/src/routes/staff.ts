@@ -34,7 +34,7 @@ export function staffRoutes(app: FastifyInstance, deps: { auth: StaffAuth; store
   );
 
   app.post(STAFF_SIGN_OUT_PATH, async (req, reply) => {
-    auth.signOut(req);
+    await auth.signOut(req);
     reply.header('set-cookie', auth.clearCookie()).code(204);
   });
 
@@ -45,7 +45,7 @@ export function staffRoutes(app: FastifyInstance, deps: { auth: StaffAuth; store
 
   app.get(STAFF_ACCOUNTS_PATH, { onRequest: staffOnly(auth, 'admin') }, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
-    return { accounts: store.list().map((a) => ({ ...me(a), createdAt: a.createdAt })) };
+    return { accounts: (await store.list()).map((a) => ({ ...me(a), createdAt: a.createdAt })) };
   });
 
   app.post<{ Body: CreateStaffRequest }>(
@@ -63,7 +63,7 @@ export function staffRoutes(app: FastifyInstance, deps: { auth: StaffAuth; store
     },
     async (req, reply) => {
       const passwordHash = await hashPassword(req.body.password);
-      const created = store.create({ email: req.body.email, name: req.body.name.trim(), role: req.body.role, passwordHash });
+      const created = await store.create({ email: req.body.email, name: req.body.name.trim(), role: req.body.role, passwordHash });
       if (!created) throw new HttpError(409, `${req.body.email} already has an account.`);
       req.log.info({ staff: created.email, role: created.role, by: req.staff!.email }, 'staff account created');
       reply.code(201);

@@ -12,15 +12,15 @@ import { learnerId } from './learner.js';
 
 export const WRONG_KEY_LIMITS = { windowMs: 15 * 60_000, perBrowser: 10, perAddress: 300 };
 
-export function wrongKeyLimiter(what: string, holds: (req: FastifyRequest, learner: string) => boolean = () => false) {
+export function wrongKeyLimiter(what: string, holds: (req: FastifyRequest, learner: string) => Promise<boolean> | boolean = () => false) {
   const { windowMs, perBrowser, perAddress } = WRONG_KEY_LIMITS;
   const wrong = new SignInLimits({ windowMs, perAddress, perEmail: perBrowser, maxKeys: 20_000 });
   return async <T>(req: FastifyRequest, use: () => T | Promise<T>): Promise<T> => {
     const address = addressKey(req.ip);
     const learner = learnerId(req);
     const browser = `${address} ${learner}`;
+    if (await holds(req, learner)) return use();
     const now = Date.now();
-    if (holds(req, learner)) return use();
     const wait = wrong.waitFor(address, browser, now);
     if (wait > 0) {
       const whose = wrong.waitFor(address, address, now) > 0 ? 'your network' : 'this browser';

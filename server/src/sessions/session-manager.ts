@@ -391,7 +391,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     if (!this.store) return [];
     const sandboxes = new Set(await this.runtime.listSandboxes());
     const adopted: string[] = [];
-    for (const row of this.store.all(this.o.instance)) {
+    for (const row of await this.store.all(this.o.instance)) {
       if (this.sessions.has(row.id)) continue;
       const s = fromStoredSession(row);
       this.sessions.set(s.id, s);
@@ -453,13 +453,13 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.write(() => this.store?.put(toStoredSession(s, this.o.instance)));
   }
 
-  /** A store write that fails (e.g. the disk is full) is logged: the session lives on, though a restart would not find it. */
-  private write(change: () => void): void {
-    try {
-      change();
-    } catch (err) {
-      this.log.error({ err: (err as Error).message }, 'could not write the session store; live sessions go on');
-    }
+  /**
+   * Not waited for: the store applies its writes in the order they were issued (a put, then a remove). One
+   * that fails (the disk is full, the database is away) is logged: the session lives on, though a restart
+   * would not find it.
+   */
+  private write(change: () => Promise<void> | undefined): void {
+    change()?.catch((err: Error) => this.log.error({ err: err.message }, 'could not write the session store; live sessions go on'));
   }
 
   private track(p: Promise<unknown>): void {

@@ -90,13 +90,15 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** The file was written by a newer Berth (an operator went back to an older version). */
+/** The file (or database) was written by a newer Berth (an operator went back to an older version). */
 export class NewerSchemaError extends Error {
-  constructor(file: string, found: number, known: number) {
-    super(
-      `${file} has schema version ${found}, written by a newer Berth; this Berth knows versions up to ${known}. ` +
-        'Run the newer Berth again, or move the file aside to start with no saved progress (its sessions and progress are then not read).',
-    );
+  constructor(
+    where: string,
+    found: number,
+    known: number,
+    advice = 'Run the newer Berth again, or move the file aside to start with no saved progress (its sessions and progress are then not read).',
+  ) {
+    super(`${where} has schema version ${found}, written by a newer Berth; this Berth knows versions up to ${known}. ${advice}`);
   }
 }
 

@@ -1,6 +1,5 @@
 // Live sessions, written through so a restarted server (even after SIGKILL) can adopt them again.
-// Tokens are kept only as hashes. Tables: migrations.ts.
-import type Database from 'better-sqlite3';
+// Tokens are kept only as hashes. In SQLite (session-store-sqlite.ts) or PostgreSQL (session-store-pg.ts).
 
 export interface StoredSession {
   id: string;
@@ -18,33 +17,14 @@ export interface StoredSession {
   terms: string | null;
 }
 
-export class SessionStore {
-  private readonly stmts;
-
-  constructor(db: Database.Database) {
-    this.stmts = {
-      put: db.prepare(
-        `INSERT OR REPLACE INTO live_session (id, instance, token_hash, learner, client, created_at, expires_at, last_activity_at, extensions_used, lesson, lang, terms)
-         VALUES (@id, @instance, @tokenHash, @learner, @client, @createdAt, @expiresAt, @lastActivityAt, @extensionsUsed, @lesson, @lang, @terms)`,
-      ),
-      remove: db.prepare('DELETE FROM live_session WHERE id = ?'),
-      all: db.prepare(
-        `SELECT id, instance, token_hash AS tokenHash, learner, client, created_at AS createdAt, expires_at AS expiresAt,
-                last_activity_at AS lastActivityAt, extensions_used AS extensionsUsed, lesson, lang, terms
-           FROM live_session WHERE instance = ?`,
-      ),
-    };
-  }
-
-  put(s: StoredSession): void {
-    this.stmts.put.run(s);
-  }
-
-  remove(id: string): void {
-    this.stmts.remove.run(id);
-  }
-
-  all(instance: string): StoredSession[] {
-    return this.stmts.all.all(instance) as StoredSession[];
-  }
+export interface SessionStore {
+  /** Adds the session or replaces its row. */
+  put(s: StoredSession): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** The sessions of one Berth instance. */
+  all(instance: string): Promise<StoredSession[]>;
 }
+
+/** The columns as StoredSession names them (quoted: PostgreSQL folds unquoted names to lower case). */
+export const SESSION_COLUMNS = `id, instance, token_hash AS "tokenHash", learner, client, created_at AS "createdAt", expires_at AS "expiresAt",
+  last_activity_at AS "lastActivityAt", extensions_used AS "extensionsUsed", lesson, lang, terms`;

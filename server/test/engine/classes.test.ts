@@ -47,9 +47,9 @@ describe('a class: students join with its code, the teacher follows, watches, br
     // One live session per address: a class behind a school's one address must not be held to it.
     ctx.server = await startTestServer({ BERTH_MAX_SESSIONS_PER_ADDRESS: '1' });
     const staff = ctx.server.berth.staff;
-    staff.create({ email: TEACHER.email, name: TEACHER.name, role: 'teacher', passwordHash: await hashPassword(TEACHER.password) });
-    staff.create({ email: OTHER.email, name: OTHER.name, role: 'teacher', passwordHash: await hashPassword(OTHER.password) });
-    staff.create({ email: INTERVIEWER.email, name: INTERVIEWER.name, role: 'interviewer', passwordHash: await hashPassword(INTERVIEWER.password) });
+    await staff.create({ email: TEACHER.email, name: TEACHER.name, role: 'teacher', passwordHash: await hashPassword(TEACHER.password) });
+    await staff.create({ email: OTHER.email, name: OTHER.name, role: 'teacher', passwordHash: await hashPassword(OTHER.password) });
+    await staff.create({ email: INTERVIEWER.email, name: INTERVIEWER.name, role: 'interviewer', passwordHash: await hashPassword(INTERVIEWER.password) });
     who.teacher = await signIn(TEACHER);
     who.other = await signIn(OTHER);
     who.interviewer = await signIn(INTERVIEWER);
@@ -57,7 +57,7 @@ describe('a class: students join with its code, the teacher follows, watches, br
   });
 
   after(async () => {
-    for (const a of [TEACHER, OTHER, INTERVIEWER]) ctx.server?.berth.staff.remove(a.email);
+    for (const a of [TEACHER, OTHER, INTERVIEWER]) await ctx.server?.berth.staff.remove(a.email);
     for (const st of ctx.students ?? []) await st.term?.close();
     await ctx.server?.close();
   });

@@ -51,9 +51,9 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
     // One live session per address: the candidate's address is "full" before they start, as behind a NAT.
     ctx.server = await startTestServer({ BERTH_MAX_SESSIONS_PER_ADDRESS: '1' });
     const staff = ctx.server.berth.staff;
-    staff.create({ email: INTERVIEWER.email, name: INTERVIEWER.name, role: 'interviewer', passwordHash: await hashPassword(INTERVIEWER.password) });
-    staff.create({ email: OTHER.email, name: OTHER.name, role: 'interviewer', passwordHash: await hashPassword(OTHER.password) });
-    staff.create({ email: TEACHER.email, name: TEACHER.name, role: 'teacher', passwordHash: await hashPassword(TEACHER.password) });
+    await staff.create({ email: INTERVIEWER.email, name: INTERVIEWER.name, role: 'interviewer', passwordHash: await hashPassword(INTERVIEWER.password) });
+    await staff.create({ email: OTHER.email, name: OTHER.name, role: 'interviewer', passwordHash: await hashPassword(OTHER.password) });
+    await staff.create({ email: TEACHER.email, name: TEACHER.name, role: 'teacher', passwordHash: await hashPassword(TEACHER.password) });
     who.interviewer = await signIn(INTERVIEWER);
     who.other = await signIn(OTHER);
     who.teacher = await signIn(TEACHER);
@@ -61,7 +61,7 @@ describe('an interview: the invite, the candidate\'s timed and recorded session,
 
   after(async () => {
     // Removing the accounts removes their interviews (ON DELETE CASCADE); the recordings go with the test.
-    for (const a of [INTERVIEWER, OTHER, TEACHER]) ctx.server?.berth.staff.remove(a.email);
+    for (const a of [INTERVIEWER, OTHER, TEACHER]) await ctx.server?.berth.staff.remove(a.email);
     await ctx.term?.close();
     await ctx.server?.close();
     const folder = ctx.server?.config.recordingsDir;

@@ -40,14 +40,14 @@ describe('staff watch a terminal', () => {
     ctx.term = await TerminalClient.connect(ctx.server, ctx.session);
     await ctx.term.ready();
     const staff = ctx.server.berth.staff;
-    staff.create({ email: ADMIN.email, name: ADMIN.name, role: 'admin', passwordHash: await hashPassword(ADMIN.password) });
-    staff.create({ email: TEACHER.email, name: TEACHER.name, role: 'teacher', passwordHash: await hashPassword(TEACHER.password) });
+    await staff.create({ email: ADMIN.email, name: ADMIN.name, role: 'admin', passwordHash: await hashPassword(ADMIN.password) });
+    await staff.create({ email: TEACHER.email, name: TEACHER.name, role: 'teacher', passwordHash: await hashPassword(TEACHER.password) });
     who.admin = await signIn(ADMIN);
     who.teacher = await signIn(TEACHER);
   });
   after(async () => {
-    ctx.server?.berth.staff.remove(ADMIN.email);
-    ctx.server?.berth.staff.remove(TEACHER.email);
+    await ctx.server?.berth.staff.remove(ADMIN.email);
+    await ctx.server?.berth.staff.remove(TEACHER.email);
     await ctx.term?.close();
     await ctx.server?.close();
     // Every session of this server was recorded: its recordings go with the test.

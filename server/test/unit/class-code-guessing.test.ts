@@ -22,7 +22,7 @@ describe('guessing class codes', () => {
   before(async () => {
     ctx.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-guessing-'));
     ctx.server = await startTestServer({ BERTH_DATA: ctx.dir }, { runtime: () => new FakeRuntime() });
-    ctx.server.berth.staff.create({ email: TEACHER.email, name: TEACHER.name, role: 'teacher', passwordHash: await hashPassword(TEACHER.password) });
+    await ctx.server.berth.staff.create({ email: TEACHER.email, name: TEACHER.name, role: 'teacher', passwordHash: await hashPassword(TEACHER.password) });
     const teacher = (await signInStaff(ctx.server, TEACHER)).headers;
     const res = await postJson(ctx.server, STAFF_CLASSES_PATH, teacher, { name: 'Guessing', lessons: ['first-container'], minutes: 30, capacity: 5 });
     assert.equal(res.status, 201);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { ProgressMap } from '@berth/shared';
-import { ClassStore } from '../../src/classes/class-store.js';
+import { SqliteClassStore } from '../../src/classes/class-store-sqlite.js';
 import { Classes } from '../../src/classes/classes.js';
 import type { StaffAccount } from '../../src/people/staff-store.js';
 import type { SessionManager } from '../../src/sessions/session-manager.js';
@@ -14,12 +14,12 @@ import { openDatabase } from '../../src/store/database.js';
 const teacher: StaffAccount = { id: 1, email: 't@x.invalid', name: 'T', role: 'teacher', passwordHash: '', createdAt: 0 };
 const steps = [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }, { id: 'c', title: 'C' }];
 
-test('cells: done, skipped, current then stuck 5 minutes after the step was opened; an ended student has no session', () => {
+test('cells: done, skipped, current then stuck 5 minutes after the step was opened; an ended student has no session', async () => {
   let now = 1_000_000;
   const opened = now;
   const db = openDatabase(':memory:');
   db.prepare("INSERT INTO staff (id, email, name, role, password_hash, created_at) VALUES (1, 't@x.invalid', 'T', 'teacher', '', 0)").run();
-  const store = new ClassStore(db);
+  const store = new SqliteClassStore(db);
   const live = new Map<string, { id: string; state: string; terms: { kind: 'class'; ref: string } }>();
   const sessions = Object.assign(new EventEmitter(), { get: (id: string) => live.get(id), live: () => [...live.values()].filter((s) => s.state !== 'ended') }) as unknown as SessionManager;
   const progress: Record<string, ProgressMap> = { la: { l: { lesson: 'l', done: ['a'], current: 'c', finished: false } }, lb: {} };
@@ -27,22 +27,22 @@ test('cells: done, skipped, current then stuck 5 minutes after the step was open
     store,
     sessions,
     lessonSteps: () => ({ title: 'L', steps }),
-    progress: (learner) => progress[learner] ?? {},
+    progress: async (learner) => progress[learner] ?? {},
     skippedIn: (id) => new Set(id === 'sa' ? ['l/b'] : []),
     placeIn: (id) => (id === 'sa' ? { lesson: 'l', step: 'c', since: opened } : id === 'sc' ? { lesson: 'l', step: 'b', since: opened - 6 * 60_000 } : null),
     redoStep: async () => null,
     lastCommand: () => null,
-    staffName: () => 'T',
+    staffName: async () => 'T',
     now: () => now,
   });
-  const made = classes.create(teacher, { name: 'C', lessons: ['l'], minutes: 60, capacity: 5 });
+  const made = await classes.create(teacher, { name: 'C', lessons: ['l'], minutes: 60, capacity: 5 });
   live.set('sa', { id: 'sa', state: 'ready', terms: { kind: 'class', ref: made.id } });
-  store.join(made.id, 'la', 'Ana', 'sa', now);
-  store.join(made.id, 'lb', 'Ben', 'sb', now);
+  await store.join(made.id, 'la', 'Ana', 'sa', now);
+  await store.join(made.id, 'lb', 'Ben', 'sb', now);
   live.set('sc', { id: 'sc', state: 'ready', terms: { kind: 'class', ref: made.id } });
-  store.join(made.id, 'lc', 'Cai', 'sc', now);
+  await store.join(made.id, 'lc', 'Cai', 'sc', now);
 
-  const first = classes.dashboard(teacher, made.id);
+  const first = await classes.dashboard(teacher, made.id);
   assert.deepEqual(first.students.map((s) => [s.name, s.cells, s.session]), [
     ['Ana', ['done', 'skipped', 'current'], 'sa'],
     ['Ben', ['', '', ''], null],
@@ -52,7 +52,7 @@ test('cells: done, skipped, current then stuck 5 minutes after the step was open
   assert.equal(first.class.working, 2);
 
   now += 5 * 60_000;
-  const later = classes.dashboard(teacher, made.id);
+  const later = await classes.dashboard(teacher, made.id);
   assert.deepEqual(later.students[0]!.cells, ['done', 'skipped', 'stuck']);
   assert.deepEqual(later.stuckSteps, [{ lesson: 'l', step: 'b', students: 1 }, { lesson: 'l', step: 'c', students: 1 }]);
   assert.equal(later.students[0]!.at?.since, new Date(now - 5 * 60_000).toISOString());

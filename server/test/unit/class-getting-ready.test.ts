@@ -22,7 +22,7 @@ describe('a class getting ready', () => {
     ctx.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-ready-'));
     ctx.runtime = new FakeRuntime();
     ctx.server = await startTestServer({ BERTH_DATA: ctx.dir, BERTH_POOL_SIZE: '1', BERTH_STARTS_AT_ONCE: '3' }, { runtime: () => ctx.runtime });
-    for (const a of [TEACHER, OTHER]) ctx.server.berth.staff.create({ email: a.email, name: a.name, role: 'teacher', passwordHash: await hashPassword(a.password) });
+    for (const a of [TEACHER, OTHER]) await ctx.server.berth.staff.create({ email: a.email, name: a.name, role: 'teacher', passwordHash: await hashPassword(a.password) });
     ctx.teacher = (await signInStaff(ctx.server, TEACHER)).headers;
     ctx.other = (await signInStaff(ctx.server, OTHER)).headers;
     const res = await postJson(ctx.server, STAFF_CLASSES_PATH, ctx.teacher, { name: 'Ready', lessons: ['first-container'], minutes: 30, capacity: 12 });

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS, type Migration, NewerSchemaError } from '../../src/store/migrations.js';
-import { ProgressStore } from '../../src/store/progress-store.js';
-import { SessionStore } from '../../src/store/session-store.js';
+import { SqliteProgressStore } from '../../src/store/progress-store-sqlite.js';
+import { SqliteSessionStore } from '../../src/store/session-store-sqlite.js';
 
 const fixture = fs.readFileSync(new URL('../fixtures/berth-db-v0.sql', import.meta.url), 'utf8');
 
@@ -43,19 +43,19 @@ const userVersion = (file: string) => {
 
 test(
   "an upgrade keeps the progress and sessions of a file written before the schema had a version",
-  inTempDir((dir) => {
+  inTempDir(async (dir) => {
     const file = previousBerthsFile(dir);
     assert.equal(userVersion(file), 0);
 
     const db = openDatabase(file);
     assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length, 'recognised as version 1, then brought up to date');
-    const progress = new ProgressStore(db);
-    const sessions = new SessionStore(db);
+    const progress = new SqliteProgressStore(db);
+    const sessions = new SqliteSessionStore(db);
     assert.deepEqual(
-      [...progress.learner('learner-a').values()],
+      [...(await progress.learner('learner-a')).values()],
       [{ lesson: '01-first-container', done: ['run-hello', 'list-containers'], current: 'remove-container' }],
     );
-    assert.deepEqual([...progress.learner('learner-b').values()], [{ lesson: '02-images', done: ['pull'], current: null }]);
+    assert.deepEqual([...(await progress.learner('learner-b')).values()], [{ lesson: '02-images', done: ['pull'], current: null }]);
     const adopted = {
       id: 'sess-0001',
       instance: 'main',
@@ -70,16 +70,16 @@ test(
       lang: 'en',
       terms: null,
     };
-    assert.deepEqual(sessions.all('main'), [adopted]);
-    assert.equal(sessions.all('other').length, 1);
+    assert.deepEqual(await sessions.all('main'), [adopted]);
+    assert.equal((await sessions.all('other')).length, 1);
 
     // The upgraded file takes new writes, and a second open has nothing left to do.
-    progress.markDone('learner-a', '01-first-container', 'remove-container');
-    sessions.put({ ...adopted, id: 'sess-0003', lesson: null, lang: null });
+    await progress.markDone('learner-a', '01-first-container', 'remove-container');
+    await sessions.put({ ...adopted, id: 'sess-0003', lesson: null, lang: null });
     db.close();
     const again = openDatabase(file);
-    assert.deepEqual(new ProgressStore(again).learner('learner-a').get('01-first-container')?.done, ['run-hello', 'list-containers', 'remove-container']);
-    assert.deepEqual(new SessionStore(again).all('main').map((s) => s.id).sort(), ['sess-0001', 'sess-0003']);
+    assert.deepEqual((await new SqliteProgressStore(again).learner('learner-a')).get('01-first-container')?.done, ['run-hello', 'list-containers', 'remove-container']);
+    assert.deepEqual((await new SqliteSessionStore(again).all('main')).map((s) => s.id).sort(), ['sess-0001', 'sess-0003']);
     again.close();
   }),
 );
@@ -101,7 +101,7 @@ test(
 
 test(
   'a migration added later runs once, at open, and the rows stay',
-  inTempDir((dir) => {
+  inTempDir(async (dir) => {
     const file = previousBerthsFile(dir);
     let runs = 0;
     const next = MIGRATIONS.length + 1;
@@ -125,15 +125,16 @@ test(
       { id: 'sess-0002', note: '' },
     ]);
     // The store's writes name their columns, so a column added by a migration does not break them.
-    new SessionStore(db).put({ ...new SessionStore(db).all('main')[0]!, id: 'sess-0004' });
-    assert.equal(new SessionStore(db).all('main').length, 2);
+    const store = new SqliteSessionStore(db);
+    await store.put({ ...(await store.all('main'))[0]!, id: 'sess-0004' });
+    assert.equal((await store.all('main')).length, 2);
     db.close();
   }),
 );
 
 test(
   'an upgrade whose migration fails leaves the file as it was',
-  inTempDir((dir) => {
+  inTempDir(async (dir) => {
     const file = previousBerthsFile(dir);
     const before = fs.readFileSync(file);
     const failing: Migration[] = [
@@ -155,7 +156,7 @@ test(
 
     // The same file still upgrades once the migration is fixed.
     const db = openDatabase(file);
-    assert.equal(new SessionStore(db).all('main').length, 1);
+    assert.equal((await new SqliteSessionStore(db).all('main')).length, 1);
     db.close();
   }),
 );

@@ -7,7 +7,7 @@ import { LessonService } from '../../src/lessons/lesson-service.js';
 import type { Lesson, Step } from '../../src/lessons/lesson.js';
 import { LinearPattern } from '../../src/lessons/linear-pattern.js';
 import { openDatabase } from '../../src/store/database.js';
-import { ProgressStore } from '../../src/store/progress-store.js';
+import { SqliteProgressStore } from '../../src/store/progress-store-sqlite.js';
 
 const text = { title: 't', html: '', hintHtml: '' };
 const step = (s: Omit<Step, 'text' | 'mistakes' | 'solve'> & Partial<Pick<Step, 'mistakes' | 'solve'>>): Step => ({
@@ -58,7 +58,7 @@ function fixture() {
     }
     return status;
   };
-  const service = new LessonService([lesson], new ProgressStore(openDatabase(':memory:')), {
+  const service = new LessonService([lesson], new SqliteProgressStore(openDatabase(':memory:')), {
     runScript: (_session, script) => runScript(script),
     emit: (_id, e) => void events.push(e),
   });
@@ -106,7 +106,7 @@ test('a step opened first mid-lesson redoes the earlier steps (their solve), in 
 test('a failing redo of earlier steps is told in a sentence, and the step still opens', async () => {
   const failing: Lesson = { ...lesson, id: 'failing', steps: [{ ...lesson.steps[0]!, solve: 'fail' }, ...lesson.steps.slice(1)] };
   const events: ServerEvent[] = [];
-  const service = new LessonService([failing], new ProgressStore(openDatabase(':memory:')), { runScript: async (_session, s) => (s === 'fail' ? 3 : 1), emit: (_i, e) => void events.push(e) });
+  const service = new LessonService([failing], new SqliteProgressStore(openDatabase(':memory:')), { runScript: async (_session, s) => (s === 'fail' ? 3 : 1), emit: (_i, e) => void events.push(e) });
   const answer = await service.setLesson('s1', 'learner', 'failing', 'run', 'zh');
   assert.match(answer.notice!, /步骤 "pull" 失败了（退出码 3）/);
   assert.equal(answer.current, 'run');
@@ -163,7 +163,7 @@ test('Skip runs the step\'s solve, marks it skipped (not done), opens the next, 
   assert.equal(afterRun.current, 'clean-up');
   await type('rm hello');
   assert.deepEqual(events, [{ type: 'step', lesson: 'hello', step: 'clean-up', done: true }], 'the step after the skipped ones ticks');
-  assert.equal(service.progress('learner').hello!.finished, false, 'skipped steps are not done');
+  assert.equal((await service.progress('learner')).hello!.finished, false, 'skipped steps are not done');
 });
 
 test('Skip returns once the step\'s own checks ran after its solve: a server it started answers before the next step\'s first command', async () => {
@@ -187,7 +187,7 @@ test('Skip returns once the step\'s own checks ran after its solve: a server it 
     }
     return 0;
   };
-  const service = new LessonService([server], new ProgressStore(openDatabase(':memory:')), { runScript, emit: () => {} });
+  const service = new LessonService([server], new SqliteProgressStore(openDatabase(':memory:')), { runScript, emit: () => {} });
   await service.setLesson('s1', 'learner', 'server', 'start', 'en');
   const progress = await service.skip('s1', 'learner', 'server', 'start', 'en');
   assert.equal(progress.current, 'use');
@@ -197,7 +197,7 @@ test('Skip returns once the step\'s own checks ran after its solve: a server it 
 
 test('a Skip whose solve fails answers 502 with a sentence and marks nothing', async () => {
   const failing: Lesson = { ...lesson, id: 'failing', steps: [{ ...lesson.steps[0]!, solve: 'fail' }, ...lesson.steps.slice(1)] };
-  const service = new LessonService([failing], new ProgressStore(openDatabase(':memory:')), { runScript: async (_session, s) => (s === 'fail' ? 3 : 1), emit: () => {} });
+  const service = new LessonService([failing], new SqliteProgressStore(openDatabase(':memory:')), { runScript: async (_session, s) => (s === 'fail' ? 3 : 1), emit: () => {} });
   await service.setLesson('s1', 'learner', 'failing', 'pull', 'en');
   await assert.rejects(service.skip('s1', 'learner', 'failing', 'pull', 'en'), (err: Error & { statusCode?: number }) => {
     assert.match(err.message, /Skipping step "pull" failed in your sandbox: its commands ended with exit 3/);

@@ -92,7 +92,7 @@ test('a learner runs 2 000 commands in one step: each is matched once, the step\
     const real = goal.pattern;
     goal.pattern = Object.assign(Object.create(real), { test: (line: string) => (tests++, real.test(line)) });
   }
-  const store = { setPosition() {}, markDone() {}, learner: () => new Map() } as unknown as ProgressStore;
+  const store: ProgressStore = { async setPosition() {}, async markDone() {}, learner: async () => new Map() };
   const host: LessonHost = { runScript: async () => 1, emit() {} };
   const service = new LessonService(lessons, store, host);
   await service.setLesson('s1', 'learner', lesson.id, step.id, 'en');

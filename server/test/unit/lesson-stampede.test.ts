@@ -7,7 +7,7 @@ import { LessonService } from '../../src/lessons/lesson-service.js';
 import type { Lesson } from '../../src/lessons/lesson.js';
 import { LinearPattern } from '../../src/lessons/linear-pattern.js';
 import { openDatabase } from '../../src/store/database.js';
-import { ProgressStore } from '../../src/store/progress-store.js';
+import { SqliteProgressStore } from '../../src/store/progress-store-sqlite.js';
 
 const text = { title: 't', html: '', hintHtml: '' };
 const lesson: Lesson = {
@@ -35,7 +35,7 @@ const lesson: Lesson = {
 test('a flood of forged commands runs a bounded number of lesson checks, and the latest mistake is still spoken about', async () => {
   let checks = 0;
   const verdicts: unknown[] = [];
-  const service = new LessonService([lesson], new ProgressStore(openDatabase(':memory:')), {
+  const service = new LessonService([lesson], new SqliteProgressStore(openDatabase(':memory:')), {
     runScript: async () => {
       checks++;
       await sleep(20); // an exec in the sandbox takes a moment

@@ -102,7 +102,7 @@ describe('staff sign-in with OIDC', () => {
     await withOidc(USERS, { BERTH_OIDC_NEW_ROLE: 'teacher', BERTH_OIDC_DOMAINS: 'school.example' }, async ({ berth, provider, addAccount, log }) => {
       const nia = new BerthBrowser(berth);
       assert.deepEqual(await nia.me(await nia.signIn(provider, NEW.sub)), { email: NEW.email, name: 'Nia New', role: 'teacher' });
-      assert.equal(berth.berth.staff.byEmail(NEW.email)!.role, 'teacher');
+      assert.equal((await berth.berth.staff.byEmail(NEW.email))!.role, 'teacher');
       assert.ok(log.some((l) => l.msg === 'staff account made by an OIDC sign-in' && l.staff === NEW.email));
       // The account made has no password: the password form does not open it.
       const byPassword = await fetch(`${berth.url}${STAFF_SIGN_IN_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: NEW.email, password: '' }) });
@@ -110,18 +110,18 @@ describe('staff sign-in with OIDC', () => {
       // A second sign-in finds the same account.
       const again = new BerthBrowser(berth);
       assert.equal((await again.me(await again.signIn(provider, NEW.sub)))!.role, 'teacher');
-      assert.equal(berth.berth.staff.list().filter((a) => a.email === NEW.email).length, 1);
+      assert.equal((await berth.berth.staff.list()).filter((a) => a.email === NEW.email).length, 1);
 
       const olly = new BerthBrowser(berth);
       const refused = await olly.signIn(provider, OUTSIDER.sub);
       assert.equal(refusalOf(refused), 'wrong-domain');
-      assert.equal(berth.berth.staff.byEmail(OUTSIDER.email), null);
+      assert.equal(await berth.berth.staff.byEmail(OUTSIDER.email), null);
 
       // An admin made on the host signs in as that admin; nobody becomes one by signing in.
       await addAccount(BOSS.email, 'admin');
       const boss = new BerthBrowser(berth);
       assert.equal((await boss.me(await boss.signIn(provider, BOSS.sub)))!.role, 'admin');
-      assert.deepEqual(berth.berth.staff.list().filter((a) => a.role === 'admin').map((a) => a.email), [BOSS.email]);
+      assert.deepEqual((await berth.berth.staff.list()).filter((a) => a.role === 'admin').map((a) => a.email), [BOSS.email]);
       assert.deepEqual(refusals(log), [{ refusal: 'wrong-domain', email: OUTSIDER.email }]);
     });
   });
