@@ -20,8 +20,10 @@ command -v lxc >/dev/null || die "lxc is missing (the lxd runtime's set-up insta
 [ -x /bin/busybox ] || die "busybox-static is missing (apt-get install busybox-static)"
 id=$(dk image inspect -f '{{.Id}}' "$REF" 2>/dev/null) || die "$REF is not on the session engine (run: npm start)"
 recipe=$(cat "$HERE/lxd-init" "$HERE/udhcpc-script" "$HERE/docker-waits" "$0" /bin/busybox | sha256sum | cut -c1-16)
-want="berth session ${id#sha256:} ${recipe}"
-want=${want:0:60}
+# Both within LXD's description (60 characters kept here): the recipe's hash was once cut off by the image id's
+# length, and a changed lxd-init never made a new image.
+id=${id#sha256:}
+want="berth session ${id:0:24} ${recipe}"
 have=$(lxc image list "$ALIAS" -f csv -c d 2>/dev/null | head -1)
 if [ "$have" = "$want" ]; then
   log "$ALIAS is up to date"

@@ -89,8 +89,9 @@ async function lessonSuite(): Promise<SuiteResult> {
   return { name: 'lessons', passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0), failures: failedNames(out) };
 }
 
-/** The real-engine files the lxd runtime passes so far (issue 17: all of them, the escape and abuse suites first). */
-const LXD_ENGINE_FILES = ['docker-in-session.test.ts', 'terminal.test.ts', 'session-files.test.ts'];
+/** The real-engine files the lxd runtime passes so far (issue 17: all of them). abuse-nested-memory.test.ts says
+ * why it is not among them. */
+const LXD_ENGINE_FILES = ['escape-attempts.test.ts', 'abuse.test.ts', 'docker-in-session.test.ts', 'terminal.test.ts', 'session-files.test.ts'];
 /** On the cluster also port links: no sandbox address is dialled there, so every link goes through a relay in the sandbox. */
 const CLUSTER_ENGINE_FILES = [...LXD_ENGINE_FILES, 'port-links.test.ts'];
 

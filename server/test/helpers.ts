@@ -197,6 +197,15 @@ export function useReadySession(env: Record<string, string> = {}) {
   return ctx;
 }
 
+/** For a failure's message: what runs in the sandbox, and where each process waits (a shell that never
+ * printed its prompt: CI run 56, once in 60 runs of the file). */
+export async function sandboxProcesses(server: TestServer, id: string): Promise<string> {
+  const ps = await server.berth.runtime
+    .exec(id, ['ps', '-e', '-o', 'pid,ppid,user,stat,wchan:20,etimes,args'], { user: '0:0', timeoutMs: 10_000 })
+    .then((r) => r.output, (e: Error) => `(could not list them: ${e.message})`);
+  return `the sandbox's processes:\n${ps}`;
+}
+
 /**
  * For a describe() block: a test server with one session, its terminal at a prompt and its engine answering
  * before the tests, both removed after them. Read the fields inside tests (they are set by the before hook).
@@ -207,7 +216,9 @@ export function useSessionTerminal(env: Record<string, string> = {}) {
     ctx.server = await startTestServer(env);
     ctx.session = await createSession(ctx.server);
     ctx.term = await TerminalClient.connect(ctx.server, ctx.session);
-    await ctx.term.ready();
+    await ctx.term.ready().catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${await sandboxProcesses(ctx.server, ctx.session.id)}`);
+    });
     await engineAnswers(ctx.server, ctx.session.id);
   });
   after(async () => {

@@ -1,6 +1,7 @@
 // A visitor is hostile: each of these escape attempts, from the session shell (uid 1000) and from a
-// nested container the visitor starts (root in the rootless engine's user namespace), must fail — and
-// the test asserts the specific refusal, not just a non-zero exit.
+// nested container the visitor starts (root in the rootless engine's user namespace on the docker runtime; root
+// of an unprivileged LXD container on the lxd runtime), must fail — and the test asserts the specific refusal,
+// not just a non-zero exit. It runs on both runtimes (BERTH_RUNTIME=lxd: the lxd suite).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -69,7 +70,8 @@ describe('escape attempts', () => {
     await new Promise((r) => listener.once('listening', r));
     const port = (listener.address() as net.AddressInfo).port;
     try {
-      const gateway = (await visitor("ip route | awk '/default/ {print $3}'")).out.trim();
+      // The gateway to the mirror (an lxd sandbox has no default route: nothing else is reachable).
+      const gateway = (await visitor("ip route get 198.18.0.1 | sed -n 's/.* via \\([0-9.]*\\) .*/\\1/p'")).out.trim();
       assert.match(gateway, /^\d+\.\d+\.\d+\.\d+$/);
       refused(await visitor(`curl -sS -m 5 http://${gateway}:${port}/ 2>&1`), /Could(?:n't| not) connect to server|Connection refused/);
       refused(await visitor(`curl -sS -m 5 http://198.18.0.1:${port}/ 2>&1`), /Could(?:n't| not) connect to server|Connection refused/);
@@ -129,13 +131,26 @@ describe('escape attempts', () => {
     refused(await nested('echo b > /proc/sysrq-trigger'), /nonexistent directory|Read-only file system|Permission denied/);
   });
 
-  test('14. a nested --privileged container gets no host privileges: it cannot even start', async () => {
-    refused(await visitor('docker run --rm --privileged busybox true 2>&1'), /operation not permitted/);
+  test('14. a nested --privileged container gets no host privileges', async () => {
+    if (server.config.runtime === 'docker') {
+      // The rootless engine cannot even start it.
+      refused(await visitor('docker run --rm --privileged busybox true 2>&1'), /operation not permitted/);
+      return;
+    }
+    // On lxd it starts: its root is the sandbox's, an unprivileged range of host uids, with nothing of the host's.
+    const privileged = (script: string) => visitor(`docker run --rm --privileged busybox sh -c '${script}' 2>&1`);
+    const before = fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8');
+    refused(await privileged('echo "|/tmp/x" > /proc/sys/kernel/core_pattern'), /Permission denied/);
+    assert.equal(fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8'), before);
+    // LXD's seccomp answers init_module with ENOSYS.
+    refused(await privileged('head -c 4096 /dev/zero > /tmp/x.ko && insmod /tmp/x.ko'), /kernel does not support requested operation/);
+    refused(await privileged('mknod /tmp/vda b 254 0 && mount /tmp/vda /mnt'), /Operation not permitted|Permission denied/);
+    refused(await privileged('echo b > /proc/sysrq-trigger'), /nonexistent directory|Read-only file system|Permission denied/);
   });
 
   test('15. see the host\'s processes (Berth\'s server, the session engine)', async () => {
     const ps = (await visitor('ps -e -o args=')).out;
     assert.doesNotMatch(ps, /userns-remap|server\/src\/server\.ts|process_api|apt-cacher-ng|docker-registry serve/);
-    assert.match(ps, /rootlesskit/, 'the session sees its own processes');
+    assert.match(ps, server.config.runtime === 'docker' ? /rootlesskit/ : /dockerd/, 'the session sees its own processes');
   });
 });

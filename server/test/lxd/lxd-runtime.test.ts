@@ -135,7 +135,11 @@ describe('the lxd runtime', { timeout: 600_000 }, () => {
     const mirror = await runtime.exec('c3', ['curl', '-sS', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://${config.serviceIp}:${config.mirrorPort}/v2/`]);
     assert.equal(mirror.output, '200');
     // A server on every address of the host, which the host itself reaches at the bridge's address.
-    const gateway = (await runtime.exec('c3', ['sh', '-c', "ip route | awk '/default/ {print $3}'"])).output.trim();
+    // Its gateway, on the way to the mirror (it has no default route: nothing else is reachable).
+    const gateway = (await runtime.exec('c3', ['sh', '-c', `ip route get ${config.serviceIp} | sed -n 's/.* via \\([0-9.]*\\) .*/\\1/p'`])).output.trim();
+    assert.match(gateway, /^\d+\.\d+\.\d+\.\d+$/);
+    const internet = await runtime.exec('c3', ['curl', '-sS', '-m', '5', 'http://1.1.1.1/']);
+    assert.match(internet.output, /Could(?:n't| not) connect to server/, 'anything but the mirror is unreachable at once, not a wait');
     const hostServer = http.createServer((_, res) => res.end('host-only'));
     await new Promise<void>((r) => hostServer.listen(0, '0.0.0.0', r));
     try {

@@ -22,7 +22,9 @@ export function sandboxInstance(o: LxdRuntimeOptions, id: string, name: string, 
       'limits.memory': String(o.memoryBytes),
       'limits.memory.swap': 'false',
       'limits.memory.enforce': 'hard',
-      'limits.cpu.allowance': `${Math.round(o.cpus * 100)}%`,
+      // A quota of CPU time per 100 ms (a hard limit, as the docker runtime's NanoCpus); a percentage would only
+      // be a share, and a sandbox alone on the host took 1.94 cores with "100%".
+      'limits.cpu.allowance': `${Math.round(o.cpus * 100)}ms/100ms`,
       'limits.processes': String(o.pidsLimit),
       'boot.autostart': 'false',
       // A member emptied for maintenance stops its sandboxes: Berth starts its visitors anew elsewhere
