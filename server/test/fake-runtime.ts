@@ -1,7 +1,7 @@
 // A SandboxRuntime with no engine behind it, for tests of what happens before and around sandboxes (who
 // may start one, from where) at numbers a 2-core host cannot start for real. Shells echo what is typed.
 import { PassThrough, Readable } from 'node:stream';
-import type { LostHost, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../src/runtime/runtime.js';
+import type { LeftoversRemoved, LostHost, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../src/runtime/runtime.js';
 
 export class FakeRuntime implements SandboxRuntime {
   readonly sandboxes = new Set<string>();
@@ -104,7 +104,7 @@ export class ClusterFake extends FakeRuntime {
   async lostSandboxes(): Promise<Map<string, LostHost>> {
     return new Map(this.lost);
   }
-  async removeLostLeftovers(): Promise<string[]> {
+  async removeLostLeftovers(): Promise<LeftoversRemoved> {
     this.leftoverSweeps++;
     const removed = [...this.back];
     for (const id of removed) {
@@ -112,7 +112,7 @@ export class ClusterFake extends FakeRuntime {
       this.back.delete(id);
       await super.destroySandbox(id);
     }
-    return removed;
+    return { removed, failed: [] };
   }
   override async isRunning(id: string): Promise<boolean> {
     return !this.lost.has(id) && this.sandboxes.has(id);

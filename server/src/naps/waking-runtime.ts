@@ -2,7 +2,7 @@
 // sandbox (a shell, a command, a stream, its address for a port link) wakes it first. Looks from the host
 // (ports, disk, limits, whether it runs) leave it asleep.
 import type { Duplex } from 'node:stream';
-import type { LostHost, CreateOptions, ExecOptions, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../runtime/runtime.js';
+import type { LeftoversRemoved, LostHost, CreateOptions, ExecOptions, ExecResult, ExecStream, FollowedProcess, LimitHits, SandboxRuntime, SandboxUsage, ShellStream } from '../runtime/runtime.js';
 import type { SandboxNaps } from './sandbox-naps.js';
 
 export class WakingRuntime implements SandboxRuntime {
@@ -70,7 +70,7 @@ export class WakingRuntime implements SandboxRuntime {
     return inner.lostSandboxes ? () => inner.lostSandboxes!() : undefined;
   }
 
-  get removeLostLeftovers(): (() => Promise<string[]>) | undefined {
+  get removeLostLeftovers(): (() => Promise<LeftoversRemoved>) | undefined {
     const inner = this.inner;
     return inner.removeLostLeftovers ? () => inner.removeLostLeftovers!() : undefined;
   }

@@ -114,7 +114,7 @@ export interface SandboxRuntime {
    */
   lostSandboxes?(): Promise<Map<string, LostHost>>;
   /** Removes what is left of lost sandboxes whose machine answers again (LXD could not while it was away). */
-  removeLostLeftovers?(): Promise<string[]>;
+  removeLostLeftovers?(): Promise<LeftoversRemoved>;
   /** Whether the sandbox's container is running (false when it is stopped or gone). */
   isRunning(id: string): Promise<boolean>;
   /** Whether the sandbox runs and its inner engine finished starting (false when stopped, gone or half-started). */
@@ -148,6 +148,12 @@ export interface SandboxRuntime {
 export interface LostHost {
   host: string;
   evacuated: boolean;
+}
+
+/** What removeLostLeftovers did: what it removed, and what it could not (tried again at its next call). */
+export interface LeftoversRemoved {
+  removed: string[];
+  failed: { id: string; reason: string }[];
 }
 
 export class SandboxError extends Error {}

@@ -33,6 +33,10 @@ export const sandboxReadyNote = (lang: Lang = 'en') => (lang === 'zh' ? '[新的
 export class LostHosts {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  private scanStarted = 0;
+  private step = '';
+  private stuckTold = false;
+  private readonly leftoverFailures = new Map<string, string>();
 
   constructor(
     private readonly sessions: SessionManager,
@@ -49,15 +53,27 @@ export class LostHosts {
     this.timer.unref();
   }
 
+  /** A look that does not end holds up every later one: the operator hears where it waits. */
+  private tellIfStuck(): void {
+    if (this.stuckTold || Date.now() - this.scanStarted < 30_000) return;
+    this.stuckTold = true;
+    this.log.warn({ step: this.step, seconds: Math.round((Date.now() - this.scanStarted) / 1000) }, 'the look for lost sandbox hosts is taking long');
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }
 
   async scan(): Promise<void> {
-    if (this.busy || !this.runtime.lostSandboxes) return;
+    if (this.busy) return this.tellIfStuck();
+    if (!this.runtime.lostSandboxes) return;
     this.busy = true;
+    this.scanStarted = Date.now();
+    this.stuckTold = false;
     try {
+      this.step = 'asking which sandboxes are lost';
       const lost = await this.runtime.lostSandboxes();
+      this.step = 'ending or renewing their sessions';
       for (const s of this.sessions.live()) {
         const host = lost.get(s.id);
         if (!host || this.sessions.isRenewing(s.id)) continue;
@@ -69,9 +85,18 @@ export class LostHosts {
         this.log.warn({ session: s.id, ...host }, 'the sandbox host was lost: session ended');
         await this.sessions.end(s.id, 'host-lost', hostLostMessage(host, s.lang));
       }
+      this.step = 'replacing pooled sandboxes';
       await this.pool?.dropLost(lost);
-      const removed = (await this.runtime.removeLostLeftovers?.()) ?? [];
-      if (removed.length) this.log.info({ removed }, `removed ${removed.length} lost sandbox(es) from a machine that is back`);
+      this.step = 'removing what is left on machines that are back';
+      const leftovers = await this.runtime.removeLostLeftovers?.();
+      if (leftovers?.removed.length) this.log.info({ removed: leftovers.removed }, `removed ${leftovers.removed.length} lost sandbox(es) from a machine that is back`);
+      for (const { id, reason } of leftovers?.failed ?? []) {
+        // Said again only when the reason changes: it is tried every few seconds.
+        if (this.leftoverFailures.get(id) === reason) continue;
+        this.leftoverFailures.set(id, reason);
+        this.log.warn({ sandbox: id, err: reason }, 'could not remove a lost sandbox from a machine that is back; trying again');
+      }
+      for (const id of leftovers?.removed ?? []) this.leftoverFailures.delete(id);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'could not ask the runtime for lost sandbox hosts');
     } finally {

@@ -33,6 +33,7 @@ test('a member lost: its sessions end saying so, new sessions start elsewhere, t
     killed = lost.member.slice(1);
     const t0 = Date.now();
     execFileSync(cluster, ['kill', killed]);
+    console.log(`# killed the daemon of ${lost.member}, which runs ${name}`);
 
     // Its shell breaks first (LXD cannot reach the member): the terminal says the sandbox's host is away and
     // waits, its socket open, until the session ends; the page hears why on that same socket.

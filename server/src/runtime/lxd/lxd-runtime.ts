@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, EXEC_OUTPUT_BYTES, SandboxElsewhere, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LimitHits, type LostHost, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
+import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, EXEC_OUTPUT_BYTES, SandboxElsewhere, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LeftoversRemoved, type LimitHits, type LostHost, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
 import { listeningPortsIn, listeningPortsOf } from '../engine-ports.js';
 import { localCpuNs, localLimitText, LocalInstances } from './local-instance.js';
 import { endShell } from '../sandbox-shell.js';
@@ -220,13 +220,16 @@ export class LxdRuntime implements SandboxRuntime {
     return this.placement.lost();
   }
 
-  async removeLostLeftovers(): Promise<string[]> {
-    const removed: string[] = [];
+  async removeLostLeftovers(): Promise<LeftoversRemoved> {
+    const done: LeftoversRemoved = { removed: [], failed: [] };
     for (const id of await this.placement.orphansBack()) {
       // What fails is tried again at the next look.
-      if (await this.destroySandbox(id).then(() => true, () => false)) removed.push(id);
+      await this.destroySandbox(id).then(
+        () => done.removed.push(id),
+        (err: Error) => done.failed.push({ id, reason: err.message }),
+      );
     }
-    return removed;
+    return done;
   }
 
   async listSandboxes(): Promise<string[]> {

@@ -91,10 +91,13 @@ export class SandboxPlacement {
     return lost;
   }
 
-  /** A removal failed: if the sandbox's member is away, it is kept to be removed once the member is back. */
+  /**
+   * A removal failed: the sandbox is kept to be removed at a later look, once its member answers. Whatever the
+   * member's state now: a member coming back while the removal was failing (stop waits up to 30 s) is Online by
+   * the time it fails, and the sandbox would be left running there for good (a cluster run, 1 in 3).
+   */
   async removalFailed(id: string): Promise<void> {
-    const where = this.locations.get(id);
-    if (where && (await this.members.notOnline().catch(() => new Map<string, string>())).has(where)) this.orphans.set(id, where);
+    this.orphans.set(id, this.locations.get(id) ?? '');
   }
 
   /** Sandboxes kept by removalFailed whose member answers again (back, or evacuated: its daemon is there). */
