@@ -1,7 +1,7 @@
 // A memory hog in a nested container is stopped at the session's limit and the learner is told which limit.
 // Docker runtime only for now: on the lxd runtime the inner engine gives each container a memory cgroup of its
 // own below the sandbox's, and cgroup v1 counts the OOM kill there, not in the sandbox's cgroup that Berth
-// reads (the limit holds: the container exits 137; the sentence does not come). See README, "Limits".
+// reads (the limit holds: the container exits 137; the sentence does not come). See README, "The lxd runtime".
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useSessionTerminal } from '../helpers.js';
