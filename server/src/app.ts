@@ -170,6 +170,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       },
       starts,
       startGate,
+      shared: config.sharedSessions,
     },
     app.log,
     stores.sessions,
@@ -273,6 +274,18 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     engineWatch.forget(id);
   });
   sessions.on('renewed', (id) => hosts.sandboxRenewed(id, sandboxReadyNote(sessions.get(id)?.lang)));
+  // Servers sharing sessions: a visitor whose server stopped comes here; their shell is a new one, as after a restart.
+  sessions.on('joined', (id) => {
+    hosts.markAdopted([id]);
+    if (recorded(id) && sessions.get(id)?.state === 'ready') recordings.start(id);
+  });
+  if (config.sharedSessions) {
+    app.log.info('sessions are shared with the other Berth servers of this instance (lxd runtime, PostgreSQL): warm pool and naps are off');
+    app.addHook('onRequest', async (req) => {
+      const id = sessionInPath(req.url);
+      if (id) await sessions.takeUp(id);
+    });
+  }
   lostHosts.start();
   // A keystroke (or a lesson's Run) wakes a napping sandbox; what was typed waits in the socket meanwhile.
   sessions.on('activity', (id) => void naps.wake(id));
@@ -419,7 +432,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
       hosts.markAdopted(adopted);
       // A recording goes on in a new file after a restart (the last one was sealed when the server stopped).
       for (const id of adopted) if (recorded(id)) recordings.start(id);
-      await sweepOrphans(runtime, sessions, app.log);
+      await sweepOrphans(runtime, await sessions.heldSandboxes(), app.log);
       pool.refill();
     },
   };
@@ -436,6 +449,11 @@ function cachedFor<T>(ms: number, make: () => Promise<T>): () => Promise<T> {
     }
     return latest.value;
   };
+}
+
+/** The session a request is about (/api/sessions/<id>/...), if any. */
+function sessionInPath(url: string): string | undefined {
+  return /^\/api\/sessions\/([a-z0-9]{9})(?:[/?]|$)/.exec(url)?.[1];
 }
 
 function listeningPort(app: FastifyInstance): number | undefined {

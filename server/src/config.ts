@@ -79,6 +79,12 @@ export interface Config {
   databaseFile: string;
   /** BERTH_DATABASE_URL: the PostgreSQL database Berth servers share instead (postgres://…); null: databaseFile. */
   databaseUrl: string | null;
+  /**
+   * Servers share sessions (lxd runtime and a PostgreSQL database): any server of the instance serves any of
+   * its sessions, found in the database (sessions/shared-sessions.ts). Warm pool and naps are then off: each
+   * is one server's knowledge of sandboxes the others could not see.
+   */
+  sharedSessions: boolean;
   logLevel: string;
   /** Bearer token that GET /metrics requires; unset: /metrics is off. */
   metricsToken: string | undefined;
@@ -220,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lessonsDir: path.resolve(env.BERTH_LESSONS || path.join(repoRoot, 'lessons')),
     databaseFile: '',
     databaseUrl: parseDatabaseUrl(env.BERTH_DATABASE_URL, problems),
+    sharedSessions: false,
     logLevel: env.BERTH_LOG_LEVEL || 'info',
     metricsToken: env.BERTH_METRICS_TOKEN || undefined,
     publicUrl: parsePublicUrl(env.BERTH_PUBLIC_URL, problems),
@@ -247,6 +254,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   config.portsPort = int('BERTH_PORTS_PORT', config.port === 0 ? 0 : Math.min(config.port + 1, 65535), 0, 65535);
   if (config.portsPort !== 0 && config.portsPort === config.port) problems.push(`BERTH_PORTS_PORT=${config.portsPort} must differ from BERTH_PORT: visitors' apps get an origin apart from Berth's`);
   config.databaseFile = path.join(config.dataDir, 'berth.db');
+  config.sharedSessions = config.runtime === 'lxd' && config.databaseUrl !== null;
+  if (config.sharedSessions) Object.assign(config, { poolSize: 0, napAfterMs: 0 });
   config.recordingsDir = env.BERTH_RECORDINGS_DIR ? path.resolve(env.BERTH_RECORDINGS_DIR) : path.join(config.dataDir, 'recordings');
   // Default capacity: what the host's memory holds if every session used its whole limit (2 GiB kept back).
   const byMemory = Math.max(1, Math.floor((os.totalmem() - 2 * 2 ** 30) / config.memoryBytes));

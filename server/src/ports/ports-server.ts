@@ -76,6 +76,7 @@ export class PortsServer {
 
   private async request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
+      await this.takeUp(req);
       const v = this.admit(req);
       if (!v.ok) return send(res, v.status, v.body);
       if (v.redirect !== undefined) {
@@ -104,6 +105,7 @@ export class PortsServer {
   private async upgrade(req: http.IncomingMessage, socket: Duplex): Promise<void> {
     socket.on('error', () => socket.destroy());
     try {
+      await this.takeUp(req);
       const v = this.admit(req);
       if (!v.ok) return refuse(socket, v.status, v.body);
       if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') return refuse(socket, 400, page('Only websockets', '<p>Only websocket upgrades are passed to apps.</p>'));
@@ -121,6 +123,12 @@ export class PortsServer {
    * answered by a redirect that sets the port cookie and drops the ticket from the address) or that cookie.
    * A websocket cannot follow a redirect: its ticket admits it at once.
    */
+  /** Servers sharing sessions: a link to a session another server made is served here too. */
+  private async takeUp(req: http.IncomingMessage): Promise<void> {
+    const route = this.deps.origin.route(req.headers.host, req.url ?? '/');
+    if (route) await this.deps.sessions.takeUp(route.sessionId);
+  }
+
   private admit(req: http.IncomingMessage): Verdict {
     const route = this.deps.origin.route(req.headers.host, req.url ?? '/');
     if (!route) return { ok: false, status: 404, body: notAPortLink };

@@ -1,9 +1,9 @@
 import type { SandboxRuntime } from '../runtime/runtime.js';
-import type { Logger, SessionManager } from '../sessions/session-manager.js';
+import type { Logger } from '../sessions/session-manager.js';
 
-/** At start: removes every sandbox of this instance that no live session owns (left by a crash). */
-export async function sweepOrphans(runtime: SandboxRuntime, sessions: SessionManager, log: Logger): Promise<string[]> {
-  const removed = await runtime.sweep(new Set(sessions.live().map((s) => s.id)));
+/** At start: removes every sandbox of this instance that no session holds (left by a crash). */
+export async function sweepOrphans(runtime: SandboxRuntime, held: Set<string>, log: Logger): Promise<string[]> {
+  const removed = await runtime.sweep(held);
   if (removed.length) log.info({ removed }, `removed ${removed.length} orphaned sandbox(es)`);
   return removed;
 }

@@ -14,6 +14,7 @@ import { SandboxRenewal } from './sandbox-renewal.js';
 import { StartDropped, startsAheadText, type StartGate } from './start-gate.js';
 import { startFailedText, type StartOutcomes } from './start-outcomes.js';
 import { diskFilledAtStartText } from './engine-start-lost.js';
+import { SharedSessions, type SharedSessionsHost } from './shared-sessions.js';
 import { addressKey, VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
 import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session, type SessionTerms } from './session.js';
 
@@ -38,6 +39,8 @@ export interface SessionManagerOptions extends VisitorLimitOptions {
   starts: StartOutcomes;
   /** Bounds the sandbox starts at once (shared with the warm pool, whose refills go after visitors' starts). */
   startGate?: StartGate;
+  /** Other Berth servers serve these sessions too (shared-sessions.ts); needs a store they all use. */
+  shared?: boolean;
 }
 
 export interface Logger {
@@ -59,6 +62,8 @@ type SessionEvents = {
   renewing: [id: string, notice: string];
   /** The replacement is ready: open new shells. */
   renewed: [id: string];
+  /** A session another server made is served here too (servers sharing sessions). */
+  joined: [id: string];
 };
 
 export class SessionManager extends EventEmitter<SessionEvents> {
@@ -76,6 +81,10 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   private detaching = false;
   /** Sessions whose sandbox is being replaced (renewSandbox). */
   private readonly renewal: SandboxRenewal;
+  /** Set when servers share sessions (options.shared). */
+  private readonly shared: SharedSessions | undefined;
+  /** The store's last write: they apply in the order issued, so this one done means all before it are. */
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -97,6 +106,42 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       restart: (s, notice) => this.startSandbox(s, { keepClock: true, message: notice }),
       end: (id, fallback) => this.end(id, 'host-lost', fallback),
     });
+    if (o.shared && store) this.shared = new SharedSessions(store, runtime, { ...o, instance: o.instance }, this.sharedHost(), log);
+  }
+
+  private sharedHost(): SharedSessionsHost {
+    return {
+      get: (id) => this.sessions.get(id),
+      live: () => this.live(),
+      join: (s, ready) => {
+        this.sessions.set(s.id, s);
+        if (!ready) {
+          s.state = 'starting';
+          s.ready = new Promise<boolean>((resolve) => this.settlers.set(s.id, resolve));
+        }
+        this.emit('joined', s.id);
+      },
+      ready: (s) => void this.markReady(s, Date.now()),
+      end: (id, reason, message) => this.end(id, reason, message),
+      persist: (s) => this.persist(s),
+      clockMoved: (s) => s.state === 'ready' && this.emit('event', s.id, this.lifetime(s)),
+      removeSandbox: (id) => this.removals.remove(id),
+    };
+  }
+
+  /**
+   * Servers sharing sessions: one another server made is served here from its first request on (a no-op
+   * otherwise, and for a session known here).
+   */
+  async takeUp(id: string): Promise<void> {
+    if (!this.detaching) await this.shared?.takeUp(id);
+  }
+
+  /** The sandboxes this server's sessions hold, and (servers sharing sessions) those every server's do. */
+  async heldSandboxes(): Promise<Set<string>> {
+    const held = new Set(this.live().map((s) => s.id));
+    if (this.shared && this.store) for (const row of await this.store.all(this.o.instance)) held.add(row.id);
+    return held;
   }
 
   /** Admits a visitor at once (from the pool, or a new sandbox) or puts them in the queue. */
@@ -140,6 +185,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       this.persist(session);
     }
     this.pool?.refill();
+    // Another server may get the visitor's next request: it must find the session's row.
+    if (this.shared) await this.lastWrite.catch(() => {});
     return { session, token };
   }
 
@@ -363,6 +410,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   /** TTL and idle timeout: warn a few minutes before, then end. */
   async expire(now = Date.now()): Promise<void> {
+    await this.shared?.refresh(now).catch((err: Error) => this.log.error({ err: err.message }, 'could not read the sessions other servers share'));
     const ends: Promise<void>[] = [];
     for (const s of this.live()) {
       const due = s.state === 'ready' ? dueAt(s, this.o, now) : undefined;
@@ -388,7 +436,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
    * engine ready. The others end with a reason their page shows when it reconnects.
    */
   async adopt(): Promise<string[]> {
-    if (!this.store) return [];
+    // Shared: the rows are every server's; each is taken up when its visitor's next request comes.
+    if (!this.store || this.shared) return [];
     const sandboxes = new Set(await this.runtime.listSandboxes());
     const adopted: string[] = [];
     for (const row of await this.store.all(this.o.instance)) {
@@ -459,7 +508,10 @@ export class SessionManager extends EventEmitter<SessionEvents> {
    * would not find it.
    */
   private write(change: () => Promise<void> | undefined): void {
-    change()?.catch((err: Error) => this.log.error({ err: err.message }, 'could not write the session store; live sessions go on'));
+    const done = change();
+    if (!done) return;
+    this.lastWrite = done;
+    done.catch((err: Error) => this.log.error({ err: err.message }, 'could not write the session store; live sessions go on'));
   }
 
   private track(p: Promise<unknown>): void {

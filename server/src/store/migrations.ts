@@ -88,6 +88,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "the OpenID provider's subject an account first signed in with",
     up: (db) => db.exec('ALTER TABLE staff ADD COLUMN oidc_subject TEXT;'),
   },
+  {
+    version: 7,
+    name: "when a session's page was last seen on screen (servers sharing sessions each see only their own pages)",
+    up: (db) => db.exec('ALTER TABLE live_session ADD COLUMN last_visible_at INTEGER NOT NULL DEFAULT 0;'),
+  },
 ];
 
 /** The file (or database) was written by a newer Berth (an operator went back to an older version). */

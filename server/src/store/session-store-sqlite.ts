@@ -8,11 +8,12 @@ export class SqliteSessionStore implements SessionStore {
   constructor(db: Database.Database) {
     this.stmts = {
       put: db.prepare(
-        `INSERT OR REPLACE INTO live_session (id, instance, token_hash, learner, client, created_at, expires_at, last_activity_at, extensions_used, lesson, lang, terms)
-         VALUES (@id, @instance, @tokenHash, @learner, @client, @createdAt, @expiresAt, @lastActivityAt, @extensionsUsed, @lesson, @lang, @terms)`,
+        `INSERT OR REPLACE INTO live_session (id, instance, token_hash, learner, client, created_at, expires_at, last_activity_at, last_visible_at, extensions_used, lesson, lang, terms)
+         VALUES (@id, @instance, @tokenHash, @learner, @client, @createdAt, @expiresAt, @lastActivityAt, @lastVisibleAt, @extensionsUsed, @lesson, @lang, @terms)`,
       ),
       remove: db.prepare('DELETE FROM live_session WHERE id = ?'),
       all: db.prepare(`SELECT ${SESSION_COLUMNS} FROM live_session WHERE instance = ?`),
+      get: db.prepare(`SELECT ${SESSION_COLUMNS} FROM live_session WHERE id = ?`),
     };
   }
 
@@ -26,5 +27,9 @@ export class SqliteSessionStore implements SessionStore {
 
   async all(instance: string): Promise<StoredSession[]> {
     return this.stmts.all.all(instance) as StoredSession[];
+  }
+
+  async get(id: string): Promise<StoredSession | undefined> {
+    return this.stmts.get.get(id) as StoredSession | undefined;
   }
 }

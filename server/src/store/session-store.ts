@@ -10,6 +10,8 @@ export interface StoredSession {
   createdAt: number;
   expiresAt: number;
   lastActivityAt: number;
+  /** The page's last "visible" report (0: none). */
+  lastVisibleAt: number;
   extensionsUsed: number;
   lesson: string | null;
   lang: string | null;
@@ -23,8 +25,11 @@ export interface SessionStore {
   remove(id: string): Promise<void>;
   /** The sessions of one Berth instance. */
   all(instance: string): Promise<StoredSession[]>;
+  /** One session, whichever server wrote it (servers that share sessions find each other's here). */
+  get(id: string): Promise<StoredSession | undefined>;
 }
 
 /** The columns as StoredSession names them (quoted: PostgreSQL folds unquoted names to lower case). */
 export const SESSION_COLUMNS = `id, instance, token_hash AS "tokenHash", learner, client, created_at AS "createdAt", expires_at AS "expiresAt",
-  last_activity_at AS "lastActivityAt", extensions_used AS "extensionsUsed", lesson, lang, terms`;
+  last_activity_at AS "lastActivityAt",
+  last_visible_at AS "lastVisibleAt", extensions_used AS "extensionsUsed", lesson, lang, terms`;

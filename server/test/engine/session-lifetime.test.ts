@@ -107,7 +107,7 @@ describe('session lifetime', () => {
     const { sweepOrphans } = await import('../../src/reaper/sweep-orphans.js');
     const second = await startTestServer({ BERTH_INSTANCE: first.config.instance });
     servers.push(second);
-    const removed = await sweepOrphans(second.berth.runtime, second.berth.sessions, second.berth.app.log);
+    const removed = await sweepOrphans(second.berth.runtime, await second.berth.sessions.heldSandboxes(), second.berth.app.log);
     assert.deepEqual(removed, [s.id]);
     assert.deepEqual(await second.berth.runtime.listSandboxes(), []);
     // The first server's own record of it is now stale; ending it must not fail.

@@ -39,6 +39,7 @@ const session = (id: string, over: Partial<StoredSession> = {}): StoredSession =
   createdAt: EPOCH,
   expiresAt: EPOCH + 60 * MINUTE,
   lastActivityAt: EPOCH + MINUTE,
+  lastVisibleAt: EPOCH + 2 * MINUTE,
   extensionsUsed: 0,
   lesson: 'first-container',
   lang: 'en',
@@ -102,6 +103,9 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await stores.sessions.all('main'), [session('s1', { extensionsUsed: 1, expiresAt: EPOCH + 90 * MINUTE })]);
       assert.deepEqual(await stores.sessions.all('other'), [session('s2', { instance: 'other' })]);
       assert.deepEqual(await stores.sessions.all('nobody'), []);
+      // By id, whichever instance wrote it: how a server that shares sessions finds one another server made.
+      assert.deepEqual(await stores.sessions.get('s2'), session('s2', { instance: 'other' }));
+      assert.equal(await stores.sessions.get('s3'), undefined);
     });
 
     test('writes a server issues without waiting apply in the order issued, and a read issued after them sees them all', async () => {

@@ -65,6 +65,8 @@ test(
       createdAt: 1764496800000,
       expiresAt: 1764500400000,
       lastActivityAt: 1764497100000,
+      // Added by migration 7: none came before it.
+      lastVisibleAt: 0,
       extensionsUsed: 1,
       lesson: '01-first-container',
       lang: 'en',
@@ -166,7 +168,7 @@ test(
   inTempDir((dir) => {
     const file = previousBerthsFile(dir);
     const newer = new Database(file);
-    newer.pragma('user_version = 7');
+    newer.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     newer.close();
     const before = fs.readFileSync(file);
     assert.throws(
@@ -175,13 +177,13 @@ test(
         assert.ok(err instanceof NewerSchemaError);
         assert.equal(
           err.message,
-          `${file} has schema version 7, written by a newer Berth; this Berth knows versions up to ${MIGRATIONS.length}. ` +
+          `${file} has schema version ${MIGRATIONS.length + 1}, written by a newer Berth; this Berth knows versions up to ${MIGRATIONS.length}. ` +
             'Run the newer Berth again, or move the file aside to start with no saved progress (its sessions and progress are then not read).',
         );
         return true;
       },
     );
     assert.deepEqual(fs.readFileSync(file), before);
-    assert.equal(userVersion(file), 7);
+    assert.equal(userVersion(file), MIGRATIONS.length + 1);
   }),
 );

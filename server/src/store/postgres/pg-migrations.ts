@@ -86,6 +86,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     name: "the OpenID provider's subject an account first signed in with",
     sql: 'ALTER TABLE staff ADD COLUMN oidc_subject TEXT;',
   },
+  {
+    version: 7,
+    name: "when a session's page was last seen on screen (servers sharing sessions each see only their own pages)",
+    sql: 'ALTER TABLE live_session ADD COLUMN last_visible_at BIGINT NOT NULL DEFAULT 0;',
+  },
 ];
 
 /** Any number, the same in every Berth: the servers starting at once on one database queue on it. */
