@@ -4,7 +4,7 @@
 // same sandbox, its files, and the visitor's token work on whichever server answers. Neither server has a
 // SQLite file.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { CloseCode } from '@berth/shared';
 import { createSandboxRuntime } from '../../src/app.js';
 import type { LxdRuntime } from '../../src/runtime/lxd/lxd-runtime.js';
+import { spawnNginx, writeNginxMain } from '../../../e2e/fixtures/behind-nginx.js';
 import { createSession, startTestServer, TerminalClient, type TestServer } from '../helpers.js';
 import { freePort, startPostgres } from '../postgres-server.js';
 
@@ -30,6 +31,11 @@ test('two Berth servers on one PostgreSQL behind nginx serve one visitor in turn
     BERTH_READY_TIMEOUT_MS: '120000',
   };
   const servers: TestServer[] = [];
+  const stopped = new Set<TestServer>();
+  const stop = async (s: TestServer) => {
+    stopped.add(s);
+    await s.berth.detach();
+  };
   const start = async () => {
     const s = await startTestServer(env);
     servers.push(s);
@@ -55,7 +61,7 @@ test('two Berth servers on one PostgreSQL behind nginx serve one visitor in turn
     console.log(`# the visitor's requests went to server ${first === a ? 'A' : 'B'} first`);
 
     // The first stops as `berth stop` does: its pages are told to reconnect, and nginx passes them to the other.
-    await first.berth.detach();
+    await stop(first);
     await closedForRestart(term);
     term = await TerminalClient.connect(site, s);
     await term.ready(60_000);
@@ -66,7 +72,7 @@ test('two Berth servers on one PostgreSQL behind nginx serve one visitor in turn
     const back = await start();
     nginx.replace(first, back);
     await nginx.reload();
-    await second.berth.detach();
+    await stop(second);
     await closedForRestart(term);
     term = await TerminalClient.connect(site, s);
     await term.ready(60_000);
@@ -81,8 +87,7 @@ test('two Berth servers on one PostgreSQL behind nginx serve one visitor in turn
     assert.deepEqual(await runtime.listSandboxes(), []);
     assert.equal(fs.existsSync(path.join(dataDir, 'berth.db')), false, 'no SQLite file: everything shared is in PostgreSQL');
   } finally {
-    // Stopped servers were detached already; a second close of one is a no-op for its sessions.
-    for (const s of servers.reverse()) await s.close().catch(() => {});
+    for (const s of servers.filter((x) => !stopped.has(x))) await s.close();
     await nginx?.stop();
     if (runtime) {
       await runtime.sweep(new Set());
@@ -109,7 +114,7 @@ class Nginx {
     fs.chmodSync(dir, 0o755);
     const port = await freePort();
     writeConfig(dir, port, upstreams);
-    const child = spawn('nginx', ['-p', `${dir}/`, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawnNginx(dir);
     for (let i = 0; i < 150 && !(await connects(port)); i++) await new Promise((r) => setTimeout(r, 100));
     return new Nginx(`http://127.0.0.1:${port}`, dir, port, upstreams, child);
   }
@@ -148,40 +153,22 @@ function writeConfig(dir: string, port: number, upstreams: TestServer[]): void {
     assert.equal(snippet.split(from).length, 2, `${deploySnippet} must hold ${from} once (this test replaces it)`);
     snippet = snippet.replace(from, to);
   }
-  const temp = (name: string) => {
-    const p = path.join(dir, 'temp', name);
-    fs.mkdirSync(p, { recursive: true, mode: 0o777 });
-    fs.chmodSync(p, 0o777);
-    return p;
-  };
-  fs.writeFileSync(
-    path.join(dir, 'nginx.conf'),
-    `worker_processes 1;
-pid ${path.join(dir, 'nginx.pid')};
-events { worker_connections 256; }
-http {
-access_log ${path.join(dir, 'access.log')};
-client_body_temp_path ${temp('body')};
-proxy_temp_path ${temp('proxy')};
-fastcgi_temp_path ${temp('fastcgi')};
-uwsgi_temp_path ${temp('uwsgi')};
-scgi_temp_path ${temp('scgi')};
-${snippet}
-map $http_upgrade $berth_connection { default upgrade; '' close; }
-server {
-  listen 127.0.0.1:${port};
-  location / {
-    proxy_pass http://berth_servers;
-    proxy_http_version 1.1;
-    proxy_set_header Upgrade $http_upgrade;
-    proxy_set_header Connection $berth_connection;
-    proxy_set_header Host $host;
-    proxy_read_timeout 1h;
-    proxy_buffering off;
-  }
-}
-}
-`,
+  writeNginxMain(
+    dir,
+    `${snippet}
+  map $http_upgrade $berth_connection { default upgrade; '' close; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://berth_servers;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $berth_connection;
+      proxy_set_header Host $host;
+      proxy_read_timeout 1h;
+      proxy_buffering off;
+    }
+  }`,
   );
 }
 
