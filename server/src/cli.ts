@@ -86,15 +86,16 @@ async function main(argv: string[]): Promise<number> {
         const dirAt = args.indexOf('--dir');
         const dir = dirAt >= 0 ? args[dirAt + 1] : undefined;
         if (dirAt >= 0 && !dir) throw new Error('--dir needs a lessons folder');
-        const ids = args.filter((a, i) => a !== '--no-prepare' && (dirAt < 0 || (i !== dirAt && i !== dirAt + 1)));
+        const flags = ['--no-prepare', '--through'];
+        const ids = args.filter((a, i) => !flags.includes(a) && (dirAt < 0 || (i !== dirAt && i !== dirAt + 1)));
         if (!args.includes('--no-prepare')) await prepare(config);
-        return lessonsTest(config, ids, dir);
+        return lessonsTest(config, ids, dir, undefined, args.includes('--through'));
       }
       if (sub === 'import') {
         const { lessonsImport } = await import('./lessons/import/import-cli.js');
         return lessonsImport(args, config);
       }
-      console.error('Usage: berth lessons check [dir] | berth lessons test [lesson ids] [--dir <lessons folder>] [--no-prepare] | berth lessons import <scenario folder> [--out <lesson folder>]');
+      console.error('Usage: berth lessons check [dir] | berth lessons test [lesson ids] [--dir <lessons folder>] [--through] [--no-prepare] | berth lessons import <scenario folder> [--out <lesson folder>]');
       return 2;
     }
     case 'bench': {

@@ -84,9 +84,14 @@ async function e2eSuite(args: string[]): Promise<SuiteResult> {
 
 async function lessonSuite(): Promise<SuiteResult> {
   console.log('\n== lessons: every lesson auto-played in a real sandbox ==');
-  const { code, out } = await capture(process.execPath, [path.join(repoRoot, 'scripts', 'berth.mjs'), 'lessons', 'test', '--no-prepare']);
+  return lessonPlays('lessons', [], process.env);
+}
+
+/** `berth lessons test` with these flags and environment, counted by the line it ends with. */
+async function lessonPlays(name: string, flags: string[], env: NodeJS.ProcessEnv): Promise<SuiteResult> {
+  const { code, out } = await capture(process.execPath, [path.join(repoRoot, 'scripts', 'berth.mjs'), 'lessons', 'test', '--no-prepare', ...flags], env);
   const m = /^(\d+) passed, (\d+) failed$/m.exec(out);
-  return { name: 'lessons', passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0), failures: failedNames(out) };
+  return { name, passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) || (code !== 0 ? 1 : 0), failures: failedNames(out) };
 }
 
 /** The real-engine files the lxd runtime passes so far (issue 17: all of them). abuse-nested-memory.test.ts says
@@ -105,8 +110,13 @@ async function lxdSuite(): Promise<SuiteResult> {
   // Real-engine files that pass on the lxd runtime as they stand, run again with BERTH_RUNTIME=lxd.
   const engine = path.join(repoRoot, 'server', 'test', 'engine');
   const onLxd = await nodeSuite('real-engine tests on the lxd runtime', LXD_ENGINE_FILES.map((f) => path.join(engine, f)), ['--test-concurrency=2'], { ...process.env, BERTH_RUNTIME: 'lxd' });
-  return { name: 'lxd runtime', passed: own.passed + onLxd.passed, failed: own.failed + onLxd.failed, failures: [...(own.failures ?? []), ...(onLxd.failures ?? [])] };
+  console.log('\n== lessons on the lxd runtime: every lesson played through ==');
+  const lessons = await lessonPlays('lessons on the lxd runtime', ['--through'], { ...process.env, BERTH_RUNTIME: 'lxd' });
+  const parts = [own, onLxd, lessons];
+  return { name: 'lxd runtime', passed: sum(parts, 'passed'), failed: sum(parts, 'failed'), failures: parts.flatMap((p) => p.failures ?? []) };
 }
+
+const sum = (parts: SuiteResult[], key: 'passed' | 'failed') => parts.reduce((n, p) => n + p[key], 0);
 
 /** The lxd runtime on a real 3-member LXD cluster on this machine (native/lxd/lxd-cluster.sh: each member in
  * namespaces of its own), reached by the first member's socket: its own file, then the real-engine files of

@@ -2,7 +2,7 @@
 // where LXD places 9 sessions started 3 at a time, and how long the visitors of a member whose daemon is killed
 // wait: until their pages say their sandbox's machine was lost, and until the new sessions they start are at
 // the prompt on the members still there. Forms the cluster when it is not up, and takes it down again after.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { LxdApi } from '../runtime/lxd/lxd-api.js';
@@ -40,7 +40,7 @@ export async function clusterBench(config: Config, rows: Row[]): Promise<void> {
     lostIds = lost.map((p) => p.s.id);
     const t0 = performance.now();
     killed = member.slice(1);
-    execFileSync(script, ['kill', killed]);
+    await clusterScript(['kill', killed]);
     await Promise.all(lost.map((p) => p.term.waitForEvent((e) => e.type === 'status' && e.state === 'ended', 120_000, 'the lost session to end')));
     const told = performance.now() - t0;
     started.push(...(await Promise.all(lost.map(() => startSession(url)))));
@@ -50,7 +50,7 @@ export async function clusterBench(config: Config, rows: Row[]): Promise<void> {
     for (const p of started) await p.term.close().catch(() => {});
     if (killed) {
       // Back: the server removes what is left of the lost sessions (sessions/lost-hosts.ts) before it stops.
-      execFileSync(script, ['start', killed], { stdio: 'inherit' });
+      await clusterScript(['start', killed]);
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline && (await berth.runtime.listSandboxes()).some((id) => lostIds.includes(id))) await new Promise((r) => setTimeout(r, 1000));
     }
@@ -58,4 +58,13 @@ export async function clusterBench(config: Config, rows: Row[]): Promise<void> {
     api.close();
     if (!wasUp) execFileSync(script, ['down'], { stdio: 'inherit' });
   }
+}
+
+/** The cluster script while the bench's Berth server runs in this process: its event loop must not stop meanwhile. */
+function clusterScript(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(script, args, { stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lxd-cluster.sh ${args.join(' ')} exited ${code}`))));
+  });
 }

@@ -1,6 +1,8 @@
 // What the cluster's session tests share: a Berth server on the cluster (no pool: every sandbox is a visitor's),
 // sessions placed by LXD, and where each landed.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { LxdRuntime } from '../../src/runtime/lxd/lxd-runtime.js';
 import { createSandboxRuntime } from '../../src/app.js';
 import { createSession, startTestServer, TerminalClient, type CreatedSession, type TestServer } from '../helpers.js';
@@ -25,4 +27,12 @@ export async function sessionsOnMembers(server: TestServer, where: (s: CreatedSe
   const notFirst = sessions.find((x) => x.member !== 'm1');
   assert.ok(notFirst, `placed on: ${sessions.map((x) => x.member).join(', ')}`);
   return { sessions, notFirst };
+}
+
+const clusterScriptPath = new URL('../../../native/lxd/lxd-cluster.sh', import.meta.url).pathname;
+
+/** native/lxd/lxd-cluster.sh (kill N, start N: the latter waits until the member is Online again), without
+ * blocking this process's event loop, which runs the Berth server under test too. */
+export async function clusterScript(...args: string[]): Promise<string> {
+  return (await promisify(execFile)(clusterScriptPath, args, { encoding: 'utf8' })).stdout;
 }

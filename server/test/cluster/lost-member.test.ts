@@ -3,13 +3,10 @@
 // machine was lost, new sessions start on the members still there, the others' sessions go on, and once the
 // member is back nothing of the lost sandbox is left.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { createSession, eventually, TerminalClient } from '../helpers.js';
-import { clusterServer, sessionsOnMembers } from './cluster-sessions.js';
-
-const cluster = new URL('../../../native/lxd/lxd-cluster.sh', import.meta.url).pathname;
+import { clusterScript, clusterServer, sessionsOnMembers } from './cluster-sessions.js';
 
 function processesOf(instance: string): string[] {
   const found: string[] = [];
@@ -32,7 +29,7 @@ test('a member lost: its sessions end saying so, new sessions start elsewhere, t
     const name = runtime.name(lost.s.id);
     killed = lost.member.slice(1);
     const t0 = Date.now();
-    execFileSync(cluster, ['kill', killed]);
+    await clusterScript('kill', killed);
     console.log(`# killed the daemon of ${lost.member}, which runs ${name}`);
 
     // Its shell breaks first (LXD cannot reach the member): the terminal says the sandbox's host is away and
@@ -57,7 +54,7 @@ test('a member lost: its sessions end saying so, new sessions start elsewhere, t
 
     // The member comes back: the server removes what is left of the lost sandbox (LXD could not while it was away).
     const t1 = Date.now();
-    execFileSync(cluster, ['start', killed]);
+    await clusterScript('start', killed);
     killed = undefined;
     await eventually(async () => {
       const gone = await runtime.api.request('GET', `/1.0/instances/${name}`).then(() => false, (err: Error) => /not found/i.test(err.message));
@@ -67,7 +64,7 @@ test('a member lost: its sessions end saying so, new sessions start elsewhere, t
     console.log(`# member ${lost.member} back: the lost sandbox removed ${((Date.now() - t1) / 1000).toFixed(1)} s after its daemon started`);
     for (const x of sessions) await x.term.close();
   } finally {
-    if (killed) execFileSync(cluster, ['start', killed]);
+    if (killed) await clusterScript('start', killed);
     await server.close();
     runtime.api.close();
   }
