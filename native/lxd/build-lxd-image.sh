@@ -60,5 +60,6 @@ tar -C "$work" --numeric-owner --xattrs --xattrs-include='*' -cf "$work/image.ta
 old=$(lxc image list "$ALIAS" -f csv -c f 2>/dev/null | head -1)
 [ -n "$old" ] && lxc image alias delete "$ALIAS" >/dev/null 2>&1
 lxc image import "$work/image.tar" --alias "$ALIAS" >/dev/null
-[ -n "$old" ] && lxc image delete "$old" >/dev/null 2>&1
+# A member away refuses the delete: the old image is then left (unnamed), and said.
+[ -n "$old" ] && { lxc image delete "$old" >/dev/null 2>&1 || log "the previous image $old stays (lxc image delete $old once every member answers)"; }
 log "$ALIAS imported ($((SECONDS - t0)) s)"

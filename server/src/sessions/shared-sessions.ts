@@ -34,9 +34,17 @@ const START_POLL_MS = 1000;
 const START_WAIT_MS = 10 * 60_000;
 /** How far ahead of its row a copy's activity may be before this server writes it. */
 const STALE_MS = 20_000;
+/**
+ * An id looked up and not found is not looked up again for this long (a request for a made-up id, repeated,
+ * costs the shared database nothing more). Safe: a session's id reaches its visitor only once its row is written.
+ */
+const MISSING_FOR_MS = 2000;
+const MISSING_KEPT = 10_000;
 
 export class SharedSessions {
   private readonly joining = new Map<string, Promise<void>>();
+  /** Ids not found, and when they may be looked up again (oldest first: a Map keeps insertion order). */
+  private readonly missing = new Map<string, number>();
 
   constructor(
     private readonly store: SessionStore,
@@ -48,7 +56,7 @@ export class SharedSessions {
 
   /** Takes up a session another server made, if its row is in the store; callers asking at once share one look. */
   async takeUp(id: string): Promise<void> {
-    if (this.host.get(id)) return;
+    if (this.host.get(id) || (this.missing.get(id) ?? 0) > Date.now()) return;
     let look = this.joining.get(id);
     if (!look) {
       look = this.lookUp(id).finally(() => this.joining.delete(id));
@@ -59,13 +67,20 @@ export class SharedSessions {
 
   private async lookUp(id: string): Promise<void> {
     const row = await this.store.get(id);
-    if (!row || row.instance !== this.o.instance || this.host.get(id)) return;
+    if (!row || row.instance !== this.o.instance) return this.notFound(id);
+    if (this.host.get(id)) return;
     const ready = await this.runtime.isReady(id).catch(() => false);
     if (this.host.get(id)) return;
     const s = fromStoredSession(row);
     this.host.join(s, ready);
     this.log.info({ session: id, ready }, 'serving a session another Berth server made');
     if (!ready) void this.awaitStart(s);
+  }
+
+  private notFound(id: string): void {
+    this.missing.delete(id);
+    this.missing.set(id, Date.now() + MISSING_FOR_MS);
+    if (this.missing.size > MISSING_KEPT) this.missing.delete(this.missing.keys().next().value!);
   }
 
   /** Another server is starting (or queued) the sandbox: this one sees it ready by asking the runtime. */

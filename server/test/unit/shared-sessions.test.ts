@@ -130,3 +130,17 @@ test('a server starting up keeps the sandboxes of every session the others hold'
   assert.deepEqual(await b.adopt(), [], 'taken up on demand, not at start');
   assert.equal(runtime.sandboxes.has(session.id), true);
 });
+
+test('a made-up session id asked for again and again reaches the shared database once, not with every request', async () => {
+  const { store, b } = servers();
+  let lookups = 0;
+  const get = store.get.bind(store);
+  store.get = (id) => {
+    lookups++;
+    return get(id);
+  };
+  await Promise.all(Array.from({ length: 50 }, () => b.takeUp('madeup123')));
+  for (let i = 0; i < 50; i++) await b.takeUp('madeup123');
+  assert.equal(lookups, 1);
+  assert.equal(b.get('madeup123'), undefined);
+});
