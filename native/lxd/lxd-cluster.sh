@@ -30,11 +30,14 @@ addr() { echo "$HOSTNET.1$1"; }
 in_ns() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
 lxc_of() { local n=$1; shift; LXD_DIR=$(dir "$n") lxc "$@"; }
 
+# The member's daemon: by its whole command line, which names its log under the member's folder. Not by its
+# environment: LXD's helpers (forkfile, forkexec: one per shell LXD runs) have the same LXD_DIR and start with
+# /usr/bin/lxd too, and once pids wrap (pid_max 32768 here) one of them may come first in /proc, and be killed
+# in the daemon's place.
 daemon_pid() {
-  local want="$(dir "$1")"
+  local want="/usr/bin/lxd --group root --logfile $(dir "$1")/lxd.log "
   for p in /proc/[0-9]*; do
-    [ "$(tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -x "LXD_DIR=$want")" ] || continue
-    [ "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline" | cut -d' ' -f1)" = /usr/bin/lxd ] && { echo "${p#/proc/}"; return; }
+    [ "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")" = "$want" ] && { echo "${p#/proc/}"; return; }
   done
   return 0
 }
@@ -162,8 +165,14 @@ up() {
 
 kill_member() {
   local pid; pid=$(daemon_pid "$1")
-  [ -n "$pid" ] && kill -KILL "$pid"
-  return 0
+  [ -n "$pid" ] || return 0
+  kill -KILL "$pid"
+  # Gone, or a zombie (its sockets closed), before this returns: what a test times starts here.
+  for _ in $(seq 300); do
+    [ -e "/proc/$pid" ] && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ] || return 0
+    sleep 0.1
+  done
+  die "member $1's LXD (pid $pid) did not end within 30 s of SIGKILL"
 }
 
 down() {

@@ -157,46 +157,58 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
   // The same figures with every shell and lesson check by Engine API exec, measured in the same run: the baseline.
   const baseline = ['cold', 'echo', 'many', 'verdict'].some(want) ? await startBenchApp(config, 'bench-exec', { terminal: 'exec' }) : undefined;
   const rows: Row[] = [];
+  let failed = 0;
+  // A part that fails is a row saying so: the rows measured before and after it are still printed.
+  const part = async (names: string[], run: () => Promise<unknown>) => {
+    if (!names.some(want)) return;
+    try {
+      await run();
+    } catch (err) {
+      failed++;
+      rows.push({ what: `${names.join(' / ')}: FAILED`, figure: (err as Error).message.split('\n')[0]!.slice(0, 200), target: '-' });
+      console.error(`bench part ${names.join('/')} failed:`, err);
+    }
+  };
   try {
-    if (want('load')) {
+    await part(['load'], async () => {
       await firstLoadBench(url, rows);
       await firstLoadInBrowser(url, rows);
-    }
-    if (want('cold')) {
+    });
+    await part(['cold'], async () => {
       await coldStart(berth, url, rows, config.terminal === 'exec' ? BY_EXEC : SERVED, true);
       await coldStart(baseline!.berth, baseline!.url, rows, BY_EXEC, false);
-    }
-    if (want('warm')) {
+    });
+    await part(['warm'], async () => {
       await warmStart(config, rows, config.terminal === 'exec' ? BY_EXEC : SERVED);
       await warmStart({ ...config, terminal: 'exec' }, rows, BY_EXEC);
-    }
-    if (want('echo')) {
+    });
+    await part(['echo'], async () => {
       await keystrokeEcho(berth, url, rows, config.terminal === 'exec' ? BY_EXEC : SERVED);
       await keystrokeEcho(baseline!.berth, baseline!.url, rows, BY_EXEC);
       await echoInBrowser(url, rows, config.terminal === 'exec' ? BY_EXEC : SERVED);
       await echoInBrowser(baseline!.url, rows, BY_EXEC);
-    }
-    if (want('echo') || want('command')) {
+    });
+    await part(['echo', 'command'], async () => {
       await commandCost(berth, url, rows, config.terminal === 'exec' ? BY_EXEC : SERVED);
       if (baseline) await commandCost(baseline.berth, baseline.url, rows, BY_EXEC);
-    }
-    if (want('verdict')) {
+    });
+    await part(['verdict'], async () => {
       await verdictLatency(berth, url, rows, config.terminal === 'exec' ? BY_EXEC : SERVED);
       await verdictLatency(baseline!.berth, baseline!.url, rows, BY_EXEC);
-    }
-    if (want('images')) await imagesBench(berth, config, url, rows);
-    if (want('engine-view')) await engineViewBench(berth, url, rows);
-    if (want('recordings')) await recordingsBench(berth, url, config, rows);
-    if (want('class')) await classBench(berth, url, config.startsAtOnce, rows);
-    if (want('exhaustion')) await exhaustion(berth, url, rows);
-    if (want('runtimes')) await runtimesBench(config, rows);
-    if (want('cluster')) await clusterBench(config, rows);
-    if (want('many')) {
+    });
+    await part(['images'], () => imagesBench(berth, config, url, rows));
+    await part(['engine-view'], () => engineViewBench(berth, url, rows));
+    await part(['recordings'], () => recordingsBench(berth, url, config, rows));
+    await part(['class'], () => classBench(berth, url, config.startsAtOnce, rows));
+    await part(['exhaustion'], () => exhaustion(berth, url, rows));
+    await part(['runtimes'], () => runtimesBench(config, rows));
+    await part(['cluster'], () => clusterBench(config, rows));
+    await part(['many'], async () => {
       // BERTH_BENCH_SESSIONS: the crowd sizes, e.g. `30` or `100,200` (the default: the issue's two rows).
       const sizes = (process.env.BERTH_BENCH_SESSIONS ?? '100,200').split(',').map(Number).filter((n) => n > 0);
       await manySessions(berth, url, sizes, rows, config.terminal === 'exec' ? BY_EXEC : SERVED);
       await manySessions(baseline!.berth, baseline!.url, sizes, rows, BY_EXEC);
-    }
+    });
   } finally {
     await baseline?.berth.close();
     await berth.close();
@@ -207,5 +219,5 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
   console.log(line('what', 'measured', 'target'));
   console.log(line('-'.repeat(w[0]!), '-'.repeat(w[1]!), '------'));
   for (const r of rows) console.log(line(r.what, r.figure, r.target));
-  return 0;
+  return failed ? 1 : 0;
 }

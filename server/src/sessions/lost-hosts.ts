@@ -74,6 +74,8 @@ export class LostHosts {
       this.step = 'asking which sandboxes are lost';
       const lost = await this.runtime.lostSandboxes();
       this.step = 'ending or renewing their sessions';
+      // Every page is told at once; the sandboxes' removals (which fail while their member is away) after.
+      const ends: Promise<void>[] = [];
       for (const s of this.sessions.live()) {
         const host = lost.get(s.id);
         if (!host || this.sessions.isRenewing(s.id)) continue;
@@ -83,8 +85,9 @@ export class LostHosts {
           continue;
         }
         this.log.warn({ session: s.id, ...host }, 'the sandbox host was lost: session ended');
-        await this.sessions.end(s.id, 'host-lost', hostLostMessage(host, s.lang));
+        ends.push(this.sessions.end(s.id, 'host-lost', hostLostMessage(host, s.lang)));
       }
+      await Promise.all(ends);
       this.step = 'replacing pooled sandboxes';
       await this.pool?.dropLost(lost);
       this.step = 'removing what is left on machines that are back';
