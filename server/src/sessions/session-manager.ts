@@ -106,7 +106,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       restart: (s, notice) => this.startSandbox(s, { keepClock: true, message: notice }),
       end: (id, fallback) => this.end(id, 'host-lost', fallback),
     });
-    if (o.shared && store) this.shared = new SharedSessions(store, runtime, { ...o, instance: o.instance }, this.sharedHost(), log);
+    if (o.shared && store) this.shared = new SharedSessions(store, runtime, o, this.sharedHost(), log);
   }
 
   private sharedHost(): SharedSessionsHost {
