@@ -8,6 +8,8 @@
 #   lxd-cluster.sh down           stops the members and removes them, their namespaces and the host bridge
 #   lxd-cluster.sh kill N         kills member N's daemon (its sandboxes keep running, as on a machine whose
 #                                 LXD crashed); start N starts it again
+#   lxd-cluster.sh bare N         a machine for `berth cluster join` (its namespaces and LXD, not joined);
+#                                 drop N removes member N from the cluster and the machine again
 #   lxd-cluster.sh socket         prints the first member's API socket (BERTH_LXD_SOCKET)
 # Each member: network namespace lxdmN, address 10.218.0.1N on the host bridge lxdclu0 (10.218.0.1/24), the
 # sandboxes' bridge lxdberth0 (the same 10.217/16 on every member, as on separate machines), its sandboxes'
@@ -19,8 +21,8 @@ HOSTBR=lxdclu0
 HOSTNET=10.218.0
 SERVICE_IP=${BERTH_SERVICE_IP:-198.18.0.1}
 MEMBERS=(1 2 3)
-POOL=berth
 NET=lxdberth0
+POOL_SIZE=${BERTH_LXD_POOL_SIZE:-12GiB}
 log() { printf '[lxd-cluster] %s\n' "$*"; }
 die() { printf '[lxd-cluster] error: %s\n' "$*" >&2; exit 1; }
 
@@ -67,25 +69,9 @@ member_network() {
     in_ns "$n" ip link set lo up
     in_ns "$n" ip route add default via "$HOSTNET.1"
   fi
-  # The member forwards its sandboxes' connections to the mirror and the caches (NATed to its own address,
-  # as a separate machine's would be), nothing else; its own ports are closed to them but DHCP.
-  in_ns "$n" sysctl -qw net.ipv4.ip_forward=1
-  in_ns "$n" bash -c "
-    iptables -w -N LXDBERTH-INPUT 2>/dev/null || iptables -w -F LXDBERTH-INPUT
-    iptables -w -N LXDBERTH-FORWARD 2>/dev/null || iptables -w -F LXDBERTH-FORWARD
-    iptables -w -C INPUT -i $NET -j LXDBERTH-INPUT 2>/dev/null || iptables -w -I INPUT 1 -i $NET -j LXDBERTH-INPUT
-    iptables -w -C FORWARD -i $NET -j LXDBERTH-FORWARD 2>/dev/null || iptables -w -I FORWARD 1 -i $NET -j LXDBERTH-FORWARD
-    iptables -w -C FORWARD -o $NET -j LXDBERTH-FORWARD 2>/dev/null || iptables -w -I FORWARD 1 -o $NET -j LXDBERTH-FORWARD
-    iptables -w -A LXDBERTH-INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
-    iptables -w -A LXDBERTH-INPUT -p udp --dport 67 -j ACCEPT
-    iptables -w -A LXDBERTH-INPUT -p tcp -j REJECT --reject-with tcp-reset
-    iptables -w -A LXDBERTH-INPUT -j REJECT
-    iptables -w -A LXDBERTH-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
-    iptables -w -A LXDBERTH-FORWARD -i $NET -o eth0 -d $SERVICE_IP -p tcp -m multiport --dports 5000,5002,3142 -j ACCEPT
-    iptables -w -A LXDBERTH-FORWARD -p tcp -j REJECT --reject-with tcp-reset
-    iptables -w -A LXDBERTH-FORWARD -j REJECT
-    iptables -w -t nat -C POSTROUTING -s 10.217.0.0/16 -o eth0 -j MASQUERADE 2>/dev/null || iptables -w -t nat -A POSTROUTING -s 10.217.0.0/16 -o eth0 -j MASQUERADE
-    ip6tables -w -P FORWARD DROP; ip6tables -w -F INPUT; ip6tables -w -A INPUT -i $NET -j REJECT"
+  # The member's sandboxes reach the mirror and the caches through the host (the machine with the mirror),
+  # nothing else: what `berth cluster join` sets up on a machine (lxd-member.sh firewall).
+  in_ns "$n" env BERTH_SERVICE_IP="$SERVICE_IP" "$HERE/lxd-member.sh" firewall "$HOSTNET.1" >/dev/null
 }
 
 start_member() {
@@ -120,44 +106,18 @@ wait_online() {
   die "member $n is not Online in the cluster 90 s after its daemon started (status: ${status:-unknown})"
 }
 
-pool_and_network_config() {
-  cat <<YAML
-storage_pools:
-- name: $POOL
-  driver: btrfs
-  config:
-    size: ${BERTH_LXD_POOL_SIZE:-12GiB}
-networks:
-- name: $NET
-  type: bridge
-  config:
-    ipv4.address: 10.217.0.1/16
-    ipv4.nat: "false"
-    ipv4.routing: "false"
-    ipv4.firewall: "false"
-    ipv6.address: none
-    ipv6.firewall: "false"
-YAML
-}
-
 up() {
   [ "$(id -u)" = 0 ] || die "run as root"
   "$HERE/lxd-host.sh" packages
   host_network
   for n in "${MEMBERS[@]}"; do member_network "$n"; start_member "$n"; done
-  if [ "$(lxc_of 1 query /1.0/cluster | grep -o '"enabled": *true' || true)" = "" ]; then
-    log "member 1 founds the cluster…"
-    { printf 'config:\n  core.https_address: %s:8443\ncluster:\n  server_name: m1\n  enabled: true\n' "$(addr 1)"; pool_and_network_config; } |
-      LXD_DIR=$(dir 1) lxd init --preseed
-    lxc_of 1 remote remove images >/dev/null 2>&1 || true
-  fi
-  local cert; cert=$(sed 's/^/    /' "$(dir 1)/cluster.crt")
+  # As an operator would on machines of their own: berth cluster init on the first, berth cluster add and
+  # berth cluster join on the others.
+  LXD_DIR=$(dir 1) BERTH_LXD_POOL_SIZE=$POOL_SIZE "$HERE/lxd-member.sh" found m1 "$(addr 1)"
   for n in "${MEMBERS[@]:1}"; do
     lxc_of 1 cluster show "m$n" >/dev/null 2>&1 && continue
-    log "member $n joins…"
     local token; token=$(lxc_of 1 cluster add "m$n" --quiet)
-    printf 'cluster:\n  enabled: true\n  server_name: m%s\n  server_address: %s:8443\n  cluster_address: %s:8443\n  cluster_certificate: |\n%s\n  cluster_token: %s\n  member_config:\n  - entity: storage-pool\n    name: %s\n    key: size\n    value: %s\n  - entity: storage-pool\n    name: %s\n    key: source\n    value: ""\n' \
-      "$n" "$(addr "$n")" "$(addr 1)" "$cert" "$token" "$POOL" "${BERTH_LXD_POOL_SIZE:-12GiB}" "$POOL" | LXD_DIR=$(dir "$n") lxd init --preseed
+    LXD_DIR=$(dir "$n") BERTH_LXD_POOL_SIZE=$POOL_SIZE "$HERE/lxd-member.sh" join "m$n" "$(addr "$n")" "$token"
   done
   LXD_DIR=$(dir 1) "$HERE/build-lxd-image.sh"
   log "ready: $(lxc_of 1 cluster list -f csv | sed -E 's/"[^"]*"//g' | awk -F, '{printf "%s %s, ", $1, $7}')(socket $(dir 1)/unix.socket)"
@@ -175,7 +135,35 @@ kill_member() {
   die "member $1's LXD (pid $pid) did not end within 30 s of SIGKILL"
 }
 
+# A machine that `berth cluster join` then makes a member (server/test/cluster/cluster-join.test.ts): its
+# namespaces and its LXD daemon, not yet in the cluster.
+bare() {
+  host_network
+  member_network "$1"
+  start_member "$1"
+}
+
+# Member N out of the cluster and gone: removed by the others first while it answers, as an operator would.
+drop() {
+  local n=$1
+  if lxc_of 1 cluster show "m$n" >/dev/null 2>&1; then
+    for i in $(lxc_of 1 list -f csv -c nL 2>/dev/null | awk -F, -v m="m$n" '$2 == m {print $1}'); do lxc_of 1 delete -f "$i" >/dev/null 2>&1 || true; done
+    lxc_of 1 cluster remove "m$n" >/dev/null 2>&1 || lxc_of 1 cluster remove --force --yes "m$n" >/dev/null
+  fi
+  kill_member "$n"
+  for p in /proc/[0-9]*; do
+    tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qE "^\[lxc monitor\] $(dir "$n")/|^dnsmasq .*$(dir "$n")/" && kill -KILL "${p#/proc/}" 2>/dev/null
+  done
+  for m in $(findmnt -rn -o TARGET | grep "^$(dir "$n")" | sort -r); do umount -l "$m" 2>/dev/null; done
+  losetup -nO NAME,BACK-FILE 2>/dev/null | awk -v d="$(dir "$n")/" 'index($2, d) == 1 {print $1}' | while read -r dev; do losetup -d "$dev"; done
+  ip link del "lxdclu-m$n" 2>/dev/null || true
+  ip netns del "$(ns "$n")" 2>/dev/null || true
+  rm -rf "$(dir "$n")" "$(dir "$n").out"
+  return 0
+}
+
 down() {
+  [ -d "$ROOT/m4" ] && drop 4
   for n in "${MEMBERS[@]}"; do
     if [ -n "$(daemon_pid "$n")" ]; then
       for i in $(lxc_of "$n" list -f csv -c n 2>/dev/null); do lxc_of "$n" delete -f "$i" >/dev/null 2>&1 || true; done
@@ -205,6 +193,8 @@ case "${1:-}" in
   down) down ;;
   kill) kill_member "${2:?member number}" ;;
   start) member_network "${2:?member number}"; start_member "$2"; wait_online "$2" ;;
+  bare) bare "${2:?member number}" ;;
+  drop) drop "${2:?member number}" ;;
   socket) echo "$(dir 1)/unix.socket" ;;
-  *) echo "usage: $0 up|down|kill N|start N|socket" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|kill N|start N|bare N|drop N|socket" >&2; exit 2 ;;
 esac

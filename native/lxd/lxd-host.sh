@@ -3,6 +3,7 @@
 #   lxd-host.sh up    installs lxd (Debian's 5.0), starts its daemon (no systemd here: a background process),
 #                     makes the storage pool, the sandboxes' bridge and its firewall, and imports the session image
 #   lxd-host.sh packages  only installs the packages and sets the uid ranges (lxd-cluster.sh's members)
+#   lxd-host.sh daemon    starts this machine's LXD daemon unless it answers (berth cluster join)
 #   lxd-host.sh down  stops the daemon and takes it all off the host again (packages, data, uid ranges)
 #
 #   BERTH_LXD_POOL_SIZE  the pool's loop file (default 30GiB)       BERTH_SERVICE_IP  the mirror's address
@@ -46,14 +47,20 @@ packages() {
   done
 }
 
-up() {
-  packages
-  if [ -z "$(daemon_pid)" ]; then
+# This machine's LXD daemon, answering: started as a background process unless one answers already (a
+# machine with systemd starts Debian's lxd.service itself when the package is installed).
+daemon() {
+  if ! lxd waitready --timeout 1 >/dev/null 2>&1 && [ -z "$(daemon_pid)" ]; then
     log "starting the LXD daemon…"
     mkdir -p /var/log/lxd
     setsid nohup /usr/bin/lxd --group root --logfile /var/log/lxd/lxd.log </dev/null >/dev/null 2>&1 &
   fi
   lxd waitready --timeout 60 || die "the LXD daemon did not answer in 60 s (/var/log/lxd/lxd.log)"
+}
+
+up() {
+  packages
+  daemon
   if ! lxc storage show "$POOL" >/dev/null 2>&1; then
     log "storage pool $POOL (btrfs, ${BERTH_LXD_POOL_SIZE:-30GiB})…"
     lxc storage create "$POOL" btrfs size="${BERTH_LXD_POOL_SIZE:-30GiB}" >/dev/null
@@ -109,6 +116,9 @@ firewall_down() {
 down() {
   if command -v lxc >/dev/null && [ -n "$(daemon_pid)" ]; then
     for i in $(lxc list -f csv -c n 2>/dev/null); do lxc delete -f "$i" >/dev/null 2>&1 || true; done
+    # A member of a cluster (berth cluster join) leaves it first, so the others do not wait for it.
+    self=$(lxc query /1.0/cluster 2>/dev/null | sed -n 's/.*"server_name": *"\([^"]*\)".*/\1/p')
+    [ -n "$self" ] && { timeout 60 lxc cluster remove "$self" >/dev/null 2>&1 && log "left the cluster (member $self)" || log "could not leave the cluster as $self: remove it there (lxc cluster remove --force $self)"; }
     lxd shutdown --timeout 30 >/dev/null 2>&1 || true
   fi
   pid=$(daemon_pid); [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
@@ -124,6 +134,7 @@ down() {
   rm -rf "$LXD_DIR" /var/log/lxd /var/cache/lxd
   ip link del "$NET" 2>/dev/null || true
   firewall_down
+  "$HERE/lxd-member.sh" firewall-down
   sed -i '/^_lxd:/d; /^root:/d' /etc/subuid /etc/subgid 2>/dev/null
   userdel _lxd 2>/dev/null; groupdel lxd 2>/dev/null
   return 0
@@ -132,6 +143,7 @@ down() {
 case "${1:-}" in
   up) up ;;
   packages) packages ;;
+  daemon) daemon ;;
   down) down ;;
-  *) echo "usage: $0 up|packages|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|packages|daemon|down" >&2; exit 2 ;;
 esac

@@ -129,8 +129,24 @@ async function main(argv: string[]): Promise<number> {
       return adminCommand(rest, config);
     }
     case 'cluster': {
-      if (rest[0] !== 'status') {
-        console.error('Usage: berth cluster status (the LXD cluster of BERTH_LXD_SOCKET: its members and the sandboxes on each)');
+      const [sub, ...args] = rest;
+      const setup = () => import('./runtime/lxd/cluster-setup.js');
+      if (sub === 'init') {
+        // The first machine: the lxd runtime set up as `berth prepare` does, then the cluster founded on it.
+        await prepare({ ...config, runtime: 'lxd' });
+        await (await setup()).clusterInit(args, runStep, say('cluster'));
+        return 0;
+      }
+      if (sub === 'add') {
+        console.log(await (await setup()).clusterAdd(args, config.lxd.socket));
+        return 0;
+      }
+      if (sub === 'join') {
+        await (await setup()).clusterJoin(args, runStep, say('cluster'));
+        return 0;
+      }
+      if (sub !== 'status') {
+        console.error('Usage: berth cluster init [--name <name>] [--address <address>] | add <name> | join <token> [--name <name>] [--address <address>] [--services <first machine>] | status');
         return 2;
       }
       const { clusterStatus, clusterStatusText } = await import('./runtime/lxd/cluster-status.js');
@@ -142,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test|import, images list|pull|import, service install|uninstall, admin create|remove --email <email> [--name <name>], cluster status, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test|import, images list|pull|import, service install|uninstall, admin create|remove --email <email> [--name <name>], cluster init|add|join|status, uninstall [--keep-data]`);
       return 2;
   }
 }

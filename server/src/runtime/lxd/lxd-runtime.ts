@@ -200,7 +200,8 @@ export class LxdRuntime implements SandboxRuntime {
     // Asked every second for every session: the sandbox's init, still alive here, answers without LXD.
     if (await this.locals.knownRunning(id)) return true;
     try {
-      return (await this.state(id)).status === 'Running';
+      // The instance, not its state: LXD answers it without walking the sandbox's processes and disk.
+      return (await this.api.request<{ status: string }>('GET', this.path(id), undefined, 10_000)).status === 'Running';
     } catch (err) {
       if (isNotFound(err)) return false;
       throw err;
