@@ -14,7 +14,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 export LXD_DIR=${LXD_DIR:-/var/lib/lxd}
 POOL=berth
 NET=lxdberth0
-SUBNET=${BERTH_LXD_SUBNET:-10.217.0.1/16}
 SERVICE_IP=${BERTH_SERVICE_IP:-198.18.0.1}
 PACKAGES=(lxd lxd-client btrfs-progs dnsmasq-base squashfs-tools xz-utils rsync)
 log() { printf '[lxd] %s\n' "$*"; }
@@ -61,18 +60,7 @@ daemon() {
 up() {
   packages
   daemon
-  if ! lxc storage show "$POOL" >/dev/null 2>&1; then
-    log "storage pool $POOL (btrfs, ${BERTH_LXD_POOL_SIZE:-30GiB})…"
-    lxc storage create "$POOL" btrfs size="${BERTH_LXD_POOL_SIZE:-30GiB}" >/dev/null
-  fi
-  if ! lxc network show "$NET" >/dev/null 2>&1; then
-    log "network $NET ($SUBNET)…"
-    # No firewall rules of LXD's: its xtables driver (chosen when the host's iptables-nft holds other rules,
-    # Berth's own among them) cannot delete its rules again on Debian 12 ("CHAIN_DEL failed: Device or resource
-    # busy"), and the network then never starts, network ACLs included. Berth's rules below take their place.
-    lxc network create "$NET" ipv4.address="$SUBNET" ipv4.nat=false ipv4.routing=false ipv4.firewall=false \
-      ipv6.address=none ipv6.firewall=false >/dev/null
-  fi
+  "$HERE/lxd-member.sh" pool-and-network
   firewall
   # LXD's own image server is out of reach here (and never wanted): no remote is tried.
   lxc remote remove images >/dev/null 2>&1 || true

@@ -1,6 +1,8 @@
 #!/bin/bash
 # One machine's part in an LXD cluster of Berth's sandboxes: what `npx berth cluster init|join` run (server/src/
 # runtime/lxd/cluster-setup.ts), and what the tests' cluster on one machine runs in each member (lxd-cluster.sh).
+#   lxd-member.sh pool-and-network          the storage pool and the sandboxes' network, unless there
+#                                            (one machine's lxd runtime too: lxd-host.sh up)
 #   lxd-member.sh found NAME ADDRESS         this machine's LXD (answering) founds the cluster as member NAME,
 #                                            its cluster API on ADDRESS:8443; the pool and the sandboxes'
 #                                            network are made first when this LXD has none
@@ -106,9 +108,10 @@ firewall_down_rules() {
 }
 
 case "${1:-}" in
+  pool-and-network) pool_and_network ;;
   found) shift; found "$@" ;;
   join) shift; join "$@" ;;
   firewall) firewall "${2:-}" ;;
   firewall-down) firewall_down_rules; ip route del "$SERVICE_IP/32" 2>/dev/null || true ;;
-  *) echo "usage: $0 found NAME ADDRESS | join NAME ADDRESS TOKEN | firewall SERVICES | firewall-down" >&2; exit 2 ;;
+  *) echo "usage: $0 pool-and-network | found NAME ADDRESS | join NAME ADDRESS TOKEN | firewall SERVICES | firewall-down" >&2; exit 2 ;;
 esac

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { LxdApi } from '../runtime/lxd/lxd-api.js';
 import { instanceNamePrefix } from '../runtime/lxd/sandbox-placement.js';
 import type { Row } from './bench-table.js';
-import { startBenchApp, startSession } from './bench-app.js';
+import { startBenchApp, startPhases, startSession } from './bench-app.js';
 
 const script = path.resolve(import.meta.dirname, '..', '..', '..', 'native', 'lxd', 'lxd-cluster.sh');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -43,9 +43,18 @@ export async function clusterBench(config: Config, rows: Row[]): Promise<void> {
     await clusterScript(['kill', killed]);
     await Promise.all(lost.map((p) => p.term.waitForEvent((e) => e.type === 'status' && e.state === 'ended', 120_000, 'the lost session to end')));
     const told = performance.now() - t0;
-    started.push(...(await Promise.all(lost.map(() => startSession(url)))));
+    const before = await startPhases(url);
+    const fresh = await Promise.all(lost.map(() => startSession(url)));
+    started.push(...fresh);
     const again = performance.now() - t0;
+    const after = await startPhases(url);
     rows.push({ what: `cluster: a member's daemon killed (${lost.length} sessions on it): pages told / new sessions at the prompt`, figure: `${seconds(told)} / ${seconds(again)}`, target: '-' });
+    // Where the new sessions' time went: each start's phases (LXD's create, its start, until the shell, until the
+    // engine). A start's phases are counted once its engine is up, which may come after its prompt.
+    const n = after.count - before.count;
+    const phase = (k: string) => seconds(((after.ms[k] ?? 0) - (before.ms[k] ?? 0)) / Math.max(n, 1));
+    rows.push({ what: `cluster: the new sandboxes whose engine was up by then (${n}), on average: create / start / shell / engine`, figure: `${phase('disk')} / ${phase('container')} / ${phase('shell')} / ${phase('engine')}`, target: '-' });
+    rows.push({ what: 'cluster: those new sessions, slowest: created / ready / prompt', figure: `${seconds(Math.max(...fresh.map((f) => f.created)))} / ${seconds(Math.max(...fresh.map((f) => f.ready)))} / ${seconds(Math.max(...fresh.map((f) => f.prompt)))}`, target: '-' });
   } finally {
     for (const p of started) await p.term.close().catch(() => {});
     if (killed) {
