@@ -112,6 +112,6 @@ case "${1:-}" in
   found) shift; found "$@" ;;
   join) shift; join "$@" ;;
   firewall) firewall "${2:-}" ;;
-  firewall-down) firewall_down_rules; ip route del "$SERVICE_IP/32" 2>/dev/null || true ;;
+  firewall-down) firewall_down_rules; ip route del "$SERVICE_IP/32" table main 2>/dev/null || true ;;
   *) echo "usage: $0 pool-and-network | found NAME ADDRESS | join NAME ADDRESS TOKEN | firewall SERVICES | firewall-down" >&2; exit 2 ;;
 esac
