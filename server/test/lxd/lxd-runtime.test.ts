@@ -167,6 +167,22 @@ describe('the lxd runtime', { timeout: 600_000 }, () => {
     assert.ok(hits.processes > 3, `processes ${hits.processes}`);
   });
 
+  test("a sandbox's disk use, read from the pool here, is LXD's own figure and follows what the visitor writes", async () => {
+    const fromLxd = async () => (await runtime.api.request<{ disk?: { root?: { usage?: number } } }>('GET', `/1.0/instances/${runtime.name('b2')}/state`)).disk?.root?.usage;
+    const mib = (n: number | undefined) => `${((n ?? NaN) / 2 ** 20).toFixed(1)} MiB`;
+    await runtime.exec('b2', ['sync']);
+    const [here, there] = [(await runtime.diskUsage('b2')).usedBytes, await fromLxd()];
+    assert.ok(there !== undefined && Math.abs(here - there) < 2 ** 20, `read here ${mib(here)}, LXD says ${mib(there)}`);
+    const write = await runtime.exec('b2', ['sh', '-c', 'head -c 64m /dev/urandom > /home/user/blob && sync && echo written']);
+    assert.equal(write.output, 'written\n');
+    // Another call within 3 s may be answered from the last read of the pool.
+    await new Promise((r) => setTimeout(r, 3500));
+    const after = (await runtime.diskUsage('b2')).usedBytes;
+    assert.ok(after - here > 60 * 2 ** 20, `before ${mib(here)}, after 64 MiB written ${mib(after)}`);
+    assert.ok(Math.abs(after - (await fromLxd())!) < 2 ** 20, `read here ${mib(after)}, LXD says ${mib(await fromLxd())}`);
+    await runtime.exec('b2', ['rm', '/home/user/blob']);
+  });
+
   test('a destroyed sandbox is gone from LXD, and destroying it again is no error', async () => {
     await runtime.destroySandbox('c3');
     assert.equal(await runtime.isRunning('c3'), false);

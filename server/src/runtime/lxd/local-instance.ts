@@ -38,6 +38,11 @@ export function localLimitText(local: LocalInstance): string {
   return [`${local.cgroups.memory}/memory.oom_control`, `${local.cgroups.pids}/pids.events`, `${local.cgroups.pids}/pids.current`].map(readKernelFile).join('');
 }
 
+/** What LXD's state says of its memory: the cgroup's usage (page cache included). */
+export function localMemoryBytes(local: LocalInstance): number {
+  return Number(readKernelFile(`${local.cgroups.memory}/memory.usage_in_bytes`).trim() || 0);
+}
+
 export function localCpuNs(local: LocalInstance): number {
   return Number(readKernelFile(`${local.cgroups.cpuacct}/cpuacct.usage`).trim() || 0);
 }

@@ -6,11 +6,13 @@
 // and the caches answer).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DISK_FULL_BELOW_BYTES, DiskFilledWhileStarting, EXEC_OUTPUT_BYTES, SandboxElsewhere, SandboxError, processBudget, type CreateOptions, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess, type LeftoversRemoved, type LimitHits, type LostHost, type SandboxRuntime, type SandboxUsage, type ShellStream, type StartPhases } from '../runtime.js';
 import { listeningPortsIn, listeningPortsOf } from '../engine-ports.js';
-import { localCpuNs, localLimitText, LocalInstances } from './local-instance.js';
+import { localCpuNs, localLimitText, LocalInstances, localMemoryBytes } from './local-instance.js';
+import { LocalDiskUsage } from './local-disk-usage.js';
 import { endShell } from '../sandbox-shell.js';
 import { openServedShell, runServed, TERMINAL_SERVER_PORT } from '../terminal-server.js';
 import { LxdApi, isNotFound } from './lxd-api.js';
@@ -51,12 +53,15 @@ export class LxdRuntime implements SandboxRuntime {
   private readonly placement: SandboxPlacement;
   /** Sandboxes whose init runs on this machine, read from the host (local-instance.ts). */
   private readonly locals: LocalInstances;
+  /** Their disk use, read from the pool for all at once (local-disk-usage.ts). */
+  private readonly localDisks: LocalDiskUsage;
   onStartPhases: ((phases: StartPhases) => void) | undefined;
 
   constructor(private readonly o: LxdRuntimeOptions) {
     this.api = new LxdApi(o.socketPath);
     this.placement = new SandboxPlacement(this.api, o, (id) => this.name(id));
     this.locals = new LocalInstances((id) => this.state(id), (id) => this.name(id), (id) => this.reachable(id));
+    this.localDisks = new LocalDiskUsage(path.join(path.dirname(o.socketPath), 'storage-pools', o.pool));
   }
 
   /** LXD's instance name: letters, digits and dashes, at most 63. */
@@ -306,11 +311,19 @@ export class LxdRuntime implements SandboxRuntime {
   }
 
   async diskUsage(id: string): Promise<{ usedBytes: number; totalBytes: number }> {
-    const root = (await this.state(id)).disk?.root?.usage ?? 0;
+    const root = (await this.localDiskBytes(id)) ?? (await this.state(id)).disk?.root?.usage ?? 0;
     return { usedBytes: root, totalBytes: this.o.diskBytes };
   }
 
+  /** A sandbox of this machine: its pool's figure, the one LXD gives (the subvolume's exclusive bytes). */
+  private async localDiskBytes(id: string): Promise<number | undefined> {
+    return (await this.locals.get(id)) ? this.localDisks.of(this.name(id)) : undefined;
+  }
+
   async usage(id: string): Promise<SandboxUsage> {
+    const local = await this.locals.get(id);
+    const disk = local ? await this.localDisks.of(this.name(id)) : undefined;
+    if (local && disk !== undefined) return { memoryBytes: localMemoryBytes(local), diskUsedBytes: disk, diskTotalBytes: this.o.diskBytes };
     const s = await this.state(id);
     return { memoryBytes: s.memory?.usage ?? 0, diskUsedBytes: s.disk?.root?.usage ?? 0, diskTotalBytes: this.o.diskBytes };
   }
