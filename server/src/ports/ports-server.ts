@@ -126,7 +126,8 @@ export class PortsServer {
   /** Servers sharing sessions: a link to a session another server made is served here too. */
   private async takeUp(req: http.IncomingMessage): Promise<void> {
     const route = this.deps.origin.route(req.headers.host, req.url ?? '/');
-    if (route) await this.deps.sessions.takeUp(route.sessionId);
+    // By the connection's address: this server does not read a proxy's forwarded-for here.
+    if (route) await this.deps.sessions.takeUp(route.sessionId, req.socket.remoteAddress);
   }
 
   private admit(req: http.IncomingMessage): Verdict {

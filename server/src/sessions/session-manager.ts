@@ -133,8 +133,8 @@ export class SessionManager extends EventEmitter<SessionEvents> {
    * Servers sharing sessions: one another server made is served here from its first request on (a no-op
    * otherwise, and for a session known here).
    */
-  async takeUp(id: string): Promise<void> {
-    if (!this.detaching) await this.shared?.takeUp(id);
+  async takeUp(id: string, address?: string): Promise<void> {
+    if (!this.detaching) await this.shared?.takeUp(id, address);
   }
 
   /** The sandboxes this server's sessions hold, and (servers sharing sessions) those every server's do. */

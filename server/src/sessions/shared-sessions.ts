@@ -8,6 +8,7 @@
 import type { EndReason } from '@berth/shared';
 import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionStore, StoredSession } from '../store/session-store.js';
+import { TokenBucket } from '../terminal/token-bucket.js';
 import { dueAt, type LifetimeLimits } from './session-lifetime.js';
 import { fromStoredSession, type Session } from './session.js';
 import type { Logger } from './session-manager.js';
@@ -40,11 +41,22 @@ const STALE_MS = 20_000;
  */
 const MISSING_FOR_MS = 2000;
 const MISSING_KEPT = 10_000;
+/**
+ * Look-ups of ids this server does not hold, per client address: a burst (a class behind one address whose
+ * server stopped: every page comes here at once), then a steady rate. Made-up ids that vary each cost the
+ * shared database a query; past this, an address's requests for sessions unknown here are not looked up.
+ */
+export const LOOKUPS_BURST = 120;
+export const LOOKUPS_PER_SECOND = 2;
+const ADDRESSES_KEPT = 10_000;
 
 export class SharedSessions {
   private readonly joining = new Map<string, Promise<void>>();
   /** Ids not found, and when they may be looked up again (oldest first: a Map keeps insertion order). */
   private readonly missing = new Map<string, number>();
+  /** Look-up budgets by client address (oldest first; the oldest is dropped past ADDRESSES_KEPT). */
+  private readonly budgets = new Map<string, TokenBucket>();
+  private refusalToldAt = 0;
 
   constructor(
     private readonly store: SessionStore,
@@ -55,14 +67,30 @@ export class SharedSessions {
   ) {}
 
   /** Takes up a session another server made, if its row is in the store; callers asking at once share one look. */
-  async takeUp(id: string): Promise<void> {
+  async takeUp(id: string, address = ''): Promise<void> {
     if (this.host.get(id) || (this.missing.get(id) ?? 0) > Date.now()) return;
     let look = this.joining.get(id);
     if (!look) {
+      if (!this.mayLookUp(address)) return;
       look = this.lookUp(id).finally(() => this.joining.delete(id));
       this.joining.set(id, look);
     }
     await look;
+  }
+
+  private mayLookUp(address: string): boolean {
+    let budget = this.budgets.get(address);
+    if (budget) this.budgets.delete(address);
+    else budget = new TokenBucket(LOOKUPS_PER_SECOND, LOOKUPS_BURST);
+    this.budgets.set(address, budget);
+    if (this.budgets.size > ADDRESSES_KEPT) this.budgets.delete(this.budgets.keys().next().value!);
+    if (budget.take(1) === 0) return true;
+    // Said once a minute at most: the requests themselves may come by the thousand.
+    if (Date.now() - this.refusalToldAt > 60_000) {
+      this.refusalToldAt = Date.now();
+      this.log.warn({ address }, 'too many look-ups of sessions unknown here from one address: not looked up');
+    }
+    return false;
   }
 
   private async lookUp(id: string): Promise<void> {

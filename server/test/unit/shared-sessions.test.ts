@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServerEvent } from '@berth/shared';
 import { SessionManager } from '../../src/sessions/session-manager.js';
+import { LOOKUPS_BURST, LOOKUPS_PER_SECOND } from '../../src/sessions/shared-sessions.js';
 import { StartOutcomes } from '../../src/sessions/start-outcomes.js';
 import { openDatabase } from '../../src/store/database.js';
 import { SqliteSessionStore } from '../../src/store/session-store-sqlite.js';
@@ -143,4 +144,25 @@ test('a made-up session id asked for again and again reaches the shared database
   for (let i = 0; i < 50; i++) await b.takeUp('madeup123');
   assert.equal(lookups, 1);
   assert.equal(b.get('madeup123'), undefined);
+});
+
+test('made-up session ids that vary, from one address, cost the shared database a burst of queries and then two a second', async () => {
+  const { store, a, b } = servers();
+  const { session } = await readySession(a);
+  let lookups = 0;
+  const get = store.get.bind(store);
+  store.get = (id) => {
+    lookups++;
+    return get(id);
+  };
+  for (let i = 0; i < 500; i++) await b.takeUp(`fake${String(i).padStart(5, '0')}`, '198.51.100.9');
+  assert.equal(lookups, LOOKUPS_BURST);
+  // That address's real session is not looked up either until its budget refills; another address's is.
+  await b.takeUp(session.id, '198.51.100.9');
+  assert.equal(b.get(session.id), undefined);
+  await b.takeUp(session.id, '203.0.113.7');
+  assert.equal(b.get(session.id)?.id, session.id);
+  await new Promise((r) => setTimeout(r, 1000 / LOOKUPS_PER_SECOND + 50));
+  await b.takeUp('another01', '198.51.100.9');
+  assert.equal(lookups, LOOKUPS_BURST + 2);
 });
