@@ -19,6 +19,7 @@ import { classBench } from './class-bench.js';
 import { startBenchApp, startPhases, startSession } from './bench-app.js';
 import { manySessions } from './many-sessions.js';
 import { runtimesBench } from './runtimes-bench.js';
+import { lxdIdleBench } from './lxd-idle-bench.js';
 import { clusterBench } from './cluster-bench.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -150,7 +151,7 @@ async function verdictLatency(berth: Berth, url: string, rows: Row[], path: stri
   }
 }
 
-/** parts: names of the parts to run (load, cold, warm, echo, verdict, images, engine-view, recordings, class, many, exhaustion, runtimes, cluster); none = all. */
+/** parts: names of the parts to run (load, cold, warm, echo, verdict, images, engine-view, recordings, class, many, exhaustion, runtimes, lxd-idle, cluster); none = all. */
 export async function runBench(config: Config, parts: string[] = []): Promise<number> {
   const want = (part: string) => parts.length === 0 || parts.includes(part);
   const { berth, url } = await startBenchApp(config, 'bench');
@@ -202,6 +203,7 @@ export async function runBench(config: Config, parts: string[] = []): Promise<nu
     await part(['class'], () => classBench(berth, url, config.startsAtOnce, rows));
     await part(['exhaustion'], () => exhaustion(berth, url, rows));
     await part(['runtimes'], () => runtimesBench(config, rows));
+    await part(['lxd-idle'], () => lxdIdleBench(config, rows));
     await part(['cluster'], () => clusterBench(config, rows));
     await part(['many'], async () => {
       // BERTH_BENCH_SESSIONS: the crowd sizes, e.g. `30` or `100,200` (the default: the issue's two rows).
