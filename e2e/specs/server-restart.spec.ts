@@ -51,3 +51,31 @@ test('after the server is restarted with SIGTERM the page reconnects by itself t
     await stopServer(server, 'SIGKILL');
   }
 });
+
+test('after a restart the lesson step on screen is coached again: its command ticks it off', async ({ page }) => {
+  test.setTimeout(240_000);
+  let server = await startServer();
+  try {
+    await page.goto(`${url}/lessons/first-container/run-hello`);
+    await page.getByTestId('start').click();
+    const status = page.getByTestId('status');
+    await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'false');
+
+    expect(await stopServer(server, 'SIGTERM')).toBe(0);
+    await expect(status).toHaveAttribute('data-state', 'starting');
+    server = await startServer();
+    await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    const rows = page.getByTestId('terminal').locator('.xterm-rows');
+    await expect(rows).toContainText('the Berth server restarted: here is a new shell');
+
+    // The server that answers now learnt the step from the page, not from before the restart.
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('docker run hello-world\n');
+    await expect(rows).toContainText('Hello from Docker!', { timeout: 30_000 });
+    await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true', { timeout: 15_000 });
+  } finally {
+    expect(await berth(['stop', '--end-sessions'])).toBe(0);
+    await stopServer(server, 'SIGKILL');
+  }
+});

@@ -60,6 +60,9 @@ export function syncLessons(lessons: Lessons, router: Router, session: Session, 
     const id = session.id;
     const lang = prefs.lang;
     const lesson = lessons.lesson;
+    // The socket dropped (a server restarted, or another server took the session over): the server that
+    // answers next may not know the step, so it is told again once the session is ready.
+    if (session.phase !== 'ready') told = '';
     if (session.phase !== 'ready' || !id || route.name !== 'lesson' || lesson?.id !== route.lesson) return;
     const step = stepById(lesson, route.step);
     if (!step) return;
