@@ -52,28 +52,35 @@ test('after the server is restarted with SIGTERM the page reconnects by itself t
   }
 });
 
-test('after a restart the lesson step on screen is coached again: its command ticks it off', async ({ page }) => {
+test('after a restart the lesson step on screen is coached again as it was: its command ticks it, nothing is redone', async ({ page }) => {
   test.setTimeout(240_000);
   let server = await startServer();
   try {
-    await page.goto(`${url}/lessons/first-container/run-hello`);
+    // Opened mid-lesson: the earlier steps are redone once, in this fresh sandbox (a container "hello" among them).
+    await page.goto(`${url}/lessons/first-container/remove-container`);
     await page.getByTestId('start').click();
     const status = page.getByTestId('status');
     await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-    await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'false');
+    await expect(page.getByTestId('check-my-work')).toBeEnabled({ timeout: 60_000 });
+    const rows = page.getByTestId('terminal').locator('.xterm-rows');
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo before=$(docker ps -aq | wc -l)\n');
+    await expect(rows).toContainText('before=2');
 
     expect(await stopServer(server, 'SIGTERM')).toBe(0);
     await expect(status).toHaveAttribute('data-state', 'starting');
     server = await startServer();
     await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-    const rows = page.getByTestId('terminal').locator('.xterm-rows');
     await expect(rows).toContainText('the Berth server restarted: here is a new shell');
 
-    // The server that answers now learnt the step from the page, not from before the restart.
+    // The server that answers now learnt the step from the page, as it was: the earlier steps were not redone
+    // (that would have made another hello-world container, and failed on the name hello, which is taken).
     await page.getByTestId('terminal').click();
-    await page.keyboard.type('docker run hello-world\n');
-    await expect(rows).toContainText('Hello from Docker!', { timeout: 30_000 });
-    await expect(page.getByTestId('step-run-hello')).toHaveAttribute('data-done', 'true', { timeout: 15_000 });
+    await page.keyboard.type('docker rm hello\n');
+    await expect(page.getByTestId('step-remove-container')).toHaveAttribute('data-done', 'true', { timeout: 30_000 });
+    await page.keyboard.type('echo after=$(docker ps -aq | wc -l)\n');
+    await expect(rows).toContainText('after=1');
+    await expect(page.getByTestId('feedback')).not.toContainText('could not redo the earlier steps');
   } finally {
     expect(await berth(['stop', '--end-sessions'])).toBe(0);
     await stopServer(server, 'SIGKILL');

@@ -75,6 +75,12 @@ export interface SetLessonRequest {
   lesson: string;
   step: string;
   lang?: Lang;
+  /**
+   * The page was on this step in this same sandbox before its socket dropped (a server restarted, or another
+   * took the session over): a server that does not coach the session yet takes it up as it is, without
+   * running set-ups again or redoing earlier steps.
+   */
+  resume?: boolean;
 }
 
 /** PUT /api/sessions/:id/lesson's answer: the progress, and what went wrong preparing the step, if anything. */

@@ -132,9 +132,10 @@ export class LessonService {
   /**
    * The learner in this session is now on `stepId` of `lessonId`: watch that step from here on. Opened first
    * in this sandbox past the lesson's first step (a deep link, a new sandbox mid-lesson), the earlier steps'
-   * work is redone first (their `solve`), so the step finds what its text says is there.
+   * work is redone first (their `solve`), so the step finds what its text says is there; unless `resume`
+   * says the page was on this step in this sandbox already (its server stopped, or another took it over).
    */
-  async setLesson(sessionId: string, learner: string, lessonId: string, stepId: string, lang: Lang): Promise<SetLessonResponse> {
+  async setLesson(sessionId: string, learner: string, lessonId: string, stepId: string, lang: Lang, resume = false): Promise<SetLessonResponse> {
     const lesson = this.get(lessonId);
     const stepIndex = lesson.steps.findIndex((s) => s.id === stepId);
     if (stepIndex < 0) throw new HttpError(404, `Lesson "${lessonId}" has no step "${stepId}".`);
@@ -152,6 +153,14 @@ export class LessonService {
       skipped: previous?.skipped ?? new Set(),
       queue: previous?.queue ?? Promise.resolve(),
     };
+    if (resume && !previous) {
+      // Coached before by a server that stopped (or another server): this sandbox has the lesson's work up to
+      // this step, its set-ups ran. Nothing is run again; the step is watched from here on.
+      const ran = Promise.resolve(0);
+      c.setups.set(lesson.id, ran);
+      c.setups.set(`${lesson.id}/${stepId}`, ran);
+      for (const s of lesson.steps.slice(0, stepIndex + 1)) c.reached.add(`${lesson.id}/${s.id}`);
+    }
     this.coaching.set(sessionId, c);
     // Issued now, in order with the lesson's other writes, and waited for only below: queued after a write,
     // the set-up would let a command typed meanwhile be judged first.

@@ -31,7 +31,7 @@ export function lessonRoutes(app: FastifyInstance, deps: { lessons: LessonServic
       type: 'object',
       required: ['lesson', 'step'],
       additionalProperties: false,
-      properties: { lesson: slug, step: slug, lang: { type: 'string', enum: [...LANGS] } },
+      properties: { lesson: slug, step: slug, lang: { type: 'string', enum: [...LANGS] }, resume: { type: 'boolean' } },
     },
   };
   type StepRequest = { Params: { id: string }; Body: SetLessonRequest };
@@ -43,7 +43,7 @@ export function lessonRoutes(app: FastifyInstance, deps: { lessons: LessonServic
 
   app.put<StepRequest>('/api/sessions/:id/lesson', { schema: stepSchema }, async (req) => {
     const s = await readySession(req);
-    return lessons.setLesson(s.id, s.learner, req.body.lesson, req.body.step, req.body.lang ?? s.lang ?? 'en');
+    return lessons.setLesson(s.id, s.learner, req.body.lesson, req.body.step, req.body.lang ?? s.lang ?? 'en', req.body.resume === true);
   });
 
   // Skip: the step's work done for the learner (its `solve`), the step marked skipped, the next one opened.

@@ -103,6 +103,22 @@ test('a step opened first mid-lesson redoes the earlier steps (their solve), in 
   assert.ok(!scripts.slice(before).includes('make image'), 'not redone once a step of the lesson was reached in this sandbox');
 });
 
+test('a step resumed after a restart or on another server is watched as it is: nothing redone, nothing set up again', async () => {
+  const { service, scripts, state, type, events } = fixture();
+  state.add('image'); // the work of "pull" and "run", done in this sandbox before its server stopped
+  state.add('hello');
+  const answer = await service.setLesson('s1', 'learner', 'hello', 'clean-up', 'en', true);
+  assert.deepEqual(scripts, ['lacks hello'], "no solve, no set-up ran: only the step's check, to see how it opens");
+  assert.equal(answer.notice, undefined);
+  await type('rm hello');
+  assert.deepEqual(events.at(-1), { type: 'step', lesson: 'hello', step: 'clean-up', done: true });
+  // A server that coaches the session already ignores the flag: a move to another step opens it as ever.
+  const { service: same, scripts: ran } = fixture();
+  await same.setLesson('s1', 'learner', 'hello', 'pull', 'en');
+  await same.setLesson('s1', 'learner', 'hello', 'clean-up', 'en', true);
+  assert.ok(!ran.includes('make hello') && !ran.includes('make image'), `ran: ${ran.join(', ')}`);
+});
+
 test('a failing redo of earlier steps is told in a sentence, and the step still opens', async () => {
   const failing: Lesson = { ...lesson, id: 'failing', steps: [{ ...lesson.steps[0]!, solve: 'fail' }, ...lesson.steps.slice(1)] };
   const events: ServerEvent[] = [];

@@ -52,6 +52,8 @@ export function syncLessons(lessons: Lessons, router: Router, session: Session, 
   // The server watches the step the learner is on: tell it on ready, on every move and language switch.
   // `told` is what the server already believes, so a move it made itself (after a tick, a skip) is not repeated.
   let told = '';
+  /** What was told before the socket dropped: told again as it is, the sandbox has the lesson's work so far. */
+  let toldBeforeDrop = '';
   let opening = 0;
   const placeKey = (id: string, lesson: string, step: string, lang: string): string => [id, lesson, step, lang].join('\n');
 
@@ -61,15 +63,20 @@ export function syncLessons(lessons: Lessons, router: Router, session: Session, 
     const lang = prefs.lang;
     const lesson = lessons.lesson;
     // The socket dropped (a server restarted, or another server took the session over): the server that
-    // answers next may not know the step, so it is told again once the session is ready.
-    if (session.phase !== 'ready') told = '';
+    // answers next may not know the step, so it is told again once the session is ready, as a resumption.
+    if (session.phase !== 'ready' && told) {
+      toldBeforeDrop = told;
+      told = '';
+    }
     if (session.phase !== 'ready' || !id || route.name !== 'lesson' || lesson?.id !== route.lesson) return;
     const step = stepById(lesson, route.step);
     if (!step) return;
     const key = placeKey(id, lesson.id, step.id, lang);
     if (key === told) return;
+    const resume = key === toldBeforeDrop;
+    toldBeforeDrop = '';
     told = key;
-    const body = { lesson: lesson.id, step: step.id, lang };
+    const body = { lesson: lesson.id, step: step.id, lang, ...(resume ? { resume: true } : {}) };
     const tell = async (): Promise<void> => {
       lessons.syncError = null;
       lessons.opening = ++opening > 0;
