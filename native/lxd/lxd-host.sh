@@ -105,8 +105,7 @@ down() {
   if command -v lxc >/dev/null && [ -n "$(daemon_pid)" ]; then
     for i in $(lxc list -f csv -c n 2>/dev/null); do lxc delete -f "$i" >/dev/null 2>&1 || true; done
     # A member of a cluster (berth cluster join) leaves it first, so the others do not wait for it.
-    self=$(lxc query /1.0/cluster 2>/dev/null | sed -n 's/.*"server_name": *"\([^"]*\)".*/\1/p')
-    [ -n "$self" ] && { timeout 60 lxc cluster remove "$self" >/dev/null 2>&1 && log "left the cluster (member $self)" || log "could not leave the cluster as $self: remove it there (lxc cluster remove --force $self)"; }
+    timeout 90 "$HERE/lxd-member.sh" leave || log "could not leave the cluster: remove this member on another (lxc cluster remove --force NAME)"
     lxd shutdown --timeout 30 >/dev/null 2>&1 || true
   fi
   pid=$(daemon_pid); [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null

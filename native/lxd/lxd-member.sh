@@ -12,6 +12,8 @@
 #                                            the caches (BERTH_SERVICE_IP) through the machine at SERVICES,
 #                                            NATed to this machine's address, and nothing else
 #   lxd-member.sh firewall-down              takes those rules and the route off again
+#   lxd-member.sh leave                      this machine leaves the cluster (refused while it holds
+#                                            instances: evacuate it first), and its firewall goes
 #   LXD_DIR  the daemon's folder (default /var/lib/lxd)   BERTH_LXD_POOL_SIZE  the pool's loop file (30GiB)
 set -euo pipefail
 export LXD_DIR=${LXD_DIR:-/var/lib/lxd}
@@ -107,11 +109,27 @@ firewall_down_rules() {
   return 0
 }
 
+self_name() {
+  lxc query /1.0/cluster 2>/dev/null | sed -n 's/.*"server_name": *"\([^"]*\)".*/\1/p' | head -1
+}
+
+leave() {
+  local self; self=$(self_name)
+  [ -n "$self" ] || { log "this LXD is not a cluster member"; return 0; }
+  local held; held=$(lxc list -f csv -c nL 2>/dev/null | awk -F, -v m="$self" '$2 == m' | wc -l)
+  [ "$held" = 0 ] || die "$self still holds $held instance(s): \`lxc cluster evacuate $self\` moves their sessions to the other members first"
+  lxc cluster remove "$self" >/dev/null || die "the cluster did not let $self go (lxc cluster remove $self)"
+  log "$self left the cluster"
+  firewall_down_rules
+  ip route del "$SERVICE_IP/32" table main 2>/dev/null || true
+}
+
 case "${1:-}" in
   pool-and-network) pool_and_network ;;
   found) shift; found "$@" ;;
   join) shift; join "$@" ;;
   firewall) firewall "${2:-}" ;;
   firewall-down) firewall_down_rules; ip route del "$SERVICE_IP/32" table main 2>/dev/null || true ;;
-  *) echo "usage: $0 pool-and-network | found NAME ADDRESS | join NAME ADDRESS TOKEN | firewall SERVICES | firewall-down" >&2; exit 2 ;;
+  leave) leave ;;
+  *) echo "usage: $0 pool-and-network | found NAME ADDRESS | join NAME ADDRESS TOKEN | firewall SERVICES | firewall-down | leave" >&2; exit 2 ;;
 esac

@@ -145,8 +145,12 @@ async function main(argv: string[]): Promise<number> {
         await (await setup()).clusterJoin(args, runStep, say('cluster'));
         return 0;
       }
+      if (sub === 'leave') {
+        await (await setup()).clusterLeave(runStep);
+        return 0;
+      }
       if (sub !== 'status') {
-        console.error('Usage: berth cluster init [--name <name>] [--address <address>] | add <name> | join <token> [--name <name>] [--address <address>] [--services <first machine>] | status');
+        console.error('Usage: berth cluster init [--name <name>] [--address <address>] | add <name> | join <token> [--name <name>] [--address <address>] [--services <first machine>] | leave | status');
         return 2;
       }
       const { clusterStatus, clusterStatusText } = await import('./runtime/lxd/cluster-status.js');
@@ -158,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
       await uninstallHost(config, say('uninstall'), { keepData: rest.includes('--keep-data') });
       return 0;
     default:
-      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test|import, images list|pull|import, service install|uninstall, admin create|remove --email <email> [--name <name>], cluster init|add|join|status, uninstall [--keep-data]`);
+      console.error(`Unknown command "${command}". Commands: start, stop [--end-sessions], prepare, check, test, bench, soak [--minutes N | --seconds N] [--visitors N] [--seed N], lessons check|test|import, images list|pull|import, service install|uninstall, admin create|remove --email <email> [--name <name>], cluster init|add|join|leave|status, uninstall [--keep-data]`);
       return 2;
   }
 }

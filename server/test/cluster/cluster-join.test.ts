@@ -1,7 +1,8 @@
 // Growing the cluster as an operator does (README, "From one machine to three"): `berth cluster add m4` on a
 // member prints a token; on the new machine (here a fourth network namespace with its own LXD, not yet a
 // member: lxd-cluster.sh bare 4) `berth cluster join <token>` joins it and routes its sandboxes to the first
-// machine's mirror and caches, and nothing else. The member is taken out again after (lxd-cluster.sh drop 4).
+// machine's mirror and caches, and nothing else; `berth cluster leave` there takes it out again (and
+// lxd-cluster.sh drop 4 the machine).
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -68,5 +69,16 @@ describe('berth cluster add and join: a fourth machine joins the cluster', { tim
     for (const target of ['10.218.0.14:8443', '10.218.0.11:8443', '10.218.0.1:22', `${config.serviceIp}:${config.port}`]) {
       assert.equal(await probe(`https://${target}/`), '000', `the sandbox on m4 reached ${target}`);
     }
+  });
+
+  test('leave, run on the joined machine, is refused while it holds a sandbox, and takes it out once it holds none', async () => {
+    assert.ok(onM4);
+    const leave = () => run('nsenter', ['--net=/run/netns/lxdm4', 'node', berth, 'cluster', 'leave'], { env: { ...process.env, LXD_DIR: m4Dir } });
+    const refused = await leave().then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /m4 still holds 1 instance\(s\): `lxc cluster evacuate m4` moves their sessions to the other members first/);
+    await runtime.destroySandbox(onM4);
+    assert.match((await leave()).stdout, /m4 left the cluster/);
+    assert.deepEqual(await members(), ['m1 Online', 'm2 Online', 'm3 Online']);
   });
 });

@@ -1,4 +1,4 @@
-// `berth cluster init|add|join`: growing the lxd runtime from one machine to several, as an operator does it.
+// `berth cluster init|add|join|leave`: growing the lxd runtime from one machine to several, as an operator does it.
 // The first machine (the Berth server, the mirror and the caches) founds the cluster; `add` there prints a token
 // for a new machine; `join` on that machine installs Debian's lxd, joins, and routes its sandboxes to the first
 // machine's mirror and caches (native/lxd/lxd-member.sh does the LXD and firewall work).
@@ -94,4 +94,9 @@ export async function clusterJoin(args: string[], step: Step, say: (line: string
   await must(step, 'joining the cluster', 'bash', [path.join(lxdDir, 'lxd-member.sh'), 'join', name, address, tokenText]);
   await must(step, "the sandboxes' firewall", 'bash', [path.join(lxdDir, 'lxd-member.sh'), 'firewall', services]);
   say(`this machine joined as ${name} (${address}:8443); its sandboxes reach the mirror through ${services}.`);
+}
+
+/** This machine out of the cluster (evacuated first: LXD lets a member go only once it holds no instances). */
+export async function clusterLeave(step: Step): Promise<void> {
+  await must(step, 'leaving the cluster', 'bash', [path.join(lxdDir, 'lxd-member.sh'), 'leave']);
 }
