@@ -163,7 +163,7 @@ drop() {
 }
 
 down() {
-  [ -d "$ROOT/m4" ] && drop 4
+  { [ -d "$ROOT/m4" ] || [ -e /run/netns/lxdm4 ]; } && drop 4
   for n in "${MEMBERS[@]}"; do
     if [ -n "$(daemon_pid "$n")" ]; then
       for i in $(lxc_of "$n" list -f csv -c n 2>/dev/null); do lxc_of "$n" delete -f "$i" >/dev/null 2>&1 || true; done
