@@ -112,7 +112,9 @@ async function lxdSuite(): Promise<SuiteResult> {
   const onLxd = await nodeSuite('real-engine tests on the lxd runtime', LXD_ENGINE_FILES.map((f) => path.join(engine, f)), ['--test-concurrency=2'], { ...process.env, BERTH_RUNTIME: 'lxd' });
   console.log('\n== lessons on the lxd runtime: every lesson played through ==');
   const lessons = await lessonPlays('lessons on the lxd runtime', ['--through'], { ...process.env, BERTH_RUNTIME: 'lxd' });
-  const parts = [own, onLxd, lessons];
+  // Last: the host's LXD founds a cluster of one (berth cluster init), which it stays until made fresh again.
+  const init = await nodeSuite('berth cluster init', findTests(path.join(repoRoot, 'server', 'test', 'lxd-init')), []);
+  const parts = [own, onLxd, lessons, init];
   return { name: 'lxd runtime', passed: sum(parts, 'passed'), failed: sum(parts, 'failed'), failures: parts.flatMap((p) => p.failures ?? []) };
 }
 
