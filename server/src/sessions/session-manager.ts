@@ -4,19 +4,21 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { END_REASON_TEXT, type EndReason, type Lang, type ServerEvent } from '@berth/shared';
 import { HttpError, SessionEndedError, SessionNotFoundError, UnauthorizedError } from '../errors.js';
-import { DiskFilledWhileStarting, type SandboxRuntime } from '../runtime/runtime.js';
+import type { SandboxRuntime } from '../runtime/runtime.js';
 import type { SessionStore } from '../store/session-store.js';
 import { idleEndsAt } from './idle-deadline.js';
 import { dueAt, lifetimeEvent } from './session-lifetime.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import { SandboxRemovals } from './sandbox-removals.js';
 import { SandboxRenewal } from './sandbox-renewal.js';
-import { StartDropped, startsAheadText, type StartGate } from './start-gate.js';
-import { startFailedText, type StartOutcomes } from './start-outcomes.js';
-import { diskFilledAtStartText } from './engine-start-lost.js';
+import type { StartGate } from './start-gate.js';
+import type { StartOutcomes } from './start-outcomes.js';
 import { SharedSessions, type SharedSessionsHost } from './shared-sessions.js';
-import { addressKey, VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
-import { fromStoredSession, hashToken, tokenMatches, toStoredSession, type Session, type SessionTerms } from './session.js';
+import { VisitorLimits, type VisitorLimitOptions } from './visitor-limits.js';
+import { hashToken, tokenMatches, type Session, type SessionTerms } from './session.js';
+import { adoptStoredSessions } from './session-adoption.js';
+import { SessionWrites } from './session-writes.js';
+import { SessionStarts } from './session-starts.js';
 
 export interface SessionManagerOptions extends VisitorLimitOptions {
   instance: string;
@@ -69,13 +71,13 @@ type SessionEvents = {
 export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly sessions = new Map<string, Session>();
   private readonly queue: Session[] = [];
-  private readonly settlers = new Map<string, (ok: boolean) => void>();
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly persistedActivity = new Map<string, number>();
+  /** The store's writes (session-writes.ts). */
+  private readonly writes: SessionWrites;
   /** Ended sessions' sandboxes; one that could not be removed (an engine going down) is tried again later. */
   private readonly removals: SandboxRemovals;
-  /** Sandboxes being made: an end waits for its sandbox to exist before removing it. */
-  private readonly creating = new Map<string, Promise<void>>();
+  /** Sandboxes being made and sessions becoming ready (session-starts.ts). */
+  private readonly starts: SessionStarts;
   private readonly limits: VisitorLimits;
   /** Set by detach(): the server is stopping and keeps its sessions for the next start. */
   private detaching = false;
@@ -83,8 +85,6 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   private readonly renewal: SandboxRenewal;
   /** Set when servers share sessions (options.shared). */
   private readonly shared: SharedSessions | undefined;
-  /** The store's last write: they apply in the order issued, so this one done means all before it are. */
-  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -96,14 +96,25 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     super();
     this.setMaxListeners(0);
     this.limits = new VisitorLimits(o);
+    this.writes = new SessionWrites(store, o.instance, log);
+    this.starts = new SessionStarts(runtime, o, {
+      emit: (id, event) => this.emit('event', id, event),
+      persist: (s) => this.persist(s),
+      end: (id, reason, message) => this.end(id, reason, message),
+      lifetime: (s) => this.lifetime(s),
+      becameReady: (s) => {
+        if (this.renewal.settle(s.id)) this.emit('renewed', s.id);
+      },
+      track: (p) => this.track(p),
+    }, log);
     this.removals = new SandboxRemovals(runtime, log);
     this.renewal = new SandboxRenewal(runtime, log, {
       begin: (s, notice) => {
         s.state = 'starting';
-        s.ready = new Promise<boolean>((resolve) => this.settlers.set(s.id, resolve));
+        this.starts.awaitReady(s);
         this.emit('renewing', s.id, notice);
       },
-      restart: (s, notice) => this.startSandbox(s, { keepClock: true, message: notice }),
+      restart: (s, notice) => this.starts.start(s, { keepClock: true, message: notice }),
       end: (id, fallback) => this.end(id, 'host-lost', fallback),
     });
     if (o.shared && store) this.shared = new SharedSessions(store, runtime, o, this.sharedHost(), log);
@@ -117,11 +128,11 @@ export class SessionManager extends EventEmitter<SessionEvents> {
         this.sessions.set(s.id, s);
         if (!ready) {
           s.state = 'starting';
-          s.ready = new Promise<boolean>((resolve) => this.settlers.set(s.id, resolve));
+          this.starts.awaitReady(s);
         }
         this.emit('joined', s.id);
       },
-      ready: (s) => void this.markReady(s, Date.now()),
+      ready: (s) => void this.starts.markReady(s, Date.now()),
       end: (id, reason, message) => this.end(id, reason, message),
       persist: (s) => this.persist(s),
       clockMoved: (s) => s.state === 'ready' && this.emit('event', s.id, this.lifetime(s)),
@@ -174,11 +185,11 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       ...opts,
       ready: Promise.resolve(false),
     };
-    session.ready = new Promise<boolean>((resolve) => this.settlers.set(session.id, resolve));
+    this.starts.awaitReady(session);
     this.sessions.set(session.id, session);
     if (!opts.terms) this.limits.started(opts.client);
-    if (pooledId !== undefined) this.handOver(session);
-    else if (canStart) this.startSandbox(session);
+    if (pooledId !== undefined) this.starts.handOver(session);
+    else if (canStart) this.starts.start(session);
     else {
       this.queue.push(session);
       this.log.info({ session: session.id, position: this.queue.length }, 'host full: session queued');
@@ -186,7 +197,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     }
     this.pool?.refill();
     // Another server may get the visitor's next request: it must find the session's row.
-    if (this.shared) await this.lastWrite.catch(() => {});
+    if (this.shared) await this.writes.settled();
     return { session, token };
   }
 
@@ -202,15 +213,6 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return this.live().filter((s) => s.state === 'starting' || s.state === 'ready').length + (this.pool?.size ?? 0);
   }
 
-  private handOver(session: Session): void {
-    // A pooled sandbox was never seen by anyone: the session takes it over with a fresh token and clock.
-    session.state = 'ready';
-    session.expiresAt = Date.now() + (session.terms?.durationMs ?? this.o.ttlMs);
-    this.persist(session);
-    this.log.info({ session: session.id, startMs: 0, pooled: true }, 'session ready');
-    this.becameReady(session);
-  }
-
   /** A ready session gets a new sandbox under the same id (sandbox-renewal.ts); `fallback` ends it if that cannot be. */
   async renewSandbox(id: string, notice: string, fallback: string): Promise<void> {
     const s = this.sessions.get(id);
@@ -220,72 +222,6 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   /** Whether the session's sandbox is being replaced now (renewSandbox). */
   isRenewing(id: string): boolean {
     return this.renewal.has(id);
-  }
-
-  private startSandbox(session: Session, renewal?: { keepClock: true; message: string }): void {
-    session.state = 'starting';
-    if (!renewal) session.expiresAt = Date.now() + (session.terms?.durationMs ?? this.o.ttlMs);
-    this.persist(session);
-    this.emit('event', session.id, { type: 'status', state: 'starting', ...(renewal ? { message: renewal.message } : {}) });
-    let started = Date.now();
-    const create = () => {
-      started = Date.now();
-      if (session.startNote) {
-        session.startNote = undefined;
-        this.emit('event', session.id, { type: 'status', state: 'starting' });
-      }
-      // The prompt comes once a shell can sit where a Docker host's shell is; the engine goes on starting
-      // (the sandbox's `docker` waits for it), and the start gate stays held until it answers.
-      return this.runtime.createSandbox(session.id, { onShellReady: () => void this.markReady(session, started) });
-    };
-    // Waiting for a free start (start-gate.ts): the page says how many sandboxes start before this one.
-    const waitingPlace = (ahead: number) => {
-      session.startNote = startsAheadText(ahead, session.lang);
-      this.emit('event', session.id, { type: 'status', state: 'starting', message: session.startNote });
-    };
-    const gate = this.o.startGate;
-    const creation = gate ? gate.run({ lane: startLane(session) }, create, () => session.state === 'starting', waitingPlace) : create();
-    this.creating.set(session.id, creation.catch(() => {}));
-    void creation.finally(() => this.creating.delete(session.id)).catch(() => {});
-    this.track(
-      creation.then(
-        () => {
-          this.o.starts.succeeded();
-          // Ready already: its prompt came when its shell could (onShellReady), before the engine answered.
-          if (session.state === 'ready') return this.log.info({ session: session.id, engineMs: Date.now() - started }, 'session engine ready');
-          if (!this.markReady(session, started)) this.settlers.get(session.id)?.(false);
-        },
-        (err: Error) => {
-          if (err instanceof StartDropped) return this.settlers.get(session.id)?.(false);
-          if (err instanceof DiskFilledWhileStarting) {
-            // The visitor's doing, after the hand-over: their session ends, the host is not failing (engine-start-lost.ts).
-            this.log.warn({ session: session.id, err: err.message.split('\n').find((l) => /no space left/i.test(l))?.slice(0, 300) }, "a session's engine could not start: its visitor filled the session's disk first (not counted as a failed start)");
-            return void this.end(session.id, 'limit', diskFilledAtStartText(err.diskBytes, session.lang));
-          }
-          // Visitors get a sentence and a reference; the engine's own words go to the log under it.
-          const { reference } = this.o.starts.failed(err, session.id, 'session');
-          this.settlers.get(session.id)?.(false);
-          void this.end(session.id, 'error', startFailedText(reference, session.lang));
-        },
-      ),
-    );
-  }
-
-  /** A starting session becomes ready (its prompt may come); false when it is no longer starting. */
-  private markReady(session: Session, started: number): boolean {
-    if (session.state !== 'starting') return false;
-    session.state = 'ready';
-    this.log.info({ session: session.id, startMs: Date.now() - started }, 'session ready');
-    this.becameReady(session);
-    return true;
-  }
-
-  private becameReady(session: Session): void {
-    this.emit('event', session.id, { type: 'status', state: 'ready' });
-    this.emit('event', session.id, this.lifetime(session));
-    this.settlers.get(session.id)?.(true);
-    // After the status (whose listeners may ask isRenewing): the replacement is ready.
-    if (this.renewal.settle(session.id)) this.emit('renewed', session.id);
   }
 
   /** The session if the token matches; throws a 404/401 the routes can show. */
@@ -332,8 +268,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     s.lastActivityAt = Date.now();
     s.warned.idleAt = null;
     this.emit('activity', id);
-    // Keystrokes are frequent: the store hears of them at most every 30 s.
-    if (s.lastActivityAt - (this.persistedActivity.get(id) ?? 0) > 30_000) this.persist(s);
+    this.writes.touched(s);
   }
 
   /** The visitor is at the page (the pointer moved over it, it got the focus): they may type next. */
@@ -388,13 +323,12 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.renewal.settle(id);
     s.endReason = reason;
     s.endMessage = message ?? END_REASON_TEXT[reason];
-    this.write(() => this.store?.remove(id));
-    this.persistedActivity.delete(id);
+    this.writes.remove(id);
     this.log.info({ session: id, reason }, 'session ended');
     this.emit('event', id, { type: 'status', state: 'ended', reason, message: s.endMessage });
-    this.settlers.get(id)?.(false);
-    this.settlers.delete(id);
-    const work = hadSandbox ? (this.creating.get(id) ?? Promise.resolve()).then(() => this.removals.remove(id)) : Promise.resolve();
+    this.starts.settle(id, false);
+    this.starts.forget(id);
+    const work = hadSandbox ? this.starts.created(id).then(() => this.removals.remove(id)) : Promise.resolve();
     this.track(work);
     await work;
     this.admitFromQueue();
@@ -403,7 +337,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   /** A slot is free: the first in line starts; everyone else hears their new place. */
   admitFromQueue(): void {
-    while (this.queue.length && this.activeCount() < this.o.maxSessions) this.startSandbox(this.queue.shift()!);
+    while (this.queue.length && this.activeCount() < this.o.maxSessions) this.starts.start(this.queue.shift()!);
     for (const s of this.queue) this.emit('event', s.id, this.queueEvent(s)!);
     this.pool?.refill();
   }
@@ -438,25 +372,12 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   async adopt(): Promise<string[]> {
     // Shared: the rows are every server's; each is taken up when its visitor's next request comes.
     if (!this.store || this.shared) return [];
-    const sandboxes = new Set(await this.runtime.listSandboxes());
-    const adopted: string[] = [];
-    for (const row of await this.store.all(this.o.instance)) {
-      if (this.sessions.has(row.id)) continue;
-      const s = fromStoredSession(row);
-      this.sessions.set(s.id, s);
-      if (sandboxes.has(row.id) && (await this.runtime.isReady(row.id).catch(() => false))) {
-        adopted.push(s.id);
-        continue;
-      }
-      // Ended without end(): nobody listens yet, and the orphan sweep that follows removes what is left.
-      Object.assign(s, { state: 'ended', endReason: 'host-restart', ready: Promise.resolve(false) });
-      s.endMessage = sandboxes.has(row.id) ? SANDBOX_DIED_MESSAGE : SANDBOX_GONE_MESSAGE;
-      this.write(() => this.store?.remove(s.id));
-      setTimeout(() => this.sessions.delete(s.id), this.o.rememberEndedMs ?? 10 * 60_000).unref();
-      this.log.warn({ session: s.id, sandbox: sandboxes.has(row.id) ? 'not running' : 'gone' }, 'a stored session could not be taken back');
-    }
-    if (adopted.length) this.log.info({ adopted }, `re-adopted ${adopted.length} session(s)`);
-    return adopted;
+    return adoptStoredSessions(this.store, this.runtime, this.o.instance, {
+      known: (id) => this.sessions.has(id),
+      add: (s) => this.sessions.set(s.id, s),
+      removeRow: (id) => this.writes.remove(id),
+      forgetLater: (id) => setTimeout(() => this.sessions.delete(id), this.o.rememberEndedMs ?? 10 * 60_000).unref(),
+    }, this.log);
   }
 
   /**
@@ -468,7 +389,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     this.detaching = true;
     await this.pool?.drain();
     await Promise.all([...this.queue].map((s) => this.end(s.id, 'host-restart', QUEUE_LOST_MESSAGE)));
-    await Promise.all([...this.creating.values(), ...this.pending]);
+    await Promise.all([this.starts.allCreated(), ...this.pending]);
     for (const s of this.live()) this.persist(s);
   }
 
@@ -498,20 +419,7 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   }
 
   private persist(s: Session): void {
-    this.persistedActivity.set(s.id, s.lastActivityAt);
-    this.write(() => this.store?.put(toStoredSession(s, this.o.instance)));
-  }
-
-  /**
-   * Not waited for: the store applies its writes in the order they were issued (a put, then a remove). One
-   * that fails (the disk is full, the database is away) is logged: the session lives on, though a restart
-   * would not find it.
-   */
-  private write(change: () => Promise<void> | undefined): void {
-    const done = change();
-    if (!done) return;
-    this.lastWrite = done;
-    done.catch((err: Error) => this.log.error({ err: err.message }, 'could not write the session store; live sessions go on'));
+    this.writes.put(s);
   }
 
   private track(p: Promise<unknown>): void {
@@ -520,17 +428,10 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   }
 }
 
-const SANDBOX_DIED_MESSAGE = 'Your sandbox stopped while the Berth server was restarting, so this session ended. Press Start for a new one.';
-const SANDBOX_GONE_MESSAGE = 'The Berth server restarted before your sandbox was ready, so this session ended. Press Start for a new one.';
 const QUEUE_LOST_MESSAGE = 'The Berth server is restarting and the waiting line starts over: press Start again in a moment.';
 
 /** 9 characters of [a-z0-9]: short enough for a bridge name ("berth-" + id fits Linux's 15). */
 export function newSessionId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return Array.from(crypto.randomBytes(9), (b) => alphabet[b % alphabet.length]).join('');
-}
-
-/** The start gate's lane: a class or an interview waits as one, anyone else with their address. */
-function startLane(session: Session): string {
-  return session.terms ? `${session.terms.kind}:${session.terms.ref}` : `address:${addressKey(session.client)}`;
 }
