@@ -116,6 +116,8 @@ self_name() {
 leave() {
   local self; self=$(self_name)
   [ -n "$self" ] || { log "this LXD is not a cluster member"; return 0; }
+  # The only member has no cluster to leave (LXD would refuse): its LXD goes with it.
+  [ "$(lxc cluster list -f csv 2>/dev/null | wc -l)" -gt 1 ] || { log "$self is the cluster's only member: nothing to leave"; return 0; }
   local held; held=$(lxc list -f csv -c nL 2>/dev/null | awk -F, -v m="$self" '$2 == m' | wc -l)
   [ "$held" = 0 ] || die "$self still holds $held instance(s): \`lxc cluster evacuate $self\` moves their sessions to the other members first"
   lxc cluster remove "$self" >/dev/null || die "the cluster did not let $self go (lxc cluster remove $self)"
