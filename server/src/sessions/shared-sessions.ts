@@ -11,6 +11,7 @@ import type { SessionStore, StoredSession } from '../store/session-store.js';
 import { TokenBucket } from '../terminal/token-bucket.js';
 import { dueAt, type LifetimeLimits } from './session-lifetime.js';
 import { fromStoredSession, type Session } from './session.js';
+import { addressKey } from './visitor-limits.js';
 import type { Logger } from './session-manager.js';
 
 /** What the session manager lends this. */
@@ -79,10 +80,12 @@ export class SharedSessions {
   }
 
   private mayLookUp(address: string): boolean {
-    let budget = this.budgets.get(address);
-    if (budget) this.budgets.delete(address);
+    // An IPv6 visitor picks any address of their /64 at will: counted as one.
+    const key = address ? addressKey(address) : '';
+    let budget = this.budgets.get(key);
+    if (budget) this.budgets.delete(key);
     else budget = new TokenBucket(LOOKUPS_PER_SECOND, LOOKUPS_BURST);
-    this.budgets.set(address, budget);
+    this.budgets.set(key, budget);
     if (this.budgets.size > ADDRESSES_KEPT) this.budgets.delete(this.budgets.keys().next().value!);
     if (budget.take(1) === 0) return true;
     // Said once a minute at most: the requests themselves may come by the thousand.

@@ -166,3 +166,15 @@ test('made-up session ids that vary, from one address, cost the shared database 
   await b.takeUp('another01', '198.51.100.9');
   assert.equal(lookups, LOOKUPS_BURST + 2);
 });
+
+test('an IPv6 visitor who changes address within their /64 for every made-up id has one budget, not one per address', async () => {
+  const { store, b } = servers();
+  let lookups = 0;
+  const get = store.get.bind(store);
+  store.get = (id) => {
+    lookups++;
+    return get(id);
+  };
+  for (let i = 0; i < 500; i++) await b.takeUp(`v6fake${String(i).padStart(3, '0')}`, `2001:db8:1:2::${i.toString(16)}`);
+  assert.equal(lookups, LOOKUPS_BURST);
+});
