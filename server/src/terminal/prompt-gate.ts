@@ -7,7 +7,9 @@
 //
 // Keys let through together arrive at once: a Ctrl-C among them would interrupt the shell while readline
 // already holds the start of the next line ("cho: command not found"). So what was typed after an interrupt
-// key waits for the prompt the shell comes back to (interruptedAt, AFTER_INTERRUPT_WAIT_MS at most).
+// key waits for the prompt the shell comes back to (interruptedAt, AFTER_INTERRUPT_WAIT_MS at most). And the
+// interrupt key itself waits until the shell has read what was typed before it and started that command: in
+// the same write, the terminal turns the key into a signal first and throws the unread line away.
 import type { CommandEvent, CommandOutputObserver } from './shell-integration.js';
 
 export const FIRST_PROMPT_WAIT_MS = 5_000;
@@ -33,6 +35,8 @@ export class PromptGate implements CommandOutputObserver {
   waiting: Promise<void> | undefined;
   private done = () => {};
   private timer: NodeJS.Timeout | undefined;
+  /** Opened by the start of a command too, not only by a prompt (closeUntilStarted). */
+  private opensOnStart = false;
 
   constructor(waitMs = FIRST_PROMPT_WAIT_MS) {
     this.close(waitMs);
@@ -46,8 +50,15 @@ export class PromptGate implements CommandOutputObserver {
     this.timer.unref();
   }
 
+  /** Closed until the shell starts a command (or shows a prompt: the line was empty), `waitMs` at most. */
+  closeUntilStarted(waitMs: number): void {
+    this.close(waitMs);
+    this.opensOnStart = true;
+  }
+
   /** The shell is at its prompt, exited, or is no longer this terminal's: whatever waits goes on. */
   open(): void {
+    this.opensOnStart = false;
     if (!this.waiting) return;
     clearTimeout(this.timer);
     this.waiting = undefined;
@@ -58,7 +69,9 @@ export class PromptGate implements CommandOutputObserver {
     this.open();
   }
 
-  started(_line: string): void {}
+  started(_line: string): void {
+    if (this.opensOnStart) this.open();
+  }
   text(_bytes: Buffer): void {}
   ended(_e: CommandEvent): Buffer | undefined {
     return undefined;

@@ -6,7 +6,7 @@ import { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxRuntime, ShellStream } from '../../src/runtime/runtime.js';
-import { interruptedAt, PromptGate } from '../../src/terminal/prompt-gate.js';
+import { AFTER_INTERRUPT_WAIT_MS, interruptedAt, PromptGate } from '../../src/terminal/prompt-gate.js';
 import { ObserverChain } from '../../src/terminal/observer-chain.js';
 import { ShellIntegrationParser, type CommandEvent } from '../../src/terminal/shell-integration.js';
 import { INPUT_BURST_BYTES, TerminalHost, type TerminalSink } from '../../src/terminal/terminal-host.js';
@@ -271,7 +271,7 @@ test('keys typed during Restart shell (the old shell being ended, the new one op
   host.dispose();
 });
 
-test('keys typed after the shell opened but before its first prompt (a login shell starting) wait for that prompt; what follows a Ctrl-C waits for the prompt after it', async () => {
+test('keys typed after the shell opened but before its first prompt (a login shell starting) wait for that prompt; a Ctrl-C among them for the command before it to start, and what follows for the prompt after it', async () => {
   const { host, sink } = setUp();
   const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
   const starting = new FakeShell(false);
@@ -289,12 +289,38 @@ test('keys typed after the shell opened but before its first prompt (a login she
   assert.equal(typed(), '', 'nothing reaches a shell before its prompt');
   await starting.print(`${FIRST_PROMPT}user@berth:~$ `);
   await sleep(20);
-  assert.equal(typed(), 'sleep 300\r\x03', 'up to the Ctrl-C');
+  // In one write with the line, the terminal would turn the Ctrl-C into a signal before the shell read the line.
+  assert.equal(typed(), 'sleep 300\r', 'up to the Ctrl-C, which waits for the command to start');
+  await starting.print(`sleep 300\r\n\x1b]633;E;sleep 300;${starting.nonce}\x07\x1b]133;C\x07`);
+  await sleep(20);
+  assert.equal(typed(), 'sleep 300\r\x03', 'the Ctrl-C, once sleep runs');
   await starting.print(`^C\r\n${FIRST_PROMPT}user@berth:~$ `); // the shell is back at its prompt
   await sleep(20);
   assert.equal(typed(), 'sleep 300\r\x03echo after\r');
   assert.equal(host.write('x'), true);
   assert.equal(starting.typed.at(-1)?.data, 'x', 'at the prompt, keys go straight to the shell');
+  host.dispose();
+});
+
+test('typed-ahead text before a Ctrl-C that starts no command (an unfinished line) gets its Ctrl-C once the wait is over', async () => {
+  const { host, sink } = setUp();
+  const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
+  const starting = new FakeShell(false);
+  runtime.openShell = async (_id: string, _size: unknown, env: string[] = []) => {
+    starting.nonce = env.find((e) => e.startsWith('BERTH_SHELL_NONCE='))!.split('=')[1]!;
+    return starting.shell();
+  };
+  const typed = () => starting.typed.map((t) => t.data).join('');
+  await host.attach(sink, { cols: 80, rows: 24 });
+  assert.equal(host.write('ech\x03ls\r'), true);
+  await starting.print(`${FIRST_PROMPT}user@berth:~$ `);
+  await sleep(20);
+  assert.equal(typed(), 'ech');
+  await sleep(AFTER_INTERRUPT_WAIT_MS + 100);
+  assert.equal(typed(), 'ech\x03', 'no command started: the Ctrl-C goes after the wait');
+  await starting.print(`^C\r\n${FIRST_PROMPT}user@berth:~$ `);
+  await sleep(20);
+  assert.equal(typed(), 'ech\x03ls\r');
   host.dispose();
 });
 
