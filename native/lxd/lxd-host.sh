@@ -113,7 +113,7 @@ down() {
     tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qE '^(\[lxc monitor\]|/usr/lib/x86_64-linux-gnu/lxc/lxc-monitord|lxcfs|dnsmasq .*lxdberth0)' && kill -KILL "${p#/proc/}" 2>/dev/null
   done
   for m in $(findmnt -rn -o TARGET | grep "^$LXD_DIR" | sort -r); do umount -l "$m" 2>/dev/null; done
-  losetup -nO NAME,BACK-FILE 2>/dev/null | awk -v d="$LXD_DIR/" 'index($2, d) == 1 {print $1}' | while read -r dev; do losetup -d "$dev"; done
+  losetup -nO NAME,BACK-FILE 2>/dev/null | awk -v d="$LXD_DIR/" 'index($2, d) == 1 {print $1}' | while read -r dev; do losetup -d "$dev" 2>/dev/null || true; done
   installed=()
   # What `up` installed that a fresh machine lacks (the libraries they pulled in but these are left).
   for p in lxd lxd-client lxd-agent liblxc1 liblxc-common lxcfs libdqlite0 libraft2 btrfs-progs dnsmasq-base squashfs-tools rsync; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' && installed+=("$p"); done

@@ -136,7 +136,9 @@ async function clusterSuite(): Promise<SuiteResult> {
     const onCluster = await nodeSuite('real-engine tests on the lxd cluster', CLUSTER_ENGINE_FILES.map((f) => path.join(engine, f)), ['--test-concurrency=2'], env);
     return { name: 'lxd cluster', passed: own.passed + onCluster.passed, failed: own.failed + onCluster.failed, failures: [...(own.failures ?? []), ...(onCluster.failures ?? [])] };
   } finally {
-    await capture(script, ['down']);
+    const down = await capture(script, ['down']);
+    // What is left is asserted at the end (server/test/final); this line says where it went wrong.
+    if (down.code !== 0) console.log(`lxd-cluster.sh down exited ${down.code} (its output is just above)`);
   }
 }
 
