@@ -132,31 +132,32 @@ test('a server starting up keeps the sandboxes of every session the others hold'
   assert.equal(runtime.sandboxes.has(session.id), true);
 });
 
-test('a made-up session id asked for again and again reaches the shared database once, not with every request', async () => {
-  const { store, b } = servers();
-  let lookups = 0;
+/** Counts the shared database's look-ups of one session. */
+function countLookups(store: SqliteSessionStore): () => number {
+  let n = 0;
   const get = store.get.bind(store);
   store.get = (id) => {
-    lookups++;
+    n++;
     return get(id);
   };
+  return () => n;
+}
+
+test('a made-up session id asked for again and again reaches the shared database once, not with every request', async () => {
+  const { store, b } = servers();
+  const lookups = countLookups(store);
   await Promise.all(Array.from({ length: 50 }, () => b.takeUp('madeup123')));
   for (let i = 0; i < 50; i++) await b.takeUp('madeup123');
-  assert.equal(lookups, 1);
+  assert.equal(lookups(), 1);
   assert.equal(b.get('madeup123'), undefined);
 });
 
 test('made-up session ids that vary, from one address, cost the shared database a burst of queries and then two a second', async () => {
   const { store, a, b } = servers();
   const { session } = await readySession(a);
-  let lookups = 0;
-  const get = store.get.bind(store);
-  store.get = (id) => {
-    lookups++;
-    return get(id);
-  };
+  const lookups = countLookups(store);
   for (let i = 0; i < 500; i++) await b.takeUp(`fake${String(i).padStart(5, '0')}`, '198.51.100.9');
-  assert.equal(lookups, LOOKUPS_BURST);
+  assert.equal(lookups(), LOOKUPS_BURST);
   // That address's real session is not looked up either until its budget refills; another address's is.
   await b.takeUp(session.id, '198.51.100.9');
   assert.equal(b.get(session.id), undefined);
@@ -164,17 +165,12 @@ test('made-up session ids that vary, from one address, cost the shared database 
   assert.equal(b.get(session.id)?.id, session.id);
   await new Promise((r) => setTimeout(r, 1000 / LOOKUPS_PER_SECOND + 50));
   await b.takeUp('another01', '198.51.100.9');
-  assert.equal(lookups, LOOKUPS_BURST + 2);
+  assert.equal(lookups(), LOOKUPS_BURST + 2);
 });
 
 test('an IPv6 visitor who changes address within their /64 for every made-up id has one budget, not one per address', async () => {
   const { store, b } = servers();
-  let lookups = 0;
-  const get = store.get.bind(store);
-  store.get = (id) => {
-    lookups++;
-    return get(id);
-  };
+  const lookups = countLookups(store);
   for (let i = 0; i < 500; i++) await b.takeUp(`v6fake${String(i).padStart(3, '0')}`, `2001:db8:1:2::${i.toString(16)}`);
-  assert.equal(lookups, LOOKUPS_BURST);
+  assert.equal(lookups(), LOOKUPS_BURST);
 });

@@ -271,7 +271,8 @@ test('keys typed during Restart shell (the old shell being ended, the new one op
   host.dispose();
 });
 
-test('keys typed after the shell opened but before its first prompt (a login shell starting) wait for that prompt; a Ctrl-C among them for the command before it to start, and what follows for the prompt after it', async () => {
+/** A host whose next shell is still starting (no prompt yet): what a login shell is before its first prompt. */
+function withStartingShell() {
   const { host, sink } = setUp();
   const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
   const starting = new FakeShell(false);
@@ -279,6 +280,11 @@ test('keys typed after the shell opened but before its first prompt (a login she
     starting.nonce = env.find((e) => e.startsWith('BERTH_SHELL_NONCE='))!.split('=')[1]!;
     return starting.shell();
   };
+  return { host, sink, starting };
+}
+
+test('keys typed after the shell opened but before its first prompt (a login shell starting) wait for that prompt; a Ctrl-C among them for the command before it to start, and what follows for the prompt after it', async () => {
+  const { host, sink, starting } = withStartingShell();
   const typed = () => starting.typed.map((t) => t.data).join('');
   await host.attach(sink, { cols: 80, rows: 24 });
   assert.equal(host.write('sleep 300\r'), true);
@@ -303,13 +309,7 @@ test('keys typed after the shell opened but before its first prompt (a login she
 });
 
 test('typed-ahead text before a Ctrl-C that starts no command (an unfinished line) gets its Ctrl-C once the wait is over', async () => {
-  const { host, sink } = setUp();
-  const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
-  const starting = new FakeShell(false);
-  runtime.openShell = async (_id: string, _size: unknown, env: string[] = []) => {
-    starting.nonce = env.find((e) => e.startsWith('BERTH_SHELL_NONCE='))!.split('=')[1]!;
-    return starting.shell();
-  };
+  const { host, sink, starting } = withStartingShell();
   const typed = () => starting.typed.map((t) => t.data).join('');
   await host.attach(sink, { cols: 80, rows: 24 });
   assert.equal(host.write('ech\x03ls\r'), true);
@@ -333,13 +333,7 @@ test('an interrupt key divides typed-ahead keys only where more comes after it',
 });
 
 test('a paste of a megabyte of Ctrl-C and letters ahead of the first prompt goes to the shell in one write, not one per prompt', async () => {
-  const { host, sink } = setUp();
-  const runtime = (host as unknown as { runtime: SandboxRuntime }).runtime;
-  const starting = new FakeShell(false);
-  runtime.openShell = async (_id: string, _size: unknown, env: string[] = []) => {
-    starting.nonce = env.find((e) => e.startsWith('BERTH_SHELL_NONCE='))!.split('=')[1]!;
-    return starting.shell();
-  };
+  const { host, sink, starting } = withStartingShell();
   await host.attach(sink, { cols: 80, rows: 24 });
   const paste = '\x03x'.repeat(400_000);
   assert.equal(host.write(paste), true);
