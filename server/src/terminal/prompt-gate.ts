@@ -5,11 +5,13 @@
 // native/bash/berth.sh; PROMPT_COMMAND's A mark comes before readline reads), and it opens anyway after
 // FIRST_PROMPT_WAIT_MS for a shell that never marks its prompt.
 //
-// Keys let through together arrive at once: a Ctrl-C among them would interrupt the shell while readline
-// already holds the start of the next line ("cho: command not found"). So what was typed after an interrupt
-// key waits for the prompt the shell comes back to (interruptedAt, AFTER_INTERRUPT_WAIT_MS at most). And the
-// interrupt key itself waits until the shell has read what was typed before it and started that command: in
-// the same write, the terminal turns the key into a signal first and throws the unread line away.
+// An interrupt key among keys typed ahead is what a terminal makes of it: it throws away what the shell had
+// not read yet and signals what runs. At a prompt the shell has read none of it, so what came before the key
+// is dropped and the key with it (at an empty prompt it would only bring another prompt). Sent, it would race
+// bash: a Ctrl-C that lands as readline starts reading is acted on at the next key, which it swallows ("cho:
+// command not found"); one that lands in the DEBUG trap that marks a command (the 133;C mark) ends the trap,
+// not the command. Anywhere else (no prompt seen yet, a program running) the keys up to the last interrupt key
+// go in one write and the rest waits for the prompt that key brings (AFTER_INTERRUPT_WAIT_MS at most).
 import type { CommandEvent, CommandOutputObserver } from './shell-integration.js';
 
 export const FIRST_PROMPT_WAIT_MS = 5_000;
@@ -23,20 +25,20 @@ const INTERRUPT_KEYS = /[\x03\x1c\x1a]/;
  */
 export const TYPED_AHEAD_BYTES = 4096;
 
-/** Where `typed` divides after an interrupt key that has more typed behind it (-1: nowhere, or a paste). */
+/** Where `typed` divides: after its last interrupt key, if more is typed behind it (-1: nowhere, or a paste). */
 export function interruptedAt(typed: string): number {
   if (typed.length > TYPED_AHEAD_BYTES) return -1;
-  const at = typed.search(INTERRUPT_KEYS);
-  return at >= 0 && at < typed.length - 1 ? at + 1 : -1;
+  for (let at = typed.length - 2; at >= 0; at--) if (INTERRUPT_KEYS.test(typed[at]!)) return at + 1;
+  return -1;
 }
 
 export class PromptGate implements CommandOutputObserver {
   /** Resolves when the gate opens (a prompt, the wait's end, open()); undefined while it is open. */
   waiting: Promise<void> | undefined;
+  /** The shell showed a prompt and has started nothing since: it reads what is typed at its command line. */
+  atPrompt = false;
   private done = () => {};
   private timer: NodeJS.Timeout | undefined;
-  /** Opened by the start of a command too, not only by a prompt (closeUntilStarted). */
-  private opensOnStart = false;
 
   constructor(waitMs = FIRST_PROMPT_WAIT_MS) {
     this.close(waitMs);
@@ -50,15 +52,8 @@ export class PromptGate implements CommandOutputObserver {
     this.timer.unref();
   }
 
-  /** Closed until the shell starts a command (or shows a prompt: the line was empty), `waitMs` at most. */
-  closeUntilStarted(waitMs: number): void {
-    this.close(waitMs);
-    this.opensOnStart = true;
-  }
-
   /** The shell is at its prompt, exited, or is no longer this terminal's: whatever waits goes on. */
   open(): void {
-    this.opensOnStart = false;
     if (!this.waiting) return;
     clearTimeout(this.timer);
     this.waiting = undefined;
@@ -66,14 +61,16 @@ export class PromptGate implements CommandOutputObserver {
   }
 
   prompt(): void {
+    this.atPrompt = true;
     this.open();
   }
 
   started(_line: string): void {
-    if (this.opensOnStart) this.open();
+    this.atPrompt = false;
   }
   text(_bytes: Buffer): void {}
   ended(_e: CommandEvent): Buffer | undefined {
+    this.atPrompt = false;
     return undefined;
   }
 }

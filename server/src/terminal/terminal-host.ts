@@ -296,10 +296,7 @@ export class TerminalHost {
     return true;
   }
 
-  /**
-   * Writes what was held, up to an interrupt key with more behind it: the key waits for the command typed before
-   * it to start, and the rest for the prompt the key brings.
-   */
+  /** Writes what was held; an interrupt key among it is what a terminal would make of it (prompt-gate.ts). */
   private letHeldGo(): void {
     const held = this.held ?? [];
     this.held = undefined;
@@ -310,16 +307,14 @@ export class TerminalHost {
         this.accept(h.data, h.who);
         continue;
       }
-      if (cut > 1) {
-        // Typed before the interrupt key: read by the shell first, then the key (which lets the rest go on).
-        this.accept(h.data.slice(0, cut - 1), h.who);
-        this.promptGate!.closeUntilStarted(AFTER_INTERRUPT_WAIT_MS);
-        this.accept(h.data.slice(cut - 1), h.who);
-      } else {
-        this.accept(h.data.slice(0, cut), h.who);
-        this.promptGate!.close(AFTER_INTERRUPT_WAIT_MS);
+      if (this.promptGate!.atPrompt) {
+        // Unread by the shell, so a terminal would throw it away; the key at an empty prompt changes nothing.
         this.accept(h.data.slice(cut), h.who);
+        continue;
       }
+      this.accept(h.data.slice(0, cut), h.who);
+      this.promptGate!.close(AFTER_INTERRUPT_WAIT_MS);
+      this.accept(h.data.slice(cut), h.who);
       for (const rest of held.slice(i + 1)) this.accept(rest.data, rest.who);
       return;
     }

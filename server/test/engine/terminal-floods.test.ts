@@ -135,8 +135,10 @@ describe('one visitor floods the server through their terminal', () => {
 
   test('input into a shell that does not read (raw mode, the kernel keeps it): at most 1 MiB waits, the rest dropped and the visitor told', async () => {
     await withAttacker(async (attacker) => {
-      attacker.type('stty raw -echo; sleep 600\r');
-      await sleep(500);
+      // The flood goes once the terminal is in raw mode: in line mode the kernel throws away a line past 4 KiB
+      // itself, and nothing would wait in Berth to be dropped.
+      attacker.type('stty raw -echo; echo raw-$((6*7)); sleep 600\r');
+      await attacker.waitFor(() => /raw-42/.test(attacker.text), 30_000, 'the terminal in raw mode');
       const frame = input('x'.repeat(60_000));
       for (let i = 0; i < 25; i++) attacker.ws.send(frame); // 1.5 MB: within what the input rate takes at once
       await toldError(attacker, /not reading what you type/, 30_000, 'the input-dropped message');

@@ -283,7 +283,7 @@ function withStartingShell() {
   return { host, sink, starting };
 }
 
-test('keys typed after the shell opened but before its first prompt (a login shell starting) wait for that prompt; a Ctrl-C among them for the command before it to start, and what follows for the prompt after it', async () => {
+test('keys typed after the shell opened but before its first prompt (a login shell starting) wait for that prompt; what came before a Ctrl-C among them is thrown away, as a terminal would, and what follows goes at the prompt', async () => {
   const { host, sink, starting } = withStartingShell();
   const typed = () => starting.typed.map((t) => t.data).join('');
   await host.attach(sink, { cols: 80, rows: 24 });
@@ -295,37 +295,45 @@ test('keys typed after the shell opened but before its first prompt (a login she
   assert.equal(typed(), '', 'nothing reaches a shell before its prompt');
   await starting.print(`${FIRST_PROMPT}user@berth:~$ `);
   await sleep(20);
-  // In one write with the line, the terminal would turn the Ctrl-C into a signal before the shell read the line.
-  assert.equal(typed(), 'sleep 300\r', 'up to the Ctrl-C, which waits for the command to start');
-  await starting.print(`sleep 300\r\n\x1b]633;E;sleep 300;${starting.nonce}\x07\x1b]133;C\x07`);
-  await sleep(20);
-  assert.equal(typed(), 'sleep 300\r\x03', 'the Ctrl-C, once sleep runs');
-  await starting.print(`^C\r\n${FIRST_PROMPT}user@berth:~$ `); // the shell is back at its prompt
-  await sleep(20);
-  assert.equal(typed(), 'sleep 300\r\x03echo after\r');
+  assert.equal(typed(), 'echo after\r', 'the shell had read none of it: the line and the Ctrl-C that ended it are gone');
+  assert.equal(starting.typed.length, 1);
   assert.equal(host.write('x'), true);
   assert.equal(starting.typed.at(-1)?.data, 'x', 'at the prompt, keys go straight to the shell');
   host.dispose();
 });
 
-test('typed-ahead text before a Ctrl-C that starts no command (an unfinished line) gets its Ctrl-C once the wait is over', async () => {
-  const { host, sink, starting } = withStartingShell();
-  const typed = () => starting.typed.map((t) => t.data).join('');
-  await host.attach(sink, { cols: 80, rows: 24 });
-  assert.equal(host.write('ech\x03ls\r'), true);
-  await starting.print(`${FIRST_PROMPT}user@berth:~$ `);
+test('keys held while a command runs (a resize being applied) go up to their last Ctrl-C in one write; what follows waits for the prompt it brings', async () => {
+  const { host, sink, fake } = setUp();
+  const typed = () => fake.typed.map((t) => t.data).join('');
+  await attachAtPrompt(host, sink);
+  await fake.print(`sleep 300\r\n\x1b]633;E;sleep 300;${fake.nonce}\x07\x1b]133;C\x07`);
+  host.resize(100, 30);
+  assert.equal(host.write('q\x03ls\r'), true);
+  await sleep(30);
+  assert.equal(typed(), 'q\x03', 'the running program gets the keys and the signal together, as from a terminal');
+  await fake.print(`^C\r\n\x1b]133;D;130;${fake.nonce}\x07\x1b]133;A\x07${FIRST_PROMPT}$ `);
   await sleep(20);
-  assert.equal(typed(), 'ech');
-  await sleep(AFTER_INTERRUPT_WAIT_MS + 100);
-  assert.equal(typed(), 'ech\x03', 'no command started: the Ctrl-C goes after the wait');
-  await starting.print(`^C\r\n${FIRST_PROMPT}user@berth:~$ `);
-  await sleep(20);
-  assert.equal(typed(), 'ech\x03ls\r');
+  assert.equal(typed(), 'q\x03ls\r', 'the line after the Ctrl-C, at the prompt it brought');
   host.dispose();
 });
 
-test('an interrupt key divides typed-ahead keys only where more comes after it', () => {
+test('keys held while a command runs whose Ctrl-C brings no prompt (a program that takes the key) go on after the wait', async () => {
+  const { host, sink, fake } = setUp();
+  const typed = () => fake.typed.map((t) => t.data).join('');
+  await attachAtPrompt(host, sink);
+  await fake.print(`vi\r\n\x1b]633;E;vi;${fake.nonce}\x07\x1b]133;C\x07`);
+  host.resize(100, 30);
+  assert.equal(host.write('\x03:q\r'), true);
+  await sleep(30);
+  assert.equal(typed(), '\x03');
+  await sleep(AFTER_INTERRUPT_WAIT_MS + 100);
+  assert.equal(typed(), '\x03:q\r');
+  host.dispose();
+});
+
+test('typed-ahead keys divide after their last interrupt key, only where more comes after it', () => {
   assert.equal(interruptedAt('sleep 1\r\x03echo hi\r'), 9);
+  assert.equal(interruptedAt('a\x03b\x1ac'), 4);
   assert.equal(interruptedAt('sleep 1\r\x03'), -1);
   assert.equal(interruptedAt('\x1aecho'), 1);
   assert.equal(interruptedAt('\x1cx'), 1);
