@@ -15,14 +15,19 @@ export class CommandError extends Error {
   }
 }
 
-/** Runs a host command without a shell; rejects with CommandError on a non-zero exit unless allowFailure. */
+/**
+ * Runs a host command without a shell; rejects with CommandError on a non-zero exit unless allowFailure.
+ * `ownGroup`: in a process group of its own, so a signal sent to the server's whole group (Ctrl-C on `npm start`,
+ * a supervisor stopping it) does not cut it short: the server finishes such work as it stops. For work on the
+ * host that must not stop halfway (a session disk's mount and unmount).
+ */
 export function run(
   cmd: string,
   args: string[],
-  opts: { allowFailure?: boolean; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: { allowFailure?: boolean; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; ownGroup?: boolean } = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: opts.ownGroup ?? false });
     let stdout = '';
     let stderr = '';
     const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;

@@ -1,0 +1,51 @@
+// A host command the server runs must not be cut short by a signal sent to the server's whole process group
+// (Ctrl-C on `npm start`, Playwright or a supervisor stopping it) when the server finishes that work as it
+// stops: a session disk's unmount ended halfway leaves the disk mounted. Real processes and signals.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { isMounted } from '../../src/runtime/session-disk.js';
+
+const runCommand = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/host/run-command.ts');
+
+/** A server-like process that keeps running on SIGTERM, runs a 0.5 s command and prints how it ended. */
+async function signalledWhileRunning(ownGroup: boolean): Promise<{ code: number; stdout: string }> {
+  const script = `
+    import { run } from ${JSON.stringify(runCommand)};
+    process.on('SIGTERM', () => {});
+    const done = run('sh', ['-c', 'echo started; sleep 0.5; echo finished'], { allowFailure: true, ownGroup: ${ownGroup} });
+    setTimeout(() => console.log('running'), 200);
+    console.log(JSON.stringify(await done));`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d;
+    if (out.includes('running\n') && !out.includes('signalled')) {
+      out += 'signalled\n';
+      process.kill(-child.pid!, 'SIGTERM'); // the whole group, as Ctrl-C or a supervisor does
+    }
+  });
+  await new Promise((resolve) => child.on('close', resolve));
+  const last = out.trim().split('\n').at(-1)!;
+  return JSON.parse(last) as { code: number; stdout: string };
+}
+
+test('a command run in a group of its own finishes when the server\'s process group is sent SIGTERM', async () => {
+  const result = await signalledWhileRunning(true);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, 'started\nfinished\n');
+});
+
+test('the same command in the server\'s own group is ended by that SIGTERM halfway (what ownGroup is for)', async () => {
+  const result = await signalledWhileRunning(false);
+  assert.notEqual(result.code, 0);
+  assert.equal(result.stdout, 'started\n');
+});
+
+test('a mount point is told from a folder by the mount table, with no helper process', async () => {
+  assert.equal(await isMounted('/proc'), true);
+  assert.equal(await isMounted('/proc/self'), false);
+  assert.equal(await isMounted('/no/such/folder'), false);
+});
