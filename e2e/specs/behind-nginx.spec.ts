@@ -108,5 +108,5 @@ test('through nginx over https: the page loads, a session starts, the terminal e
         ws.onclose = (e) => resolve({ messages, code: e.code });
       }),
   );
-  expect(talk).toEqual({ messages: ['hello from the sandbox; cookie: none; authorization: no', 'echo: ping through nginx'], code: 1000 });
+  expect(talk).toEqual({ messages: ['hello from the sandbox; cookie: none; authorization: no; address: no', 'echo: ping through nginx'], code: 1000 });
 });

@@ -227,7 +227,7 @@ test("cookies and Clear-Site-Data the app answers with stay within its link: no 
 
 test("the app's own websocket works from its page (its cookies reach it, Berth's do not); a page of Berth's origin cannot open it", async () => {
   const own = await headerApp.evaluate(() => window.attacks.ownWebsocket());
-  expect(own).toMatchObject({ opened: true, messages: ['hello from the sandbox; cookie: app_note=kept; authorization: no', 'echo: ping from port 8081'], code: 1000 });
+  expect(own).toMatchObject({ opened: true, messages: ['hello from the sandbox; cookie: app_note=kept; authorization: no; address: no', 'echo: ping from port 8081'], code: 1000 });
   const wsUrl = `${portsOrigin.replace('http:', 'ws:')}/s/${sessionId}/ports/8081/ws`;
   const fromBerth = await page.evaluate(
     (url) =>

@@ -65,7 +65,7 @@ import { StartProbe } from './sessions/start-probe.js';
 import { PublicOrigin } from './routes/public-origin.js';
 import { refuseCrossSiteCalls } from './routes/cross-site.js';
 import { webPageOptions } from './routes/web-page.js';
-import { fastifyTrustProxy } from './proxy-config.js';
+import { clientAddressOf, fastifyTrustProxy } from './proxy-config.js';
 import { StartRateError } from './sessions/visitor-limits.js';
 
 export interface Berth {
@@ -343,7 +343,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
   fileRoutes(app, { sessions, files: new SessionFiles(runtime) });
   const portsOrigin: PortsOrigin = new PortsOrigin(config.portsUrl, (): number | undefined => ports.port);
   const tickets = new PortTickets();
-  const ports: PortsServer = new PortsServer({ sessions, runtime, origin: portsOrigin, tickets, log: app.log });
+  const ports: PortsServer = new PortsServer({ sessions, runtime, origin: portsOrigin, tickets, log: app.log, clientAddress: clientAddressOf(config.trustProxy) });
   portTicketRoutes(app, { sessions, tickets, origin: portsOrigin });
   // A websocket to a visitor's app carries no keystrokes: a sandbox with one open does not nap.
   naps.inUse = (id) => ports.hasTunnels(id);

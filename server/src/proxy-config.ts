@@ -1,5 +1,7 @@
 // BERTH_PUBLIC_URL and BERTH_TRUST_PROXY: how Berth is reached when a reverse proxy stands in front of it.
+import type http from 'node:http';
 import net from 'node:net';
+import proxyAddr from '@fastify/proxy-addr';
 
 /** Fastify's `trustProxy`: off, every hop, a hop count, or the proxies' addresses and networks. */
 export type TrustProxy = boolean | number | string[];
@@ -62,4 +64,15 @@ function isAddressOrNetwork(item: string): boolean {
 export function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof trust !== 'number') return trust;
   return (_address, hop) => hop < trust;
+}
+
+/**
+ * A request's visitor address as Fastify's request.ip gives it, for the listener outside Fastify (port links):
+ * the connection's address, or with BERTH_TRUST_PROXY what the trusted proxies say in X-Forwarded-For.
+ */
+export function clientAddressOf(trust: TrustProxy): (req: http.IncomingMessage) => string {
+  const t = fastifyTrustProxy(trust);
+  if (t === false) return (req) => req.socket.remoteAddress ?? '';
+  const trusted = typeof t === 'function' ? t : t === true ? () => true : proxyAddr.compile(t);
+  return (req) => proxyAddr(req, trusted);
 }

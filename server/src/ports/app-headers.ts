@@ -14,9 +14,16 @@ const DROPPED = new Set([
   'alt-svc',
 ]);
 
-/** The request headers the app gets: the browser's, without Berth's port cookie, with the Host it listens on. */
+/** Request headers that say who the visitor is: Berth's proxy may pass them to Berth, never to an app. */
+const VISITOR_ADDRESS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
+
+/**
+ * The request headers the app gets: the browser's, without Berth's port cookie or the visitor's address, with
+ * the Host it listens on.
+ */
 export function requestHeadersForApp(headers: http.IncomingHttpHeaders, port: number): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = { ...headers, host: `localhost:${port}` };
+  for (const name of VISITOR_ADDRESS) delete out[name];
   const cookies = (headers.cookie ?? '')
     .split(';')
     .map((c) => c.trim())

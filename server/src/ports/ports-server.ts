@@ -22,6 +22,8 @@ interface Deps {
   origin: PortsOrigin;
   tickets: PortTickets;
   log: FastifyBaseLogger;
+  /** The visitor's address (proxy-config.ts clientAddressOf): behind a proxy, not the proxy's. */
+  clientAddress: (req: http.IncomingMessage) => string;
 }
 
 type Verdict = { ok: true; session: Session; route: PortRoute; redirect?: string } | { ok: false; status: number; body: string };
@@ -119,17 +121,19 @@ export class PortsServer {
   }
 
   /**
+   * Servers sharing sessions: a link to a session another server made is served here too. Look-ups are
+   * limited per visitor address (behind a trusted proxy, the one it forwards).
+   */
+  private async takeUp(req: http.IncomingMessage): Promise<void> {
+    const route = this.deps.origin.route(req.headers.host, req.url ?? '/');
+    if (route) await this.deps.sessions.takeUp(route.sessionId, this.deps.clientAddress(req));
+  }
+
+  /**
    * Which link the request is for and whether this browser may open it: a ticket in the query (spent here,
    * answered by a redirect that sets the port cookie and drops the ticket from the address) or that cookie.
    * A websocket cannot follow a redirect: its ticket admits it at once.
    */
-  /** Servers sharing sessions: a link to a session another server made is served here too. */
-  private async takeUp(req: http.IncomingMessage): Promise<void> {
-    const route = this.deps.origin.route(req.headers.host, req.url ?? '/');
-    // By the connection's address: this server does not read a proxy's forwarded-for here.
-    if (route) await this.deps.sessions.takeUp(route.sessionId, req.socket.remoteAddress);
-  }
-
   private admit(req: http.IncomingMessage): Verdict {
     const route = this.deps.origin.route(req.headers.host, req.url ?? '/');
     if (!route) return { ok: false, status: 404, body: notAPortLink };

@@ -142,13 +142,14 @@ describe('port links', () => {
     // The container may still be starting: until it listens, the upgrade gets the "did not answer" page.
     let opened: { ws: WebSocket; seen: Seen } | undefined;
     await eventually(async () => {
-      const attempt = await openWebSocket(url, { cookie, origin: ctx.server.portsUrl, authorization: 'Basic bm90OmZvci10aGUtYXBw' });
+      // With the headers a proxy would add: the visitor's address is never passed to their app.
+      const attempt = await openWebSocket(url, { cookie, origin: ctx.server.portsUrl, authorization: 'Basic bm90OmZvci10aGUtYXBw', 'x-forwarded-for': '203.0.113.7', forwarded: 'for=203.0.113.7', 'x-real-ip': '203.0.113.7' });
       if ('status' in attempt) assert.fail(`upgrade answered ${attempt.status}: ${attempt.body.slice(0, 200)}`);
       opened = attempt;
     }, 20_000);
     const { ws, seen } = opened!;
-    // The app's own cookie and Authorization reach it; Berth's port cookie does not.
-    await eventually(() => assert.deepEqual(seen.messages, ['hello from the sandbox; cookie: app_cookie=the-apps-own; authorization: yes']));
+    // The app's own cookie and Authorization reach it; Berth's port cookie and the visitor's address do not.
+    await eventually(() => assert.deepEqual(seen.messages, ['hello from the sandbox; cookie: app_cookie=the-apps-own; authorization: yes; address: no']));
     ws.send('ping through berth');
     await eventually(() => assert.deepEqual(seen.messages.slice(1), ['echo: ping through berth']));
     // The app closes: the visitor's socket hears its close code and ends too.
@@ -160,7 +161,7 @@ describe('port links', () => {
     const viaToken = await openWebSocket(`${url}&berth_ticket=${ticket}`);
     assert.ok('ws' in viaToken, 'the ticket in the address opens it');
     const seenViaToken = viaToken.seen;
-    await eventually(() => assert.deepEqual(seenViaToken.messages, ['hello from the sandbox; cookie: none; authorization: no']));
+    await eventually(() => assert.deepEqual(seenViaToken.messages, ['hello from the sandbox; cookie: none; authorization: no; address: no']));
     viaToken.ws.close();
     await eventually(() => assert.ok(seenViaToken.close, 'the socket opened with the ticket closed'));
 

@@ -134,6 +134,11 @@ describe('headers between the browser and an app', () => {
     assert.equal(requestHeadersForApp({ cookie: 'berth_port=x' }, 80).cookie, undefined);
   });
 
+  test("the visitor's address, as Berth's proxy forwards it (or a visitor writes it), never reaches the app", () => {
+    const out = requestHeadersForApp({ 'x-forwarded-for': '203.0.113.7', forwarded: 'for=203.0.113.7', 'x-real-ip': '203.0.113.7', 'x-forwarded-proto': 'https', accept: '*/*' }, 80);
+    assert.deepEqual(out, { 'x-forwarded-proto': 'https', accept: '*/*', host: 'localhost:80' });
+  });
+
   test('an app cannot set Berth cookies, reach sibling hosts, widen a worker, wipe the origin or pin it', () => {
     const headers = {
       'set-cookie': ['sid=1; Path=/; HttpOnly', 'BERTH_PORT=stolen; Path=/', '__Host-berth_learner=x; Path=/; Secure', 'berth_session=x', 'wide=1; Domain=example.org; Path=/app', 'bare=1'],

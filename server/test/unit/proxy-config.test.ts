@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import os from 'node:os';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { fastifyTrustProxy } from '../../src/proxy-config.js';
+import { clientAddressOf, fastifyTrustProxy, type TrustProxy } from '../../src/proxy-config.js';
 import { PublicOrigin } from '../../src/routes/public-origin.js';
 
 const refused = (env: Record<string, string>, pattern: RegExp) =>
@@ -97,5 +98,32 @@ describe('PublicOrigin: which pages may open websockets, and the cookie names', 
     assert.equal(site.allows('http://try.example.org'), false);
     assert.equal(site.allows('https://evil.try.example.org'), false);
     assert.equal(site.allows(`http://localhost:${port}`), false);
+  });
+});
+
+describe("the port links' listener (outside Fastify) reads the visitor's address as Fastify does", () => {
+  /** What clientAddressOf(trust) makes of one real request from 127.0.0.1 with these headers. */
+  async function addressSeen(trust: TrustProxy, headers: Record<string, string>): Promise<string> {
+    const of = clientAddressOf(trust);
+    const server = http.createServer((req, res) => res.end(of(req)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      return await (await fetch(`http://127.0.0.1:${port}/`, { headers })).text();
+    } finally {
+      server.close();
+    }
+  }
+
+  test('without BERTH_TRUST_PROXY the connection is the visitor, whatever X-Forwarded-For says', async () => {
+    assert.equal(await addressSeen(false, { 'x-forwarded-for': '203.0.113.7' }), '127.0.0.1');
+  });
+
+  test('behind a trusted proxy, the address it forwards; from an address not trusted, the connection', async () => {
+    assert.equal(await addressSeen(['127.0.0.1'], { 'x-forwarded-for': '203.0.113.7' }), '203.0.113.7');
+    assert.equal(await addressSeen(['10.0.0.0/8'], { 'x-forwarded-for': '203.0.113.7' }), '127.0.0.1');
+    // A visitor's own header, passed on by an appending proxy, is left of what the proxy saw.
+    assert.equal(await addressSeen(1, { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }), '203.0.113.7');
+    assert.equal(await addressSeen(['127.0.0.1'], {}), '127.0.0.1');
   });
 });
