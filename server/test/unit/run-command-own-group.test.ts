@@ -3,8 +3,11 @@
 // stops: a session disk's unmount ended halfway leaves the disk mounted. Real processes and signals.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { isMounted } from '../../src/runtime/session-disk.js';
 
@@ -12,24 +15,25 @@ const runCommand = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 
 /** A server-like process that keeps running on SIGTERM, runs a 0.5 s command and prints how it ended. */
 async function signalledWhileRunning(ownGroup: boolean): Promise<{ code: number; stdout: string }> {
+  // The command says it is running by making this file: the signal comes once it has started, however loaded the host.
+  const mark = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'berth-own-group-')), 'running');
   const script = `
     import { run } from ${JSON.stringify(runCommand)};
     process.on('SIGTERM', () => {});
-    const done = run('sh', ['-c', 'echo started; sleep 0.5; echo finished'], { allowFailure: true, ownGroup: ${ownGroup} });
-    setTimeout(() => console.log('running'), 200);
+    const done = run('sh', ['-c', 'echo started; : > "$1"; sleep 0.5; echo finished', 'sh', ${JSON.stringify(mark)}], { allowFailure: true, ownGroup: ${ownGroup} });
     console.log(JSON.stringify(await done));`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d;
-    if (out.includes('running\n') && !out.includes('signalled')) {
-      out += 'signalled\n';
-      process.kill(-child.pid!, 'SIGTERM'); // the whole group, as Ctrl-C or a supervisor does
-    }
-  });
-  await new Promise((resolve) => child.on('close', resolve));
-  const last = out.trim().split('\n').at(-1)!;
-  return JSON.parse(last) as { code: number; stdout: string };
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  for (let waited = 0; !fs.existsSync(mark); waited += 10) {
+    if (waited > 30_000) throw new Error('the command did not start within 30 s');
+    await sleep(10);
+  }
+  process.kill(-child.pid!, 'SIGTERM'); // the whole group, as Ctrl-C or a supervisor does
+  await closed;
+  fs.rmSync(path.dirname(mark), { recursive: true, force: true });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as { code: number; stdout: string };
 }
 
 test('a command run in a group of its own finishes when the server\'s process group is sent SIGTERM', async () => {
