@@ -107,8 +107,9 @@ describe('a thousand nested containers attempted', () => {
     // Each container brings a shim of several threads. Docker runtime: they are the visitor's processes, the
     // shell's share fills long before a thousand, and bash ("fork: retry: …") or the docker client
     // ("pthread_create failed: …") says it cannot start more. Lxd runtime: they are the sandbox's root's, whose
-    // share (the nested containers') fills first, and runc says it cannot start the next container.
-    await ctx.term.waitForText(ctx.server.config.runtime === 'docker' ? /Resource temporarily unavailable/ : /runc create failed: unable to start container process/, 120_000);
+    // share (the nested containers') fills first, and runc says it cannot start the next container: as an error
+    // of its own, or (its Go runtime refused a thread by the same limit) by aborting, exit status 134 (run 67).
+    await ctx.term.waitForText(ctx.server.config.runtime === 'docker' ? /Resource temporarily unavailable/ : /runc create failed: unable to start container process|runc did not terminate successfully: exit status 134/, 120_000);
     // The shell can no longer start programs, so ask the engine from outside, as the watcher would.
     const engine = await ctx.server.berth.runtime.exec(ctx.session.id, ['docker', 'ps', '-q'], { timeoutMs: 60_000 });
     assert.equal(engine.exitCode, 0, engine.output);
