@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { failuresIn } from './test-failures.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -11,18 +12,13 @@ interface SuiteResult {
   name: string;
   passed: number;
   failed: number;
-  /** What failed, by name: the summary repeats them, since only the tail of a long run may be read. */
+  /** What failed, by name and first lines of its error: the summary repeats them, since only the tail of a long run may be read. */
   failures?: string[];
 }
 
-/** The names on the reporters' "✖" lines, once each, cut to a few lines' length. */
+/** The names on the reporters' "✖" lines, once each, each with the first lines of its error. */
 function failedNames(out: string): string[] {
-  const names = out
-    .split('\n')
-    .map((line) => /^\s*✖\s+(.*?)(?:\s+\(\d[\d.]*m?s\))?$/.exec(line)?.[1])
-    .filter((name): name is string => !!name && !/^failing tests:?$/.test(name))
-    .map((name) => (name.length > 400 ? `${name.slice(0, 397)}...` : name));
-  return [...new Set(names)];
+  return failuresIn(out).map((f) => [f.name, ...f.reason.map((line) => `    ${line}`)].join('\n'));
 }
 
 function capture(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
