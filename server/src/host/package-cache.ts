@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { hostAndPath, type AptSources } from './apt-sources.js';
+import { isMounted } from './mount-table.js';
 import { run } from './run-command.js';
 
 const COMPRESSED = '(\\.(gz|bz2|lzma|xz|zst))?';
@@ -74,7 +75,7 @@ export async function ensurePackageCacheDisk(
 ): Promise<'ok' | 'made'> {
   fs.mkdirSync(mountPoint, { recursive: true });
   const sized = fs.existsSync(image) && fs.statSync(image).size === bytes;
-  if (await isMountPoint(mountPoint)) {
+  if (await isMounted(mountPoint)) {
     if (sized) {
       if (owner) fs.chownSync(mountPoint, owner.uid, owner.gid);
       return 'ok';
@@ -99,9 +100,5 @@ export async function ensurePackageCacheDisk(
 }
 
 export async function removePackageCacheDisk(mountPoint: string): Promise<void> {
-  if (await isMountPoint(mountPoint)) await run('umount', ['-l', mountPoint], { allowFailure: true });
-}
-
-async function isMountPoint(dir: string): Promise<boolean> {
-  return (await run('mountpoint', ['-q', dir], { allowFailure: true })).code === 0;
+  if (await isMounted(mountPoint)) await run('umount', ['-l', mountPoint], { allowFailure: true });
 }

@@ -8,6 +8,7 @@
 // sandboxes keep their own binds, and the mount point is the same, so they are adopted and removed as before.
 import fs from 'node:fs';
 import path from 'node:path';
+import { isMounted } from '../host/mount-table.js';
 import { run } from '../host/run-command.js';
 
 /**
@@ -92,11 +93,4 @@ export class SessionDisks {
     const s = await fs.promises.statfs(this.mountPoint(id));
     return { used: (s.blocks - s.bfree) * s.bsize, total: s.blocks * s.bsize };
   }
-}
-
-/** Whether `dir` is a mount point: read, not asked of a helper that a signal to the server could end first. */
-export async function isMounted(dir: string): Promise<boolean> {
-  const mounts = await fs.promises.readFile('/proc/self/mountinfo', 'utf8');
-  // The fifth field, with a space as \040 (proc_pid_mountinfo(5)); Berth's own paths have none.
-  return mounts.split('\n').some((line) => line.split(' ')[4] === dir);
 }

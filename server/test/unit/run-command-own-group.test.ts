@@ -9,7 +9,6 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { isMounted } from '../../src/runtime/session-disk.js';
 
 const runCommand = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/host/run-command.ts');
 
@@ -46,10 +45,4 @@ test('the same command in the server\'s own group is ended by that SIGTERM halfw
   const result = await signalledWhileRunning(false);
   assert.notEqual(result.code, 0);
   assert.equal(result.stdout, 'started\n');
-});
-
-test('a mount point is told from a folder by the mount table, with no helper process', async () => {
-  assert.equal(await isMounted('/proc'), true);
-  assert.equal(await isMounted('/proc/self'), false);
-  assert.equal(await isMounted('/no/such/folder'), false);
 });
