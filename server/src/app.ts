@@ -283,7 +283,7 @@ export async function buildApp(config: Config, opts: { runtime?: SandboxRuntime;
     app.log.info('sessions are shared with the other Berth servers of this instance (lxd runtime, PostgreSQL): warm pool and naps are off');
     app.addHook('onRequest', async (req) => {
       const id = sessionInPath(req.url);
-      if (id) await sessions.takeUp(id, req.ip);
+      if (id) await sessions.takeUp(id, () => req.ip);
     });
   }
   lostHosts.start();

@@ -126,7 +126,7 @@ export class PortsServer {
    */
   private async takeUp(req: http.IncomingMessage): Promise<void> {
     const route = this.deps.origin.route(req.headers.host, req.url ?? '/');
-    if (route) await this.deps.sessions.takeUp(route.sessionId, this.deps.clientAddress(req));
+    if (route) await this.deps.sessions.takeUp(route.sessionId, () => this.deps.clientAddress(req));
   }
 
   /**

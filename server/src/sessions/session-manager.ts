@@ -142,10 +142,11 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   /**
    * Servers sharing sessions: one another server made is served here from its first request on (a no-op
-   * otherwise, and for a session known here).
+   * otherwise, and for a session known here). `address` (the visitor's, for their budget of look-ups) is
+   * worked out only on a server that shares sessions.
    */
-  async takeUp(id: string, address?: string): Promise<void> {
-    if (!this.detaching) await this.shared?.takeUp(id, address);
+  async takeUp(id: string, address: () => string): Promise<void> {
+    if (!this.detaching && this.shared) await this.shared.takeUp(id, address());
   }
 
   /** The sandboxes this server's sessions hold, and (servers sharing sessions) those every server's do. */

@@ -13,7 +13,7 @@ import { FakeRuntime } from '../fake-runtime.js';
 const min = 60_000;
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
-function servers(runtime = new FakeRuntime()) {
+function servers(runtime = new FakeRuntime(), shared = true) {
   const store = new SqliteSessionStore(openDatabase(':memory:'));
   const make = () =>
     new SessionManager(
@@ -32,7 +32,7 @@ function servers(runtime = new FakeRuntime()) {
         maxPerAddress: 10,
         startsPerAddressPerMin: 100,
         starts: new StartOutcomes(() => ({ cause: 'test' }), quiet as never),
-        shared: true,
+        shared,
       },
       quiet,
       store,
@@ -50,10 +50,10 @@ test('a session one server made is served by the other from its first request on
   const { a, b } = servers();
   const { session, token } = await readySession(a);
   assert.equal(b.get(session.id), undefined);
-  await b.takeUp(session.id);
+  await b.takeUp(session.id, () => '');
   assert.equal(b.authorize(session.id, token).state, 'ready');
   assert.throws(() => b.authorize(session.id, 'not-the-token'), /token/i);
-  await b.takeUp('nosuchone');
+  await b.takeUp('nosuchone', () => '');
   assert.equal(b.get('nosuchone'), undefined);
 });
 
@@ -67,7 +67,7 @@ test('a session the other server is still starting is taken up as starting, and 
     await create(id);
   };
   const { session } = await a.create({ learner: 'learner-a', client: '203.0.113.7' });
-  await b.takeUp(session.id);
+  await b.takeUp(session.id, () => '');
   const seen = b.get(session.id)!;
   assert.equal(seen.state, 'starting');
   finish();
@@ -78,7 +78,7 @@ test('a session the other server is still starting is taken up as starting, and 
 test("keystrokes and an extension on one server keep the session alive on the other, which would otherwise end it as idle", async () => {
   const { a, b } = servers();
   const { session, token } = await readySession(a);
-  await b.takeUp(session.id);
+  await b.takeUp(session.id, () => '');
   const t0 = Date.now();
   // The visitor types on b for 20 minutes; a never hears a key.
   b.get(session.id)!.lastActivityAt = t0 + 20 * min;
@@ -100,7 +100,7 @@ test("keystrokes and an extension on one server keep the session alive on the ot
 test('a session ended on one server ends on the other at its next round, and its sandbox is gone', async () => {
   const { runtime, a, b } = servers();
   const { session } = await readySession(a);
-  await b.takeUp(session.id);
+  await b.takeUp(session.id, () => '');
   const events: ServerEvent[] = [];
   b.on('event', (_id, e) => events.push(e));
   await a.end(session.id, 'ended-by-user');
@@ -146,8 +146,8 @@ function countLookups(store: SqliteSessionStore): () => number {
 test('a made-up session id asked for again and again reaches the shared database once, not with every request', async () => {
   const { store, b } = servers();
   const lookups = countLookups(store);
-  await Promise.all(Array.from({ length: 50 }, () => b.takeUp('madeup123')));
-  for (let i = 0; i < 50; i++) await b.takeUp('madeup123');
+  await Promise.all(Array.from({ length: 50 }, () => b.takeUp('madeup123', () => '')));
+  for (let i = 0; i < 50; i++) await b.takeUp('madeup123', () => '');
   assert.equal(lookups(), 1);
   assert.equal(b.get('madeup123'), undefined);
 });
@@ -156,21 +156,32 @@ test('made-up session ids that vary, from one address, cost the shared database 
   const { store, a, b } = servers();
   const { session } = await readySession(a);
   const lookups = countLookups(store);
-  for (let i = 0; i < 500; i++) await b.takeUp(`fake${String(i).padStart(5, '0')}`, '198.51.100.9');
+  for (let i = 0; i < 500; i++) await b.takeUp(`fake${String(i).padStart(5, '0')}`, () => '198.51.100.9');
   assert.equal(lookups(), LOOKUPS_BURST);
   // That address's real session is not looked up either until its budget refills; another address's is.
-  await b.takeUp(session.id, '198.51.100.9');
+  await b.takeUp(session.id, () => '198.51.100.9');
   assert.equal(b.get(session.id), undefined);
-  await b.takeUp(session.id, '203.0.113.7');
+  await b.takeUp(session.id, () => '203.0.113.7');
   assert.equal(b.get(session.id)?.id, session.id);
   await new Promise((r) => setTimeout(r, 1000 / LOOKUPS_PER_SECOND + 50));
-  await b.takeUp('another01', '198.51.100.9');
+  await b.takeUp('another01', () => '198.51.100.9');
   assert.equal(lookups(), LOOKUPS_BURST + 2);
 });
 
 test('an IPv6 visitor who changes address within their /64 for every made-up id has one budget, not one per address', async () => {
   const { store, b } = servers();
   const lookups = countLookups(store);
-  for (let i = 0; i < 500; i++) await b.takeUp(`v6fake${String(i).padStart(3, '0')}`, `2001:db8:1:2::${i.toString(16)}`);
+  for (let i = 0; i < 500; i++) await b.takeUp(`v6fake${String(i).padStart(3, '0')}`, () => `2001:db8:1:2::${i.toString(16)}`);
   assert.equal(lookups(), LOOKUPS_BURST);
+});
+
+test('a server that does not share sessions never works out the visitor\'s address for a look-up', async () => {
+  const { a } = servers(new FakeRuntime(), false);
+  let asked = 0;
+  await a.takeUp('another01', () => {
+    asked++;
+    return '198.51.100.9';
+  });
+  assert.equal(asked, 0);
+  assert.equal(a.get('another01'), undefined);
 });
