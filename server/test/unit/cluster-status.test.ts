@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clusterStatusText, type MemberStatus } from '../../src/runtime/lxd/cluster-status.js';
 
-const member = (name: string, status: string, running: number, message = ''): MemberStatus => ({
-  name, address: `https://10.0.0.${name.slice(1)}:8443`, status, message, database: true, sandboxes: { running, all: 2 },
+const member = (name: string, status: string, running: number, message = '', socket = false): MemberStatus => ({
+  name, address: `https://10.0.0.${name.slice(1)}:8443`, status, message, database: true, sandboxes: { running, all: 2 }, socket,
 });
 
 test('one LXD, not clustered: the operator reads that every sandbox runs here', () => {
@@ -24,4 +24,10 @@ test('a lost and an evacuated member: a line each, saying what happened to their
 
 test('BERTH_LXD_MEMBER naming no member is pointed out', () => {
   assert.match(clusterStatusText([member('m1', 'Online', 1)], '/s', 'node-7'), /BERTH_LXD_MEMBER names "node-7", which is not a member/);
+});
+
+test('BERTH_LXD_MEMBER unset: this machine is the member whose socket Berth uses', () => {
+  const lines = clusterStatusText([member('m1', 'Online', 1), member('m2', 'Online', 1, '', true)], '/s', undefined).split('\n');
+  assert.match(lines[1]!, /^m1\s/);
+  assert.match(lines[2]!, /^m2 \(this machine\)\s/);
 });

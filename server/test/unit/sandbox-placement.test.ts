@@ -6,12 +6,14 @@ import { mock, test } from 'node:test';
 import type { LxdApi } from '../../src/runtime/lxd/lxd-api.js';
 import { SandboxPlacement } from '../../src/runtime/lxd/sandbox-placement.js';
 
-function fakeLxd(o: { clustered: boolean; members?: Record<string, string>; instances: Record<string, string> }) {
+function fakeLxd(o: { clustered: boolean; members?: Record<string, string>; instances: Record<string, string>; member?: string | null }) {
   const calls: string[] = [];
   const api = {
     request: async (method: string, path: string) => {
       calls.push(`${method} ${path}`);
       if (path === '/1.0/cluster') return { enabled: o.clustered };
+      // The daemon whose socket is used: m1.
+      if (path === '/1.0') return { environment: { server_clustered: o.clustered, server_name: o.clustered ? 'm1' : 'none' } };
       if (path === '/1.0/cluster/members?recursion=1') return Object.entries(o.members ?? {}).map(([server_name, status]) => ({ server_name, status }));
       if (path === '/1.0/instances?recursion=1') {
         // An instance on a member that is away comes by name and place only (no config).
@@ -24,7 +26,7 @@ function fakeLxd(o: { clustered: boolean; members?: Record<string, string>; inst
       throw new Error(`${path}: not reachable`);
     },
   } as unknown as LxdApi;
-  return { api, calls, placement: new SandboxPlacement(api, { instance: 'x', network: 'lxdberth0', member: 'm1' }, (id) => `berth-x-${id}`) };
+  return { api, calls, placement: new SandboxPlacement(api, { instance: 'x', network: 'lxdberth0', member: o.member === null ? undefined : (o.member ?? 'm1') }, (id) => `berth-x-${id}`) };
 }
 
 test('LXD alone: no sandbox is lost or away, each is reached at its address, and members are asked once', async () => {
@@ -74,4 +76,17 @@ test('only a sandbox on this machine\'s member, its NIC on this machine\'s bridg
   // On m1 by LXD's word, but no such NIC on this machine's bridge (a BERTH_LXD_MEMBER set on the wrong machine).
   assert.equal(await f.placement.reachable('a', async () => 'veth-nowhere'), false);
   assert.equal(await f.placement.reachable('c', async () => '../../etc'), false);
+});
+
+test('without BERTH_LXD_MEMBER this machine\'s member is the one whose socket is used: its sandboxes\' NICs are looked for here, no other\'s', async () => {
+  const f = fakeLxd({ clustered: true, member: null, members: { m1: 'Online', m2: 'Online' }, instances: { a: 'm1', b: 'm2' } });
+  const asked: string[] = [];
+  const nicOf = (id: string) => async () => {
+    asked.push(id);
+    return 'veth-nowhere';
+  };
+  assert.equal(await f.placement.reachable('a', nicOf('a')), false, 'no such NIC on this machine\'s bridge');
+  assert.equal(await f.placement.reachable('b', nicOf('b')), false);
+  assert.deepEqual(asked, ['a'], 'the NIC of the sandbox on m1 is looked for; the one on m2 is not even asked for');
+  assert.equal(f.calls.filter((c) => c === 'GET /1.0').length, 1, 'LXD is asked its name once');
 });

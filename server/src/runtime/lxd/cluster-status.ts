@@ -26,6 +26,8 @@ export interface MemberStatus {
   database: boolean;
   /** This Berth's sandboxes there (running / all); instances of an away member carry no keys: counted by name. */
   sandboxes: { running: number; all: number };
+  /** The member whose socket was asked: this machine's, unless BERTH_LXD_MEMBER names another. */
+  socket: boolean;
 }
 
 /** The members and this Berth's sandboxes on each; null when LXD is not clustered (one machine). */
@@ -34,9 +36,10 @@ export async function clusterStatus(socketPath: string, instance: string): Promi
   try {
     const { enabled } = await api.request<{ enabled: boolean }>('GET', '/1.0/cluster', undefined, 5000);
     if (!enabled) return null;
-    const [members, instances] = await Promise.all([
+    const [members, instances, server] = await Promise.all([
       api.request<Member[]>('GET', '/1.0/cluster/members?recursion=1', undefined, 10_000),
       api.request<Instance[]>('GET', '/1.0/instances?recursion=1', undefined, 30_000),
+      api.request<{ environment?: { server_name?: string } }>('GET', '/1.0', undefined, 10_000),
     ]);
     const ours = instances.filter((i) => sandboxIdOf(i, instance) !== undefined);
     return members.map((m) => {
@@ -48,6 +51,7 @@ export async function clusterStatus(socketPath: string, instance: string): Promi
         message: m.message,
         database: (m.roles ?? []).includes('database'),
         sandboxes: { running: there.filter((i) => i.status === 'Running').length, all: there.length },
+        socket: m.server_name === server.environment?.server_name,
       };
     });
   } finally {
@@ -56,8 +60,9 @@ export async function clusterStatus(socketPath: string, instance: string): Promi
 }
 
 /** The status as an operator reads it: one line per member, then what to do about any that is not Online. */
-export function clusterStatusText(members: MemberStatus[] | null, socketPath: string, here: string | undefined): string {
+export function clusterStatusText(members: MemberStatus[] | null, socketPath: string, named: string | undefined): string {
   if (!members) return `LXD at ${socketPath} is one machine, not a cluster: every sandbox runs here.`;
+  const here = named ?? members.find((m) => m.socket)?.name;
   const rows = [['member', 'address', 'status', 'database', 'sandboxes (running/all)'], ...members.map((m) => [
     m.name + (m.name === here ? ' (this machine)' : ''),
     m.address,
@@ -72,6 +77,6 @@ export function clusterStatusText(members: MemberStatus[] | null, socketPath: st
     lines.push('', `${m.name} is ${m.status}${m.message ? ` (${m.message})` : ''}: its visitors' sessions were ended and new ones start on the other members.`);
     lines.push(m.status === 'Evacuated' ? `  When its maintenance is done: lxc cluster restore ${m.name}` : `  Start its LXD daemon again; Berth removes what is left of its sandboxes once it answers.`);
   }
-  if (here && !members.some((m) => m.name === here)) lines.push('', `BERTH_LXD_MEMBER names "${here}", which is not a member: set it to this machine's member name, or leave it unset.`);
+  if (named && !members.some((m) => m.name === named)) lines.push('', `BERTH_LXD_MEMBER names "${named}", which is not a member: set it to this machine's member name, or leave it unset.`);
   return lines.join('\n');
 }

@@ -16,7 +16,7 @@ export interface LxdRuntimeOptions {
   registryMirrors: string[];
   readyTimeoutMs: number;
   shellEnv?: string[];
-  /** In a cluster, the member on this machine: its sandboxes' addresses are reachable from here. Unset: none is. */
+  /** In a cluster, the member on this machine: its sandboxes' addresses are reachable from here. Unset: the member whose socket is used. */
   member?: string;
   /** How shells and lesson checks reach the sandbox: its terminal server (berth-term; LXD exec when it does not answer), or LXD exec only. */
   terminal?: 'server' | 'exec';

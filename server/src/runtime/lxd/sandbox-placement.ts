@@ -35,6 +35,7 @@ export class SandboxPlacement {
   private readonly locations = new Map<string, string>();
   private readonly reach = new Map<string, boolean>();
   private readonly orphans = new Map<string, string>();
+  private member?: Promise<string | undefined>;
 
   constructor(
     private readonly api: LxdApi,
@@ -124,12 +125,30 @@ export class SandboxPlacement {
     if (known !== undefined) return known;
     const location = await this.location(id);
     let here = location === 'none';
-    if (!here && location === this.o.member) {
+    if (!here && location === (await this.memberHere())) {
       const nic = (await hostNic()) ?? '';
       const master = /^[\w.-]{1,15}$/.test(nic) ? await fs.promises.readlink(`/sys/class/net/${nic}/master`).catch(() => '') : '';
       here = master.endsWith(`/${this.o.network}`);
     }
     this.reach.set(id, here);
     return here;
+  }
+
+  /**
+   * This machine's member: BERTH_LXD_MEMBER, else the member whose socket this server talks to (LXD's own
+   * server_name), which is on this machine. Left unset after `berth cluster init`, every sandbox was otherwise
+   * read through LXD (a state call, an exec), and 27 idle sessions kept its daemon 1.5 cores busy.
+   */
+  private memberHere(): Promise<string | undefined> {
+    this.member ??= this.o.member !== undefined
+      ? Promise.resolve(this.o.member)
+      : this.api.request<{ environment?: { server_clustered?: boolean; server_name?: string } }>('GET', '/1.0', undefined, 10_000).then(
+          (server) => (server.environment?.server_clustered ? server.environment.server_name : undefined),
+          (err: unknown) => {
+            this.member = undefined;
+            throw err;
+          },
+        );
+    return this.member;
   }
 }
