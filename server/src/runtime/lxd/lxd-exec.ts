@@ -2,6 +2,7 @@
 // (a TTY's size, signals). The same bounds as the docker runtime's execs: output kept up to a limit, and
 // timeout(1) inside the sandbox, the host cutting the streams a grace period after it.
 import { Duplex, PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import { EXEC_CUT_GRACE_MS, EXEC_OUTPUT_BYTES, type ExecOptions, type ExecResult, type ExecStream, type FollowedProcess } from '../runtime.js';
 import type { LxdApi } from './lxd-api.js';
@@ -197,9 +198,12 @@ export async function lxdPipe(
   const x = await startExec(api, instance, { cmd });
   const { 0: stdin, 1: stdout, 2: stderr } = x.sockets;
   let errText = '';
-  stderr!.on('message', (m: Buffer) => {
-    if (errText.length < 1000) errText += m.toString('utf8', 0, 1000);
-  });
+  // Its stderr may end after its exit code is known: a refusal read before its words arrive would be no refusal.
+  const errEnded = new Promise<void>((resolve) =>
+    onOutput(stderr!, (m) => {
+      if (errText.length < 1000) errText += m.toString('utf8', 0, 1000);
+    }, resolve),
+  );
   let wrote = false;
   let idle: NodeJS.Timeout | undefined;
   let idleMs = 0;
@@ -243,7 +247,7 @@ export async function lxdPipe(
     if (!stream.push(c)) stdout!.pause();
   }, () => {
     if (wrote) return void stream.push(null);
-    void exitCodeOf(api, x.operationId, 5000).then((code) => {
+    void Promise.all([exitCodeOf(api, x.operationId, 5000), Promise.race([errEnded, sleep(2000, undefined, { ref: false })])]).then(([code]) => {
       const err = failed(code, errText);
       if (err) stream.destroy(err);
       else stream.push(null);
