@@ -100,7 +100,14 @@ export class PortsServer {
       return { host: await runtime.address(sessionId) };
     } catch (err) {
       if (!(err instanceof SandboxElsewhere) || !runtime.openPort) throw err;
-      return { open: (port) => this.relays.relay(sessionId, () => runtime.openPort!(sessionId, port)) };
+      return {
+        open: (port) =>
+          this.relays.relay(sessionId, () => runtime.openPort!(sessionId, port)).catch((err: NodeJS.ErrnoException) => {
+            // The visitor reads "did not answer in time"; the operator reads why the relay could not be opened.
+            if (!err.code) this.deps.log.warn({ sandbox: sessionId, port, err: err.message }, 'a port link relay could not be opened');
+            throw err;
+          }),
+      };
     }
   }
 
