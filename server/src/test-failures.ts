@@ -23,15 +23,15 @@ export function failuresIn(out: string): Failure[] {
     if (!name || /^failing tests:?$/.test(name)) continue;
     const key = cut(name, MAX_NAME);
     if (found.has(key) && found.get(key)!.reason.length) continue;
-    found.set(key, { name: key, reason: reasonBelow(lines.slice(i + 1), indentOf(line)) });
+    found.set(key, { name: key, reason: reasonBelow(lines, i + 1, indentOf(line)) });
   }
   return [...found.values()];
 }
 
-function reasonBelow(below: string[], own: number): string[] {
+function reasonBelow(lines: string[], from: number, own: number): string[] {
   const reason: string[] = [];
-  for (const line of below) {
-    if (reason.length === MAX_REASON_LINES) break;
+  for (let i = from; i < lines.length && reason.length < MAX_REASON_LINES; i++) {
+    const line = lines[i] ?? '';
     if (line.trim() && indentOf(line) <= own) break;
     if (/^\s*at\s/.test(line)) break;
     reason.push(cut(line.slice(Math.min(own + 2, indentOf(line))).trimEnd(), MAX_LINE));

@@ -9,6 +9,7 @@ import type { Session } from '../sessions/session.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { readCookies } from './cookie-header.js';
 import { passMatches, portCookie, portCookieName, portPass } from './port-pass.js';
+import { LogBudget } from './log-budget.js';
 import { forwardRequest, type Upstream } from './port-proxy.js';
 import { needsTicket, notAPortLink, page, sessionGone, stillStarting } from './port-pages.js';
 import type { PortRoute, PortsOrigin } from './ports-origin.js';
@@ -33,6 +34,8 @@ export class PortsServer {
   private readonly tunnels = new PortTunnels();
   /** A browser opens at most 6 connections to one origin at a time (HTTP/1.1), plus its app's websockets. */
   readonly relays = new RelayGate(16);
+  /** Why a relay could not be opened, for the operator: a visitor can request it in a loop. */
+  private readonly relayWarnings = new LogBudget(10_000);
 
   constructor(private readonly deps: Deps) {
     // Header limits as Berth's own listener; slow clients cannot hold a socket open forever.
@@ -104,7 +107,8 @@ export class PortsServer {
         open: (port) =>
           this.relays.relay(sessionId, () => runtime.openPort!(sessionId, port)).catch((err: NodeJS.ErrnoException) => {
             // The visitor reads "did not answer in time"; the operator reads why the relay could not be opened.
-            if (!err.code) this.deps.log.warn({ sandbox: sessionId, port, err: err.message }, 'a port link relay could not be opened');
+            const held = err.code ? null : this.relayWarnings.take();
+            if (held !== null) this.deps.log.warn({ sandbox: sessionId, port, err: err.message, heldBack: held }, 'a port link relay could not be opened');
             throw err;
           }),
       };

@@ -1,7 +1,7 @@
 // `berth cluster status`: what an operator checks before and after growing Berth from one box to several — the
 // LXD cluster's members, whether each answers, and how many of this Berth's sandboxes each holds.
 import { LxdApi } from './lxd-api.js';
-import { sandboxIdOf } from './sandbox-placement.js';
+import { sandboxIdOf, socketMember } from './sandbox-placement.js';
 
 interface Member {
   server_name: string;
@@ -36,10 +36,10 @@ export async function clusterStatus(socketPath: string, instance: string): Promi
   try {
     const { enabled } = await api.request<{ enabled: boolean }>('GET', '/1.0/cluster', undefined, 5000);
     if (!enabled) return null;
-    const [members, instances, server] = await Promise.all([
+    const [members, instances, here] = await Promise.all([
       api.request<Member[]>('GET', '/1.0/cluster/members?recursion=1', undefined, 10_000),
       api.request<Instance[]>('GET', '/1.0/instances?recursion=1', undefined, 30_000),
-      api.request<{ environment?: { server_name?: string } }>('GET', '/1.0', undefined, 10_000),
+      socketMember(api),
     ]);
     const ours = instances.filter((i) => sandboxIdOf(i, instance) !== undefined);
     return members.map((m) => {
@@ -51,7 +51,7 @@ export async function clusterStatus(socketPath: string, instance: string): Promi
         message: m.message,
         database: (m.roles ?? []).includes('database'),
         sandboxes: { running: there.filter((i) => i.status === 'Running').length, all: there.length },
-        socket: m.server_name === server.environment?.server_name,
+        socket: m.server_name === here,
       };
     });
   } finally {

@@ -142,13 +142,16 @@ export class SandboxPlacement {
   private memberHere(): Promise<string | undefined> {
     this.member ??= this.o.member !== undefined
       ? Promise.resolve(this.o.member)
-      : this.api.request<{ environment?: { server_clustered?: boolean; server_name?: string } }>('GET', '/1.0', undefined, 10_000).then(
-          (server) => (server.environment?.server_clustered ? server.environment.server_name : undefined),
-          (err: unknown) => {
-            this.member = undefined;
-            throw err;
-          },
-        );
+      : socketMember(this.api).catch((err: unknown) => {
+          this.member = undefined;
+          throw err;
+        });
     return this.member;
   }
+}
+
+/** The member whose socket `api` talks to (LXD's own server_name); undefined when LXD is not clustered. */
+export async function socketMember(api: LxdApi): Promise<string | undefined> {
+  const server = await api.request<{ environment?: { server_clustered?: boolean; server_name?: string } }>('GET', '/1.0', undefined, 10_000);
+  return server.environment?.server_clustered ? server.environment.server_name : undefined;
 }
